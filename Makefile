@@ -1,0 +1,53 @@
+# lutml: two commands set everything up on a fresh machine.
+#   make run   - create .venv, install the pinned set, run the DVC pipeline on the embedded data
+#   make test  - same set-up, then the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test test-fast bench bench-fit bench-train lint params browser clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Debian's Chromium for the browser test (Playwright drives /usr/bin/chromium; no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will be skipped"; fi
+
+run: venv
+	$(BIN)/dvc repro
+	@$(BIN)/python -m lutml.report
+
+test: venv browser
+	$(BIN)/python -m pytest -q
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: venv
+	$(BIN)/python -m lutml.bench apply
+
+bench-fit: venv
+	$(BIN)/python -m lutml.bench fit
+
+bench-train: venv
+	$(BIN)/python -m lutml.bench train
+
+lint: venv
+	$(BIN)/ruff check lutml stages tests
+
+params: venv
+	$(BIN)/python -m lutml.config
+
+clean:
+	rm -rf $(VENV)
