@@ -1,0 +1,235 @@
+"""Image files in and out: PNG, JPEG and TIFF at 8 and 16 bits, with alpha kept aside.
+
+Policy (documented in the README): colour is always RGB. Grayscale and palette images are
+expanded to RGB; an alpha channel is returned separately so graded outputs can carry it
+unchanged; CMYK/YCbCr are converted to RGB by Pillow. Pillow cannot hold 16-bit RGB, so 16-bit
+PNGs go through pypng and TIFFs through tifffile. Every writer is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from lutml.atomic import atomic_path
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+
+
+class ImageReadError(ValueError):
+    """An image file could not be read; the message names the file and the problem."""
+
+
+@dataclass
+class ImageData:
+    """A decoded image in its native precision.
+
+    Attributes
+    ----------
+    rgb : uint8 or uint16 array, shape (H, W, 3)
+    alpha : array of the same dtype, shape (H, W), or None
+    bit_depth : 8 or 16
+    path : the file it came from
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None
+    bit_depth: int
+    path: Path
+
+    def as_float(self) -> np.ndarray:
+        """RGB as float32 (H, W, 3) in [0, 1]."""
+        return to_float(self.rgb)
+
+
+def to_float(arr: np.ndarray) -> np.ndarray:
+    """uint8/uint16 -> float32 in [0, 1]; float input is returned as float32 unchanged."""
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255.0)
+    if arr.dtype == np.uint16:
+        return arr.astype(np.float32) / np.float32(65535.0)
+    if np.issubdtype(arr.dtype, np.floating):
+        return arr.astype(np.float32, copy=False)
+    raise TypeError(f"unsupported image dtype {arr.dtype}")
+
+
+def from_float(arr: np.ndarray, bit_depth: int) -> np.ndarray:
+    """float in [0, 1] -> uint8/uint16, clipped and rounded to the nearest code value."""
+    if bit_depth not in (8, 16):
+        raise ValueError(f"bit_depth must be 8 or 16, got {bit_depth}")
+    scale = 255.0 if bit_depth == 8 else 65535.0
+    dtype = np.uint8 if bit_depth == 8 else np.uint16
+    return np.rint(np.clip(np.asarray(arr, np.float32), 0.0, 1.0) * scale).astype(dtype)
+
+
+def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read an image as float32 RGB (H, W, 3) in [0, 1]; alpha is dropped."""
+    return read_image_full(path).as_float()
+
+
+def read_image_full(path: str | os.PathLike[str]) -> ImageData:
+    """Read an image in its native precision; see the module docstring for the mode policy.
+
+    Raises
+    ------
+    FileNotFoundError
+        The path does not exist.
+    ImageReadError
+        The file is not a decodable PNG/JPEG/TIFF (judged by content, not by extension),
+        is truncated, is a decompression bomb, or has an unsupported pixel format.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such image file")
+    try:
+        head = p.open("rb").read(32)
+    except OSError as exc:
+        raise ImageReadError(f"{p}: cannot read file ({exc})") from exc
+    if not head:
+        raise ImageReadError(f"{p}: file is empty")
+    try:
+        if head.startswith(_PNG_MAGIC) and len(head) > 24 and head[24] == 16:
+            rgb, alpha = _read_png16(p)
+        elif head[:4] in _TIFF_MAGIC:
+            rgb, alpha = _read_tiff(p)
+        else:
+            rgb, alpha = _read_pillow(p)
+    except ImageReadError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(f"{p}: image too large ({exc})") from exc
+    except Exception as exc:  # decoders raise many types; report them as one clear error
+        raise ImageReadError(f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {exc})") from exc
+    if rgb.shape[0] < 1 or rgb.shape[1] < 1:
+        raise ImageReadError(f"{p}: image has no pixels")
+    depth = 16 if rgb.dtype == np.uint16 else 8
+    return ImageData(np.ascontiguousarray(rgb), alpha, depth, p)
+
+
+def _read_pillow(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(p) as im:
+            im.load()
+            im = ImageOps.exif_transpose(im)
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grayscale
+        g = np.asarray(im, dtype=np.int64)
+        g = np.clip(g, 0, 65535).astype(np.uint16)
+        return np.repeat(g[..., None], 3, axis=2), None
+    if mode == "F":
+        raise ImageReadError(f"{p}: 32-bit float grayscale images are not supported")
+    has_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info)
+    im = im.convert("RGBA" if has_alpha else "RGB")
+    arr = np.asarray(im, dtype=np.uint8)
+    if has_alpha:
+        return arr[..., :3].copy(), arr[..., 3].copy()
+    return arr, None
+
+
+def _read_png16(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    import png  # pypng: Pillow has no 16-bit RGB mode
+
+    width, height, rows, info = png.Reader(filename=str(p)).asDirect()
+    planes = int(info["planes"])
+    arr = np.vstack([np.asarray(r, dtype=np.uint16) for r in rows]).reshape(height, width, planes)
+    if info["bitdepth"] != 16:
+        arr = (arr.astype(np.uint32) * 65535 // (2 ** info["bitdepth"] - 1)).astype(np.uint16)
+    return _split_planes(arr, p)
+
+
+def _read_tiff(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    import tifffile
+
+    arr = tifffile.imread(p)
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] not in (3, 4):
+        arr = np.moveaxis(arr, 0, -1)  # planar (C, H, W) storage
+    if arr.dtype not in (np.uint8, np.uint16):
+        raise ImageReadError(f"{p}: TIFF sample type {arr.dtype} not supported (use 8- or 16-bit integer)")
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    return _split_planes(arr, p)
+
+
+def _split_planes(arr: np.ndarray, p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    planes = arr.shape[2]
+    if planes == 1:
+        return np.repeat(arr, 3, axis=2), None
+    if planes == 2:
+        return np.repeat(arr[..., :1], 3, axis=2), arr[..., 1].copy()
+    if planes == 3:
+        return arr, None
+    if planes == 4:
+        return arr[..., :3].copy(), arr[..., 3].copy()
+    raise ImageReadError(f"{p}: {planes} channels per pixel, expected 1-4")
+
+
+def write_image(
+    path: str | os.PathLike[str],
+    rgb: np.ndarray,
+    alpha: np.ndarray | None = None,
+    bit_depth: int = 8,
+    quality: int = 95,
+) -> None:
+    """Write an RGB image atomically; the format follows the suffix (.png, .jpg/.jpeg, .tif/.tiff).
+
+    Parameters
+    ----------
+    rgb : array (H, W, 3)
+        float in [0, 1] (clipped, rounded to `bit_depth`) or uint8/uint16 (written as is;
+        `bit_depth` is then taken from the dtype).
+    alpha : array (H, W) or None
+        Same convention as `rgb`; JPEG cannot carry alpha (ValueError).
+    bit_depth : 8 or 16
+        16 is refused for JPEG.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise ValueError(f"{p}: unsupported output format {suffix!r}; use one of {', '.join(IMAGE_SUFFIXES)}")
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"{p}: expected an (H, W, 3) image, got shape {rgb.shape}")
+    if rgb.dtype in (np.uint8, np.uint16):
+        bit_depth = 8 if rgb.dtype == np.uint8 else 16
+    else:
+        rgb = from_float(rgb, bit_depth)
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        alpha = alpha if alpha.dtype == rgb.dtype else from_float(to_float(alpha), bit_depth)
+        if alpha.shape != rgb.shape[:2]:
+            raise ValueError(f"{p}: alpha shape {alpha.shape} does not match image {rgb.shape[:2]}")
+    if suffix in (".jpg", ".jpeg") and (bit_depth == 16 or alpha is not None):
+        raise ValueError(f"{p}: JPEG holds 8-bit RGB only; write PNG or TIFF for 16-bit or alpha")
+    pixels = rgb if alpha is None else np.concatenate([rgb, alpha[..., None]], axis=2)
+    with atomic_path(p) as tmp:
+        if suffix in (".tif", ".tiff"):
+            import tifffile
+
+            tifffile.imwrite(tmp, pixels, photometric="rgb", compression="zlib")
+        elif suffix == ".png" and bit_depth == 16:
+            import png
+
+            h, w, c = pixels.shape
+            writer = png.Writer(w, h, greyscale=False, alpha=c == 4, bitdepth=16)
+            with open(tmp, "wb") as fh:
+                writer.write(fh, pixels.reshape(h, w * c))
+        elif suffix == ".png":
+            Image.fromarray(pixels, "RGBA" if alpha is not None else "RGB").save(tmp, format="PNG")
+        else:
+            Image.fromarray(pixels, "RGB").save(tmp, format="JPEG", quality=quality, subsampling=0)
+
+
+def list_images(folder: str | os.PathLike[str]) -> list[Path]:
+    """Image files (by suffix, case-insensitive) directly inside `folder`, sorted by name."""
+    d = Path(folder)
+    if not d.is_dir():
+        raise FileNotFoundError(f"{d}: no such folder")
+    return sorted(f for f in d.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)

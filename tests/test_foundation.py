@@ -1,0 +1,57 @@
+"""Project-wide invariants: cheap import, config flows conf/ -> params.yaml, CLI wiring."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_lutml_does_not_import_tensorflow() -> None:
+    code = (
+        "import sys, lutml, lutml.lut, lutml.imageio, lutml.color, lutml.cli, lutml.params\n"
+        "import importlib.util\n"
+        "for m in ('lutml.fit', 'lutml.data', 'lutml.looks', 'lutml.grade', 'lutml.web'):\n"
+        "    if importlib.util.find_spec(m) is not None: __import__(m)\n"
+        "from lutml.cli import build_parser; build_parser()\n"
+        "bad = [m for m in sys.modules if m == 'tensorflow' or m.startswith('tensorflow.') or m == 'keras']\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "", f"TensorFlow imported by lutml: {out.stdout}"
+
+
+def test_params_yaml_equals_default_composition() -> None:
+    from lutml.config import compose
+
+    committed = yaml.safe_load((ROOT / "params.yaml").read_text())
+    assert committed == compose(), "params.yaml is stale: run `make params` (python -m lutml.config)"
+
+
+def test_every_config_group_option_composes() -> None:
+    from lutml.config import compose
+
+    for group_dir in sorted(p for p in (ROOT / "conf").iterdir() if p.is_dir()):
+        for option in sorted(group_dir.glob("*.yaml")):
+            cfg = compose([f"{group_dir.name}={option.stem}"])
+            assert group_dir.name in cfg, f"{option} did not land under '{group_dir.name}'"
+
+
+def test_stages_match_dvc_yaml() -> None:
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    for name, stage in dvc["stages"].items():
+        script = ROOT / "stages" / f"{name}.py"
+        assert script.is_file(), f"stage {name} has no script {script}"
+        assert f"stages/{name}.py" in stage["cmd"]
+        assert "hydra.main" not in script.read_text(), f"{script} must read params.yaml, not compose config"
+
+
+def test_cli_help_lists_commands() -> None:
+    out = subprocess.run([sys.executable, "-m", "lutml.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0
+    for cmd in ("apply", "info", "fit", "grade", "serve"):
+        assert cmd in out.stdout
