@@ -1,0 +1,84 @@
+"""Grade an image with a trained model and turn the result into a LUT (the original's
+"model_img2LUT"): the network sees a small copy of the frame; a LUT is fitted from that copy to
+the network's output; the LUT, not the network, is what grades full-resolution footage.
+
+TensorFlow is only imported by `lutml.models.inference` when a model is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lutml.fit import fit_lut_report
+from lutml.lut import LUT3D, apply_lut, resample_lut
+from lutml.resize import resize_image
+
+
+@dataclass
+class GradeResult:
+    """What grading one frame produced.
+
+    Attributes
+    ----------
+    lut : LUT3D
+        The look as a LUT, on [0, 1], ready for `write_cube`.
+    coverage : float
+        Fraction of LUT cells supported by the frame's colours (the rest were extrapolated).
+    model_input : float32 (s, s, 3)
+        The frame as the network saw it (resized to its output size).
+    prediction : float32 (s, s, 3)
+        The network's output (for LUT models: the predicted LUT applied to `model_input`).
+    fit_de00 : float
+        Mean ΔE00 between the LUT applied to `model_input` and `prediction` (how well a LUT explains
+        the network's output; large values mean the network made spatial edits no LUT can express).
+    fit : Any
+        The full fit report of `lutml.fit.fit_lut_report` (None for LUT models).
+    """
+
+    lut: LUT3D
+    coverage: float
+    model_input: np.ndarray
+    prediction: np.ndarray
+    fit_de00: float
+    fit: Any = None
+
+
+def grade_image(
+    model: Any,
+    image: np.ndarray,
+    size: int = 33,
+    reverse: bool = False,
+    method: str = "lattice",
+    **fit_options: Any,
+) -> GradeResult:
+    """Grade `image` with `model` (a `lutml.models.inference.LoadedModel`) and fit the LUT.
+
+    Parameters
+    ----------
+    image : float32 (H, W, 3) in [0, 1], any size (the model sees a resized copy).
+    size : LUT nodes per axis of the result (2-65).
+    reverse : the neutraliser trick: the model removes the frame's look; the LUT is fitted from
+        the neutralised output back to the frame, so it puts the frame's look onto neutral footage.
+    method, fit_options : passed to `lutml.fit.fit_lut_report` ("lattice" or "knn", smoothness, robust, ...).
+    """
+    from lutml.color import mean_delta_e
+
+    if model.kind == "lut":
+        small = resize_image(image, (model.input_size, model.input_size), "area")
+        lut = resample_lut(model.predict_lut(image), size) if size else model.predict_lut(image)
+        if reverse:
+            raise ValueError("--reverse needs an image model (a neutraliser), not a LUT model")
+        pred = np.clip(apply_lut(lut, small), 0.0, 1.0)
+        return GradeResult(lut, 1.0, small, pred, 0.0)
+    model_input, prediction = model.predict(image)
+    if model_input.shape != prediction.shape:  # asymmetric models output fewer pixels
+        model_input = resize_image(model_input, prediction.shape[:2], "area")
+    source, target = (prediction, model_input) if reverse else (model_input, prediction)
+    report = fit_lut_report(source, target, size=size, method=method, **fit_options)
+    lut = report.lut
+    lut.title = "lutml look (reverse)" if reverse else "lutml look"
+    err = mean_delta_e(apply_lut(lut, source), target)
+    return GradeResult(lut, float(report.coverage), model_input, prediction, err, report)
