@@ -6,6 +6,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Stage commands in dvc.yaml say `python`: it must be the venv's.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: venv run test test-fast bench bench-fit bench-train lint params browser clean
 
