@@ -1,0 +1,153 @@
+"""Graded frames: the targets the pipeline learns (stage `frames`).
+
+Output (a DVC output folder, written atomically as a whole)::
+
+    <out>/graded/<id>.png    frames in the look (targets of grade mode)
+    <out>/neutral/<id>.png   the same frames before the look (absent for already-graded sources)
+    <out>/frames.json        source, look, and per frame: id, group, source file, crop, scale, flip
+
+Sources (`frames.source`): ``embedded`` photos from installed wheels cut into seeded random
+crops/scales/flips; a ``folder`` of stills; a ``video`` file. Folder and video frames are
+graded with the look unless `frames.graded` says they already are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from lutml.data.sources import Frame, embedded_photos, folder_frames, video_frames
+from lutml.data.staging import staged_dir
+from lutml.imageio import write_image
+from lutml.looks import get_look, look_params
+
+FRAMES_MANIFEST = "frames.json"
+
+
+def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Resize float32 (H, W, 3) to (height, width, 3), Lanczos per channel in float precision."""
+    if rgb.shape[:2] == (height, width):
+        return rgb.astype(np.float32, copy=False)
+    chans = [
+        np.asarray(
+            Image.fromarray(rgb[..., c].astype(np.float32), "F").resize(
+                (width, height), Image.Resampling.LANCZOS
+            )
+        )
+        for c in range(3)
+    ]
+    return np.clip(np.stack(chans, axis=-1), 0.0, 1.0)
+
+
+def fit_size(rgb: np.ndarray, max_size: int) -> np.ndarray:
+    """Downscale so that the long side is at most `max_size` (never upscales)."""
+    h, w = rgb.shape[:2]
+    f = min(1.0, max_size / max(h, w))
+    return resize(rgb, max(1, round(w * f)), max(1, round(h * f))) if f < 1.0 else rgb
+
+
+def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> Iterator[Frame]:
+    """`n` random crops of a photo: crop size, aspect (up to 3:2), position, h-flip, downscale.
+
+    Each crop's short side stays >= `c.min_size` px, so later square crops of the working
+    size never need upscaling.
+    """
+    h, w = frame.rgb.shape[:2]
+    short, min_size = min(h, w), int(c["min_size"])
+    if short < min_size:
+        raise ValueError(f"{frame.source}: {w}x{h} px is smaller than frames.min_size={min_size}")
+    for _ in range(n):
+        s = int(np.clip(rng.uniform(*c["crop"]) * short, min_size, short))
+        long = int(min(s * rng.uniform(1.0, 1.5), max(h, w)))
+        ch, cw = (s, long) if w >= h else (long, s)
+        y0, x0 = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+        crop = frame.rgb[y0 : y0 + ch, x0 : x0 + cw]
+        flip = bool(rng.random() < 0.5)
+        crop = crop[:, ::-1] if flip else crop
+        scale = float(rng.uniform(max(min_size / s, 0.7), 1.0)) if s > min_size else 1.0
+        out = resize(crop, max(min_size, round(cw * scale)), max(min_size, round(ch * scale)))
+        out = fit_size(out, int(c["max_size"]))
+        info = {"box": [x0, y0, x0 + cw, y0 + ch], "flip": flip, "scale": round(scale, 5)}
+        yield Frame(out, frame.group, frame.source, frame.bit_depth, info)
+
+
+def iter_source(c: Mapping, seed: int, skipped: list[str]) -> Iterator[Frame]:
+    """Frames of the configured source (`frames.source`), before any grading."""
+    source = c["source"]
+    if source == "embedded":
+        for i, photo in enumerate(embedded_photos()):
+            rng = np.random.default_rng([seed, i])  # per photo: adding a photo keeps the others
+            yield from random_cuts(photo, int(c["per_photo"]), rng, c)
+        return
+    if not c.get("path"):
+        raise ValueError(f"frames.source={source} needs frames.path (a folder or a video file)")
+    if source == "folder":
+        frames = folder_frames(c["path"], skipped)
+    elif source == "video":
+        v = c["video"]
+        frames = video_frames(c["path"], float(v["fps"]), int(v["max_frames"]),
+                              float(v["duplicate_threshold"]), float(v["shot_threshold"]))  # fmt: skip
+    else:
+        raise ValueError(f"frames.source must be embedded, folder or video, got {source!r}")
+    for f in frames:
+        h, w = f.rgb.shape[:2]
+        if min(h, w) < int(c["min_size"]):
+            skipped.append(
+                f"{f.source}: {w}x{h} px is smaller than frames.min_size={c['min_size']}"
+            )
+            continue
+        yield Frame(fit_size(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
+
+
+def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, seed: int) -> dict:
+    """Write the graded (and neutral) frames of the configured source; return the manifest.
+
+    Single bad files of a folder are skipped and listed (manifest ``skipped`` and the return
+    value); if no frame is usable the stage fails and nothing is written.
+    """
+    already_graded = c["source"] != "embedded" and bool(c.get("graded", False))
+    look = None if already_graded else get_look(look_cfg)
+    name, params = look_params(look_cfg)
+    skipped: list[str] = []
+    records = []
+    with staged_dir(out_dir) as tmp:
+        for i, f in enumerate(iter_source(c, seed, skipped)):
+            fid, depth = f"f{i:05d}", 16 if f.bit_depth == 16 else 8
+            neutral = np.rint(f.rgb * (2**depth - 1)) / (2**depth - 1)  # what neutral/ will hold
+            if look is not None:
+                write_image(tmp / "neutral" / f"{fid}.png", neutral, bit_depth=depth)
+            graded = neutral if look is None else look(neutral.astype(np.float32))
+            write_image(tmp / "graded" / f"{fid}.png", graded, bit_depth=depth)
+            h, w = f.rgb.shape[:2]
+            records.append(
+                {"id": fid, "group": f.group, "source": f.source, "size": [w, h], **f.info}
+            )
+        if not records:
+            raise ValueError(
+                f"frames: no usable frame from {c.get('path') or c['source']}: "
+                + "; ".join(skipped[:5])
+            )
+        manifest = {
+            "source": c["source"],
+            "path": c.get("path"),
+            "look": None if already_graded else {"name": name, **params},
+            "neutral": look is not None,
+            "frames": records,
+            "skipped": skipped,
+        }
+        (tmp / FRAMES_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def read_frames_manifest(frames_dir: str | os.PathLike[str]) -> dict:
+    """The frames manifest written by `make_frames`."""
+    path = Path(frames_dir) / FRAMES_MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no frames manifest (run `dvc repro frames`)")
+    return json.loads(path.read_text(encoding="utf-8"))
