@@ -1,0 +1,53 @@
+"""The lutml web UI: grade a frame in the browser, preview it, download the `.cube`.
+
+`create_app()` builds the Flask app; `lutml serve` runs it under waitress (never Flask's
+development server). Importing this package does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from lutml.web.registry import ModelRegistry
+from lutml.web.results import ResultCache
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # bytes per request (both files of a pair together)
+    "LUTML_MAX_PIXELS": 40_000_000,  # per image; 8K UHD is 33 MP
+    "LUTML_MODEL_DIRS": ["data/models"],
+    "LUTML_PREVIEW_EDGE": 1280,  # long edge of the on-screen preview, pixels
+    "LUTML_FIT_PIXELS": 4_000_000,  # pixel pairs sampled for match-mode fitting
+    "LUTML_LUT_SIZES": [17, 33, 65],
+    "LUTML_CACHE_ENTRIES": 16,
+    "LUTML_CACHE_BYTES": 1 << 30,
+    "LUTML_CACHE_TTL_S": 3600,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides `DEFAULTS` (and SECRET_KEY, TESTING, ...).
+
+    The secret key comes from `config`, else the `LUTML_SECRET_KEY` environment variable,
+    else a random one per process (nothing here needs it to survive a restart).
+    """
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config["SECRET_KEY"] = os.environ.get("LUTML_SECRET_KEY") or secrets.token_hex(32)
+    app.config.update(config or {})
+    app.config["DEBUG"] = False  # never: the debugger would execute code sent by the client
+    app.extensions["lutml_registry"] = ModelRegistry([Path(d) for d in app.config["LUTML_MODEL_DIRS"]])
+    app.extensions["lutml_cache"] = ResultCache(
+        app.config["LUTML_CACHE_ENTRIES"], app.config["LUTML_CACHE_BYTES"], app.config["LUTML_CACHE_TTL_S"]
+    )
+    from lutml.web.routes import bp
+
+    app.register_blueprint(bp)
+    app.logger.setLevel(logging.INFO)
+    return app

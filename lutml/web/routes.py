@@ -1,0 +1,246 @@
+"""HTTP routes: the page, the two fitting actions (JSON), previews and downloads.
+
+Uploads live in a per-request temporary folder removed when the request ends; results live in
+the bounded `ResultCache` under unguessable tokens. Every expected failure is a 4xx JSON
+``{"error": message}`` that the page shows as is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+)
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from lutml.imageio import from_float, write_image
+from lutml.lut import apply_lut, write_cube
+from lutml.web.jobs import grade_result, match_result
+from lutml.web.registry import ModelLoadError, ModelRegistry
+from lutml.web.results import (
+    TOKEN_PATTERN,
+    Result,
+    ResultCache,
+    encode_jpeg,
+    lut_at_strength,
+    preview_after,
+)
+from lutml.web.uploads import UploadError, display_name, read_upload
+
+bp = Blueprint("lutml", __name__)
+
+
+class BadRequest(ValueError):
+    """A form value the user can fix; the message is shown in the page."""
+
+
+def _registry() -> ModelRegistry:
+    return current_app.extensions["lutml_registry"]
+
+
+def _cache() -> ResultCache:
+    return current_app.extensions["lutml_cache"]
+
+
+@contextlib.contextmanager
+def _workdir() -> Iterator[Path]:
+    """A private temporary folder for this request's uploads, always removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="lutml-web-", dir=current_app.config.get("LUTML_TMP_DIR")) as d:
+        yield Path(d)
+
+
+def _size() -> int:
+    sizes = current_app.config["LUTML_LUT_SIZES"]
+    raw = request.form.get("size", "33")
+    if not raw.isdigit() or int(raw) not in sizes:
+        raise BadRequest(f"LUT size must be one of {', '.join(map(str, sizes))}.")
+    return int(raw)
+
+
+def _strength(raw: str | None) -> float:
+    try:
+        value = float(raw if raw not in (None, "") else "1")
+    except ValueError:
+        raise BadRequest("Strength must be a number between 0 and 1.") from None
+    if not 0.0 <= value <= 1.0:
+        raise BadRequest("Strength must be between 0 and 1.")
+    return value
+
+
+def _result(token: str) -> Result:
+    if not re.fullmatch(TOKEN_PATTERN, token):
+        abort(404)
+    result = _cache().get(token)
+    if result is None:
+        abort(404)
+    return result
+
+
+def _result_json(result: Result) -> Response:
+    h, w = result.source.rgb.shape[:2]
+    ph, pw = result.before_small.shape[:2]
+    base = f"/api/result/{result.token}"
+    return jsonify(
+        token=result.token, info=result.info, width=w, height=h, bit_depth=result.source.bit_depth,
+        alpha=result.source.alpha is not None, preview_width=pw, preview_height=ph,
+        before_url=f"{base}/before.jpg", after_url=f"{base}/after.jpg",
+        cube_url=f"{base}/lut.cube", image_url=f"{base}/graded.png",
+    )
+
+
+@bp.get("/")
+def index() -> str:
+    cfg = current_app.config
+    return render_template(
+        "index.html", models=_registry().describe(), sizes=cfg["LUTML_LUT_SIZES"],
+        max_mb=cfg["MAX_CONTENT_LENGTH"] // (1024 * 1024), max_mp=cfg["LUTML_MAX_PIXELS"] / 1e6,
+    )
+
+
+@bp.get("/api/models")
+def models() -> Response:
+    return jsonify(models=_registry().describe())
+
+
+@bp.post("/api/match")
+def match() -> Response:
+    cfg = current_app.config
+    size = _size()
+    with _workdir() as folder:
+        before = read_upload(request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"])
+        after = read_upload(request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"])
+        result = match_result(before, after, size, cfg["LUTML_FIT_PIXELS"], cfg["LUTML_PREVIEW_EDGE"])
+    result.info["source_name"] = display_name(request.files["before"])
+    _cache().put(result)
+    return _result_json(result)
+
+
+@bp.post("/api/grade")
+def grade() -> Response:
+    cfg = current_app.config
+    registry = _registry()
+    try:
+        entry = registry.entry(request.form.get("model", ""))
+    except KeyError as exc:
+        raise BadRequest(exc.args[0]) from None
+    size = _size()
+    reverse = request.form.get("reverse", "").lower() in ("1", "on", "true", "yes")
+    with _workdir() as folder:
+        frame = read_upload(request.files.get("frame"), "frame", folder, cfg["LUTML_MAX_PIXELS"])
+        result = grade_result(registry, entry, frame, size, reverse, cfg["LUTML_PREVIEW_EDGE"])
+    result.info["source_name"] = display_name(request.files["frame"])
+    _cache().put(result)
+    return _result_json(result)
+
+
+def _jpeg(data: bytes) -> Response:
+    resp = Response(data, mimetype="image/jpeg")
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@bp.get("/api/result/<token>/before.jpg")
+def preview_before_jpg(token: str) -> Response:
+    return _jpeg(encode_jpeg(_result(token).before_small))
+
+
+@bp.get("/api/result/<token>/after.jpg")
+def preview_after_jpg(token: str) -> Response:
+    result = _result(token)
+    return _jpeg(encode_jpeg(preview_after(result, _strength(request.args.get("strength")))))
+
+
+def _download_name(result: Result, strength: float, suffix: str) -> str:
+    stem = re.sub(r"[^\w.-]", "_", Path(result.info.get("source_name", "frame")).stem)[:60] or "frame"
+    pct = "" if strength >= 1.0 else f"-{round(strength * 100)}pct"
+    return f"{stem}-{result.info['title']}-{result.info['size']}{pct}{suffix}"
+
+
+@bp.get("/api/result/<token>/lut.cube")
+def download_cube(token: str) -> Response:
+    result = _result(token)
+    strength = _strength(request.args.get("strength"))
+    with _workdir() as folder:
+        path = folder / "look.cube"
+        write_cube(lut_at_strength(result.lut, strength), path)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), mimetype="text/plain", as_attachment=True,
+                     download_name=_download_name(result, strength, ".cube"))
+
+
+@bp.get("/api/result/<token>/graded.png")
+def download_image(token: str) -> Response:
+    """The full-resolution frame graded at `strength`, in its own bit depth, alpha kept."""
+    result = _result(token)
+    strength = _strength(request.args.get("strength"))
+    src = result.source
+    graded = from_float(apply_lut(result.lut, src.as_float(), strength=strength), src.bit_depth)
+    with _workdir() as folder:
+        path = folder / "graded.png"
+        write_image(path, graded, src.alpha, bit_depth=src.bit_depth)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), mimetype="image/png", as_attachment=True,
+                     download_name=_download_name(result, strength, ".png"))
+
+
+@bp.after_app_request
+def security_headers(resp: Response) -> Response:
+    # Everything is served by this app itself: no CDN, no inline script, no framing.
+    resp.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'",
+    )
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    return resp
+
+
+@bp.app_errorhandler(UploadError)
+@bp.app_errorhandler(BadRequest)
+def bad_input(exc: ValueError) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 400
+
+
+@bp.app_errorhandler(RequestEntityTooLarge)
+def too_large(_exc: RequestEntityTooLarge) -> tuple[Response, int]:
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    return jsonify(error=f"The upload is larger than the {limit} MB limit. Export a smaller frame."), 413
+
+
+@bp.app_errorhandler(404)
+def not_found(_exc: HTTPException) -> tuple[Response, int]:
+    return jsonify(error="Not found. A result expires after an hour or when many newer ones "
+                         "are made: upload the frame again."), 404
+
+
+@bp.app_errorhandler(ValueError)
+def fit_failed(exc: ValueError) -> tuple[Response, int]:
+    # The library's ValueErrors name the problem (e.g. a frame with too few colours to fit).
+    current_app.logger.warning("request failed: %s", exc)
+    return jsonify(error=f"Could not build a LUT from these images: {exc}"), 400
+
+
+@bp.app_errorhandler(ModelLoadError)
+def model_broken(exc: ModelLoadError) -> tuple[Response, int]:
+    return jsonify(error=str(exc)), 500
+
+
+@bp.app_errorhandler(Exception)
+def internal_error(exc: Exception) -> tuple[Response, int]:
+    if isinstance(exc, HTTPException):
+        return jsonify(error=exc.description), exc.code or 500
+    current_app.logger.exception("internal error")
+    return jsonify(error="Internal error while processing the request; the server log has details."), 500

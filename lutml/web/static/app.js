@@ -1,0 +1,148 @@
+// lutml web UI: plain JavaScript, served by the app itself (no CDN, no framework).
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+const state = { result: null, pending: null, shown: null };
+
+function setMode(mode) {
+  for (const tab of document.querySelectorAll(".tabs button")) {
+    tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
+  }
+  for (const form of document.querySelectorAll(".mode-form")) form.hidden = form.dataset.mode !== mode;
+  showMessage("");
+}
+
+function showMessage(text) {
+  const box = $("#message");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function busy(on, text) {
+  $("#busy").hidden = !on;
+  if (text) $("#busy-text").textContent = text;
+  for (const b of document.querySelectorAll("button[type=submit]")) b.dataset.busy = on ? "1" : "";
+  for (const b of document.querySelectorAll("button[type=submit]")) {
+    b.disabled = on || (b.form && b.form.dataset.mode === "grade" && !$("#model"));
+  }
+}
+
+function strength() {
+  return (Number($("#strength").value) / 100).toFixed(2);
+}
+
+function describe(r) {
+  const info = r.info;
+  const mode = info.mode === "match" ? "Matched before → after" : `Look: ${info.model}${info.reverse ? " (reverse)" : ""}`;
+  const depth = `${r.bit_depth}-bit${r.alpha ? " + alpha" : ""}`;
+  return `${mode} · ${info.size}³ LUT · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
+}
+
+function showCoverage(info) {
+  const box = $("#coverage");
+  const frac = info.coverage && info.coverage.fraction;
+  box.classList.toggle("warn", Boolean(info.warning));
+  $("#coverage-bar").style.width = frac == null ? "0" : `${Math.round(frac * 100)}%`;
+  const known = frac == null ? "Colour coverage unknown." : `The frame covers ${Math.round(frac * 100)}% of the colour cube.`;
+  $("#coverage-text").textContent = info.warning || `${known} Colours outside it are smoothly extrapolated.`;
+}
+
+// Latest-wins preview update: the slider may move faster than the server answers.
+function updateAfter() {
+  const r = state.result;
+  if (!r) return;
+  const s = strength();
+  $("#strength-value").textContent = `${Math.round(s * 100)}%`;
+  $("#after-caption").textContent = `${Math.round(s * 100)}%`;
+  $("#download-cube").href = `${r.cube_url}?strength=${s}`;
+  $("#download-image").href = `${r.image_url}?strength=${s}`;
+  if (state.pending === s || state.shown === s) return;
+  state.pending = s;
+  const img = new Image();
+  img.onload = () => {
+    if (state.pending !== s) return;
+    $("#after-img").src = img.src;
+    $("#after-img").dataset.strength = s;
+    state.shown = s;
+    state.pending = null;
+  };
+  img.onerror = () => { state.pending = null; showMessage("Could not load the preview; upload the frame again."); };
+  img.src = `${r.after_url}?strength=${s}`;
+}
+
+function showResult(r) {
+  state.result = r;
+  state.shown = null;
+  state.pending = null;
+  $("#placeholder").hidden = true;
+  $("#result").hidden = false;
+  $("#before-img").src = r.before_url;
+  $("#after-img").width = $("#before-img").width = r.preview_width;
+  $("#after-img").height = $("#before-img").height = r.preview_height;
+  showCoverage(r.info);
+  $("#facts").textContent = describe(r);
+  updateAfter();
+}
+
+async function submitForm(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const limit = Number(document.body.dataset.maxBytes);
+  let total = 0;
+  for (const input of form.querySelectorAll("input[type=file]")) {
+    if (!input.files.length) return showMessage(`Choose a ${input.name === "frame" ? "frame" : input.name + " image"} to upload.`);
+    total += input.files[0].size;
+  }
+  if (total > limit) {
+    return showMessage(`The upload is ${(total / 1048576).toFixed(1)} MB; the limit is ${limit / 1048576} MB. Export a smaller frame.`);
+  }
+  showMessage("");
+  busy(true, form.dataset.mode === "match" ? "Fitting the LUT to the pair…" : "Grading the frame with the model…");
+  try {
+    const resp = await fetch(form.action, { method: "POST", body: new FormData(form) });
+    let data = null;
+    try { data = await resp.json(); } catch { data = null; }
+    if (!resp.ok) throw new Error((data && data.error) || `The server answered ${resp.status}.`);
+    showResult(data);
+  } catch (err) {
+    showMessage(err instanceof TypeError ? "The server could not be reached." : err.message);
+  } finally {
+    busy(false);
+  }
+}
+
+function watchFile(input) {
+  const label = input.closest(".file");
+  const name = label.querySelector(".file-name");
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    label.querySelector("img.thumb")?.remove();
+    if (!file) return;
+    name.textContent = `${file.name} · ${(file.size / 1048576).toFixed(1)} MB`;
+    if (file.type === "image/png" || file.type === "image/jpeg") {
+      const thumb = document.createElement("img");
+      thumb.className = "thumb";
+      thumb.alt = "";
+      thumb.src = URL.createObjectURL(file);
+      label.appendChild(thumb);
+    }
+  });
+  label.addEventListener("dragover", (e) => { e.preventDefault(); label.classList.add("dragover"); });
+  label.addEventListener("dragleave", () => label.classList.remove("dragover"));
+  label.addEventListener("drop", (e) => {
+    e.preventDefault();
+    label.classList.remove("dragover");
+    if (e.dataTransfer.files.length) {
+      input.files = e.dataTransfer.files;
+      input.dispatchEvent(new Event("change"));
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const tab of document.querySelectorAll(".tabs button")) tab.addEventListener("click", () => setMode(tab.dataset.mode));
+  for (const form of document.querySelectorAll(".mode-form")) form.addEventListener("submit", submitForm);
+  for (const input of document.querySelectorAll(".file input")) watchFile(input);
+  $("#strength").addEventListener("input", updateAfter);
+  busy(false);
+});

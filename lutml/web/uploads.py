@@ -1,0 +1,116 @@
+"""Uploaded images: size limits, decoding judged by content, decompression-bomb guard.
+
+An upload is written to a per-request temporary folder under a name we choose (never the
+client's file name), its dimensions are read from the header *before* anything is decoded, and
+only then is it decoded by `lutml.imageio.read_image_full`. Every failure is an `UploadError`
+whose message is shown in the page as is, so it names the field and the problem in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import warnings
+from pathlib import Path
+
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+
+from lutml.imageio import ImageData, ImageReadError, read_image_full
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+
+
+class UploadError(ValueError):
+    """A bad upload; the message is meant for the user and names the field."""
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The image format from a file's first bytes ('png', 'jpeg', 'tiff'), or None."""
+    if head.startswith(_PNG_MAGIC):
+        return "png"
+    if head.startswith(_JPEG_MAGIC):
+        return "jpeg"
+    if head[:4] in _TIFF_MAGIC:
+        return "tiff"
+    return None
+
+
+def display_name(upload: FileStorage) -> str:
+    """The client's file name reduced to a harmless label (for messages only, never a path)."""
+    name = Path((upload.filename or "").replace("\\", "/")).name
+    return re.sub(r"[^\w.\- ]", "_", name)[:80] or "upload"
+
+
+def _header_size(path: Path, fmt: str) -> tuple[int, int]:
+    """(width, height) read from the file header without decoding pixels."""
+    if fmt == "png":  # IHDR is always the first chunk: width, height at bytes 16..24
+        with path.open("rb") as fh:
+            head = fh.read(24)
+        if len(head) < 24 or head[12:16] != b"IHDR":
+            raise ValueError("PNG header is damaged")
+        return struct.unpack(">II", head[16:24])
+    if fmt == "tiff":
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            return int(page.imagewidth), int(page.imagelength)
+    with warnings.catch_warnings():
+        # The explicit pixel limit below is the guard; Pillow's own warning is not needed here.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as im:  # lazy: reads the header only
+            return im.size
+
+
+def read_upload(upload: FileStorage | None, label: str, folder: Path, max_pixels: int) -> ImageData:
+    """Save one uploaded file into `folder` and decode it, refusing anything suspicious.
+
+    Parameters
+    ----------
+    upload : the form's file, or None when the field was missing
+    label : the field's name as the user sees it ("before image"), used in messages
+    folder : per-request temporary folder (the caller removes it)
+    max_pixels : largest accepted width * height (decompression-bomb guard)
+
+    Returns
+    -------
+    ImageData with native uint8/uint16 RGB (H, W, 3) and optional alpha.
+    """
+    if upload is None or not upload.filename:
+        raise UploadError(f"Choose a {label} to upload.")
+    shown = display_name(upload)
+    stem = re.sub(r"\W", "_", label)
+    raw = folder / f"{stem}.upload"
+    upload.save(raw)
+    with raw.open("rb") as fh:
+        head = fh.read(32)
+    if not head:
+        raise UploadError(f"{label} ({shown}) is an empty file.")
+    fmt = sniff_format(head)
+    if fmt is None:
+        raise UploadError(
+            f"{label} ({shown}) is not a PNG, JPEG or TIFF image (judged by its contents, not its name)."
+        )
+    try:
+        width, height = _header_size(raw, fmt)
+    except Exception as exc:  # any header parser failure means the file is damaged
+        raise UploadError(f"{label} ({shown}) looks like a {fmt.upper()} but its header is damaged.") from exc
+    if width < 1 or height < 1:
+        raise UploadError(f"{label} ({shown}) has no pixels.")
+    if width * height > max_pixels:
+        raise UploadError(
+            f"{label} ({shown}) is {width}×{height} = {width * height / 1e6:.1f} megapixels; "
+            f"the limit is {max_pixels / 1e6:.1f} megapixels. Export a smaller frame."
+        )
+    path = raw.rename(folder / f"{stem}.{fmt}")
+    try:
+        image = read_image_full(path)
+    except ImageReadError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise UploadError(f"{label} ({shown}) could not be decoded: {reason}") from exc
+    if image.rgb.shape[0] * image.rgb.shape[1] > max_pixels:  # EXIF rotation cannot grow it, but be sure
+        raise UploadError(f"{label} ({shown}) exceeds the {max_pixels / 1e6:.1f} megapixel limit.")
+    return image

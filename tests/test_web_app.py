@@ -1,0 +1,302 @@
+"""Web UI routes through Flask's test client: match mode end to end, limits, bad input, safety."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from web_helpers import decode, known_grade, make_frame, png_bytes
+
+from lutml.imageio import read_image_full, write_image
+from lutml.lut import apply_lut, read_cube
+from lutml.web import create_app
+from lutml.web.results import ResultCache, area_downscale, make_result, preview_after
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def app(tmp_path: Path, work: Path):
+    return create_app({"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"], "LUTML_TMP_DIR": str(work)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[bytes, bytes, np.ndarray]:
+    before = np.rint(make_frame() * 255) / 255
+    return png_bytes(before), png_bytes(known_grade(before)), before.astype(np.float32)
+
+
+def post_match(client, before: bytes, after: bytes, name: str = "before.png", **form):
+    data = {"before": (io.BytesIO(before), name), "after": (io.BytesIO(after), "after.png"), **form}
+    return client.post("/api/match", data=data, content_type="multipart/form-data")
+
+
+def test_index_is_self_contained(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "Match before" in html and "No trained models found" in html
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    for path in ("/static/app.js", "/static/app.css"):
+        asset = client.get(path).get_data(as_text=True)
+        assert "http://" not in asset and "https://" not in asset  # no CDN: there is no internet
+    assert "https://" not in html and "http://" not in html
+
+
+def test_match_fits_the_known_grade(client, pair, work):
+    before_png, after_png, before = pair
+    resp = post_match(client, before_png, after_png, size="17")
+    assert resp.status_code == 200, resp.get_json()
+    r = resp.get_json()
+    assert (r["width"], r["height"], r["bit_depth"], r["info"]["size"]) == (80, 60, 8, 17)
+    assert 0.0 < r["info"]["coverage"]["fraction"] <= 1.0
+    cube = client.get(r["cube_url"])
+    assert cube.status_code == 200 and "attachment" in cube.headers["Content-Disposition"]
+    assert cube.headers["Content-Disposition"].endswith('before-match-17.cube')
+    path = work.parent / "dl.cube"
+    path.write_bytes(cube.data)
+    lut = read_cube(path)
+    assert lut.size == 17
+    err = np.abs(apply_lut(lut, before) - known_grade(before))
+    assert err.mean() < 0.01 and np.percentile(err, 99) < 0.05  # the asymmetric grade, not a transpose
+    assert list(work.iterdir()) == []  # per-request temp dirs are removed
+
+
+def test_strength_preview_and_downloads_agree(client, pair, work):
+    before_png, after_png, before = pair
+    r = post_match(client, before_png, after_png, size="17").get_json()
+    full = decode(client.get(f"{r['after_url']}?strength=1").data)
+    zero = decode(client.get(f"{r['after_url']}?strength=0").data)
+    shown_before = decode(client.get(r["before_url"]).data)
+    assert np.abs(zero - shown_before).mean() < 0.004  # strength 0 = the untouched frame (JPEG noise)
+    assert np.abs(full - shown_before).mean() > 0.05  # and strength 1 visibly differs
+    half_cube = client.get(f"{r['cube_url']}?strength=0.5")
+    assert half_cube.headers["Content-Disposition"].endswith("-50pct.cube")
+    (work.parent / "half.cube").write_bytes(half_cube.data)
+    (work.parent / "full.cube").write_bytes(client.get(r["cube_url"]).data)
+    half, whole = read_cube(work.parent / "half.cube"), read_cube(work.parent / "full.cube")
+    identity = np.stack(np.meshgrid(*[np.linspace(0, 1, 17)] * 3, indexing="ij"), -1)
+    np.testing.assert_allclose(half.table, identity + 0.5 * (whole.table - identity), atol=2e-4)
+    png = client.get(f"{r['image_url']}?strength=0.5")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    graded = decode(png.data)
+    np.testing.assert_allclose(graded, np.clip(apply_lut(half, before), 0, 1), atol=1.5 / 255)
+
+
+def test_preview_equals_downscaled_full_resolution_result(tmp_path):
+    """The slider blends two small images; that must equal grading at full size, then shrinking."""
+    rgb = make_frame(90, 120, seed=3)
+    write_image(tmp_path / "f.png", rgb)
+    src = read_image_full(tmp_path / "f.png")
+    from lutml.lut import LUT3D
+
+    n = 9
+    grid = np.stack(np.meshgrid(*[np.linspace(0, 1, n)] * 3, indexing="ij"), -1)
+    lut = LUT3D(known_grade(grid))
+    result = make_result(lut, src, {}, preview_edge=40)
+    assert result.before_small.shape == (30, 40, 3)
+    for s in (0.0, 0.3, 1.0):
+        expect = area_downscale(apply_lut(lut, src.as_float(), strength=s), 40)
+        np.testing.assert_allclose(preview_after(result, s), np.clip(expect, 0, 1), atol=1e-5)
+
+
+def test_16bit_frame_with_alpha_stays_16bit(client, tmp_path):
+    rgb = make_frame(40, 40, seed=5)
+    alpha = np.linspace(0, 1, 40 * 40, dtype=np.float32).reshape(40, 40)
+    write_image(tmp_path / "b.png", rgb, alpha, bit_depth=16)
+    write_image(tmp_path / "a.png", known_grade(rgb), bit_depth=16)
+    resp = post_match(client, (tmp_path / "b.png").read_bytes(), (tmp_path / "a.png").read_bytes())
+    assert resp.status_code == 200, resp.get_json()
+    r = resp.get_json()
+    assert r["bit_depth"] == 16 and r["alpha"] is True
+    (tmp_path / "g.png").write_bytes(client.get(r["image_url"]).data)
+    graded = read_image_full(tmp_path / "g.png")
+    assert graded.bit_depth == 16 and graded.alpha is not None
+    np.testing.assert_array_equal(graded.alpha, read_image_full(tmp_path / "b.png").alpha)
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose IHDR claims huge dimensions (a decompression bomb's calling card)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("before", "message"),
+    [
+        (b"", "Choose a before image"),
+        (b"GIF89a not really", "not a PNG, JPEG or TIFF"),
+        (b"<?php echo 1; ?>" * 10, "not a PNG, JPEG or TIFF"),
+        ("truncated", "could not be decoded"),
+        (_png_header_only(100_000, 100_000), "megapixels"),
+    ],
+)
+def test_bad_files_get_clear_messages(client, pair, work, before, message):
+    before_png, after_png, _ = pair
+    if before == "truncated":
+        before = before_png[: len(before_png) // 2]
+    data = {"after": (io.BytesIO(after_png), "after.png")}
+    if before:
+        data["before"] = (io.BytesIO(before), "evil.png")
+    resp = client.post("/api/match", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 400
+    assert message in resp.get_json()["error"]
+    assert list(work.iterdir()) == []
+
+
+def test_real_decompression_bomb_is_refused_before_decoding(tmp_path, work, pair):
+    # 6000 x 6000 black pixels compress to a few kB; with a 4 MP limit they must never be decoded.
+    bomb = tmp_path / "bomb.png"
+    write_image(bomb, np.zeros((6000, 6000, 3), np.uint8))
+    assert bomb.stat().st_size < 200_000
+    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_MAX_PIXELS": 4_000_000,
+                      "LUTML_TMP_DIR": str(work)})
+    resp = post_match(app.test_client(), bomb.read_bytes(), pair[1])
+    assert resp.status_code == 400 and "36.0 megapixels" in resp.get_json()["error"]
+
+
+def test_oversize_upload_gets_413_message(tmp_path, work, pair):
+    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [], "MAX_CONTENT_LENGTH": 4000,
+                      "LUTML_TMP_DIR": str(work)})
+    resp = post_match(app.test_client(), pair[0] + b"\x00" * 8000, pair[1])
+    assert resp.status_code == 413 and "limit" in resp.get_json()["error"]
+
+
+def test_form_values_are_validated(client, pair, tmp_path):
+    before_png, after_png, before = pair
+    assert "LUT size" in post_match(client, before_png, after_png, size="1000").get_json()["error"]
+    assert "LUT size" in post_match(client, before_png, after_png, size="../33").get_json()["error"]
+    wide = png_bytes(np.zeros((30, 80, 3), np.float32))
+    resp = post_match(client, before_png, wide)
+    assert resp.status_code == 400 and "same frame" in resp.get_json()["error"]
+    r = post_match(client, before_png, after_png, size="17").get_json()
+    for bad in ("2", "-0.1", "nan", "abc"):
+        resp = client.get(f"{r['after_url']}?strength={bad}")
+        assert resp.status_code == 400 and "Strength" in resp.get_json()["error"]
+
+
+def test_same_aspect_different_sizes_are_matched(client):
+    big = np.rint(make_frame(120, 160, seed=7) * 255) / 255
+    small = known_grade(area_downscale(big, 80))
+    resp = post_match(client, png_bytes(big), png_bytes(small), size="17")
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["width"] == 160
+
+
+def test_traversal_and_unknown_ids_are_refused(client, pair, work, tmp_path):
+    before_png, after_png, _ = pair
+    for model in ("../../etc/passwd", "/etc/passwd", "data/models", ""):
+        resp = client.post("/api/grade", data={"frame": (io.BytesIO(before_png), "f.png"), "model": model},
+                           content_type="multipart/form-data")
+        assert resp.status_code == 400 and "Unknown model" in resp.get_json()["error"]
+    resp = post_match(client, before_png, after_png, name="../../../../escape.png", size="17")
+    assert resp.status_code == 200
+    assert not list(tmp_path.rglob("escape.png"))
+    assert resp.get_json()["info"]["source_name"] == "escape.png"
+    for url in ("/api/result/..%2F..%2Fetc%2Fpasswd/lut.cube", "/api/result/abc/lut.cube",
+                "/api/result/" + "A" * 32 + "/before.jpg", "/static/../__init__.py"):
+        resp = client.get(url)
+        assert resp.status_code == 404, url
+    assert list(work.iterdir()) == []
+
+
+def test_result_cache_is_bounded():
+    class Fake:
+        def __init__(self, token: str, nbytes: int):
+            self.token, self.nbytes, self.created = token, nbytes, time.monotonic()
+
+    cache = ResultCache(max_entries=2, max_bytes=100, ttl_s=60)
+    for t in ("a", "b", "c"):
+        cache.put(Fake(t, 10))
+    assert cache.get("a") is None and cache.get("b") is not None and len(cache) == 2
+    cache.put(Fake("big", 95))  # over the byte budget: everything older goes
+    assert len(cache) == 1 and cache.get("big") is not None
+    old = Fake("old", 1)
+    old.created -= 120
+    cache.put(old)
+    assert cache.get("old") is None  # expired
+
+
+def test_secret_key_from_environment(monkeypatch):
+    monkeypatch.setenv("LUTML_SECRET_KEY", "from-env")
+    assert create_app({"LUTML_MODEL_DIRS": []}).config["SECRET_KEY"] == "from-env"
+    monkeypatch.delenv("LUTML_SECRET_KEY")
+    a, b = (create_app({"LUTML_MODEL_DIRS": []}).config["SECRET_KEY"] for _ in range(2))
+    assert a != b and len(a) >= 32
+    assert create_app({"LUTML_MODEL_DIRS": [], "DEBUG": True}).debug is False
+
+
+def test_registry_scans_model_folders(tmp_path):
+    from lutml.web.registry import scan_models
+
+    root = tmp_path / "models"
+    for name, meta in [("warm look", {"look": "teal_orange", "variant": "pix2pix64"}),
+                       ("neutral", {"variant": "neutraliser", "reverse": True}), ("broken", None)]:
+        (root / name).mkdir(parents=True)
+        (root / name / "generator.keras").write_bytes(b"")
+        (root / name / "model.json").write_text("{oops" if meta is None else json.dumps(meta))
+    (root / "no-generator").mkdir()
+    (root / "no-generator" / "model.json").write_text("{}")
+    entries = scan_models([root, tmp_path / "missing"])
+    assert sorted(entries) == ["neutral", "warm-look"]
+    assert entries["warm-look"].label == "teal_orange · pix2pix64"
+    assert entries["neutral"].describe()["reverse_hint"] is True
+    assert "path" not in json.dumps(entries["neutral"].describe())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
+    port = _free_port()
+    code = ("import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
+            "import threading, os, time\n"
+            "def watch():\n"
+            "    time.sleep(0.5)\n"
+            "    print('TF' if 'tensorflow' in sys.modules else 'noTF', flush=True)\n"
+            "threading.Thread(target=watch, daemon=True).start()\n"
+            "from lutml.cli import main; main()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(port), str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
+                    assert resp.status == 200 and resp.headers["Server"] == "waitress"
+                    time.sleep(0.8)  # let the watcher report after a page was served
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
+    assert "match mode only" in out and "noTF" in out, out

@@ -1,0 +1,119 @@
+"""The web UI in a real browser: Playwright driving Debian's Chromium against waitress.
+
+Upload a before/after pair, see the preview, move the strength slider, download the .cube and
+check it with `read_cube`. A screenshot goes to test-artifacts/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lutml.imageio import read_image, write_image
+from lutml.looks import get_look
+from lutml.lut import identity_table, read_cube
+from lutml.web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} missing: run `make browser` (apt chromium)"),
+]
+
+
+def _skimage_photo(name: str) -> Path:
+    import skimage
+
+    return Path(skimage.__file__).parent / "data" / name
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import waitress
+
+    app = create_app({"LUTML_MODEL_DIRS": [tmp_path_factory.mktemp("models")]})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        yield context.new_page()
+        browser.close()
+
+
+def _mean_pixel(page, selector: str) -> list[float]:
+    """Mean RGB of an <img> as the browser decoded it (read back through a canvas)."""
+    return page.evaluate(
+        """(sel) => { const img = document.querySelector(sel);
+            const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+            const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+            const d = ctx.getImageData(0, 0, c.width, c.height).data; const m = [0, 0, 0];
+            for (let i = 0; i < d.length; i += 4) { m[0] += d[i]; m[1] += d[i + 1]; m[2] += d[i + 2]; }
+            return m.map((v) => v / (d.length / 4)); }""",
+        selector,
+    )
+
+
+def test_match_in_browser(server, page, tmp_path):
+    before_path = _skimage_photo("coffee.png")
+    after_path = tmp_path / "coffee_graded.png"
+    write_image(after_path, get_look("teal_orange")(read_image(before_path)))
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+
+    page.goto(server)
+    page.click("#tab-match")
+    page.set_input_files("input[name=before]", str(bad))
+    page.set_input_files("input[name=after]", str(after_path))
+    page.click("#form-match button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])")
+    assert "not a PNG, JPEG or TIFF" in page.inner_text("#message")
+
+    page.set_input_files("input[name=before]", str(before_path))
+    page.click("#form-match button[type=submit]")
+    page.wait_for_selector("#after-img[data-strength='1.00']", timeout=60_000)
+    assert page.is_hidden("#message")
+    assert page.evaluate("document.querySelector('#before-img').naturalWidth") == 600
+    full = _mean_pixel(page, "#after-img")
+    before = _mean_pixel(page, "#before-img")
+    assert max(abs(a - b) for a, b in zip(full, before, strict=True)) > 3  # the look is visible
+
+    page.locator("#strength").fill("30")
+    page.wait_for_selector("#after-img[data-strength='0.30']")
+    assert page.inner_text("#strength-value") == "30%"
+    partial = _mean_pixel(page, "#after-img")
+    for b, p, f in zip(before, partial, full, strict=True):  # 30% lies 30% of the way to the full look
+        assert abs(p - (b + 0.3 * (f - b))) < 1.5
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-match.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.click("#download-cube")
+    download = info.value
+    assert download.suggested_filename == "coffee-match-33-30pct.cube"
+    cube_path = tmp_path / download.suggested_filename
+    download.save_as(cube_path)
+    lut = read_cube(cube_path)
+    assert lut.size == 33 and not lut.is_identity(atol=0.01)
+    offset = lut.table - identity_table(33)
+    assert 0.005 < np.abs(offset).mean() < 0.3  # a 30% strength look: present, not wild

@@ -1,0 +1,93 @@
+"""Learned-look mode with a real (tiny, untrained) Keras generator built by lutml's own U-Net builder."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from web_helpers import make_frame, png_bytes
+
+from lutml.lut import read_cube
+from lutml.web import create_app
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory) -> Path:
+    from lutml.models.pix2pix import build_unet
+
+    root = tmp_path_factory.mktemp("models")
+    for name, reverse in (("tiny look", False), ("tiny neutraliser", True)):
+        folder = root / name
+        folder.mkdir()
+        build_unet(size=32, width=4, max_mult=2, dropout_layers=0).save(folder / "generator.keras")
+        meta = {"name": "pix2pix", "variant": name, "kind": "image", "input_size": 32, "output_size": 32,
+                "reverse": reverse, "look": "test"}
+        (folder / "model.json").write_text(json.dumps(meta))
+    broken = root / "broken"
+    broken.mkdir()
+    (broken / "generator.keras").write_bytes(b"not a keras file")
+    (broken / "model.json").write_text(json.dumps({"variant": "broken"}))
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(models_dir):
+    return create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir]}).test_client()
+
+
+@pytest.fixture(scope="module")
+def frame() -> np.ndarray:
+    return (np.rint(make_frame(48, 64, seed=11) * 255) / 255).astype(np.float32)
+
+
+def grade(client, frame: np.ndarray, **form):
+    data = {"frame": (io.BytesIO(png_bytes(frame)), "shot.png"), **form}
+    return client.post("/api/grade", data=data, content_type="multipart/form-data")
+
+
+def test_models_are_listed_by_id(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'value="tiny-look"' in html and 'value="tiny-neutraliser"' in html
+    models = {m["id"]: m for m in client.get("/api/models").get_json()["models"]}
+    assert set(models) == {"broken", "tiny-look", "tiny-neutraliser"}
+    assert models["tiny-neutraliser"]["reverse_hint"] and not models["tiny-look"]["reverse_hint"]
+    assert "/" not in json.dumps(models)  # no server paths reach the client
+
+
+def test_grade_returns_the_models_lut(client, models_dir, frame, tmp_path):
+    from lutml.grade import grade_image
+    from lutml.models.inference import load_model
+
+    for reverse in (False, True):
+        form = {"model": "tiny-look", "size": "17", **({"reverse": "on"} if reverse else {})}
+        resp = grade(client, frame, **form)
+        assert resp.status_code == 200, resp.get_json()
+        r = resp.get_json()
+        assert r["info"]["mode"] == "grade" and r["info"]["reverse"] is reverse
+        assert 0.0 < r["info"]["coverage"]["fraction"] <= 1.0
+        cube = client.get(r["cube_url"])
+        name = "shot-tiny-look-reverse-17.cube" if reverse else "shot-tiny-look-17.cube"
+        assert cube.headers["Content-Disposition"].endswith(name)
+        (tmp_path / name).write_bytes(cube.data)
+        served = read_cube(tmp_path / name)
+        direct = grade_image(load_model(models_dir / "tiny look"), frame, size=17, reverse=reverse).lut
+        np.testing.assert_allclose(served.table, direct.table, atol=2e-4)  # .cube keeps ~6 decimals
+        assert client.get(f"{r['after_url']}?strength=0.5").status_code == 200
+
+
+def test_model_is_loaded_once(client, frame):
+    registry = client.application.extensions["lutml_registry"]
+    assert grade(client, frame, model="tiny-neutraliser", size="17").status_code == 200
+    first = registry.entries["tiny-neutraliser"].loaded
+    assert grade(client, frame, model="tiny-neutraliser", size="17").status_code == 200
+    assert registry.entries["tiny-neutraliser"].loaded is first
+
+
+def test_broken_model_gives_a_message_not_a_path(client, frame, models_dir):
+    resp = grade(client, frame, model="broken", size="17")
+    assert resp.status_code == 500
+    error = resp.get_json()["error"]
+    assert "could not be loaded" in error and str(models_dir) not in error

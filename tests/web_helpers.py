@@ -1,0 +1,40 @@
+"""Shared fixtures for the web UI tests: small real frames with a known asymmetric grade."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+
+def make_frame(h: int = 60, w: int = 80, seed: int = 0) -> np.ndarray:
+    """float32 (h, w, 3) in [0, 1]: a colour ramp on the left, random colour tiles on the right,
+    so the frame covers a good part of the RGB cube."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = np.stack([x / (w - 1), y / (h - 1), 0.5 + 0.5 * np.sin(x / 5.0 + y / 7.0)], axis=-1)
+    tiles = rng.random((h // 4 + 1, w // 4 + 1, 3)).repeat(4, 0).repeat(4, 1)[:h, :w]
+    frame = np.where((x < w / 2)[..., None], ramp, tiles)
+    return np.clip(frame, 0.0, 1.0).astype(np.float32)
+
+
+def known_grade(rgb: np.ndarray) -> np.ndarray:
+    """An asymmetric, smooth grade (a transposed LUT axis cannot pass for it):
+    R' = 0.1 + 0.85 G, G' = R^1.3, B' = 0.9 B + 0.05."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.stack([0.1 + 0.85 * g, r**1.3, 0.9 * b + 0.05], axis=-1).astype(np.float32)
+
+
+def png_bytes(rgb: np.ndarray, mode: str = "RGB") -> bytes:
+    """Encode float [0, 1] RGB (or uint8 RGB/RGBA) as an 8-bit PNG."""
+    arr = rgb if rgb.dtype == np.uint8 else np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(arr, mode).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Decode PNG/JPEG bytes to float32 RGB in [0, 1]."""
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"), np.float32) / 255.0
