@@ -41,6 +41,7 @@ class Pix2PixGAN(keras.Model):
         self.lambda_l1 = float(lambda_l1)
         self.lambda_gan = float(lambda_gan)
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.loss_names}
+        self.built = True  # both parts are functional models, already built
 
     def compile(self, g_optimizer: keras.optimizers.Optimizer, d_optimizer: keras.optimizers.Optimizer,
                 **kwargs) -> None:
@@ -70,7 +71,7 @@ class Pix2PixGAN(keras.Model):
         """Prediction image and extra (already weighted) generator losses."""
         return self.generator(data[0], training=training), {}
 
-    def _losses(self, data, training: bool) -> tuple[dict, tf.Tensor]:
+    def gan_losses(self, data, training: bool) -> tuple[dict, tf.Tensor]:
         inp, tar = data[0], data[1]
         fake, extra = self.generate(data, training)
         cond = self.condition(inp, tar.shape[1])
@@ -86,7 +87,7 @@ class Pix2PixGAN(keras.Model):
 
     def train_step(self, data):
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-            losses, _ = self._losses(data, training=True)
+            losses, _ = self.gan_losses(data, training=True)
             g_scaled = losses["g_loss"] * _replica_scale()
             d_scaled = losses["d_loss"] * _replica_scale()
         g_vars = self.generator.trainable_variables
@@ -96,7 +97,7 @@ class Pix2PixGAN(keras.Model):
         return self._update(losses)
 
     def test_step(self, data):
-        losses, _ = self._losses(data, training=False)
+        losses, _ = self.gan_losses(data, training=False)
         return self._update(losses)
 
     def _update(self, losses: dict) -> dict:

@@ -80,31 +80,33 @@ def lut_monotonicity(tables: tf.Tensor) -> tf.Tensor:
 
 @keras.saving.register_keras_serializable(package="lutml")
 class BasisLUT(layers.Layer):
-    """Mix a learned basis of LUTs: ``table = identity + sum_k w_k * basis_k``.
+    """Mix a learned basis of LUTs: ``table = identity + scale * (mean + sum_k w_k * basis_k)``.
 
-    Input: weights (b, n_basis). Output: tables (b, n, n, n, 3). The basis starts at zero so the
-    untrained model is the identity grade; weights are free (not softmaxed) so looks can be
-    strengthened or inverted.
+    Input: weights (b, n_basis). Output: tables (b, n, n, n, 3). `mean` is the image-independent
+    part of the look, the basis its image-adaptive part; both start at zero so the untrained model
+    is the identity grade. `scale` multiplies the effective learning rate of the LUT parameters
+    (Adam moves each parameter by about the learning rate per step, far too little for a LUT).
     """
 
-    def __init__(self, lut_size: int = 8, n_basis: int = 8, **kwargs):
+    def __init__(self, lut_size: int = 8, n_basis: int = 8, scale: float = 10.0, **kwargs):
         super().__init__(**kwargs)
         self.lut_size = int(lut_size)
         self.n_basis = int(n_basis)
+        self.scale = float(scale)
 
     def build(self, input_shape):
-        n = self.lut_size
-        self.basis = self.add_weight(name="basis", shape=(self.n_basis, n * n * n * 3),
-                                     initializer="zeros")
-        self.identity = tf.constant(identity_table(n).reshape(1, -1))
+        m = self.lut_size**3 * 3
+        self.mean = self.add_weight(name="mean", shape=(1, m), initializer="zeros")
+        self.basis = self.add_weight(name="basis", shape=(self.n_basis, m), initializer="zeros")
+        self.identity = tf.constant(identity_table(self.lut_size).reshape(1, -1))
 
     def call(self, weights):
         n = self.lut_size
-        flat = self.identity + tf.matmul(weights, self.basis)          # (b, n^3*3)
-        return tf.reshape(flat, [-1, n, n, n, 3])
+        offsets = self.mean + tf.matmul(weights, self.basis)             # (b, n^3*3)
+        return tf.reshape(self.identity + self.scale * offsets, [-1, n, n, n, 3])
 
     def get_config(self):
-        return {**super().get_config(), "lut_size": self.lut_size, "n_basis": self.n_basis}
+        return {**super().get_config(), "lut_size": self.lut_size, "n_basis": self.n_basis, "scale": self.scale}
 
 
 @keras.saving.register_keras_serializable(package="lutml")

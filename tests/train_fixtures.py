@@ -1,0 +1,50 @@
+"""Tiny real training data for the model/training tests, in the pipeline's layout.
+
+Crops of photos shipped in scikit-image, graded with a known asymmetric LUT (red gain, blue lift,
+a little green->red mix), written as data/pairs/{input,target}/<id>.png, data/split/*.txt and
+the exact ground-truth LUT per pair as data/luts/gt/<id>.cube.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import skimage
+
+from lutml.imageio import read_image, write_image
+from lutml.lut import LUT3D, apply_lut, identity_table, write_cube
+
+PHOTOS = ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")
+
+
+def known_grade(size: int = 9) -> LUT3D:
+    """An asymmetric, monotone grade: red x1.15, blue lifted, 10% of green mixed into red."""
+    t = identity_table(size)
+    r, g, b = t[..., 0], t[..., 1], t[..., 2]
+    out = np.stack([np.clip(1.15 * r * 0.9 + 0.1 * g, 0, 1), g ** 1.1, 0.08 + 0.9 * b], axis=-1)
+    return LUT3D(out.astype(np.float32), title="known grade")
+
+
+def make_pairs(root: Path, n_train: int = 6, n_test: int = 2, size: int = 64, seed: int = 0) -> dict[str, Path]:
+    """Write `n_train + n_test` pairs of `size` px under `root`; returns the stage paths."""
+    rng = np.random.default_rng(seed)
+    photos = [read_image(Path(skimage.__file__).parent / "data" / p) for p in PHOTOS]
+    lut = known_grade()
+    pairs, split, gt = root / "pairs", root / "split", root / "luts" / "gt"
+    ids = [f"{i:05d}" for i in range(n_train + n_test)]
+    for i, pair_id in enumerate(ids):
+        photo = photos[i % len(photos)]
+        crop = int(rng.integers(size, min(photo.shape[:2]) // 2))
+        y, x = (int(rng.integers(0, photo.shape[k] - crop)) for k in (0, 1))
+        from lutml.resize import resize_image
+
+        inp = np.clip(resize_image(photo[y : y + crop, x : x + crop], (size, size), "area"), 0, 1)
+        tgt = np.clip(apply_lut(lut, inp), 0, 1)
+        write_image(pairs / "input" / f"{pair_id}.png", inp)
+        write_image(pairs / "target" / f"{pair_id}.png", tgt)
+        write_cube(lut, gt / f"{pair_id}.cube")
+    split.mkdir(parents=True, exist_ok=True)
+    (split / "train.txt").write_text("\n".join(ids[:n_train]) + "\n")
+    (split / "test.txt").write_text("\n".join(ids[n_train:]) + "\n")
+    return {"pairs": pairs, "split": split, "gt": gt, "models": root / "models"}
