@@ -1,0 +1,146 @@
+"""A multigrid-preconditioned conjugate-gradient solver for LUT lattice systems.
+
+The lattice fit's normal equations ``M x = b`` (M sparse SPD, one unknown per LUT node, three
+right-hand sides for r, g, b) are dominated, in colour regions the frame does not cover, by a
+thin-plate (biharmonic) smoothness operator. Plain or Jacobi-preconditioned CG needs thousands
+of iterations on it (measured: 2,000-4,000 at 33^3, ~4-6 s), and a sparse direct factorization
+fills in badly in 3D (33^3: 20-35 s with SuperLU). A geometric V-cycle — trilinear prolongation
+between lattices of about half the size, Galerkin coarse operators ``P^T M P``, a Chebyshev-Jacobi
+smoother and a direct solve on a <= 9^3 lattice — brings CG to ~15 iterations at any size
+(33^3: ~0.3 s; 65^3: ~3.5 s on two cores).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+COARSEST = 9  # lattices this small (729 unknowns) are factorized directly
+
+
+@lru_cache(maxsize=32)
+def prolongation(coarse: int, fine: int) -> sp.csr_matrix:
+    """Trilinear interpolation from a ``coarse**3`` to a ``fine**3`` lattice on the same cube.
+
+    Returns a sparse (fine**3, coarse**3) matrix in red-major flat node order.
+    """
+    x = np.linspace(0.0, 1.0, fine) * (coarse - 1)
+    i0 = np.minimum(np.floor(x).astype(np.int64), coarse - 2)
+    f = x - i0
+    rows = np.concatenate([np.arange(fine), np.arange(fine)])
+    p1 = sp.csr_matrix(
+        (np.concatenate([1.0 - f, f]), (rows, np.concatenate([i0, i0 + 1]))), shape=(fine, coarse)
+    )
+    return sp.kron(sp.kron(p1, p1), p1, format="csr")
+
+
+def _largest_eigenvalue(m: sp.csr_matrix, dinv: np.ndarray, steps: int = 12) -> float:
+    """Power-iteration estimate of the largest eigenvalue of ``D^-1 M`` (seeded: deterministic)."""
+    v = np.random.default_rng(0).standard_normal(m.shape[0])
+    lam = 1.0
+    for _ in range(steps):
+        w = dinv * (m @ v)
+        norm = np.linalg.norm(w)
+        lam = norm / np.linalg.norm(v)
+        v = w / norm
+    return float(lam)
+
+
+class MultigridPreconditioner:
+    """Symmetric V-cycle approximating ``M^-1`` for a lattice operator of a ``size**3`` LUT.
+
+    Parameters
+    ----------
+    m : sparse SPD matrix (size**3, size**3)
+    size : int
+        Nodes per axis of the lattice m lives on.
+    sweeps : int
+        Chebyshev smoothing steps before and after each coarse correction.
+    """
+
+    def __init__(self, m: sp.csr_matrix, size: int, sweeps: int = 2) -> None:
+        self.levels: list[tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix, float]] = []
+        self.sweeps = sweeps
+        while size > COARSEST:
+            coarse = max((size + 1) // 2, COARSEST)
+            p = prolongation(coarse, size)
+            dinv = 1.0 / m.diagonal()
+            self.levels.append((m, dinv, p, _largest_eigenvalue(m, dinv)))
+            m = (p.T @ m @ p).tocsr()
+            size = coarse
+        self.coarse_lu = spla.splu(m.tocsc())
+
+    def _smooth(self, m, dinv, lam_max, rhs, x):
+        """Chebyshev iteration on D^-1 M over [lam_max / 30, 1.1 lam_max]: damps the upper
+        part of the spectrum, the part the coarse lattice cannot represent."""
+        a, b = lam_max / 30.0, 1.1 * lam_max
+        theta, delta = (a + b) / 2.0, (b - a) / 2.0
+        sigma = theta / delta
+        rho = 1.0 / sigma
+        res = rhs - m @ x
+        d = dinv[:, None] * res / theta
+        for k in range(self.sweeps):
+            x = x + d
+            if k == self.sweeps - 1:
+                break
+            res = res - m @ d
+            rho_next = 1.0 / (2.0 * sigma - rho)
+            d = rho_next * rho * d + 2.0 * rho_next / delta * dinv[:, None] * res
+            rho = rho_next
+        return x
+
+    def __call__(self, rhs: np.ndarray, level: int = 0) -> np.ndarray:
+        """Apply the V-cycle to residuals ``rhs`` (N, k); returns (N, k)."""
+        if level == len(self.levels):
+            return self.coarse_lu.solve(rhs)
+        m, dinv, p, lam = self.levels[level]
+        x = self._smooth(m, dinv, lam, rhs, np.zeros_like(rhs))
+        x = x + p @ self(p.T @ (rhs - m @ x), level + 1)
+        return self._smooth(m, dinv, lam, rhs, x)
+
+
+def solve_spd(
+    m: sp.csr_matrix, rhs: np.ndarray, size: int, x0: np.ndarray | None = None,
+    rtol: float = 1e-7, max_iterations: int = 300,
+) -> tuple[np.ndarray, int]:
+    """Solve ``m @ x = rhs`` for all columns at once by multigrid-preconditioned CG.
+
+    Parameters
+    ----------
+    m : sparse SPD (N, N), N = size**3
+    rhs : float64 (N, k)
+    x0 : float64 (N, k) or None
+        Starting guess (e.g. the previous IRLS solution).
+    rtol : float
+        Stop when every column's residual norm is below ``rtol * |rhs|``.
+
+    Returns
+    -------
+    x : float64 (N, k)
+    iterations : int
+    """
+    if size <= COARSEST:
+        return spla.splu(m.tocsc()).solve(rhs), 0
+    prec = MultigridPreconditioner(m, size)
+    x = np.zeros_like(rhs) if x0 is None else x0.copy()
+    r = rhs - m @ x
+    z = prec(r)
+    p = z.copy()
+    rz = np.einsum("ij,ij->j", r, z)
+    target = rtol * np.linalg.norm(rhs, axis=0)
+    it = 0
+    for it in range(1, max_iterations + 1):  # noqa: B007 - `it` is reported
+        if np.all(np.linalg.norm(r, axis=0) <= target):
+            break
+        mp = m @ p
+        alpha = rz / np.maximum(np.einsum("ij,ij->j", p, mp), 1e-300)
+        x += alpha * p
+        r -= alpha * mp
+        z = prec(r)
+        rz_next = np.einsum("ij,ij->j", r, z)
+        p = z + rz_next / np.maximum(rz, 1e-300) * p
+        rz = rz_next
+    return x, it
