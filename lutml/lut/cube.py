@@ -1,0 +1,339 @@
+"""Read and write `.cube` LUT files: the Iridas/Adobe and the DaVinci Resolve dialects.
+
+This is the only module that knows the `.cube` line order: table rows list lattice nodes with
+**red changing fastest**, then green, then blue; `LUT3D.table` is indexed ``[r, g, b]``.
+
+Accepted keywords (case-sensitive, before the first table row): ``TITLE``, ``LUT_3D_SIZE``,
+``LUT_1D_SIZE``, ``DOMAIN_MIN``/``DOMAIN_MAX`` (Adobe, three numbers, for a file holding one LUT),
+``LUT_1D_INPUT_RANGE``/``LUT_3D_INPUT_RANGE`` (Resolve, two numbers). A Resolve file may hold a
+1D shaper and a 3D table: the shaper rows come first. Comments (``#``, also at the end of a row),
+blank lines, CRLF or CR line ends, a UTF-8 byte-order mark and scientific notation are accepted.
+
+Decisions worth knowing:
+
+- A 1D-only file becomes a `LUT3D` whose `shaper` holds the 1D table, followed by a size-2
+  identity 3D table spanning the shaper's output range. Identity is affine, so tetrahedral and
+  trilinear lookups reproduce the 1D result exactly; `write_cube` recognises that form and writes
+  a 1D-only file again.
+- ``LUT_1D_INPUT_RANGE`` in a file without ``LUT_1D_SIZE`` (or the 3D range without a 3D table) is
+  ignored, as colour-science and OpenColorIO do.
+- Anything else doubtful is refused with ``ValueError("<file> line <n>: <problem>")``: unknown
+  keywords, keywords after table data, sizes outside 2-256 (3D) or 2-65536 (1D), rows without
+  exactly three numbers, NaN/inf, too few or too many rows, DOMAIN lines in a shaper + 3D file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lutml.atomic import write_text_atomic
+from lutml.lut.lut3d import LUT1D, LUT3D, MAX_SIZE, MIN_SIZE, identity_table
+
+MAX_1D_SIZE = 65536
+_F32_MAX = float(np.finfo(np.float32).max)
+KEYWORDS = (
+    "TITLE", "LUT_3D_SIZE", "LUT_1D_SIZE", "DOMAIN_MIN", "DOMAIN_MAX",
+    "LUT_1D_INPUT_RANGE", "LUT_3D_INPUT_RANGE",
+)
+
+
+@dataclass
+class _Header:
+    """Keyword values of one file, each with the line number it came from (for messages)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+
+
+def read_cube(path: str | os.PathLike[str]) -> LUT3D:
+    """Read a `.cube` file (either dialect) into a `LUT3D`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The `.cube` file.
+
+    Returns
+    -------
+    LUT3D
+        ``table`` float32 ``(n, n, n, 3)`` indexed ``[r, g, b]``; the 1D shaper, if any, in
+        ``shaper``. Values are the file's numbers rounded to float32.
+
+    Raises
+    ------
+    ValueError
+        ``"<path> line <n>: <problem>"`` for any malformed or unsupported content.
+    FileNotFoundError
+        If `path` does not exist.
+    """
+    where = str(path)
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # old tools write Latin-1 titles; numbers are ASCII anyway
+    lines = text.splitlines()
+    header, start = _parse_header(lines, where)
+    size_1d = int(header.values.get("LUT_1D_SIZE", 0))
+    size_3d = int(header.values.get("LUT_3D_SIZE", 0))
+    if not size_1d and not size_3d:
+        at = f" line {start + 1}" if start < len(lines) else ""
+        raise ValueError(f"{where}{at}: no LUT_3D_SIZE or LUT_1D_SIZE line before the table")
+    rows = _parse_rows(lines, start, size_1d + size_3d**3, where, _size_text(size_1d, size_3d))
+    dom_1d, dom_3d = _domains(header, size_1d, size_3d, where)
+    shaper = LUT1D(rows[:size_1d], *dom_1d) if size_1d else None
+    if size_3d:
+        n = size_3d
+        # .cube rows: red fastest -> reshape to [b, g, r], then put red first.
+        table = rows[size_1d:].reshape(n, n, n, 3).transpose(2, 1, 0, 3)
+        lo, hi = dom_3d
+    else:
+        table, lo, hi = _passthrough_3d(shaper.table)
+    return LUT3D(table, lo, hi, str(header.values.get("TITLE", "")), shaper, header.comments)
+
+
+def _size_text(size_1d: int, size_3d: int) -> str:
+    parts = [f"LUT_1D_SIZE {size_1d}"] if size_1d else []
+    return " + ".join(parts + ([f"LUT_3D_SIZE {size_3d}"] if size_3d else []))
+
+
+def _split_comment(line: str) -> tuple[str, str | None]:
+    """Return (content, comment) of one line; comment is None when there is none."""
+    cut = line.find("#")
+    if cut < 0:
+        return line.strip(), None
+    return line[:cut].strip(), line[cut + 1 :].strip()
+
+
+def _is_keyword(token: str) -> bool:
+    if not (token[0].isalpha() or token[0] == "_"):
+        return False
+    try:
+        float(token)  # "nan", "inf" are data (refused later as non-finite), not keywords
+    except ValueError:
+        return True
+    return False
+
+
+def _parse_header(lines: list[str], where: str) -> tuple[_Header, int]:
+    """Parse keyword and comment lines up to the first table row; return (header, its index)."""
+    header = _Header()
+    for i, line in enumerate(lines):
+        content, comment = _split_comment(line)
+        if comment is not None and not content:
+            header.comments.append(comment)
+        if not content:
+            continue
+        keyword, _, rest = content.partition(" ") if " " in content else content.partition("\t")
+        if not _is_keyword(keyword):
+            return header, i
+        if keyword not in KEYWORDS:
+            raise ValueError(
+                f"{where} line {i + 1}: unknown keyword {keyword!r} "
+                f"(supported: {', '.join(KEYWORDS)})"
+            )
+        if keyword in header.values:
+            raise ValueError(f"{where} line {i + 1}: {keyword} given twice "
+                             f"(first on line {header.lines[keyword]})")
+        header.values[keyword] = _keyword_value(keyword, rest.strip(), f"{where} line {i + 1}")
+        header.lines[keyword] = i + 1
+    return header, len(lines)
+
+
+def _keyword_value(keyword: str, rest: str, at: str) -> object:
+    if keyword == "TITLE":
+        return rest[1:-1] if len(rest) >= 2 and rest[0] == rest[-1] == '"' else rest
+    args = rest.split()
+    if keyword.endswith("_SIZE"):
+        top = MAX_SIZE if keyword == "LUT_3D_SIZE" else MAX_1D_SIZE
+        if len(args) != 1 or not args[0].isdigit():
+            raise ValueError(f"{at}: {keyword} needs one whole number, got {rest!r}")
+        if not MIN_SIZE <= int(args[0]) <= top:
+            raise ValueError(f"{at}: {keyword} {args[0]} is out of range ({MIN_SIZE} to {top})")
+        return int(args[0])
+    count = 3 if keyword.startswith("DOMAIN") else 2
+    try:
+        numbers = [float(a) for a in args]
+    except ValueError:
+        numbers = []
+    if len(numbers) != count or not np.all(np.abs(numbers) <= _F32_MAX):
+        raise ValueError(f"{at}: {keyword} needs {count} finite numbers, got {rest!r}")
+    return numbers
+
+
+def _parse_rows(lines: list[str], start: int, expected: int, where: str, sizes: str) -> np.ndarray:
+    """Parse the table rows from `start` on; float32 (expected, 3) or a ValueError naming the line."""
+    content: list[str] = []
+    numbers: list[int] = []
+    for i in range(start, len(lines)):
+        text, _ = _split_comment(lines[i])
+        if text:
+            content.append(text)
+            numbers.append(i + 1)
+    counts = list(map(len, map(str.split, content)))
+    for row, count in enumerate(counts):
+        if count != 3:
+            first = content[row].split()[0]
+            if count and _is_keyword(first):
+                problem = f"keyword {first!r} after the table data began (keywords go first)"
+            else:
+                problem = f"expected 3 numbers, got {count}"
+            raise ValueError(f"{where} line {numbers[row]}: {problem}")
+    if len(content) != expected:
+        if len(content) < expected:
+            raise ValueError(f"{where} line {len(lines)}: file ends after {len(content)} table rows; "
+                             f"{sizes} needs {expected} (truncated file?)")
+        raise ValueError(f"{where} line {numbers[expected]}: extra table row; "
+                         f"{sizes} needs exactly {expected} rows, the file has {len(content)}")
+    tokens = " ".join(content).split()
+    try:
+        with np.errstate(over="ignore"):
+            values = np.array(tokens, dtype=np.float64).astype(np.float32)
+    except ValueError:
+        values = None
+    if values is None or not np.all(np.isfinite(values)):
+        _raise_bad_number(tokens, numbers, where)
+    return values.reshape(-1, 3)
+
+
+def _raise_bad_number(tokens: list[str], numbers: list[int], where: str) -> None:
+    for k, token in enumerate(tokens):
+        try:
+            value = float(token)
+        except ValueError:
+            raise ValueError(f"{where} line {numbers[k // 3]}: {token!r} is not a number") from None
+        if not np.isfinite(value):
+            raise ValueError(f"{where} line {numbers[k // 3]}: NaN or infinite value {token!r}")
+        if abs(value) > _F32_MAX:
+            raise ValueError(f"{where} line {numbers[k // 3]}: {token!r} overflows float32")
+    raise AssertionError("unreachable: a bad number was detected but not located")
+
+
+def _domains(header: _Header, size_1d: int, size_3d: int, where: str) -> tuple[tuple, tuple]:
+    """Resolve (shaper domain, 3D domain), each a (min, max) pair of 3-vectors."""
+    v, at = header.values, header.lines
+    default = ([0.0] * 3, [1.0] * 3)
+    has_domain = "DOMAIN_MIN" in v or "DOMAIN_MAX" in v
+    if has_domain and size_1d and size_3d:
+        line = at.get("DOMAIN_MIN", at.get("DOMAIN_MAX"))
+        raise ValueError(f"{where} line {line}: DOMAIN_MIN/DOMAIN_MAX are ambiguous in a file with "
+                         "a 1D shaper and a 3D table; use LUT_1D_INPUT_RANGE and LUT_3D_INPUT_RANGE")
+    domain = (v.get("DOMAIN_MIN", default[0]), v.get("DOMAIN_MAX", default[1]))
+    result = []
+    for dim, present in (("1D", size_1d), ("3D", size_3d)):
+        key = f"LUT_{dim}_INPUT_RANGE"
+        if key in v and has_domain and present:
+            raise ValueError(f"{where} line {at[key]}: {key} conflicts with DOMAIN_MIN/DOMAIN_MAX")
+        if key in v and present:
+            lo, hi = v[key]
+            pair = ([lo] * 3, [hi] * 3)
+        else:
+            pair = domain if has_domain else default
+        if present and np.any(np.asarray(pair[1]) <= np.asarray(pair[0])):
+            line = at.get(key) or at.get("DOMAIN_MAX") or at.get("DOMAIN_MIN")
+            raise ValueError(f"{where} line {line}: domain maximum {pair[1]} must exceed "
+                             f"the minimum {pair[0]} on every channel")
+        result.append(pair)
+    return result[0], result[1]
+
+
+def _passthrough_3d(shaper_table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Size-2 identity table (and its domain) covering every output of a 1D shaper."""
+    lo = shaper_table.min(axis=0)
+    hi = shaper_table.max(axis=0)
+    hi = np.where(hi > lo, hi, lo + np.float32(1.0))  # a constant channel still needs a range
+    return identity_table(2) * (hi - lo) + lo, lo, hi
+
+
+def _is_passthrough(lut: LUT3D) -> bool:
+    """True if `lut` is a 1D-only LUT in the form `read_cube` builds (see module docstring)."""
+    if lut.shaper is None or lut.size != 2:
+        return False
+    lo, hi = lut.domain_min, lut.domain_max
+    return bool(np.array_equal(lut.table, identity_table(2) * (hi - lo) + lo))
+
+
+def write_cube(lut: LUT3D, path: str | os.PathLike[str]) -> None:
+    """Write `lut` to `path` atomically (temp file + rename; nothing is left on failure).
+
+    A LUT without shaper is written in the Iridas/Adobe dialect (``TITLE``, ``LUT_3D_SIZE``,
+    ``DOMAIN_*`` only when not [0, 1]); a 1D-only LUT (see module docstring) as ``LUT_1D_SIZE``;
+    a shaper + 3D LUT in the Resolve dialect (``LUT_*_INPUT_RANGE``, needing one range for all
+    three channels). Resolve files carry no ``TITLE`` (OpenColorIO's Resolve parser refuses it):
+    the title goes into the first comment. Numbers are written with the fewest significant digits
+    that read back as exactly the same float32 (rounded, never truncated).
+    """
+    write_text_atomic(path, format_cube(lut))
+
+
+def format_cube(lut: LUT3D) -> str:
+    """The `.cube` text `write_cube` writes (see there)."""
+    title = lut.title.replace('"', "'").replace("\n", " ")
+    comments = [c.replace("\n", " ") for c in lut.comments]
+    out: list[str] = []
+    if lut.shaper is not None and not _is_passthrough(lut):
+        out += [f"# {title}"] if title else []
+        out += [f"# {c}" if c else "#" for c in comments]
+        for dim, (lo, hi), n in (("1D", _shared_range(lut.shaper, "shaper"), lut.shaper.size),
+                                 ("3D", _shared_range(lut, "3D table"), lut.size)):
+            out.append(f"LUT_{dim}_SIZE {n}")
+            if (lo, hi) != (0.0, 1.0):
+                out.append(f"LUT_{dim}_INPUT_RANGE {_format_numbers(np.array([lo, hi]))}")
+        return "\n".join(out) + "\n" + _format_rows(lut.shaper.table) + _rows_3d(lut)
+    out += [f'TITLE "{title}"'] if title else []
+    out += [f"# {c}" if c else "#" for c in comments]
+    if lut.shaper is not None:  # 1D-only
+        shaper = lut.shaper
+        lo, hi, size, rows = shaper.domain_min, shaper.domain_max, f"LUT_1D_SIZE {shaper.size}", \
+            _format_rows(shaper.table)
+    else:
+        lo, hi, size, rows = lut.domain_min, lut.domain_max, f"LUT_3D_SIZE {lut.size}", _rows_3d(lut)
+    out.append(size)
+    if np.any(lo != 0) or np.any(hi != 1):
+        out += [f"DOMAIN_MIN {_format_numbers(lo)}", f"DOMAIN_MAX {_format_numbers(hi)}"]
+    return "\n".join(out) + "\n" + rows
+
+
+def _shared_range(lut: LUT3D | LUT1D, what: str) -> tuple[float, float]:
+    lo, hi = lut.domain_min, lut.domain_max
+    if np.ptp(lo) or np.ptp(hi):
+        raise ValueError(f"cannot write a per-channel domain for the {what} of a shaper + 3D .cube "
+                         f"(the Resolve dialect has one range for all channels): {lo} to {hi}")
+    return float(lo[0]), float(hi[0])
+
+
+def _rows_3d(lut: LUT3D) -> str:
+    # [r, g, b] -> [b, g, r] so that flattening makes red change fastest.
+    return _format_rows(lut.table.transpose(2, 1, 0, 3).reshape(-1, 3))
+
+
+def _format_numbers(values: np.ndarray) -> str:
+    return " ".join(_shortest_float32(np.asarray(values, dtype=np.float32).ravel()))
+
+
+def _format_rows(rows: np.ndarray) -> str:
+    """Rows of 3 numbers, one per line, ending with a newline."""
+    it = iter(_shortest_float32(rows.ravel()))
+    return "\n".join(map(" ".join, zip(it, it, it, strict=True))) + "\n"
+
+
+def _shortest_float32(values: np.ndarray) -> list[str]:
+    """Shortest decimal text of each float32 that reads back as exactly that float32.
+
+    NumPy's float32 ``str`` is the shortest round-trip form; it is re-checked with the reader's
+    own parse (float64, then float32) so what is written is exactly what `read_cube` returns.
+    ``-0`` is written as ``0`` and ``1.0`` as ``1``.
+    """
+    values = np.asarray(values, dtype=np.float32) + np.float32(0.0)
+    text = [t[:-2] if t.endswith(".0") else t for t in map(str, values)]
+    back = np.array(text, dtype=np.float64).astype(np.float32)
+    for k in np.flatnonzero(back != values):  # double rounding (never seen): fall back to 9 digits
+        text[k] = f"{float(values[k]):.9g}"
+        if np.float32(float(text[k])) != values[k]:
+            raise AssertionError(f"float32 {values[k]!r} does not round-trip as {text[k]}")
+    return text

@@ -1,0 +1,131 @@
+"""`apply_lut` and `resample_lut`: dtypes, shapes, clamping, strength, axis order, references."""
+
+from __future__ import annotations
+
+import colour
+import numpy as np
+import pytest
+from colour.algebra import table_interpolation_tetrahedral, table_interpolation_trilinear
+from test_lut_cube import asymmetric_lut
+
+from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, resample_lut
+from lutml.lut.reference import apply_lut_numpy
+
+RNG = np.random.default_rng(7)
+
+
+def wavy_lut(size: int = 9, domain=(0.0, 1.0)) -> LUT3D:
+    """A strongly non-linear, asymmetric LUT (so interpolation choices and axes matter)."""
+    grid = identity_table(size)
+    table = np.stack([grid[..., 1] ** 2, np.sin(3 * grid[..., 2]), grid[..., 0] * 1.3 - 0.1], -1)
+    return LUT3D(table.astype(np.float32), [domain[0]] * 3, [domain[1]] * 3)
+
+
+@pytest.mark.parametrize("interpolation", ["tetrahedral", "trilinear"])
+def test_matches_plain_numpy_reference_including_out_of_domain(interpolation):
+    lut = wavy_lut(9, (-0.25, 1.5))
+    rgb = RNG.uniform(-0.6, 2.0, (5000, 3)).astype(np.float32)
+    rgb[:10] = [[-0.25, 1.5, 0.0]] * 10  # exactly on domain edges
+    got = apply_lut(lut, rgb, interpolation)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, apply_lut_numpy(lut, rgb, interpolation), atol=2e-6)
+
+
+@pytest.mark.parametrize(
+    ("interpolation", "theirs"),
+    [("tetrahedral", table_interpolation_tetrahedral), ("trilinear", table_interpolation_trilinear)],
+)
+def test_matches_colour_science_interpolators(interpolation, theirs):
+    lut = asymmetric_lut(17)
+    rgb = RNG.random((3000, 3))
+    expected = colour.LUT3D(lut.table.astype(np.float64)).apply(rgb, interpolator=theirs)
+    np.testing.assert_allclose(apply_lut(lut, rgb, interpolation), expected, atol=1e-6)
+
+
+def test_axis_order_red_first():
+    # Channel swap LUT: out = (g, b, r). Pure red must come out blue.
+    grid = identity_table(5)
+    lut = LUT3D(grid[..., [1, 2, 0]])
+    out = apply_lut(lut, np.array([[1.0, 0.0, 0.0], [0.0, 0.25, 0.0], [0.0, 0.0, 0.5]]))
+    np.testing.assert_allclose(out, [[0, 0, 1], [0.25, 0, 0], [0, 0.5, 0]], atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("interpolation", ["tetrahedral", "trilinear"])
+def test_integer_images_are_correctly_rounded(dtype, interpolation):
+    top = np.iinfo(dtype).max
+    lut = wavy_lut(9, (-0.25, 1.5))
+    lut.shaper = LUT1D(np.linspace(0, 1.2, 7)[:, None].repeat(3, 1) ** 1.5)
+    img = RNG.integers(0, top + 1, (64, 80, 3)).astype(dtype)
+    img[0, :3] = [[0, 0, 0], [top, top, top], [0, top, 0]]
+    got = apply_lut(lut, img, interpolation)
+    assert got.dtype == dtype and got.shape == img.shape
+    exact = apply_lut_numpy(lut, img / top, interpolation) * top
+    expected = np.clip(np.floor(exact + 0.5), 0, top)
+    diff = np.abs(got.astype(np.int64) - expected)
+    assert diff.max() <= 1
+    # float rounding only matters within ~1e-9 of a half code value
+    near_half = np.abs(exact - np.floor(exact) - 0.5) < 1e-6
+    assert np.all(diff[~near_half] == 0)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_identity_is_exact(dtype):
+    lut = LUT3D.identity(17)
+    if np.issubdtype(dtype, np.integer):
+        img = RNG.integers(0, np.iinfo(dtype).max + 1, (50, 3)).astype(dtype)
+        np.testing.assert_array_equal(apply_lut(lut, img), img)
+    else:
+        img = RNG.random((50, 3)).astype(dtype)
+        np.testing.assert_allclose(apply_lut(lut, img), img, atol=1e-6)
+
+
+def test_strength_blends_with_the_input():
+    lut = asymmetric_lut(9)
+    img = RNG.random((20, 3))
+    full = apply_lut(lut, img)
+    np.testing.assert_array_equal(apply_lut(lut, img, strength=0.0), img)
+    np.testing.assert_allclose(apply_lut(lut, img, strength=0.25), img + 0.25 * (full - img))
+    img8 = RNG.integers(0, 256, (20, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(apply_lut(lut, img8, strength=0.0), img8)
+    half = apply_lut(lut, img8, strength=0.5).astype(int)
+    mid = np.clip((img8 / 255 + apply_lut_numpy(lut, img8 / 255)) / 2 * 255, 0, 255)
+    assert np.abs(half - mid).max() <= 0.5 + 1e-6
+
+
+def test_shapes_layouts_and_nan():
+    lut = asymmetric_lut(9)
+    img = RNG.random((4, 6, 3))
+    ref = apply_lut(lut, img)
+    np.testing.assert_array_equal(apply_lut(lut, img[0, 0]), ref[0, 0])  # a single colour
+    np.testing.assert_array_equal(apply_lut(lut, img[:, ::2]), ref[:, ::2])  # non-contiguous
+    np.testing.assert_array_equal(apply_lut(lut, np.zeros((0, 3))), np.zeros((0, 3)))
+    nan = apply_lut(lut, np.array([np.nan, 0.5, 0.5]))
+    np.testing.assert_allclose(nan, apply_lut(lut, np.array([0.0, 0.5, 0.5])))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"image": np.zeros((4, 4))}, "shape \\(..., 3\\)"),
+        ({"image": np.zeros((4, 3), np.int32)}, "dtype must be float32, float64, uint8 or uint16"),
+        ({"interpolation": "cubic"}, "interpolation must be one of"),
+        ({"strength": 1.5}, "strength must be between 0 and 1"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    args = {"lut": LUT3D.identity(2), "image": np.zeros((4, 3))} | kwargs
+    with pytest.raises(ValueError, match=message):
+        apply_lut(**args)
+
+
+def test_resample_keeps_nodes_and_affine_grades():
+    lut = asymmetric_lut(17)
+    up = resample_lut(lut, 33)
+    assert up.size == 33 and up.title == lut.title
+    np.testing.assert_allclose(up.table[::2, ::2, ::2], lut.table, atol=1e-6)  # shared nodes
+    np.testing.assert_allclose(resample_lut(up, 17).table, lut.table, atol=1e-6)
+    # An affine grade is reproduced exactly by any lattice size.
+    matrix = np.array([[0.9, 0.1, 0], [0, 1.1, 0], [0.2, 0, 0.7]], np.float32)
+    small = resample_lut(LUT3D(identity_table(3) @ matrix), 2)
+    np.testing.assert_allclose(small.table, identity_table(2) @ matrix, atol=1e-6)
