@@ -38,7 +38,8 @@ _TABLE = np.linspace(0.0, 1.0, 1025)  # dense abscissa for curve evaluation and 
 
 
 def _clip01(x: np.ndarray) -> np.ndarray:
-    return np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0).astype(np.float32, copy=False)
+    # NaN would pass through np.clip; none of the ops makes one, and synthesize asserts it.
+    return np.clip(x, 0.0, 1.0).astype(np.float32, copy=False)
 
 
 def _in_linear(x: np.ndarray, gains: np.ndarray) -> np.ndarray:
@@ -126,8 +127,10 @@ def lut_warp(x: np.ndarray, knots: list[list[float]], sigma: float, scale: float
     everywhere, computed relative to the nearest knot so the normaliser never underflows.
     """
     off = np.asarray(knots, dtype=np.float64)  # (K, 3)
-    centres = np.linspace(0.0, 1.0, off.shape[0])[:, None] * np.ones(3)  # (K, 3) grey points
-    d2 = ((x[..., None, :].astype(np.float64) - centres) ** 2).sum(-1)  # (..., K)
+    t = np.linspace(0.0, 1.0, off.shape[0])  # knot positions (t, t, t) on the grey axis
+    x64 = x.astype(np.float64)
+    # |x - t(1,1,1)|^2 = |x|^2 - 2 t sum(x) + 3 t^2, without a (..., K, 3) temporary
+    d2 = (x64**2).sum(-1)[..., None] - 2.0 * x64.sum(-1)[..., None] * t + 3.0 * t**2
     w = np.exp(-(d2 - d2.min(axis=-1, keepdims=True)) / (2.0 * sigma**2))
     return x + scale * (w @ off) / w.sum(axis=-1, keepdims=True)
 
