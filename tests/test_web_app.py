@@ -56,7 +56,7 @@ def test_index_is_self_contained(client):
     resp = client.get("/")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "Match before" in html and "No trained models found" in html
+    assert "Match a pair" in html and "No trained models found" in html
     assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
     for path in ("/static/app.js", "/static/app.css"):
         asset = client.get(path).get_data(as_text=True)
@@ -300,3 +300,22 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
         proc.terminate()
         out = proc.communicate(timeout=10)[0]
     assert "match mode only" in out and "noTF" in out, out
+
+
+def test_coverage_warning_names_missing_colours(client):
+    from lutml.web.jobs import missing_hues
+
+    h, w = 60, 80
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    red = 0.4 + 0.6 * x / w
+    warm = np.stack([red, red * (0.15 + 0.6 * y / h), 0.1 * red], -1)  # reds to oranges only
+    assert missing_hues(warm) == ["greens", "cyans", "blues", "magentas"]
+    assert missing_hues(make_frame()) == []
+    narrow = post_match(client, png_bytes(warm), png_bytes(known_grade(warm)), size="17").get_json()
+    assert "no vivid greens, cyans, blues or magentas" in narrow["info"]["warning"]
+    broad = post_match(client, png_bytes(make_frame()), png_bytes(known_grade(make_frame())), size="17")
+    info = broad.get_json()["info"]
+    assert info["warning"] is None and "extrapolated" in info["coverage"]["note"]
+    chart = client.get(broad.get_json()["coverage_url"])
+    assert chart.status_code == 200 and chart.mimetype == "image/png"
+    assert decode(chart.data).shape[1] > 100

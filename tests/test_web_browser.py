@@ -104,6 +104,10 @@ def test_match_in_browser(server, page, tmp_path):
     for b, p, f in zip(before, partial, full, strict=True):  # 30% lies 30% of the way to the full look
         assert abs(p - (b + 0.3 * (f - b))) < 1.5
 
+    assert "extrapolated" in page.inner_text("#coverage-text") or "guesses" in page.inner_text("#coverage-text")
+    page.click("#coverage-details summary")
+    page.wait_for_function("document.querySelector('#coverage-img').naturalWidth > 100")
+
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-match.png"), full_page=True)
 

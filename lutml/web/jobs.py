@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lutml.fit.coverage import Coverage
 from lutml.imageio import ImageData
 from lutml.web.registry import ModelEntry, ModelRegistry
 from lutml.web.results import Result, make_result
@@ -53,16 +54,65 @@ def check_same_frame(before: ImageData, after: ImageData) -> None:
         )
 
 
-def coverage_summary(coverage: object) -> tuple[dict, str | None]:
-    """JSON facts about how much of the colour cube the frame covered, and a warning if thin."""
-    fraction = float(getattr(coverage, "fraction", coverage if isinstance(coverage, float) else np.nan))
-    facts = {"fraction": None if np.isnan(fraction) else round(fraction, 4)}
-    warning = None
-    if not np.isnan(fraction) and fraction < 0.5:
-        warning = (
-            f"The frame covers only {fraction:.0%} of the colour cube: colours it does not contain "
-            "(for example saturated hues absent from the shot) are extrapolated and may be off."
-        )
+HUES = ("reds", "yellows", "greens", "cyans", "blues", "magentas")
+# Below this share of 8^3 colour regions, or with this many vivid hue families absent, warn.
+NARROW_REGIONS = 0.15
+NARROW_HUES = 3
+
+
+def missing_hues(rgb: np.ndarray, min_share: float = 1e-3) -> list[str]:
+    """Hue families (of `HUES`) with almost no vivid pixels in the frame.
+
+    A pixel is vivid if its HSV saturation >= 0.35 and value >= 0.2; a family is missing if
+    fewer than `min_share` of all pixels are vivid and within 30° of its centre hue.
+
+    Parameters
+    ----------
+    rgb : float (..., 3) in [0, 1]
+    """
+    px = np.asarray(rgb, np.float32).reshape(-1, 3)
+    mx, mn = px.max(axis=1), px.min(axis=1)
+    chroma = mx - mn
+    vivid = (chroma >= 0.35 * np.maximum(mx, 1e-6)) & (mx >= 0.2) & (chroma > 0)
+    r, g, b = px[vivid].T
+    c, m = chroma[vivid], mx[vivid]
+    hue = np.where(m == r, ((g - b) / c) % 6.0, np.where(m == g, (b - r) / c + 2.0, (r - g) / c + 4.0))
+    counts = np.bincount(np.floor(hue + 0.5).astype(np.int64) % 6, minlength=6)
+    return [name for name, n in zip(HUES, counts, strict=True) if n < min_share * len(px)]
+
+
+def coverage_summary(coverage: Coverage | None, source: np.ndarray) -> tuple[dict, str | None]:
+    """What the page says about coverage: JSON facts with a `note`, and a warning or None.
+
+    Parameters
+    ----------
+    coverage : the fit's per-cell pixel support (None when the model predicts the LUT itself)
+    source : float (..., 3) in [0, 1], the colours the LUT was fitted from
+    """
+    missing = missing_hues(source)
+    facts: dict = {"fraction": None, "regions": None, "missing_hues": missing, "note": ""}
+    if coverage is None:
+        return facts, None
+    weight = coverage.cell_weight
+    cells = weight.shape[0]
+    # A single frame fills only a few % of a fine lattice; 8^3 regions say more about its palette.
+    k = cells // 8 if cells % 8 == 0 and cells >= 8 else 1
+    coarse = weight.reshape(cells // k, k, cells // k, k, cells // k, k).sum(axis=(1, 3, 5))
+    regions = float(np.mean(coarse > 1e-4 * weight.sum()))
+    facts.update(fraction=round(coverage.fraction, 4), regions=round(regions, 4))
+    facts["note"] = (
+        f"Measured in {coverage.fraction:.0%} of the LUT's {cells ** 3} cells ({regions:.0%} of coarse "
+        "colour regions); the other colours are extrapolated smoothly from them."
+    )
+    if regions >= NARROW_REGIONS and len(missing) < NARROW_HUES:
+        return facts, None
+    lacking = f"no vivid {', '.join(missing[:-1])} or {missing[-1]}" if len(missing) > 1 else (
+        f"no vivid {missing[0]}" if missing else "a narrow range of colours")
+    warning = (
+        f"Narrow palette: this frame has {lacking}, so the LUT guesses those colours "
+        f"(measured in only {regions:.0%} of colour regions). Check it on other shots, or fit "
+        "from a frame that contains them."
+    )
     return facts, warning
 
 
@@ -73,11 +123,11 @@ def match_result(before: ImageData, after: ImageData, size: int, fit_pixels: int
     check_same_frame(before, after)
     src, dst = paired_samples(before.as_float(), after.as_float(), fit_pixels)
     report = fit_lut_report(src, dst, size=size, method="lattice")
-    facts, warning = coverage_summary(report.coverage)
+    facts, warning = coverage_summary(report.coverage, src)
     lut = report.lut
     lut.title = "lutml match"
     info = {"mode": "match", "title": "match", "size": size, "coverage": facts, "warning": warning}
-    return make_result(lut, before, info, preview_edge)
+    return make_result(lut, before, info, preview_edge, report.coverage)
 
 
 def grade_result(
@@ -89,11 +139,12 @@ def grade_result(
     with entry.lock:  # one inference per model at a time; the model is loaded on first use
         model = registry.load(entry)
         graded = grade_image(model, frame.as_float(), size=size, reverse=reverse)
-    facts, warning = coverage_summary(graded.coverage)
+    coverage = graded.fit.coverage if graded.fit is not None else None  # None: a LUT-predicting model
+    facts, warning = coverage_summary(coverage, graded.prediction if reverse else graded.model_input)
     lut = graded.lut
     lut.title = f"lutml {entry.id}{' reverse' if reverse else ''}"
     info = {
         "mode": "grade", "title": entry.id + ("-reverse" if reverse else ""), "model": entry.label,
         "size": size, "reverse": reverse, "coverage": facts, "warning": warning,
     }
-    return make_result(lut, frame, info, preview_edge)
+    return make_result(lut, frame, info, preview_edge, coverage)

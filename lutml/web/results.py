@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from lutml.fit.coverage import Coverage, coverage_image
 from lutml.imageio import ImageData
 from lutml.lut import apply_lut
 from lutml.lut.lut3d import LUT3D, identity_table
@@ -38,6 +39,7 @@ class Result:
     before_small, after_small : float32 (h, w, 3) in [0, 1], area-downscaled source and
         full-strength graded frame (h, w <= preview edge)
     info : JSON-ready facts shown in the page (mode, model, size, coverage, warning)
+    coverage : the fit's per-cell support, drawn as the coverage chart (None if unknown)
     """
 
     lut: LUT3D
@@ -45,6 +47,7 @@ class Result:
     before_small: np.ndarray
     after_small: np.ndarray
     info: dict
+    coverage: Coverage | None = None
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     created: float = field(default_factory=time.monotonic)
 
@@ -52,7 +55,8 @@ class Result:
     def nbytes(self) -> int:
         alpha = 0 if self.source.alpha is None else self.source.alpha.nbytes
         return (self.lut.table.nbytes + self.source.rgb.nbytes + alpha
-                + self.before_small.nbytes + self.after_small.nbytes)
+                + self.before_small.nbytes + self.after_small.nbytes
+                + (0 if self.coverage is None else self.coverage.cell_weight.nbytes))
 
 
 class ResultCache:
@@ -119,7 +123,8 @@ def area_downscale(image: np.ndarray, max_edge: int) -> np.ndarray:
     return blocks.mean(axis=(1, 3), dtype=np.float32)
 
 
-def make_result(lut: LUT3D, source: ImageData, info: dict, preview_edge: int) -> Result:
+def make_result(lut: LUT3D, source: ImageData, info: dict, preview_edge: int,
+                coverage: Coverage | None = None) -> Result:
     """Apply `lut` to the full-resolution frame once and keep screen-size previews of it."""
     full = source.as_float()
     graded = apply_lut(lut, full, strength=1.0)
@@ -129,6 +134,7 @@ def make_result(lut: LUT3D, source: ImageData, info: dict, preview_edge: int) ->
         before_small=area_downscale(full, preview_edge),
         after_small=area_downscale(np.asarray(graded, np.float32), preview_edge),
         info=info,
+        coverage=coverage,
     )
 
 
@@ -160,4 +166,15 @@ def encode_jpeg(image: np.ndarray, quality: int = 90) -> bytes:
     pixels = np.rint(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=quality, subsampling=0)
+    return buf.getvalue()
+
+
+def coverage_png(coverage: Coverage) -> bytes:
+    """The coverage chart (one tile per blue level; chequered cells = extrapolated) as PNG bytes."""
+    sheet = coverage_image(coverage, cell_px=max(2, 96 // (coverage.size - 1)), columns=8)
+    # The chart's gaps are pure white; the page is dark grey, so paint them the page colour.
+    gaps = np.all(sheet == 255, axis=-1)
+    sheet[gaps] = (38, 38, 38)
+    buf = io.BytesIO()
+    Image.fromarray(sheet, "RGB").save(buf, format="PNG")
     return buf.getvalue()

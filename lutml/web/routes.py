@@ -34,6 +34,7 @@ from lutml.web.results import (
     TOKEN_PATTERN,
     Result,
     ResultCache,
+    coverage_png,
     encode_jpeg,
     lut_at_strength,
     preview_after,
@@ -98,6 +99,7 @@ def _result_json(result: Result) -> Response:
         alpha=result.source.alpha is not None, preview_width=pw, preview_height=ph,
         before_url=f"{base}/before.jpg", after_url=f"{base}/after.jpg",
         cube_url=f"{base}/lut.cube", image_url=f"{base}/graded.png",
+        coverage_url=None if result.coverage is None else f"{base}/coverage.png",
     )
 
 
@@ -161,6 +163,16 @@ def preview_before_jpg(token: str) -> Response:
 def preview_after_jpg(token: str) -> Response:
     result = _result(token)
     return _jpeg(encode_jpeg(preview_after(result, _strength(request.args.get("strength")))))
+
+
+@bp.get("/api/result/<token>/coverage.png")
+def coverage_chart(token: str) -> Response:
+    result = _result(token)
+    if result.coverage is None:
+        abort(404)
+    resp = Response(coverage_png(result.coverage), mimetype="image/png")
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
 
 
 def _download_name(result: Result, strength: float, suffix: str) -> str:

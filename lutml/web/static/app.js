@@ -38,13 +38,15 @@ function describe(r) {
   return `${mode} · ${info.size}³ LUT · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
 }
 
-function showCoverage(info) {
-  const box = $("#coverage");
-  const frac = info.coverage && info.coverage.fraction;
-  box.classList.toggle("warn", Boolean(info.warning));
-  $("#coverage-bar").style.width = frac == null ? "0" : `${Math.round(frac * 100)}%`;
-  const known = frac == null ? "Colour coverage unknown." : `The frame covers ${Math.round(frac * 100)}% of the colour cube.`;
-  $("#coverage-text").textContent = info.warning || `${known} Colours outside it are smoothly extrapolated.`;
+function showCoverage(r) {
+  const info = r.info;
+  const cov = info.coverage || {};
+  $("#coverage").classList.toggle("warn", Boolean(info.warning));
+  $("#coverage-bar").style.width = cov.regions == null ? "0" : `${Math.round(cov.regions * 100)}%`;
+  $("#coverage-text").textContent = info.warning || cov.note
+    || "This model predicts the LUT directly, so there is no fit coverage to report.";
+  $("#coverage-details").hidden = !r.coverage_url;
+  if (r.coverage_url) $("#coverage-img").src = r.coverage_url;
 }
 
 // Latest-wins preview update: the slider may move faster than the server answers.
@@ -79,7 +81,7 @@ function showResult(r) {
   $("#before-img").src = r.before_url;
   $("#after-img").width = $("#before-img").width = r.preview_width;
   $("#after-img").height = $("#before-img").height = r.preview_height;
-  showCoverage(r.info);
+  showCoverage(r);
   $("#facts").textContent = describe(r);
   updateAfter();
 }
