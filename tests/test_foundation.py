@@ -51,7 +51,7 @@ def test_stages_match_dvc_yaml() -> None:
 
 
 def test_cli_help_lists_commands() -> None:
-    out = subprocess.run([sys.executable, "-m", "lutml.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([str(Path(sys.executable).parent / "lutml"), "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0
     for cmd in ("apply", "info", "fit", "grade", "serve"):
         assert cmd in out.stdout
