@@ -1,0 +1,195 @@
+"""Stage `frames`: embedded photos, folders of stills, video, .cube looks, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lutml.data.frames import make_frames, read_frames_manifest
+from lutml.data.sources import EMBEDDED_PHOTOS, embedded_photo_paths, video_frames
+from lutml.imageio import read_image, read_image_full, write_image
+from lutml.looks import get_look
+
+TINY = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
+        "min_size": 64, "max_size": 160,
+        "video": {"fps": 5.0, "max_frames": 50, "duplicate_threshold": 0.01, "shot_threshold": 0.12}}  # fmt: skip
+
+
+def photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:
+    """A smooth random colour image (gradients + blobs), float32 (h, w, 3)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    a = rng.random((3, 3))
+    img = np.stack(
+        [0.5 + 0.4 * np.sin(3 * a[c, 0] * x + 4 * a[c, 1] * y + 6 * a[c, 2]) for c in range(3)], -1
+    )
+    return img.astype(np.float32)
+
+
+def test_embedded_photos_ship_in_the_venv() -> None:
+    found = embedded_photo_paths()
+    assert {"astronaut", "chelsea", "coffee", "rocket", "china", "flower"} <= set(found)
+    assert set(found) <= set(EMBEDDED_PHOTOS)
+    for path in found.values():
+        data = read_image_full(path)
+        assert (
+            min(data.rgb.shape[:2]) >= 256 and data.rgb.std(axis=2).mean() > 5
+        )  # colour, not grey
+
+
+def test_embedded_frames_graded_with_the_look(tmp_path: Path) -> None:
+    m = make_frames(tmp_path / "frames", TINY, "teal_orange", seed=1)
+    look = get_look("teal_orange")
+    assert m["neutral"] and m["look"]["name"] == "teal_orange" and not m["skipped"]
+    assert [f["group"] for f in m["frames"]] == list(embedded_photo_paths())
+    for f in m["frames"]:
+        neutral = read_image(tmp_path / "frames" / "neutral" / f"{f['id']}.png")
+        graded = read_image(tmp_path / "frames" / "graded" / f"{f['id']}.png")
+        assert 64 <= min(neutral.shape[:2]) and max(neutral.shape[:2]) <= 160
+        assert list(neutral.shape[1::-1]) == f["size"]
+        np.testing.assert_allclose(graded, look(neutral), atol=0.6 / 255)
+    assert read_frames_manifest(tmp_path / "frames") == m
+
+
+def test_embedded_frames_are_seeded(tmp_path: Path) -> None:
+    a = make_frames(tmp_path / "a", TINY, "teal_orange", seed=3)
+    b = make_frames(tmp_path / "b", TINY, "teal_orange", seed=3)
+    c = make_frames(tmp_path / "c", TINY, "teal_orange", seed=4)
+    assert a["frames"] == b["frames"] and a["frames"] != c["frames"]
+    for f in a["frames"][:3]:
+        assert (tmp_path / "a/graded" / f"{f['id']}.png").read_bytes() == (
+            tmp_path / "b/graded" / f"{f['id']}.png"
+        ).read_bytes()
+
+
+def test_folder_of_stills_with_bad_files_skipped(tmp_path: Path) -> None:
+    src = tmp_path / "stills"
+    write_image(src / "a.png", photo(0))
+    write_image(src / "b16.png", photo(1), bit_depth=16)
+    write_image(src / "c.tif", photo(2), bit_depth=16)
+    write_image(src / "d.jpg", photo(3))
+    write_image(src / "small.png", photo(4, 40, 50))
+    (src / "broken.png").write_bytes((src / "a.png").read_bytes()[:200])  # truncated
+    (src / "notes.txt").write_text("ignored: not an image")
+    m = make_frames(
+        tmp_path / "frames", {**TINY, "source": "folder", "path": str(src)}, "faded_film", seed=0
+    )
+    assert [f["source"] for f in m["frames"]] == ["a.png", "b16.png", "c.tif", "d.jpg"]
+    assert len(m["skipped"]) == 2
+    assert any("broken.png" in s for s in m["skipped"]) and any(
+        "small.png" in s and "min_size" in s for s in m["skipped"]
+    )
+    assert read_image_full(tmp_path / "frames/graded/f00001.png").bit_depth == 16  # 16-bit kept
+    np.testing.assert_allclose(
+        read_image(tmp_path / "frames/neutral/f00002.png"), photo(2), atol=1e-4
+    )
+
+
+def test_already_graded_folder_has_no_neutral(tmp_path: Path) -> None:
+    src = tmp_path / "stills"
+    write_image(src / "a.png", photo(0))
+    m = make_frames(
+        tmp_path / "frames",
+        {**TINY, "source": "folder", "path": str(src), "graded": True},
+        "teal_orange",
+        0,
+    )
+    assert not m["neutral"] and m["look"] is None and not (tmp_path / "frames/neutral").exists()
+    np.testing.assert_allclose(
+        read_image(tmp_path / "frames/graded/f00000.png"), photo(0), atol=0.6 / 255
+    )
+
+
+def test_bad_folders_fail_cleanly(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="empty: no PNG/JPEG/TIFF images"):
+        make_frames(
+            tmp_path / "out", {**TINY, "source": "folder", "path": str(empty)}, "teal_orange", 0
+        )
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with pytest.raises(ValueError, match=r"no usable frame.*x\.jpg"):
+        make_frames(
+            tmp_path / "out", {**TINY, "source": "folder", "path": str(bad)}, "teal_orange", 0
+        )
+    assert not (tmp_path / "out").exists()  # no partial outputs
+    assert {p.name for p in tmp_path.iterdir()} == {"empty", "bad"}  # no staging leftovers
+    with pytest.raises(FileNotFoundError, match="missing"):
+        make_frames(
+            tmp_path / "out",
+            {**TINY, "source": "folder", "path": str(tmp_path / "missing")},
+            "teal_orange",
+            0,
+        )
+    with pytest.raises(ValueError, match="needs frames.path"):
+        make_frames(tmp_path / "out", {**TINY, "source": "video"}, "teal_orange", 0)
+
+
+def write_video(path: Path, shots: list[tuple[int, int, int]], frames_per_shot: int = 10) -> None:
+    import imageio_ffmpeg
+
+    w = imageio_ffmpeg.write_frames(str(path), (96, 80), fps=10, macro_block_size=16)
+    w.send(None)
+    for colour in shots:
+        for _ in range(frames_per_shot):  # a static shot: near-duplicate frames
+            w.send(np.broadcast_to(np.uint8(colour), (80, 96, 3)).copy().tobytes())
+    w.close()
+
+
+def test_video_frames_dedup_and_shots(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    write_video(video, [(200, 60, 40), (40, 160, 200), (90, 90, 90)])
+    frames = list(
+        video_frames(video, fps=5.0, max_frames=50, duplicate_threshold=0.01, shot_threshold=0.12)
+    )
+    assert [f.group for f in frames] == ["shot000", "shot001", "shot002"]  # duplicates dropped
+    np.testing.assert_allclose(
+        frames[1].rgb.mean(axis=(0, 1)), np.array([40, 160, 200]) / 255, atol=0.03
+    )
+    m = make_frames(
+        tmp_path / "frames",
+        {**TINY, "source": "video", "path": str(video), "min_size": 64},
+        "bleach_bypass",
+        0,
+    )
+    assert len(m["frames"]) == 3 and m["frames"][0]["source"].startswith("clip.mp4#t=")
+
+
+def test_undecodable_video(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(500))
+    with pytest.raises(ValueError, match="broken.mp4: cannot decode video"):
+        make_frames(
+            tmp_path / "out", {**TINY, "source": "video", "path": str(bad)}, "teal_orange", 0
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_cube_look_makes_graded_frames(tmp_path: Path) -> None:
+    from lutml.lut import LUT3D, write_cube
+
+    lut = LUT3D.identity(9)
+    table = lut.table.copy()
+    table[..., 0] = table[..., 0] * 0.8  # red-only gain (linear: exact between nodes)
+    write_cube(LUT3D(table, title="red"), tmp_path / "red.cube")
+    src = tmp_path / "stills"
+    write_image(src / "a.png", photo(0))
+    m = make_frames(tmp_path / "frames", {**TINY, "source": "folder", "path": str(src)},
+                    {"name": "cube", "path": str(tmp_path / "red.cube")}, 0)  # fmt: skip
+    assert m["look"]["path"].endswith("red.cube")
+    neutral = read_image(tmp_path / "frames/neutral/f00000.png")
+    graded = read_image(tmp_path / "frames/graded/f00000.png")
+    np.testing.assert_allclose(graded[..., 0], neutral[..., 0] * 0.8, atol=1.5 / 255)
+    np.testing.assert_allclose(graded[..., 1:], neutral[..., 1:], atol=1 / 255)
+
+
+def test_invalid_cube_look_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.cube"
+    bad.write_text("LUT_3D_SIZE 2\n0 0 0\n1 0\n")
+    with pytest.raises(ValueError, match="bad.cube"):
+        make_frames(tmp_path / "out", TINY, {"name": "cube", "path": str(bad)}, 0)
+    assert not (tmp_path / "out").exists()
