@@ -3,16 +3,20 @@
 Two kernels share one lattice lookup:
 
 - float images (float32/float64, any shape ``(..., 3)``): each pixel is shaped (optional 1D
-  shaper), scaled into lattice coordinates, clamped to the domain as OpenColorIO does, looked up;
-  arithmetic in float64, result in the image's dtype.
+  shaper), scaled into lattice coordinates, clamped to the domain as OpenColorIO does, looked up.
+  Arithmetic is in the image's precision (float32 like OpenColorIO, or float64).
 - integer images (uint8/uint16): a pixel can only take 256 (65536) values per channel, so the
   shaper, the domain scaling, the clamping, the lattice offset and the fraction of every code
   value are computed once per channel in a small table; the per-pixel work is the lookup alone.
-  Results are rounded to the nearest code value (half up) and clamped.
+  Results are rounded to the nearest code value (half up) and clamped. uint8 is computed in
+  float32 (error ~1e-5 code values), uint16 in float64.
 
 `strength` blends the graded result with the input: ``input + strength * (graded - input)``.
 The only frame-sized allocation is the output (plus a contiguous copy of a non-contiguous input).
-Kernels are compiled on first use per dtype and cached on disk (``cache=True``).
+Kernels are compiled on first use per dtype and cached on disk (``cache=True``). The kernels are
+generic in their compute type: every constant is derived from the ``one`` argument, so a
+float32 call never silently promotes to float64. The tetrahedron is picked with selects
+(max/min of the fractions) rather than nested ifs, which mispredict on noisy images.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import numpy as np
 from lutml.lut.lut3d import LUT3D
 
 INTERPOLATIONS = ("tetrahedral", "trilinear")
-_INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 
 
 def apply_lut(
@@ -50,6 +53,7 @@ def apply_lut(
     -------
     ndarray
         Same shape and dtype as `image`; integer results are rounded to the nearest code value.
+        NaN inputs count as the domain minimum.
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
@@ -58,124 +62,133 @@ def apply_lut(
     image = np.asarray(image)
     if image.ndim < 1 or image.shape[-1] != 3:
         raise ValueError(f"image must have RGB in its last axis, shape (..., 3); got {image.shape}")
+    if image.dtype not in _COMPUTE:
+        raise ValueError(f"image dtype must be float32, float64, uint8 or uint16; got {image.dtype}")
     pixels = np.ascontiguousarray(image).reshape(-1, 3)
     out = np.empty_like(pixels)
-    tetra = interpolation == "tetrahedral"
-    table = lut.table.reshape(-1)
+    ftype = _COMPUTE[image.dtype]
+    one, tetra = ftype(1.0), interpolation == "tetrahedral"
+    table, n = lut.table.reshape(-1), lut.size
     if image.dtype in _INT_MAX:
-        offsets, fracs, inputs = _code_tables(lut, _INT_MAX[image.dtype])
-        _apply_int(pixels, out, table, lut.size, offsets, fracs, inputs, float(strength), tetra)
-    elif image.dtype in (np.float32, np.float64):
-        _apply_float(pixels, out, table, lut.size, *_domain_scale(lut), *_shaper_args(lut),
-                     float(strength), tetra)
+        offsets, fracs, inputs = _code_tables(lut, _INT_MAX[image.dtype], ftype)
+        _apply_int(pixels, out, table, n, offsets, fracs, inputs, ftype(strength), tetra, one)
     else:
-        raise ValueError(f"image dtype must be float32, float64, uint8 or uint16; got {image.dtype}")
+        lo, scale = _domain_scale(lut, ftype)
+        s_table, s_lo, s_scale, has_shaper = _shaper_args(lut, ftype)
+        _apply_float(pixels, out, table, n, lo, scale, s_table, s_lo, s_scale, has_shaper,
+                     ftype(strength), tetra, one)
     return out.reshape(image.shape)
 
 
-def _domain_scale(lut: LUT3D) -> tuple[np.ndarray, np.ndarray]:
-    """(domain_min, (n - 1) / (domain_max - domain_min)) as float64 3-vectors."""
+def _domain_scale(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """(domain_min, (n - 1) / (domain_max - domain_min)) as 3-vectors of `ftype`."""
     lo = lut.domain_min.astype(np.float64)
-    return lo, (lut.size - 1) / (lut.domain_max.astype(np.float64) - lo)
+    scale = (lut.size - 1) / (lut.domain_max.astype(np.float64) - lo)
+    return lo.astype(ftype), scale.astype(ftype)
 
 
-def _shaper_args(lut: LUT3D) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+def _shaper_args(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """(table (m, 3), domain_min, index scale, present) of the shaper; a dummy when absent."""
     if lut.shaper is None:
-        return np.zeros((2, 3), np.float32), np.zeros(3), np.ones(3), False
+        return np.zeros((2, 3), np.float32), np.zeros(3, ftype), np.ones(3, ftype), False
     s = lut.shaper
     lo = s.domain_min.astype(np.float64)
-    return s.table, lo, (s.size - 1) / (s.domain_max.astype(np.float64) - lo), True
+    scale = (s.size - 1) / (s.domain_max.astype(np.float64) - lo)
+    return s.table, lo.astype(ftype), scale.astype(ftype), True
 
 
-def _code_tables(lut: LUT3D, max_code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per code value and channel: flat lattice offset (int64), fraction, and input in [0, 1].
+def _code_tables(lut: LUT3D, max_code: int, ftype: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per code value and channel: flat lattice offset, fraction, and the input in [0, 1].
 
-    Returns ``offsets`` (K, 3) with ``offsets[v, c]`` = lower node index of code ``v`` on axis
-    ``c`` times that axis's stride in the flattened ``[r, g, b, 3]`` table, ``fracs`` (K, 3)
-    float64 and ``inputs`` (K,) float64, K = max_code + 1.
+    Returns ``offsets`` int64 (K, 3) with ``offsets[v, c]`` = lower node index of code ``v`` on
+    axis ``c`` times that axis's stride in the flattened ``[r, g, b, 3]`` table, ``fracs``
+    (K, 3) and ``inputs`` (K,) of `ftype`, K = max_code + 1. Computed in float64.
     """
     inputs = np.arange(max_code + 1, dtype=np.float64) / max_code
     values = np.repeat(inputs[:, None], 3, axis=1)
     if lut.shaper is not None:
         shaped = np.empty_like(values)
-        _shape_rows(values, shaped, *_shaper_args(lut)[:3])
+        _shape_rows(values, shaped, *_shaper_args(lut)[:3], 1.0)
         values = shaped
     lo, scale = _domain_scale(lut)
     n = lut.size
     x = np.clip((values - lo) * scale, 0.0, n - 1)  # clamp to the domain, like OpenColorIO
-    index = np.minimum(x.astype(np.int64), n - 2)
+    index = np.minimum(np.floor(x), n - 2)
     strides = np.array([n * n * 3, n * 3, 3], dtype=np.int64)
-    return index * strides, x - index, inputs
+    return index.astype(np.int64) * strides, (x - index).astype(ftype), inputs.astype(ftype)
+
+
+_INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
+# Arithmetic type per image dtype: float32 keeps OpenColorIO's precision at its speed; 16-bit
+# code values need float64 to round correctly.
+_COMPUTE = {
+    np.dtype(np.float32): np.float32, np.dtype(np.float64): np.float64,
+    np.dtype(np.uint8): np.float32, np.dtype(np.uint16): np.float64,
+}
 
 
 @numba.njit(cache=True, fastmath=False)
-def _shape_rows(values, out, shaper, lo, scale):  # pragma: no cover - compiled
+def _shape_rows(values, out, shaper, lo, scale, one):  # pragma: no cover - compiled
     for p in range(values.shape[0]):
         for c in range(3):
-            out[p, c] = _shape(shaper, c, values[p, c], lo[c], scale[c])
+            out[p, c] = _shape(shaper, c, values[p, c], lo[c], scale[c], one)
 
 
 @numba.njit(cache=True, fastmath=False)
-def _shape(shaper, c, v, lo, scale):  # pragma: no cover - compiled
-    """Linear interpolation of shaper channel `c` at `v`, clamped to its domain."""
-    m = shaper.shape[0]
-    x = (v - lo) * scale
-    if not x > 0.0:  # also catches NaN
-        x = 0.0
-    if x > m - 1:
-        x = float(m - 1)
-    i = min(int(x), m - 2)
-    f = x - i
-    a = np.float64(shaper[i, c])
-    return a + f * (np.float64(shaper[i + 1, c]) - a)
+def _clamped_cell(v, lo, scale, top, one):  # pragma: no cover - compiled
+    """Lower node (as a float) and fraction of `v` on an axis with nodes 0..top+1, clamped.
 
-
-@numba.njit(cache=True, fastmath=False)
-def _axis(v, lo, scale, n):  # pragma: no cover - compiled
-    """Lower node index and fraction of value `v` on one lattice axis (clamped)."""
+    NaN lands on node 0 (``not x > 0``), as in OpenColorIO.
+    """
+    zero = one - one
     x = (v - lo) * scale
-    if not x > 0.0:  # also catches NaN: OpenColorIO maps it to the domain minimum too
-        x = 0.0
-    if x > n - 1:
-        x = float(n - 1)
-    i = min(int(x), n - 2)
+    x = x if x > zero else zero
+    x = x if x < top + one else top + one
+    i = np.floor(x)
+    i = i if i < top else top
     return i, x - i
 
 
 @numba.njit(cache=True, fastmath=False)
-def _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra):  # pragma: no cover - compiled
-    """Interpolate the flat [r, g, b, 3] table `t` in the cell at `base` (strides sr, sg, sb)."""
-    c111 = base + sr + sg + sb
-    if tetra:
-        # The cell splits into 6 tetrahedra along its grey diagonal; the order of the fractions
-        # picks one. Written with selects rather than nested ifs so the compiler can avoid
-        # branches, which mispredict on noisy images.
-        hi = max(fr, max(fg, fb))
-        lo = min(fr, min(fg, fb))
-        mid = fr + fg + fb - hi - lo
-        a = sr if fr == hi else (sg if fg == hi else sb)  # one-axis vertex: largest fraction
-        b = sr + sg + sb - (sb if fb == lo else (sg if fg == lo else sr))  # drop the smallest
-        w0, w1, w2, w3 = 1.0 - hi, hi - mid, mid - lo, lo
-        ca = base + a
-        cb = base + b
-        o0 = w0 * t[base] + w1 * t[ca] + w2 * t[cb] + w3 * t[c111]
-        o1 = w0 * t[base + 1] + w1 * t[ca + 1] + w2 * t[cb + 1] + w3 * t[c111 + 1]
-        o2 = w0 * t[base + 2] + w1 * t[ca + 2] + w2 * t[cb + 2] + w3 * t[c111 + 2]
-        return o0, o1, o2
-    return (_trilinear(t, base, sr, sg, sb, fr, fg, fb),
-            _trilinear(t, base + 1, sr, sg, sb, fr, fg, fb),
-            _trilinear(t, base + 2, sr, sg, sb, fr, fg, fb))
+def _shape(shaper, c, v, lo, scale, one):  # pragma: no cover - compiled
+    """Linear interpolation of shaper channel `c` at `v`, clamped to its domain."""
+    i, f = _clamped_cell(v, lo, scale, (shaper.shape[0] - 2) * one, one)
+    k = int(i)
+    a = shaper[k, c] * one  # exact promotion to the compute type before differencing
+    return a + f * (shaper[k + 1, c] * one - a)
 
 
 @numba.njit(cache=True, fastmath=False)
-def _trilinear(t, c, sr, sg, sb, fr, fg, fb):  # pragma: no cover - compiled
-    """One output channel: lerp along red, then green, then blue (in float64: the float32
-    differences of neighbouring nodes would round)."""
-    c000, c100 = np.float64(t[c]), np.float64(t[c + sr])
-    c010, c110 = np.float64(t[c + sg]), np.float64(t[c + sr + sg])
-    c001, c101 = np.float64(t[c + sb]), np.float64(t[c + sr + sb])
-    c011, c111 = np.float64(t[c + sg + sb]), np.float64(t[c + sr + sg + sb])
+def _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra, one):  # pragma: no cover - compiled
+    """Interpolate the flat [r, g, b, 3] table `t` in the cell at `base` (strides sr, sg, sb)."""
+    if tetra:
+        # The cell splits into 6 tetrahedra along its grey diagonal, one per order of the
+        # fractions: walk from node 000 along the axis of the largest fraction, then add the
+        # middle one, then reach node 111.
+        hi = max(fr, max(fg, fb))
+        lo = min(fr, min(fg, fb))
+        mid = fr + fg + fb - hi - lo
+        a = sr if fr == hi else (sg if fg == hi else sb)
+        b = sr + sg + sb - (sb if fb == lo else (sg if fg == lo else sr))
+        w0, w1, w2, w3 = one - hi, hi - mid, mid - lo, lo
+        ca, cb, cd = base + a, base + b, base + sr + sg + sb
+        o0 = w0 * t[base] + w1 * t[ca] + w2 * t[cb] + w3 * t[cd]
+        o1 = w0 * t[base + 1] + w1 * t[ca + 1] + w2 * t[cb + 1] + w3 * t[cd + 1]
+        o2 = w0 * t[base + 2] + w1 * t[ca + 2] + w2 * t[cb + 2] + w3 * t[cd + 2]
+        return o0, o1, o2
+    return (_trilinear(t, base, sr, sg, sb, fr, fg, fb, one),
+            _trilinear(t, base + 1, sr, sg, sb, fr, fg, fb, one),
+            _trilinear(t, base + 2, sr, sg, sb, fr, fg, fb, one))
+
+
+@numba.njit(cache=True, fastmath=False)
+def _trilinear(t, c, sr, sg, sb, fr, fg, fb, one):  # pragma: no cover - compiled
+    """One output channel: lerp along red, then green, then blue (float32 node values are
+    promoted first so that float64 results do not inherit float32 differences)."""
+    c000, c100 = t[c] * one, t[c + sr] * one
+    c010, c110 = t[c + sg] * one, t[c + sr + sg] * one
+    c001, c101 = t[c + sb] * one, t[c + sr + sb] * one
+    c011, c111 = t[c + sg + sb] * one, t[c + sr + sg + sb] * one
     x00 = c000 + fr * (c100 - c000)
     x10 = c010 + fr * (c110 - c010)
     x01 = c001 + fr * (c101 - c001)
@@ -187,19 +200,21 @@ def _trilinear(t, c, sr, sg, sb, fr, fg, fb):  # pragma: no cover - compiled
 
 @numba.njit(parallel=True, cache=True, fastmath=False)
 def _apply_float(pixels, out, t, n, lo, scale, shaper, s_lo, s_scale, has_shaper, strength,
-                 tetra):  # pragma: no cover - compiled
+                 tetra, one):  # pragma: no cover - compiled
     sr, sg, sb = n * n * 3, n * 3, 3
+    top = (n - 2) * one
     for p in numba.prange(pixels.shape[0]):
-        r, g, b = pixels[p, 0], pixels[p, 1], pixels[p, 2]
+        r, g, b = pixels[p, 0] * one, pixels[p, 1] * one, pixels[p, 2] * one
         if has_shaper:
-            r = _shape(shaper, 0, r, s_lo[0], s_scale[0])
-            g = _shape(shaper, 1, g, s_lo[1], s_scale[1])
-            b = _shape(shaper, 2, b, s_lo[2], s_scale[2])
-        ir, fr = _axis(r, lo[0], scale[0], n)
-        ig, fg = _axis(g, lo[1], scale[1], n)
-        ib, fb = _axis(b, lo[2], scale[2], n)
-        o0, o1, o2 = _lookup(t, ir * sr + ig * sg + ib * sb, sr, sg, sb, fr, fg, fb, tetra)
-        if strength != 1.0:
+            r = _shape(shaper, 0, r, s_lo[0], s_scale[0], one)
+            g = _shape(shaper, 1, g, s_lo[1], s_scale[1], one)
+            b = _shape(shaper, 2, b, s_lo[2], s_scale[2], one)
+        ir, fr = _clamped_cell(r, lo[0], scale[0], top, one)
+        ig, fg = _clamped_cell(g, lo[1], scale[1], top, one)
+        ib, fb = _clamped_cell(b, lo[2], scale[2], top, one)
+        base = int(ir) * sr + int(ig) * sg + int(ib) * sb
+        o0, o1, o2 = _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra, one)
+        if strength != one:
             o0 = pixels[p, 0] + strength * (o0 - pixels[p, 0])
             o1 = pixels[p, 1] + strength * (o1 - pixels[p, 1])
             o2 = pixels[p, 2] + strength * (o2 - pixels[p, 2])
@@ -209,29 +224,27 @@ def _apply_float(pixels, out, t, n, lo, scale, shaper, s_lo, s_scale, has_shaper
 
 
 @numba.njit(cache=True, fastmath=False)
-def _to_code(v, max_code):  # pragma: no cover - compiled
-    """Round a [0, 1] value to the nearest integer code (half up), clamped to [0, max_code]."""
-    x = v * max_code + 0.5
-    if not x > 0.0:
-        return 0
-    if x >= max_code:
-        return max_code
+def _to_code(v, max_code, one):  # pragma: no cover - compiled
+    """Round a [0, 1] value to the nearest code value (half up), clamped to [0, max_code]."""
+    x = v * max_code + one / 2
+    x = x if x > one - one else one - one
+    x = x if x < max_code else max_code
     return int(x)
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)
-def _apply_int(pixels, out, t, n, offsets, fracs, inputs, strength,
-               tetra):  # pragma: no cover - compiled
+def _apply_int(pixels, out, t, n, offsets, fracs, inputs, strength, tetra,
+               one):  # pragma: no cover - compiled
     sr, sg, sb = n * n * 3, n * 3, 3
-    max_code = inputs.shape[0] - 1
+    max_code = (inputs.shape[0] - 1) * one
     for p in numba.prange(pixels.shape[0]):
         r, g, b = pixels[p, 0], pixels[p, 1], pixels[p, 2]
         base = offsets[r, 0] + offsets[g, 1] + offsets[b, 2]
-        o0, o1, o2 = _lookup(t, base, sr, sg, sb, fracs[r, 0], fracs[g, 1], fracs[b, 2], tetra)
-        if strength != 1.0:
+        o0, o1, o2 = _lookup(t, base, sr, sg, sb, fracs[r, 0], fracs[g, 1], fracs[b, 2], tetra, one)
+        if strength != one:
             o0 = inputs[r] + strength * (o0 - inputs[r])
             o1 = inputs[g] + strength * (o1 - inputs[g])
             o2 = inputs[b] + strength * (o2 - inputs[b])
-        out[p, 0] = _to_code(o0, max_code)
-        out[p, 1] = _to_code(o1, max_code)
-        out[p, 2] = _to_code(o2, max_code)
+        out[p, 0] = _to_code(o0, max_code, one)
+        out[p, 1] = _to_code(o1, max_code, one)
+        out[p, 2] = _to_code(o2, max_code, one)

@@ -1,0 +1,177 @@
+"""`python -m lutml.bench apply`: LUT application speed against OpenColorIO and Pillow.
+
+One 33^3 asymmetric grade on one 3840x2160 frame (skimage's coffee.png, bicubic upscale: a
+natural image, so neighbouring pixels share lattice cells as in real footage; ``--noise`` uses
+uniform noise instead, the worst case for caches and branch prediction). Contenders:
+
+- float32, tetrahedral: lutml vs OpenColorIO's CPU processor (FileTransform of the same written
+  ``.cube``, INTERP_TETRAHEDRAL, packed RGB) and vs a plain-NumPy implementation;
+- uint8: lutml tetrahedral and trilinear vs Pillow's ``ImageFilter.Color3DLUT`` (trilinear).
+
+Everyone gets the same number of threads (``--threads``, default 1): numba's pool is set to it,
+and with more than one, OpenColorIO and Pillow (both single-threaded, both release the GIL) run
+on that many horizontal stripes in a thread pool. Runs are interleaved (one of each contender per
+round) so that load from other processes hits all of them alike; the table shows medians.
+Ratios are throughput ratios: reference seconds / contender seconds (> 1 means faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+
+def bench_lut(size: int):
+    """A deterministic asymmetric grade: channel mix, red-only gain, a gentle S-curve."""
+    from lutml.lut import LUT3D, identity_table
+
+    grid = identity_table(size).astype(np.float64)
+    mix = grid @ np.array([[1.15, 0.05, -0.1], [0.1, 0.9, 0.05], [-0.05, 0.1, 0.85]])
+    curve = mix + 0.06 * np.sin(2 * np.pi * mix)
+    return LUT3D(np.clip(curve, -0.05, 1.1).astype(np.float32), title=f"bench {size}")
+
+
+def test_frame(width: int, height: int, noise: bool) -> np.ndarray:
+    """uint8 (height, width, 3) frame: coffee.png upscaled, or uniform noise."""
+    if noise:
+        return np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    import skimage
+    from PIL import Image
+
+    path = Path(skimage.__file__).parent / "data" / "coffee.png"
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB").resize((width, height), Image.Resampling.BICUBIC))
+
+
+def striped(func: Callable[[np.ndarray], object], threads: int) -> Callable[[np.ndarray], object]:
+    """Run `func` on `threads` horizontal stripes of a frame in parallel (1: call it directly)."""
+    if threads == 1:
+        return func
+    pool = ThreadPoolExecutor(threads)
+    return lambda frame: list(pool.map(func, np.array_split(frame, threads, axis=0)))
+
+
+def references(lut, cube: Path):
+    """(OpenColorIO CPU processor of the written `cube`, Pillow Color3DLUT filter) for `lut`."""
+    import PyOpenColorIO as OCIO
+    from PIL import ImageFilter
+
+    transform = OCIO.FileTransform(src=str(cube), interpolation=OCIO.INTERP_TETRAHEDRAL)
+    ocio = OCIO.Config.CreateRaw().getProcessor(transform).getDefaultCPUProcessor()
+    # Pillow wants red-fastest order, like a .cube file.
+    pil = ImageFilter.Color3DLUT(lut.size, lut.table.transpose(2, 1, 0, 3).reshape(-1).tolist())
+    return ocio, pil
+
+
+COPY = "(buffer copy before each OCIO run)"
+OCIO_CASE = "float32 tetrahedral  OpenColorIO"
+PIL_CASE = "uint8   trilinear    Pillow Color3DLUT"
+
+
+def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[str, Callable]:
+    """name -> zero-argument callable for every timed case (plus the OCIO buffer copy)."""
+    from PIL import Image
+
+    from lutml.lut import apply_lut
+
+    frame32 = frame8.astype(np.float32) / 255
+    work = frame32.copy()  # OpenColorIO works in place: it gets a fresh copy every round
+    ocio_run = striped(ocio.applyRGB, threads)
+    pil_run = striped(lambda stripe: Image.fromarray(stripe).filter(pil_filter), threads)
+    pil_image = Image.fromarray(frame8)
+    return {
+        "float32 tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame32),
+        OCIO_CASE: lambda: (np.copyto(work, frame32), ocio_run(work)),
+        COPY: lambda: np.copyto(work, frame32),
+        "uint8   tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame8),
+        "uint8   trilinear    lutml (numba)": lambda: apply_lut(lut, frame8, "trilinear"),
+        PIL_CASE: (lambda: pil_image.filter(pil_filter)) if threads == 1 else (lambda: pil_run(frame8)),
+    }
+
+
+def measure(cases: dict[str, Callable], repeats: int) -> dict[str, float]:
+    """Median seconds per case over `repeats` interleaved rounds (after one warm-up each)."""
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for call in cases.values():
+        call()  # warm-up: load numba's cache (or compile), fault in buffers
+    for _ in range(repeats):
+        for name, call in cases.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    result = {name: float(np.median(t)) for name, t in times.items()}
+    result[OCIO_CASE] -= result.pop(COPY)
+    return result
+
+
+def accuracy(lut, frame8: np.ndarray, ocio, pil_filter) -> tuple[float, int]:
+    """Largest differences to the references on a crop: they must compute the same thing."""
+    from PIL import Image
+
+    from lutml.lut import apply_lut
+
+    crop = np.ascontiguousarray(frame8[:256, :256])
+    crop32 = crop.astype(np.float32) / 255
+    theirs = crop32.copy()
+    ocio.applyRGB(theirs)
+    pil = np.asarray(Image.fromarray(crop).filter(pil_filter)).astype(int)
+    return (float(np.abs(apply_lut(lut, crop32) - theirs).max()),
+            int(np.abs(apply_lut(lut, crop, "trilinear").astype(int) - pil).max()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lutml.bench apply",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=33, help="LUT nodes per axis (default 33)")
+    parser.add_argument("--width", type=int, default=3840)
+    parser.add_argument("--height", type=int, default=2160)
+    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (median; default 5)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for every contender")
+    parser.add_argument("--noise", action="store_true", help="uniform noise instead of a photo")
+    parser.add_argument("--skip-numpy", action="store_true", help="skip the slow NumPy reference")
+    args = parser.parse_args(argv)
+
+    import numba
+    import PIL
+    import PyOpenColorIO as OCIO
+
+    from lutml.lut import apply_lut, write_cube
+    from lutml.lut.reference import apply_lut_numpy
+
+    numba.set_num_threads(args.threads)
+    lut = bench_lut(args.size)
+    frame8 = test_frame(args.width, args.height, args.noise)
+    start = time.perf_counter()
+    apply_lut(lut, frame8[:2, :2].astype(np.float32))
+    first_call = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        write_cube(lut, Path(tmp) / "bench.cube")
+        ocio, pil_filter = references(lut, Path(tmp) / "bench.cube")
+    seconds = measure(contenders(lut, frame8, ocio, pil_filter, args.threads), args.repeats)
+    if not args.skip_numpy:
+        frame32 = frame8.astype(np.float32) / 255
+        start = time.perf_counter()
+        apply_lut_numpy(lut, frame32)
+        seconds["float32 tetrahedral  plain NumPy (1 run)"] = time.perf_counter() - start
+    err_ocio, err_pil = accuracy(lut, frame8, ocio, pil_filter)
+
+    megapixels = args.width * args.height / 1e6
+    print(f"LUT application: {args.width}x{args.height} {'noise' if args.noise else 'photo'} frame, "
+          f"{args.size}^3 LUT, {args.threads} thread(s) each, median of {args.repeats} interleaved "
+          f"runs (numba {numba.__version__}, OpenColorIO {OCIO.__version__}, Pillow {PIL.__version__})")
+    print(f"{'case':42} {'seconds':>8} {'Mpx/s':>7} {'vs OCIO':>8} {'vs Pillow':>9}")
+    for name, sec in seconds.items():
+        pillow_row = name.startswith("uint8")
+        ratio = f"{seconds[PIL_CASE if pillow_row else OCIO_CASE] / sec:.2f}x"
+        cols = ("", ratio) if pillow_row else (ratio, "")
+        print(f"{name:42} {sec:8.3f} {megapixels / sec:7.1f} {cols[0]:>8} {cols[1]:>9}")
+    print(f"first apply_lut call of this process (numba cache load or compile): {first_call:.2f} s")
+    print(f"max |lutml - OCIO| (float32 tetrahedral): {err_ocio:.1e}; "
+          f"max |lutml - Pillow| (uint8 trilinear): {err_pil} code value(s)")
+    return 0
