@@ -6,6 +6,7 @@ check it with `read_cube`. A screenshot goes to test-artifacts/ for a human to l
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -35,10 +36,23 @@ def _skimage_photo(name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def models_dir(tmp_path_factory) -> Path:
+    """One real (tiny, untrained) generator from lutml's own U-Net builder."""
+    from lutml.models.pix2pix import build_unet
+
+    folder = tmp_path_factory.mktemp("models") / "tiny-look"
+    folder.mkdir()
+    build_unet(size=32, width=4, max_mult=2, dropout_layers=0).save(folder / "generator.keras")
+    meta = {"name": "pix2pix", "variant": "tiny", "kind": "image", "input_size": 32, "look": "untrained"}
+    (folder / "model.json").write_text(json.dumps(meta))
+    return folder.parent
+
+
+@pytest.fixture(scope="module")
+def server(models_dir):
     import waitress
 
-    app = create_app({"LUTML_MODEL_DIRS": [tmp_path_factory.mktemp("models")]})
+    app = create_app({"LUTML_MODEL_DIRS": [models_dir]})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -121,3 +135,23 @@ def test_match_in_browser(server, page, tmp_path):
     assert lut.size == 33 and not lut.is_identity(atol=0.01)
     offset = lut.table - identity_table(33)
     assert 0.005 < np.abs(offset).mean() < 0.3  # a 30% strength look: present, not wild
+
+
+def test_learned_look_in_browser(server, page, tmp_path):
+    page.goto(server)
+    assert page.get_attribute("#tab-grade", "aria-selected") == "true"  # models exist: learned look first
+    assert page.inner_text("#model option") == "untrained · tiny"
+    page.set_input_files("input[name=frame]", str(_skimage_photo("astronaut.png")))
+    page.select_option("#form-grade select[name=size]", "17")
+    page.click("#form-grade button[type=submit]")
+    page.wait_for_selector("#after-img[data-strength='1.00']", timeout=120_000)
+    assert page.is_hidden("#message")
+    assert "Look: untrained · tiny" in page.inner_text("#facts")
+    assert "17³ LUT" in page.inner_text("#facts")
+    page.screenshot(path=str(ARTIFACTS / "web-grade.png"), full_page=False)
+    with page.expect_download() as info:
+        page.click("#download-image")
+    graded = tmp_path / info.value.suggested_filename
+    info.value.save_as(graded)
+    assert graded.name == "astronaut-tiny-look-17.png"
+    assert read_image(graded).shape == (512, 512, 3)

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "LUTML_PREVIEW_EDGE": 1280,  # long edge of the on-screen preview, pixels
     "LUTML_FIT_PIXELS": 4_000_000,  # pixel pairs sampled for match-mode fitting
     "LUTML_LUT_SIZES": [17, 33, 65],
-    "LUTML_CACHE_ENTRIES": 16,
+    "LUTML_CACHE_ENTRIES": 64,  # the byte budget is the real bound for big frames
     "LUTML_CACHE_BYTES": 1 << 30,
     "LUTML_CACHE_TTL_S": 3600,
 }

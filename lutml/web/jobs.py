@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from lutml.color import mean_delta_e
 from lutml.fit.coverage import Coverage
 from lutml.imageio import ImageData
+from lutml.lut import apply_lut
 from lutml.web.registry import ModelEntry, ModelRegistry
 from lutml.web.results import Result, make_result
 from lutml.web.uploads import UploadError
@@ -116,6 +118,22 @@ def coverage_summary(coverage: Coverage | None, source: np.ndarray) -> tuple[dic
     return facts, warning
 
 
+CHECK_PIXELS = 250_000  # pixels compared per pair to measure how well the LUT explains it
+# Mean CIEDE2000 above which the target holds changes no LUT can make (local edits, masks).
+FIT_DE00_WARN = 2.5
+
+
+def _fit_warning(de00: float, what: str) -> str | None:
+    if not de00 > FIT_DE00_WARN:
+        return None
+    return (f"The LUT reproduces the {what} only to a mean ΔE00 of {de00:.1f}: it holds changes a "
+            "LUT cannot make (local or secondary corrections, vignettes, different framing).")
+
+
+def _join(*messages: str | None) -> str | None:
+    return " ".join(m for m in messages if m) or None
+
+
 def match_result(before: ImageData, after: ImageData, size: int, fit_pixels: int, preview_edge: int) -> Result:
     """Fit the LUT that turns `before` into `after` and grade the before frame with it."""
     from lutml.fit import fit_lut_report
@@ -124,9 +142,14 @@ def match_result(before: ImageData, after: ImageData, size: int, fit_pixels: int
     src, dst = paired_samples(before.as_float(), after.as_float(), fit_pixels)
     report = fit_lut_report(src, dst, size=size, method="lattice")
     facts, warning = coverage_summary(report.coverage, src)
+    # Per pixel, not per colour bin: a spatial edit shows up as one colour going two ways.
+    check_src, check_dst = paired_samples(src, dst, CHECK_PIXELS)
+    fit_de00 = mean_delta_e(np.clip(apply_lut(report.lut, check_src), 0.0, 1.0), check_dst)
     lut = report.lut
     lut.title = "lutml match"
-    info = {"mode": "match", "title": "match", "size": size, "coverage": facts, "warning": warning}
+    info = {"mode": "match", "title": "match", "size": size, "coverage": facts,
+            "fit_de00": round(float(fit_de00), 3),
+            "warning": _join(warning, _fit_warning(fit_de00, "after image"))}
     return make_result(lut, before, info, preview_edge, report.coverage)
 
 
@@ -145,6 +168,7 @@ def grade_result(
     lut.title = f"lutml {entry.id}{' reverse' if reverse else ''}"
     info = {
         "mode": "grade", "title": entry.id + ("-reverse" if reverse else ""), "model": entry.label,
-        "size": size, "reverse": reverse, "coverage": facts, "warning": warning,
+        "size": size, "reverse": reverse, "coverage": facts, "fit_de00": round(float(graded.fit_de00), 3),
+        "warning": _join(warning, _fit_warning(graded.fit_de00, "model's output")),
     }
     return make_result(lut, frame, info, preview_edge, coverage)

@@ -53,7 +53,8 @@ def _slug(text: str) -> str:
 
 
 def _label(meta: dict[str, Any], folder: Path) -> str:
-    parts = [str(meta[k]) for k in ("look", "variant", "name") if isinstance(meta.get(k), str)]
+    parts = [meta.get("look"), meta.get("variant") or meta.get("name")]
+    parts = [str(p) for p in parts if isinstance(p, str) and p]
     return " · ".join(dict.fromkeys(parts)) or folder.name
 
 

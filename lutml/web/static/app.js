@@ -35,7 +35,8 @@ function describe(r) {
   const info = r.info;
   const mode = info.mode === "match" ? "Matched before → after" : `Look: ${info.model}${info.reverse ? " (reverse)" : ""}`;
   const depth = `${r.bit_depth}-bit${r.alpha ? " + alpha" : ""}`;
-  return `${mode} · ${info.size}³ LUT · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
+  const fit = info.fit_de00 == null ? "" : ` · fit ΔE00 ${info.fit_de00.toFixed(2)}`;
+  return `${mode} · ${info.size}³ LUT${fit} · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
 }
 
 function showCoverage(r) {
