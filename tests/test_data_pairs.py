@@ -13,7 +13,14 @@ import yaml
 from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import make_frames
-from lutml.data.pairs import list_pairs, load_pair, pair_groups, read_manifest, read_split
+from lutml.data.pairs import (
+    list_pairs,
+    load_frame_crop,
+    load_pair,
+    pair_groups,
+    read_manifest,
+    read_split,
+)
 from lutml.data.sidebyside import export_side_by_side, import_side_by_side
 from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs
@@ -78,6 +85,24 @@ def test_manifest_records_the_exact_degradation(pairs_dir: Path, frames_dir: Pat
         np.testing.assert_allclose(
             load_pair(pairs_dir, p["id"], full=True)[1], want, atol=0.6 / 255
         )
+
+
+def test_frame_crops_give_the_look_itself(pairs_dir: Path, frames_dir: Path) -> None:
+    from lutml.looks import get_look
+
+    for pid in ("00000", "00011"):
+        neutral = load_frame_crop(frames_dir, pairs_dir, pid, "neutral")
+        graded = load_frame_crop(frames_dir, pairs_dir, pid, "graded")
+        assert neutral.shape == load_pair(pairs_dir, pid, full=True)[1].shape
+        np.testing.assert_allclose(graded, load_pair(pairs_dir, pid, full=True)[1], atol=0.6 / 255)
+        assert np.abs(get_look("teal_orange")(neutral) - graded).mean() < 1.5 / 255
+        assert load_frame_crop(frames_dir, pairs_dir, pid, "neutral", full=False).shape == (
+            48,
+            48,
+            3,
+        )
+    with pytest.raises(ValueError, match="no pair 'zz'"):
+        load_frame_crop(frames_dir, pairs_dir, "zz")
 
 
 def test_same_params_same_bytes(pairs_dir: Path, frames_dir: Path, tmp_path: Path) -> None:

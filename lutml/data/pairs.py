@@ -92,3 +92,35 @@ def read_split(split_dir: str | os.PathLike[str]) -> dict[str, list[str]]:
             line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
     return out
+
+
+def load_frame_crop(
+    frames_dir: str | os.PathLike[str],
+    pairs_dir: str | os.PathLike[str],
+    pair_id: str,
+    kind: str = "neutral",
+    full: bool = True,
+) -> np.ndarray:
+    """The pair's crop of its source frame, ``neutral`` (before the look) or ``graded``.
+
+    With the embedded data this gives a (neutral, graded) truth for scoring how well a learned
+    LUT reproduces the look itself: float32 (S, S, 3) in [0, 1], S = the pair's full size
+    (`full=True`) or the working size.
+    """
+    from lutml.data.frames import resize  # local: frames imports more than pair reading needs
+
+    if kind not in ("neutral", "graded"):
+        raise ValueError(f"kind must be 'neutral' or 'graded', got {kind!r}")
+    manifest = read_manifest(pairs_dir)
+    plan = next((p for p in manifest["pairs"] if str(p["id"]) == pair_id), None)
+    if plan is None:
+        raise ValueError(f"{pairs_dir}: no pair {pair_id!r} in the manifest")
+    path = Path(frames_dir) / kind / f"{plan['frame']}.png"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no {kind} frame (already-graded sources have no neutral frames)"
+        )
+    x0, y0, x1, y1 = plan["crop"]
+    crop = resize(read_image(path)[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
+    size = int(manifest["size"])
+    return crop if full else resize(crop, size, size)
