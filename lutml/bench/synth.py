@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> None:
         synthesize_pairs(Path(tmp) / "frames", Path(tmp) / "pairs", p["synth"], seed=p["seed"])
         t2, c2 = time.perf_counter(), time.process_time()
         mb = sum(f.stat().st_size for f in (Path(tmp) / "pairs").rglob("*") if f.is_file()) / 2**20
-    print(f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work slows wall time)")
+    print(
+        f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work slows wall time)"
+    )
     print(f"frames:     {len(fm['frames'])} frames ({p['look']['name']}) in {t1 - t0:.1f} s")
     print(f"synthesize: {a.pairs} pairs at {a.size} px (+ full-res crops) in {t2 - t1:.1f} s "
           f"= {a.pairs / (t2 - t1):.1f} pairs/s, {mb:.0f} MiB")  # fmt: skip
