@@ -86,6 +86,7 @@ def test_strength_blends_with_the_input():
     full = apply_lut(lut, img)
     np.testing.assert_array_equal(apply_lut(lut, img, strength=0.0), img)
     np.testing.assert_allclose(apply_lut(lut, img, strength=0.25), img + 0.25 * (full - img))
+    np.testing.assert_allclose(apply_lut(lut, img, strength=1.5), img + 1.5 * (full - img))
     img8 = RNG.integers(0, 256, (20, 3)).astype(np.uint8)
     np.testing.assert_array_equal(apply_lut(lut, img8, strength=0.0), img8)
     half = apply_lut(lut, img8, strength=0.5).astype(int)
@@ -110,7 +111,8 @@ def test_shapes_layouts_and_nan():
         ({"image": np.zeros((4, 4))}, "shape \\(..., 3\\)"),
         ({"image": np.zeros((4, 3), np.int32)}, "dtype must be float32, float64, uint8 or uint16"),
         ({"interpolation": "cubic"}, "interpolation must be one of"),
-        ({"strength": 1.5}, "strength must be between 0 and 1"),
+        ({"strength": 2.5}, "strength must be between 0 and 2"),
+        ({"strength": float("nan")}, "strength must be between 0 and 2"),
     ],
 )
 def test_bad_arguments(kwargs, message):

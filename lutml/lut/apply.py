@@ -27,6 +27,7 @@ import numpy as np
 from lutml.lut.lut3d import LUT3D
 
 INTERPOLATIONS = ("tetrahedral", "trilinear")
+MAX_STRENGTH = 2.0
 
 
 def apply_lut(
@@ -46,8 +47,9 @@ def apply_lut(
         (code values, full range ``0..2**bits - 1`` maps to [0, 1]).
     interpolation : {"tetrahedral", "trilinear"}
         Tetrahedral matches OpenColorIO, Resolve and ffmpeg's ``interp=tetrahedral``.
-    strength : float in [0, 1]
-        0 returns the input, 1 the fully graded image; in between, a linear blend.
+    strength : float in [0, 2]
+        0 returns the input, 1 the fully graded image, in between a linear blend; above 1
+        the look is exaggerated (extrapolated), as `lutml grade --strength` allows.
 
     Returns
     -------
@@ -57,8 +59,8 @@ def apply_lut(
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
-    if not 0.0 <= float(strength) <= 1.0:
-        raise ValueError(f"strength must be between 0 and 1, got {strength}")
+    if not 0.0 <= float(strength) <= MAX_STRENGTH:
+        raise ValueError(f"strength must be between 0 and {MAX_STRENGTH:g}, got {strength}")
     image = np.asarray(image)
     if image.ndim < 1 or image.shape[-1] != 3:
         raise ValueError(f"image must have RGB in its last axis, shape (..., 3); got {image.shape}")

@@ -250,7 +250,7 @@ def _passthrough_3d(shaper_table: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return identity_table(2) * (hi - lo) + lo, lo, hi
 
 
-def _is_passthrough(lut: LUT3D) -> bool:
+def is_1d_only(lut: LUT3D) -> bool:
     """True if `lut` is a 1D-only LUT in the form `read_cube` builds (see module docstring)."""
     if lut.shaper is None or lut.size != 2:
         return False
@@ -276,7 +276,7 @@ def format_cube(lut: LUT3D) -> str:
     title = lut.title.replace('"', "'").replace("\n", " ")
     comments = [c.replace("\n", " ") for c in lut.comments]
     out: list[str] = []
-    if lut.shaper is not None and not _is_passthrough(lut):
+    if lut.shaper is not None and not is_1d_only(lut):
         out += [f"# {title}"] if title else []
         out += [f"# {c}" if c else "#" for c in comments]
         for dim, (lo, hi), n in (("1D", _shared_range(lut.shaper, "shaper"), lut.shaper.size),

@@ -1,0 +1,58 @@
+"""`lutml info`: what a .cube file contains and does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HELP = """\
+Describe a .cube LUT: its lattice size, input range (domain), the range of colours it can
+output, whether it changes anything at all (identity) and whether each channel is monotonic
+(brighter in never gives darker out in that channel; a non-monotonic LUT can posterise or
+invert gradients).
+
+examples:
+  lutml info look.cube
+  lutml info look.cube --json
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "info", help="describe a .cube LUT (size, ranges, identity, monotonic)",
+        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("lut", type=Path, metavar="LUT.cube", help="the .cube file to describe")
+    p.add_argument("--json", action="store_true", help="print the facts as one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lutml.lut import read_cube
+    from lutml.lut.stats import describe_lut
+
+    summary = describe_lut(read_cube(args.lut))
+    if args.json:
+        print(json.dumps({"file": str(args.lut)} | summary.as_dict()))
+        return 0
+    yes = {True: "yes", False: "no"}
+    shaper = "none" if summary.shaper_size is None else f"1D, {summary.shaper_size} entries"
+    lines = [
+        f"{args.lut}",
+        f"  title        {summary.title or '(none)'}",
+        f"  3D lattice   {summary.size} x {summary.size} x {summary.size}"
+        + ("  (1D-only file: pass-through lattice)" if summary.one_d_only else ""),
+        f"  1D shaper    {shaper}",
+        f"  input range  {_ranges(summary.domain_min, summary.domain_max)}",
+        f"  output range {_ranges(summary.output_min, summary.output_max)}",
+        f"  identity     {yes[summary.identity]}  (largest change {summary.max_change:.6g})",
+        "  monotonic    " + "  ".join(f"{c} {yes[m]}" for c, m in zip("RGB", summary.monotonic, strict=True)),
+    ]
+    lines += [f"  # {c}" for c in summary.comments]
+    print("\n".join(lines))
+    return 0
+
+
+def _ranges(lo: list[float], hi: list[float]) -> str:
+    return "  ".join(f"{c} [{a:.6g}, {b:.6g}]" for c, a, b in zip("RGB", lo, hi, strict=True))

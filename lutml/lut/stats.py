@@ -1,0 +1,76 @@
+"""Facts about a LUT a colourist asks first: size, ranges, is it identity, is it monotonic."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from lutml.lut.apply import apply_lut
+from lutml.lut.cube import is_1d_only
+from lutml.lut.lut3d import LUT3D, identity_table
+
+# Below half a 16-bit code value a LUT changes no 8- or 16-bit image: call it identity.
+IDENTITY_TOLERANCE = 0.5 / 65535
+
+
+@dataclass
+class LutSummary:
+    """What `describe_lut` reports. Ranges are per channel [R, G, B]."""
+
+    title: str
+    size: int
+    shaper_size: int | None
+    one_d_only: bool
+    domain_min: list[float]
+    domain_max: list[float]
+    output_min: list[float]
+    output_max: list[float]
+    max_change: float
+    identity: bool
+    monotonic: list[bool]
+    comments: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def describe_lut(lut: LUT3D) -> LutSummary:
+    """Summarise `lut`.
+
+    - domain: the input range of the whole transform (the shaper's if there is one);
+    - output range: smallest/largest value each output channel can take (table and nodes);
+    - max_change: largest ``|output - input|`` over a 33^3 grid of the domain plus every
+      lattice node (so a LUT that moves nothing is exactly identity);
+    - monotonic[c]: output channel c never decreases while input channel c rises and the other
+      two inputs stay fixed (checked along every lattice line, shaper included).
+    """
+    first = lut.shaper if lut.shaper is not None else lut
+    lo, hi = first.domain_min.astype(np.float64), first.domain_max.astype(np.float64)
+    probe = np.concatenate([
+        (identity_table(33).astype(np.float64) * (hi - lo) + lo).reshape(-1, 3),
+        _node_inputs(lut),
+    ])
+    change = float(np.abs(apply_lut(lut, probe) - probe).max())
+    monotonic = [bool(np.all(np.diff(lut.table[..., c], axis=c) >= 0)) for c in range(3)]
+    if lut.shaper is not None:
+        shaper_up = np.all(np.diff(lut.shaper.table, axis=0) >= 0, axis=0)
+        monotonic = [m and bool(s) for m, s in zip(monotonic, shaper_up, strict=True)]
+    table = lut.table.reshape(-1, 3)
+    return LutSummary(
+        title=lut.title, size=lut.size,
+        shaper_size=None if lut.shaper is None else lut.shaper.size, one_d_only=is_1d_only(lut),
+        domain_min=lo.tolist(), domain_max=hi.tolist(),
+        output_min=table.min(axis=0).astype(float).tolist(),
+        output_max=table.max(axis=0).astype(float).tolist(),
+        max_change=change, identity=change <= IDENTITY_TOLERANCE, monotonic=monotonic,
+        comments=list(lut.comments),
+    )
+
+
+def _node_inputs(lut: LUT3D) -> np.ndarray:
+    """Inputs that land exactly on the 3D lattice nodes (only defined without a shaper)."""
+    if lut.shaper is not None:
+        return np.zeros((0, 3))
+    lo, hi = lut.domain_min.astype(np.float64), lut.domain_max.astype(np.float64)
+    return (identity_table(lut.size).astype(np.float64) * (hi - lo) + lo).reshape(-1, 3)
