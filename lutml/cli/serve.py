@@ -17,7 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--models-dir", action="append", default=None, metavar="DIR",
                    help="folder of trained models; repeatable (default data/models)")
     p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
-    p.add_argument("--max-upload-mb", type=int, default=64, help="largest request body in MB (default 64)")
+    p.add_argument("--max-upload-mb", type=int, default=200, help="largest request body in MB (default 200)")
     p.add_argument("--max-megapixels", type=float, default=40.0, help="largest image in megapixels (default 40)")
     p.set_defaults(func=run)
 

@@ -19,11 +19,11 @@ from lutml.web.registry import ModelRegistry
 from lutml.web.results import ResultCache
 
 DEFAULTS: dict[str, Any] = {
-    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # bytes per request (both files of a pair together)
+    "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # per request: a pair of 16-bit 4K TIFFs is ~100 MB
     "LUTML_MAX_PIXELS": 40_000_000,  # per image; 8K UHD is 33 MP
     "LUTML_MODEL_DIRS": ["data/models"],
     "LUTML_PREVIEW_EDGE": 1280,  # long edge of the on-screen preview, pixels
-    "LUTML_FIT_PIXELS": 4_000_000,  # pixel pairs sampled for match-mode fitting
+    "LUTML_FIT_PIXELS": 1_000_000,  # pixel pairs sampled for match-mode fitting (fills 64^3 bins)
     "LUTML_LUT_SIZES": [17, 33, 65],
     "LUTML_CACHE_ENTRIES": 64,  # the byte budget is the real bound for big frames
     "LUTML_CACHE_BYTES": 1 << 30,

@@ -10,7 +10,7 @@ import numpy as np
 
 from lutml.color import mean_delta_e
 from lutml.fit.coverage import Coverage
-from lutml.imageio import ImageData
+from lutml.imageio import ImageData, to_float
 from lutml.lut import apply_lut
 from lutml.web.registry import ModelEntry, ModelRegistry
 from lutml.web.results import Result, make_result
@@ -27,9 +27,13 @@ def paired_samples(before: np.ndarray, after: np.ndarray, max_pixels: int) -> tu
     so colours are never mixed across edges. Equal-sized frames below `max_pixels` come back
     whole; otherwise an (n, m) grid of at most `max_pixels` positions is taken from each.
 
+    Parameters
+    ----------
+    before, after : arrays (H1, W1, 3) and (H2, W2, 3), any dtype (native uint or float)
+
     Returns
     -------
-    two float32 arrays (n, m, 3) in [0, 1]
+    two arrays (n, m, 3) of the input dtypes
     """
     h, w = before.shape[:2]
     scale = min(1.0, float(np.sqrt(max_pixels / (h * w))))
@@ -41,7 +45,7 @@ def paired_samples(before: np.ndarray, after: np.ndarray, max_pixels: int) -> tu
     def take(img: np.ndarray) -> np.ndarray:
         rows = (ys * img.shape[0]).astype(np.int64)
         cols = (xs * img.shape[1]).astype(np.int64)
-        return img[rows][:, cols]
+        return img[np.ix_(rows, cols)]
 
     return take(before), take(after)
 
@@ -108,8 +112,12 @@ def coverage_summary(coverage: Coverage | None, source: np.ndarray) -> tuple[dic
     )
     if regions >= NARROW_REGIONS and len(missing) < NARROW_HUES:
         return facts, None
-    lacking = f"no vivid {', '.join(missing[:-1])} or {missing[-1]}" if len(missing) > 1 else (
-        f"no vivid {missing[0]}" if missing else "a narrow range of colours")
+    if len(missing) == len(HUES):
+        lacking = "almost no saturated colour"
+    elif len(missing) > 1:
+        lacking = f"no vivid {', '.join(missing[:-1])} or {missing[-1]}"
+    else:
+        lacking = f"no vivid {missing[0]}" if missing else "a narrow range of colours"
     warning = (
         f"Narrow palette: this frame has {lacking}, so the LUT guesses those colours "
         f"(measured in only {regions:.0%} of colour regions). Check it on other shots, or fit "
@@ -139,11 +147,12 @@ def match_result(before: ImageData, after: ImageData, size: int, fit_pixels: int
     from lutml.fit import fit_lut_report
 
     check_same_frame(before, after)
-    src, dst = paired_samples(before.as_float(), after.as_float(), fit_pixels)
+    # Sample native pixels first: converting whole 4K frames to float costs more than the fit.
+    src, dst = (to_float(a) for a in paired_samples(before.rgb, after.rgb, fit_pixels))
     report = fit_lut_report(src, dst, size=size, method="lattice")
-    facts, warning = coverage_summary(report.coverage, src)
     # Per pixel, not per colour bin: a spatial edit shows up as one colour going two ways.
     check_src, check_dst = paired_samples(src, dst, CHECK_PIXELS)
+    facts, warning = coverage_summary(report.coverage, check_src)
     fit_de00 = mean_delta_e(np.clip(apply_lut(report.lut, check_src), 0.0, 1.0), check_dst)
     lut = report.lut
     lut.title = "lutml match"
