@@ -78,9 +78,17 @@ def test_grade_returns_the_models_lut(client, models_dir, frame, tmp_path):
         assert client.get(f"{r['after_url']}?strength=0.5").status_code == 200
 
 
-def test_model_is_loaded_once(client, frame):
+def test_model_is_loaded_once_and_shared_by_concurrent_requests(client, frame):
+    from concurrent.futures import ThreadPoolExecutor
+
     registry = client.application.extensions["lutml_registry"]
-    assert grade(client, frame, model="tiny-neutraliser", size="17").status_code == 200
+    app = client.application
+
+    def one(_: int) -> int:
+        return grade(app.test_client(), frame, model="tiny-neutraliser", size="17").status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(one, range(4))) == [200] * 4
     first = registry.entries["tiny-neutraliser"].loaded
     assert grade(client, frame, model="tiny-neutraliser", size="17").status_code == 200
     assert registry.entries["tiny-neutraliser"].loaded is first

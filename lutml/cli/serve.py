@@ -19,6 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     p.add_argument("--max-upload-mb", type=int, default=200, help="largest request body in MB (default 200)")
     p.add_argument("--max-megapixels", type=float, default=40.0, help="largest image in megapixels (default 40)")
+    p.add_argument("--cache-mb", type=int, default=1024,
+                   help="memory for recent results (frames, previews, LUTs) in MB (default 1024)")
     p.set_defaults(func=run)
 
 
@@ -29,12 +31,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
-    if args.max_upload_mb < 1 or args.max_megapixels <= 0 or args.threads < 1:
-        raise ValueError("--max-upload-mb, --max-megapixels and --threads must be positive")
+    if min(args.max_upload_mb, args.max_megapixels, args.threads, args.cache_mb) <= 0:
+        raise ValueError("--max-upload-mb, --max-megapixels, --threads and --cache-mb must be positive")
     app = create_app({
         "LUTML_MODEL_DIRS": args.models_dir or ["data/models"],
         "MAX_CONTENT_LENGTH": args.max_upload_mb * 1024 * 1024,
         "LUTML_MAX_PIXELS": int(args.max_megapixels * 1e6),
+        "LUTML_CACHE_BYTES": args.cache_mb * 1024 * 1024,
     })
     models = app.extensions["lutml_registry"].entries
     print(f"lutml serve: {len(models)} model(s): {', '.join(models) or 'none (match mode only)'}")

@@ -168,9 +168,8 @@ def grade_result(
     """Grade `frame` with a learned look: the model's LUT for this frame, applied at full size."""
     from lutml.grade import grade_image
 
-    with entry.lock:  # one inference per model at a time; the model is loaded on first use
-        model = registry.load(entry)
-        graded = grade_image(model, frame.as_float(), size=size, reverse=reverse)
+    model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
+    graded = grade_image(model, frame.as_float(), size=size, reverse=reverse)
     coverage = graded.fit.coverage if graded.fit is not None else None  # None: a LUT-predicting model
     facts, warning = coverage_summary(coverage, graded.prediction if reverse else graded.model_input)
     lut = graded.lut

@@ -105,19 +105,44 @@ class ModelRegistry:
             known = ", ".join(self.entries) or "none"
             raise KeyError(f"Unknown model {model_id[:60]!r}. Available models: {known}.") from None
 
-    def load(self, entry: ModelEntry) -> Any:
-        """The loaded model of `entry` (call with `entry.lock` held); imports TensorFlow.
+    def load(self, entry: ModelEntry) -> SerialModel:
+        """The model of `entry`, loaded once (imports TensorFlow on first use).
 
         Raises ModelLoadError, whose message names the model id but no server path.
         """
-        if entry.loaded is None:
-            from lutml.models.inference import load_model
+        with entry.lock:
+            if entry.loaded is None:
+                from lutml.models.inference import load_model
 
-            try:
-                entry.loaded = load_model(entry.path)
-            except (ValueError, OSError) as exc:
-                log.error("model %s (%s) failed to load: %s", entry.id, entry.path, exc)
-                raise ModelLoadError(
-                    f"The model {entry.id!r} could not be loaded; the server log has the details."
-                ) from exc
-        return entry.loaded
+                try:
+                    entry.loaded = SerialModel(load_model(entry.path))
+                except (ValueError, OSError) as exc:
+                    log.error("model %s (%s) failed to load: %s", entry.id, entry.path, exc)
+                    raise ModelLoadError(
+                        f"The model {entry.id!r} could not be loaded; the server log has the details."
+                    ) from exc
+            return entry.loaded
+
+
+class SerialModel:
+    """A `LoadedModel` whose inference runs one call at a time.
+
+    Only the network call is serialised (a Keras model is not documented as safe to call from
+    several threads); the LUT fit that follows it runs concurrently across requests.
+    Every other attribute (`kind`, `input_size`, `meta`, ...) is the wrapped model's.
+    """
+
+    def __init__(self, model: Any):
+        self._model = model
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def predict(self, image: Any) -> Any:
+        with self._lock:
+            return self._model.predict(image)
+
+    def predict_lut(self, image: Any) -> Any:
+        with self._lock:
+            return self._model.predict_lut(image)
