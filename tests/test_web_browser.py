@@ -94,6 +94,7 @@ def test_match_in_browser(server, page, tmp_path):
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
 
+    ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server)
     page.click("#tab-match")
     page.set_input_files("input[name=before]", str(bad))
@@ -118,11 +119,18 @@ def test_match_in_browser(server, page, tmp_path):
     for b, p, f in zip(before, partial, full, strict=True):  # 30% lies 30% of the way to the full look
         assert abs(p - (b + 0.3 * (f - b))) < 1.5
 
+    page.click(".views button[data-view=wipe]")
+    stage = page.locator("#wipe-stage").bounding_box()
+    page.mouse.move(stage["x"] + 0.25 * stage["width"], stage["y"] + stage["height"] / 2)
+    assert page.evaluate("document.querySelector('#wipe-after').style.clipPath") == "inset(0px 75% 0px 0px)"
+    assert page.evaluate("document.querySelector('#wipe-after').src").endswith("strength=0.30")
+    page.screenshot(path=str(ARTIFACTS / "web-wipe.png"))
+    page.click(".views button[data-view=side]")
+
     assert "extrapolated" in page.inner_text("#coverage-text") or "guesses" in page.inner_text("#coverage-text")
     page.click("#coverage-details summary")
     page.wait_for_function("document.querySelector('#coverage-img').naturalWidth > 100")
 
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-match.png"), full_page=True)
 
     with page.expect_download() as info:

@@ -2,7 +2,7 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { result: null, pending: null, shown: null };
+const state = { result: null, want: null, shown: null, loading: false };
 
 function setMode(mode) {
   for (const tab of document.querySelectorAll(".tabs button")) {
@@ -50,7 +50,8 @@ function showCoverage(r) {
   if (r.coverage_url) $("#coverage-img").src = r.coverage_url;
 }
 
-// Latest-wins preview update: the slider may move faster than the server answers.
+// The slider can move faster than the server answers: at most one preview request is in
+// flight; when it lands, the latest wanted strength is fetched next (intermediate ones skipped).
 function updateAfter() {
   const r = state.result;
   if (!r) return;
@@ -59,29 +60,44 @@ function updateAfter() {
   $("#after-caption").textContent = `${Math.round(s * 100)}%`;
   $("#download-cube").href = `${r.cube_url}?strength=${s}`;
   $("#download-image").href = `${r.image_url}?strength=${s}`;
-  if (state.pending === s || state.shown === s) return;
-  state.pending = s;
+  state.want = s;
+  pump();
+}
+
+function pump() {
+  const r = state.result;
+  if (!r || state.loading || state.want === state.shown) return;
+  const s = state.want;
+  const token = r.token;
   const img = new Image();
+  state.loading = true;
   img.onload = () => {
-    if (state.pending !== s) return;
-    $("#after-img").src = img.src;
-    $("#after-img").dataset.strength = s;
-    state.shown = s;
-    state.pending = null;
+    state.loading = false;
+    if (state.result && state.result.token === token) {
+      for (const el of document.querySelectorAll(".after-img")) el.src = img.src;
+      $("#after-img").dataset.strength = s;
+      state.shown = s;
+    }
+    pump();
   };
-  img.onerror = () => { state.pending = null; showMessage("Could not load the preview; upload the frame again."); };
+  img.onerror = () => {
+    state.loading = false;
+    showMessage("Could not load the preview (the result may have expired); upload the frame again.");
+  };
   img.src = `${r.after_url}?strength=${s}`;
 }
 
 function showResult(r) {
   state.result = r;
   state.shown = null;
-  state.pending = null;
+  state.want = null;
   $("#placeholder").hidden = true;
   $("#result").hidden = false;
-  $("#before-img").src = r.before_url;
-  $("#after-img").width = $("#before-img").width = r.preview_width;
-  $("#after-img").height = $("#before-img").height = r.preview_height;
+  for (const el of document.querySelectorAll(".before-img, .after-img")) {
+    el.width = r.preview_width;
+    el.height = r.preview_height;
+  }
+  for (const el of document.querySelectorAll(".before-img")) el.src = r.before_url;
   showCoverage(r);
   $("#facts").textContent = describe(r);
   updateAfter();
@@ -142,7 +158,24 @@ function watchFile(input) {
   });
 }
 
+// Wipe view: the after image over the before one, revealed left of the pointer.
+function setView(view) {
+  for (const b of document.querySelectorAll(".views button")) b.setAttribute("aria-pressed", String(b.dataset.view === view));
+  $("#compare").hidden = view !== "side";
+  $("#wipe").hidden = view !== "wipe";
+}
+
+function moveWipe(event) {
+  const box = $("#wipe-stage").getBoundingClientRect();
+  const x = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
+  $("#wipe-after").style.clipPath = `inset(0 ${(100 - x * 100).toFixed(2)}% 0 0)`;
+  $("#wipe-line").style.left = `${(x * 100).toFixed(2)}%`;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const b of document.querySelectorAll(".views button")) b.addEventListener("click", () => setView(b.dataset.view));
+  $("#wipe-stage").addEventListener("pointermove", moveWipe);
+  $("#wipe-stage").addEventListener("pointerdown", moveWipe);
   for (const tab of document.querySelectorAll(".tabs button")) tab.addEventListener("click", () => setMode(tab.dataset.mode));
   for (const form of document.querySelectorAll(".mode-form")) form.addEventListener("submit", submitForm);
   for (const input of document.querySelectorAll(".file input")) watchFile(input);
