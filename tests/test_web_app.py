@@ -332,3 +332,20 @@ def test_local_edits_are_reported(client):
     assert r["info"]["fit_de00"] > 2.5 and "cannot make" in r["info"]["warning"]
     clean = post_match(client, png_bytes(frame), png_bytes(known_grade(frame)), size="17").get_json()
     assert clean["info"]["fit_de00"] < 0.5 and "cannot make" not in (clean["info"]["warning"] or "")
+
+
+def test_robust_fit_ignores_outlier_pixels(client, work):
+    """5% of the after pixels are junk (think clipped specks): the robust fit must shrug them off."""
+    before = np.rint(make_frame(120, 160, seed=4) * 255) / 255
+    after = known_grade(before)
+    rng = np.random.default_rng(0)
+    junk = rng.random(before.shape[:2]) < 0.05
+    after[junk] = rng.random((int(junk.sum()), 3))
+    errors = {}
+    for robust in ("", "on"):
+        r = post_match(client, png_bytes(before), png_bytes(after), size="17", robust=robust).get_json()
+        assert r["info"]["robust"] is bool(robust)
+        (work.parent / "r.cube").write_bytes(client.get(r["cube_url"]).data)
+        lut = read_cube(work.parent / "r.cube")
+        errors[robust] = np.abs(apply_lut(lut, before) - known_grade(before)).mean()
+    assert errors["on"] < 0.6 * errors[""], errors

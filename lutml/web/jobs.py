@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from lutml.color import mean_delta_e
-from lutml.fit.coverage import Coverage
+from lutml.fit import Coverage, fit_lut_report
 from lutml.imageio import ImageData, to_float
 from lutml.lut import apply_lut
 from lutml.web.registry import ModelEntry, ModelRegistry
@@ -131,52 +131,57 @@ CHECK_PIXELS = 250_000  # pixels compared per pair to measure how well the LUT e
 FIT_DE00_WARN = 2.5
 
 
-def _fit_warning(de00: float, what: str) -> str | None:
+def _fit_warning(de00: float, mode: str) -> str | None:
     if not de00 > FIT_DE00_WARN:
         return None
-    return (f"The LUT reproduces the {what} only to a mean ΔE00 of {de00:.1f}: it holds changes a "
-            "LUT cannot make (local or secondary corrections, vignettes, different framing).")
+    if mode == "match":
+        return (f"The LUT reproduces the after image only to a mean ΔE00 of {de00:.1f}: it holds "
+                "changes a LUT cannot make (local or secondary corrections, vignettes, different framing).")
+    return (f"The LUT reproduces the model's output only to a mean ΔE00 of {de00:.1f}: the network "
+            "also made local changes, which a LUT cannot carry; only its global colour change is kept.")
 
 
 def _join(*messages: str | None) -> str | None:
     return " ".join(m for m in messages if m) or None
 
 
-def match_result(before: ImageData, after: ImageData, size: int, fit_pixels: int, preview_edge: int) -> Result:
-    """Fit the LUT that turns `before` into `after` and grade the before frame with it."""
-    from lutml.fit import fit_lut_report
+def match_result(before: ImageData, after: ImageData, size: int, robust: bool, fit_pixels: int,
+                 preview_edge: int) -> Result:
+    """Fit the LUT that turns `before` into `after` and grade the before frame with it.
 
+    `robust` makes the fit ignore outlier pixels (JPEG blocks, clipped highlights, small local
+    edits) instead of bending the LUT towards them.
+    """
     check_same_frame(before, after)
     # Sample native pixels first: converting whole 4K frames to float costs more than the fit.
     src, dst = (to_float(a) for a in paired_samples(before.rgb, after.rgb, fit_pixels))
-    report = fit_lut_report(src, dst, size=size, method="lattice")
+    report = fit_lut_report(src, dst, size=size, method="lattice", robust=robust)
     # Per pixel, not per colour bin: a spatial edit shows up as one colour going two ways.
     check_src, check_dst = paired_samples(src, dst, CHECK_PIXELS)
     facts, warning = coverage_summary(report.coverage, check_src)
     fit_de00 = mean_delta_e(np.clip(apply_lut(report.lut, check_src), 0.0, 1.0), check_dst)
     lut = report.lut
     lut.title = "lutml match"
-    info = {"mode": "match", "title": "match", "size": size, "coverage": facts,
-            "fit_de00": round(float(fit_de00), 3),
-            "warning": _join(warning, _fit_warning(fit_de00, "after image"))}
+    info = {"mode": "match", "title": "match", "size": size, "robust": robust, "coverage": facts,
+            "fit_de00": round(float(fit_de00), 3), "warning": _join(warning, _fit_warning(fit_de00, "match"))}
     return make_result(lut, before, info, preview_edge, report.coverage)
 
 
-def grade_result(
-    registry: ModelRegistry, entry: ModelEntry, frame: ImageData, size: int, reverse: bool, preview_edge: int
-) -> Result:
+def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, size: int, reverse: bool,
+                 robust: bool, preview_edge: int) -> Result:
     """Grade `frame` with a learned look: the model's LUT for this frame, applied at full size."""
     from lutml.grade import grade_image
 
     model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
-    graded = grade_image(model, frame.as_float(), size=size, reverse=reverse)
+    options = {"robust": True} if robust else {}  # LUT-predicting models take no fit options
+    graded = grade_image(model, frame.as_float(), size=size, reverse=reverse, **options)
     coverage = graded.fit.coverage if graded.fit is not None else None  # None: a LUT-predicting model
     facts, warning = coverage_summary(coverage, graded.prediction if reverse else graded.model_input)
     lut = graded.lut
     lut.title = f"lutml {entry.id}{' reverse' if reverse else ''}"
     info = {
         "mode": "grade", "title": entry.id + ("-reverse" if reverse else ""), "model": entry.label,
-        "size": size, "reverse": reverse, "coverage": facts, "fit_de00": round(float(graded.fit_de00), 3),
-        "warning": _join(warning, _fit_warning(graded.fit_de00, "model's output")),
+        "size": size, "reverse": reverse, "robust": robust, "coverage": facts,
+        "fit_de00": round(float(graded.fit_de00), 3), "warning": _join(warning, _fit_warning(graded.fit_de00, "grade")),
     }
     return make_result(lut, frame, info, preview_edge, coverage)

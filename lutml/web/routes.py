@@ -81,6 +81,10 @@ def _strength(raw: str | None) -> float:
     return value
 
 
+def _flag(name: str) -> bool:
+    return request.form.get(name, "").lower() in ("1", "on", "true", "yes")
+
+
 def _result(token: str) -> Result:
     if not re.fullmatch(TOKEN_PATTERN, token):
         abort(404)
@@ -124,7 +128,8 @@ def match() -> Response:
     with _workdir() as folder:
         before = read_upload(request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"])
         after = read_upload(request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"])
-        result = match_result(before, after, size, cfg["LUTML_FIT_PIXELS"], cfg["LUTML_PREVIEW_EDGE"])
+        result = match_result(before, after, size, _flag("robust"), cfg["LUTML_FIT_PIXELS"],
+                              cfg["LUTML_PREVIEW_EDGE"])
     result.info["source_name"] = display_name(request.files["before"])
     _cache().put(result)
     return _result_json(result)
@@ -139,10 +144,10 @@ def grade() -> Response:
     except KeyError as exc:
         raise BadRequest(exc.args[0]) from None
     size = _size()
-    reverse = request.form.get("reverse", "").lower() in ("1", "on", "true", "yes")
     with _workdir() as folder:
         frame = read_upload(request.files.get("frame"), "frame", folder, cfg["LUTML_MAX_PIXELS"])
-        result = grade_result(registry, entry, frame, size, reverse, cfg["LUTML_PREVIEW_EDGE"])
+        result = grade_result(registry, entry, frame, size, _flag("reverse"), _flag("robust"),
+                              cfg["LUTML_PREVIEW_EDGE"])
     result.info["source_name"] = display_name(request.files["frame"])
     _cache().put(result)
     return _result_json(result)

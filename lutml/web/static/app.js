@@ -35,7 +35,7 @@ function describe(r) {
   const info = r.info;
   const mode = info.mode === "match" ? "Matched before → after" : `Look: ${info.model}${info.reverse ? " (reverse)" : ""}`;
   const depth = `${r.bit_depth}-bit${r.alpha ? " + alpha" : ""}`;
-  const fit = info.fit_de00 == null ? "" : ` · fit ΔE00 ${info.fit_de00.toFixed(2)}`;
+  const fit = info.fit_de00 == null ? "" : ` · ${info.robust ? "robust " : ""}fit ΔE00 ${info.fit_de00.toFixed(2)}`;
   return `${mode} · ${info.size}³ LUT${fit} · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
 }
 
