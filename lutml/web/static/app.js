@@ -180,5 +180,15 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll(".mode-form")) form.addEventListener("submit", submitForm);
   for (const input of document.querySelectorAll(".file input")) watchFile(input);
   $("#strength").addEventListener("input", updateAfter);
+  // A neutraliser is meant to be used in reverse: preselect it from the model's metadata.
+  const model = $("#model");
+  const syncReverse = () => {
+    const option = model.selectedOptions[0];
+    $("#form-grade input[name=reverse]").checked = Boolean(option && option.dataset.reverse === "true");
+  };
+  if (model) {
+    model.addEventListener("change", syncReverse);
+    syncReverse();
+  }
   busy(false);
 });
