@@ -94,6 +94,23 @@ def test_strength_blends_with_the_input():
     assert np.abs(half - mid).max() <= 0.5 + 1e-6
 
 
+def test_out_buffer_and_in_place():
+    lut = asymmetric_lut(9)
+    img = RNG.random((6, 5, 3)).astype(np.float32)
+    expected = apply_lut(lut, img, strength=0.7)
+    buffer = np.empty_like(img)
+    assert apply_lut(lut, img, strength=0.7, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, expected)
+    img8 = RNG.integers(0, 256, (7, 3)).astype(np.uint8)
+    expected8 = apply_lut(lut, img8)
+    assert apply_lut(lut, img8, out=img8) is img8  # in place
+    np.testing.assert_array_equal(img8, expected8)
+    with pytest.raises(ValueError, match="out must have the image's shape"):
+        apply_lut(lut, img, out=np.empty((6, 5, 3)))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        apply_lut(lut, img[:, :2], out=np.empty((6, 4, 3), np.float32)[:, ::2])
+
+
 def test_shapes_layouts_and_nan():
     lut = asymmetric_lut(9)
     img = RNG.random((4, 6, 3))

@@ -8,6 +8,10 @@ uniform noise instead, the worst case for caches and branch prediction). Contend
   ``.cube``, INTERP_TETRAHEDRAL, packed RGB) and vs a plain-NumPy implementation;
 - uint8: lutml tetrahedral and trilinear vs Pillow's ``ImageFilter.Color3DLUT`` (trilinear).
 
+OpenColorIO grades in place; `apply_lut` returns a new array, and faulting in a fresh 100 MB
+frame costs the kernel time (more on a busy machine, where transparent huge pages need
+compaction), so lutml is also timed writing into a reused buffer (``out=``): like for like.
+
 Everyone gets the same number of threads (``--threads``, default 1): numba's pool is set to it,
 and with more than one, OpenColorIO and Pillow (both single-threaded, both release the GIL) run
 on that many horizontal stripes in a thread pool. Runs are interleaved (one of each contender per
@@ -18,6 +22,7 @@ Ratios are throughput ratios: reference seconds / contender seconds (> 1 means f
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -85,8 +90,10 @@ def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[
     ocio_run = striped(ocio.applyRGB, threads)
     pil_run = striped(lambda stripe: Image.fromarray(stripe).filter(pil_filter), threads)
     pil_image = Image.fromarray(frame8)
+    reused = np.empty_like(frame32)
     return {
         "float32 tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame32),
+        "float32 tetrahedral  lutml, out= buffer": lambda: apply_lut(lut, frame32, out=reused),
         OCIO_CASE: lambda: (np.copyto(work, frame32), ocio_run(work)),
         COPY: lambda: np.copyto(work, frame32),
         "uint8   tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame8),
@@ -95,18 +102,24 @@ def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[
     }
 
 
-def measure(cases: dict[str, Callable], repeats: int) -> dict[str, float]:
-    """Median seconds per case over `repeats` interleaved rounds (after one warm-up each)."""
-    times: dict[str, list[float]] = {name: [] for name in cases}
+def measure(cases: dict[str, Callable], repeats: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds per case over `repeats` interleaved rounds, after a warm-up.
+
+    CPU time (all threads of this process) is reported beside wall time because on a shared
+    machine wall time mostly measures the other tenants; with one thread each, CPU seconds are
+    the fairer comparison.
+    """
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for call in cases.values():
         call()  # warm-up: load numba's cache (or compile), fault in buffers
     for _ in range(repeats):
         for name, call in cases.items():
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             call()
-            times[name].append(time.perf_counter() - start)
-    result = {name: float(np.median(t)) for name, t in times.items()}
-    result[OCIO_CASE] -= result.pop(COPY)
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    result = {name: tuple(np.median(np.array(t), axis=0).tolist()) for name, t in times.items()}
+    copy = result.pop(COPY)
+    result[OCIO_CASE] = (result[OCIO_CASE][0] - copy[0], result[OCIO_CASE][1] - copy[1])
     return result
 
 
@@ -156,22 +169,26 @@ def main(argv: list[str] | None = None) -> int:
     seconds = measure(contenders(lut, frame8, ocio, pil_filter, args.threads), args.repeats)
     if not args.skip_numpy:
         frame32 = frame8.astype(np.float32) / 255
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         apply_lut_numpy(lut, frame32)
-        seconds["float32 tetrahedral  plain NumPy (1 run)"] = time.perf_counter() - start
+        seconds["float32 tetrahedral  plain NumPy (1 run)"] = (
+            time.perf_counter() - wall, time.process_time() - cpu)
     err_ocio, err_pil = accuracy(lut, frame8, ocio, pil_filter)
 
     megapixels = args.width * args.height / 1e6
     print(f"LUT application: {args.width}x{args.height} {'noise' if args.noise else 'photo'} frame, "
           f"{args.size}^3 LUT, {args.threads} thread(s) each, median of {args.repeats} interleaved "
           f"runs (numba {numba.__version__}, OpenColorIO {OCIO.__version__}, Pillow {PIL.__version__})")
-    print(f"{'case':42} {'seconds':>8} {'Mpx/s':>7} {'vs OCIO':>8} {'vs Pillow':>9}")
-    for name, sec in seconds.items():
+    print(f"{'case':42} {'wall s':>7} {'cpu s':>7} {'Mpx/s':>6}  {'vs OCIO wall/cpu':>16}  "
+          f"{'vs Pillow wall/cpu':>18}")
+    for name, (wall, cpu) in seconds.items():
         pillow_row = name.startswith("uint8")
-        ratio = f"{seconds[PIL_CASE if pillow_row else OCIO_CASE] / sec:.2f}x"
+        ref_wall, ref_cpu = seconds[PIL_CASE if pillow_row else OCIO_CASE]
+        ratio = f"{ref_wall / wall:.2f}x / {ref_cpu / cpu:.2f}x"
         cols = ("", ratio) if pillow_row else (ratio, "")
-        print(f"{name:42} {sec:8.3f} {megapixels / sec:7.1f} {cols[0]:>8} {cols[1]:>9}")
-    print(f"first apply_lut call of this process (numba cache load or compile): {first_call:.2f} s")
+        print(f"{name:42} {wall:7.3f} {cpu:7.3f} {megapixels / wall:6.1f}  {cols[0]:>16}  {cols[1]:>18}")
+    print(f"first apply_lut call of this process (numba cache load or compile): {first_call:.2f} s; "
+          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"max |lutml - OCIO| (float32 tetrahedral): {err_ocio:.1e}; "
           f"max |lutml - Pillow| (uint8 trilinear): {err_pil} code value(s)")
     return 0

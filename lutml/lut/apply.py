@@ -35,6 +35,8 @@ def apply_lut(
     image: np.ndarray,
     interpolation: str = "tetrahedral",
     strength: float = 1.0,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Grade `image` with `lut`.
 
@@ -50,6 +52,10 @@ def apply_lut(
     strength : float in [0, 2]
         0 returns the input, 1 the fully graded image, in between a linear blend; above 1
         the look is exaggerated (extrapolated), as `lutml grade --strength` allows.
+    out : ndarray, optional
+        C-contiguous array of the same shape and dtype to write the result into (may be
+        `image` itself: each pixel is read before it is written). Saves allocating and
+        faulting in a frame per call when grading many frames.
 
     Returns
     -------
@@ -67,19 +73,32 @@ def apply_lut(
     if image.dtype not in _COMPUTE:
         raise ValueError(f"image dtype must be float32, float64, uint8 or uint16; got {image.dtype}")
     pixels = np.ascontiguousarray(image).reshape(-1, 3)
-    out = np.empty_like(pixels)
+    result = _output_for(image, out)
+    flat_out = result.reshape(-1, 3)  # a view: `result` is C-contiguous
     ftype = _COMPUTE[image.dtype]
     one, tetra = ftype(1.0), interpolation == "tetrahedral"
     table, n = lut.table.reshape(-1), lut.size
     if image.dtype in _INT_MAX:
         offsets, fracs, inputs = _code_tables(lut, _INT_MAX[image.dtype], ftype)
-        _apply_int(pixels, out, table, n, offsets, fracs, inputs, ftype(strength), tetra, one)
+        _apply_int(pixels, flat_out, table, n, offsets, fracs, inputs, ftype(strength), tetra, one)
     else:
         lo, scale = _domain_scale(lut, ftype)
         s_table, s_lo, s_scale, has_shaper = _shaper_args(lut, ftype)
-        _apply_float(pixels, out, table, n, lo, scale, s_table, s_lo, s_scale, has_shaper,
+        _apply_float(pixels, flat_out, table, n, lo, scale, s_table, s_lo, s_scale, has_shaper,
                      ftype(strength), tetra, one)
-    return out.reshape(image.shape)
+    return result
+
+
+def _output_for(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """A fresh C-contiguous array like `image`, or `out` once checked to fit."""
+    if out is None:
+        return np.empty(image.shape, image.dtype)
+    if out.shape != image.shape or out.dtype != image.dtype:
+        raise ValueError(f"out must have the image's shape {image.shape} and dtype {image.dtype}, "
+                         f"got {out.shape} {out.dtype}")
+    if not (out.flags.c_contiguous and out.flags.writeable):
+        raise ValueError("out must be a writeable C-contiguous array")
+    return out
 
 
 def _domain_scale(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
