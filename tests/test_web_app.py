@@ -273,12 +273,17 @@ def _free_port() -> int:
 
 
 def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
+    """Listing models reads model.json only: TensorFlow waits until a model is used."""
+    (tmp_path / "look").mkdir()
+    (tmp_path / "look" / "generator.keras").write_bytes(b"")
+    (tmp_path / "look" / "model.json").write_text('{"variant": "pix2pix64"}')
     port = _free_port()
     code = ("import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
             "import threading, os, time\n"
             "def watch():\n"
-            "    time.sleep(0.5)\n"
-            "    print('TF' if 'tensorflow' in sys.modules else 'noTF', flush=True)\n"
+            "    while True:\n"
+            "        time.sleep(0.25)\n"
+            "        print('TF' if 'tensorflow' in sys.modules else 'noTF', flush=True)\n"
             "threading.Thread(target=watch, daemon=True).start()\n"
             "from lutml.cli import main; main()")
     proc = subprocess.Popen([sys.executable, "-c", code, str(port), str(tmp_path)],
@@ -290,6 +295,7 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
                     assert resp.status == 200 and resp.headers["Server"] == "waitress"
+                    assert 'value="look"' in resp.read().decode()
                     time.sleep(0.8)  # let the watcher report after a page was served
                     break
             except OSError:
@@ -299,7 +305,8 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
     finally:
         proc.terminate()
         out = proc.communicate(timeout=10)[0]
-    assert "match mode only" in out and "noTF" in out, out
+    reports = [line for line in out.splitlines() if line in ("TF", "noTF")]
+    assert "1 model(s): look" in out and len(reports) >= 3 and "TF" not in reports, out
 
 
 def test_coverage_warning_names_missing_colours(client):
