@@ -109,6 +109,17 @@ def test_round_trip_exact_in_lutml_and_colour_science(tmp_path: Path, size: int)
     assert theirs.name == lut.title
 
 
+def test_titles_with_hash_quotes_and_newlines_survive(tmp_path: Path):
+    lut = LUT3D.identity(2, title='Look #3 "night"')
+    lut.comments = ["two\nlines", "# already hashed"]
+    write_cube(lut, tmp_path / "t.cube")
+    back = read_cube(tmp_path / "t.cube")
+    assert back.title == "Look #3 'night'"
+    assert back.comments == ["two lines", "# already hashed"]
+    (tmp_path / "tab.cube").write_text("TITLE\t\"x\" # note\nLUT_3D_SIZE\t2\n" + "0 0 0\n" * 8)
+    assert read_cube(tmp_path / "tab.cube").title == "x"
+
+
 def test_writer_defaults_and_digits(tmp_path: Path):
     lut = LUT3D(identity_table(2) * np.float32(0.1), title="tenth")
     text = format_cube(lut)

@@ -103,11 +103,26 @@ def _size_text(size_1d: int, size_3d: int) -> str:
 
 
 def _split_comment(line: str) -> tuple[str, str | None]:
-    """Return (content, comment) of one line; comment is None when there is none."""
+    """Return (content, comment) of one line; comment is None when there is none.
+
+    A ``#`` inside double quotes (``TITLE "Look #3"``) does not start a comment.
+    """
     cut = line.find("#")
+    if cut > 0 and '"' in line[:cut]:
+        cut = _unquoted_hash(line)
     if cut < 0:
         return line.strip(), None
     return line[:cut].strip(), line[cut + 1 :].strip()
+
+
+def _unquoted_hash(line: str) -> int:
+    quoted = False
+    for k, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted:
+            return k
+    return -1
 
 
 def _is_keyword(token: str) -> bool:
@@ -129,7 +144,7 @@ def _parse_header(lines: list[str], where: str) -> tuple[_Header, int]:
             header.comments.append(comment)
         if not content:
             continue
-        keyword, _, rest = content.partition(" ") if " " in content else content.partition("\t")
+        keyword, rest = (content.split(None, 1) + [""])[:2]
         if not _is_keyword(keyword):
             return header, i
         if keyword not in KEYWORDS:
@@ -273,8 +288,8 @@ def write_cube(lut: LUT3D, path: str | os.PathLike[str]) -> None:
 
 def format_cube(lut: LUT3D) -> str:
     """The `.cube` text `write_cube` writes (see there)."""
-    title = lut.title.replace('"', "'").replace("\n", " ")
-    comments = [c.replace("\n", " ") for c in lut.comments]
+    title = " ".join(lut.title.replace('"', "'").splitlines())
+    comments = [" ".join(c.splitlines()) for c in lut.comments]
     out: list[str] = []
     if lut.shaper is not None and not is_1d_only(lut):
         out += [f"# {title}"] if title else []
