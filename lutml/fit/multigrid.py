@@ -68,7 +68,10 @@ class MultigridPreconditioner:
             coarse = max((size + 1) // 2, COARSEST)
             p = prolongation(coarse, size)
             dinv = 1.0 / m.diagonal()
-            self.levels.append((m, dinv, p, _largest_eigenvalue(m, dinv)))
+            lam = _largest_eigenvalue(m, dinv)
+            # float32 inside the V-cycle halves memory traffic; CG itself stays float64.
+            self.levels.append((m.astype(np.float32), dinv.astype(np.float32),
+                                p.astype(np.float32), lam))
             m = (p.T @ m @ p).tocsr()
             size = coarse
         self.coarse_lu = spla.splu(m.tocsc())
@@ -95,11 +98,13 @@ class MultigridPreconditioner:
     def __call__(self, rhs: np.ndarray, level: int = 0) -> np.ndarray:
         """Apply the V-cycle to residuals ``rhs`` (N, k); returns (N, k)."""
         if level == len(self.levels):
-            return self.coarse_lu.solve(rhs)
+            return self.coarse_lu.solve(rhs.astype(np.float64)).astype(np.float32)
         m, dinv, p, lam = self.levels[level]
+        rhs = rhs.astype(np.float32, copy=False)
         x = self._smooth(m, dinv, lam, rhs, np.zeros_like(rhs))
         x = x + p @ self(p.T @ (rhs - m @ x), level + 1)
-        return self._smooth(m, dinv, lam, rhs, x)
+        x = self._smooth(m, dinv, lam, rhs, x)
+        return x if level else x.astype(np.float64)
 
 
 def solve_spd(
