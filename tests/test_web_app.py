@@ -222,6 +222,14 @@ def test_traversal_and_unknown_ids_are_refused(client, pair, work, tmp_path):
     assert list(work.iterdir()) == []
 
 
+def test_cross_site_posts_are_refused(client, pair):
+    data = {"before": (io.BytesIO(pair[0]), "b.png"), "after": (io.BytesIO(pair[1]), "a.png"), "size": "17"}
+    resp = client.post("/api/match", data=data, headers={"Origin": "http://evil.example"})
+    assert resp.status_code == 403 and "Cross-site" in resp.get_json()["error"]
+    data = {"before": (io.BytesIO(pair[0]), "b.png"), "after": (io.BytesIO(pair[1]), "a.png"), "size": "17"}
+    assert client.post("/api/match", data=data, headers={"Origin": "http://localhost"}).status_code == 200
+
+
 def test_result_cache_is_bounded():
     class Fake:
         def __init__(self, token: str, nbytes: int):

@@ -213,6 +213,16 @@ def download_image(token: str) -> Response:
                      download_name=_download_name(result, strength, ".png"))
 
 
+@bp.before_app_request
+def same_origin_posts() -> tuple[Response, int] | None:
+    # No cookies are used, but another site's page could still make a visitor's browser post
+    # frames to a server on their machine and burn its CPU; browsers send Origin on such posts.
+    origin = request.headers.get("Origin")
+    if request.method == "POST" and origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+        return jsonify(error="Cross-site request refused."), 403
+    return None
+
+
 @bp.after_app_request
 def security_headers(resp: Response) -> Response:
     # Everything is served by this app itself: no CDN, no inline script, no framing.
