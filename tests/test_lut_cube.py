@@ -94,6 +94,9 @@ def test_1d_only_file_becomes_shaper_and_is_written_back_as_1d(tmp_path: Path):
     back = read_cube(tmp_path / "back.cube")
     np.testing.assert_array_equal(back.shaper.table, lut.shaper.table)
     np.testing.assert_array_equal(back.table, lut.table)
+    theirs = colour.read_LUT(str(tmp_path / "back.cube"))
+    assert isinstance(theirs, colour.LUT3x1D)
+    np.testing.assert_array_equal(theirs.domain, [[0, 0, -1], [1, 2, 1]])
 
 
 @pytest.mark.parametrize("size", [2, 17, 33, 65])
@@ -133,6 +136,14 @@ def test_writer_defaults_and_digits(tmp_path: Path):
     assert read_cube(tmp_path / "t.cube").table[0, 0, 0, 0] == hard
 
 
+def test_shaper_into_a_clamping_identity_is_not_written_as_1d():
+    lut = read_cube(DATA / "adobe_1d_domain.cube")
+    assert "LUT_3D_SIZE" not in format_cube(lut)
+    lut.shaper = LUT1D(lut.shaper.table * 2)  # now exceeds the lattice's [0, 1]: clamped there
+    text = format_cube(lut)
+    assert "LUT_1D_SIZE 3" in text and "LUT_3D_SIZE 2" in text
+
+
 def test_shaper_round_trip_and_per_channel_refusal(tmp_path: Path):
     lut = read_cube(DATA / "resolve_shaper.cube")
     lut.title = "with shaper"
@@ -142,6 +153,10 @@ def test_shaper_round_trip_and_per_channel_refusal(tmp_path: Path):
     back = read_cube(tmp_path / "s.cube")
     np.testing.assert_array_equal(back.shaper.table, lut.shaper.table)
     np.testing.assert_array_equal(back.table, lut.table)
+    theirs = colour.read_LUT(str(tmp_path / "s.cube"))  # an independent Resolve reader
+    np.testing.assert_array_equal(theirs[0].table.astype(np.float32), lut.shaper.table)
+    np.testing.assert_array_equal(theirs[1].table.astype(np.float32), lut.table)
+    np.testing.assert_array_equal(theirs[1].domain, [[0, 0, 0], [4, 4, 4]])
     lut.shaper = LUT1D(lut.shaper.table, [0, 0, 0], [2, 2, 3])
     target = tmp_path / "kept.cube"
     target.write_text("old")

@@ -61,6 +61,20 @@ def test_apply_matches_opencolorio_with_shaper(tmp_path: Path):
     np.testing.assert_allclose(ours, ocio_apply(tmp_path / "shaped.cube", rgb), rtol=0, atol=1e-5)
 
 
+def test_1d_only_file_matches_opencolorio(tmp_path: Path):
+    ramp = np.linspace(0.0, 1.0, 33)[:, None] ** np.array([2.2, 1.0, 0.5]) * [1.0, 1.5, 0.8]
+    rows = "\n".join(" ".join(f"{v:.9g}" for v in row) for row in ramp)
+    path = tmp_path / "curve.cube"
+    path.write_text(f"LUT_1D_SIZE 33\nDOMAIN_MIN 0 0 -1\nDOMAIN_MAX 1 2 1\n{rows}\n")
+    lut = read_cube(path)
+    write_cube(lut, tmp_path / "again.cube")  # written back as a 1D file
+    assert "LUT_1D_SIZE 33" in (tmp_path / "again.cube").read_text()
+    rgb = RNG.uniform(-1.2, 2.2, (20000, 3)).astype(np.float32)
+    for written in (path, tmp_path / "again.cube"):
+        theirs = ocio_apply(written, rgb, OCIO.INTERP_LINEAR)
+        np.testing.assert_allclose(apply_lut(lut, rgb), theirs, rtol=0, atol=1e-5)
+
+
 def test_trilinear_matches_opencolorio_linear(tmp_path: Path):
     lut = asymmetric_lut(17)
     write_cube(lut, tmp_path / "look.cube")

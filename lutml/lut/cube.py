@@ -270,7 +270,9 @@ def is_1d_only(lut: LUT3D) -> bool:
     if lut.shaper is None or lut.size != 2:
         return False
     lo, hi = lut.domain_min, lut.domain_max
-    return bool(np.array_equal(lut.table, identity_table(2) * (hi - lo) + lo))
+    shaped = lut.shaper.table
+    covers = np.all(lo <= shaped.min(axis=0)) and np.all(hi >= shaped.max(axis=0))  # no clamping
+    return bool(covers and np.array_equal(lut.table, identity_table(2) * (hi - lo) + lo))
 
 
 def write_cube(lut: LUT3D, path: str | os.PathLike[str]) -> None:
