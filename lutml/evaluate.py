@@ -180,7 +180,7 @@ def run_evaluation(
         return (*load_pair(pairs_dir, pid), *load_pair(pairs_dir, pid, full=True))
 
     def fit_for(inp: np.ndarray) -> tuple[dict[str, LUT3D], np.ndarray, np.ndarray]:
-        g = grade_image(model, inp, size=int(fit_cfg.size), method="lattice", **opts)
+        g = grade_image(model, inp, size=int(fit_cfg.size), method=fit_cfg.method, **opts)
         seed = fit_lut(g.model_input, g.prediction, method="knn")  # the original's defaults: k=40, 8^3
         return {"ours": g.lut, "seed": seed}, g.model_input, g.prediction
 

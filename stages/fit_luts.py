@@ -15,7 +15,8 @@ def main(argv: list[str] | None = None) -> None:
     split = read_split(split_dir)
     ids = sorted(split["train"] + split["test"])
     shutil.rmtree(out_dir, ignore_errors=True)  # stale LUTs of pairs that left the split
-    options = {k: v for k, v in p.fit.items() if k in ("size", "method", "smoothness", "robust", "interpolation")}
+    options = {"size": p.fit.size, "smoothness": p.fit.smoothness, "interpolation": p.fit.interpolation,
+               "robust": p.fit.gt_robust, "method": "lattice"}
     paths = fit_ground_truth(pairs_dir, ids, out_dir, options, workers=int(p.fit.workers))
     print(f"fit_luts: wrote {len(paths)} ground-truth LUTs to {out_dir}")
 
