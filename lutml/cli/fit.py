@@ -1,0 +1,151 @@
+"""`lutml fit`: learn the LUT that turns input frames into graded frames."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+HELP = """\
+Fit a .cube 3D LUT from before/after frames: give the same frame ungraded (--source) and graded
+(--target) and lutml finds the LUT that reproduces the grade, so you can put it on any footage.
+
+Where the frames have colours the LUT follows the grade exactly; colours the frames lack are
+filled in by a smooth continuation of the grade (see the printed coverage, or --coverage-png for a
+picture of which colours were measured). Several pairs fit one look from all of them.
+
+examples:
+  lutml fit --source shot.png --target shot_graded.png -o look.cube
+  lutml fit --source a.png --target a_graded.png --source b.png --target b_graded.png -o look.cube
+  lutml fit --source-dir frames/raw --target-dir frames/graded -o look.cube --robust
+  lutml fit --pair before_after.jpg -o look.cube    (left half graded, right half input)
+  lutml fit --source in.png --target out.png -o seed.cube --method knn   (the original's fit)
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "fit", help="fit a .cube LUT from before/after frames", description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = p.add_argument_group("frames (use one way, or mix --source/--target with --pair)")
+    src.add_argument("--source", type=Path, action="append", default=[], metavar="IN",
+                     help="ungraded frame (PNG/JPEG/TIFF); repeat with --target for more pairs")
+    src.add_argument("--target", type=Path, action="append", default=[], metavar="GRADED",
+                     help="the same frame graded, same size as its --source")
+    src.add_argument("--pair", type=Path, action="append", default=[], metavar="SBS",
+                     help="side-by-side image: left half graded (target), right half input")
+    src.add_argument("--source-dir", type=Path, help="folder of ungraded frames")
+    src.add_argument("--target-dir", type=Path, help="folder of the graded frames, same file names")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="LOOK.cube",
+                   help="the .cube file to write")
+    p.add_argument("--size", type=int, default=None,
+                   help="LUT nodes per axis, 2-65 (default 33; 8 for --method knn)")
+    p.add_argument("--method", choices=["lattice", "knn"], default="lattice",
+                   help="lattice: smooth least-squares fit (default); knn: the original "
+                        "project's nearest-neighbour fit (baseline)")
+    p.add_argument("--smoothness", type=float, default=None,
+                   help="how smooth the LUT must be: 1 = default; 0 follows the frames exactly; "
+                        "10-100 for noisy or artefact-laden grades")
+    p.add_argument("--robust", action="store_true",
+                   help="ignore a few wrong pixels (artefacts, clipped highlights, JPEG blocks)")
+    p.add_argument("--interpolation", choices=["tetrahedral", "trilinear"], default="tetrahedral",
+                   help="how the LUT will be applied: tetrahedral (default; Resolve, OCIO, "
+                        "ffmpeg) or trilinear; the fit is exact for the one chosen")
+    p.add_argument("--coverage-png", type=Path, metavar="PNG",
+                   help="also write a picture of which LUT colours the frames measured")
+    p.add_argument("--no-clip", action="store_true",
+                   help="keep LUT outputs outside 0-1 (default: clip to 0-1)")
+    p.add_argument("--title", default=None, help="TITLE written in the .cube (default: the file name)")
+    p.set_defaults(func=run)
+
+
+def split_side_by_side(image: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(input, graded) from the original project's layout: left half graded, right half input."""
+    w = image.shape[1]
+    if w < 2:
+        raise ValueError(f"{path}: a side-by-side pair needs at least 2 pixels of width, got {w}")
+    half = w // 2  # an odd middle column is dropped
+    return image[:, w - half:], image[:, :half]
+
+
+def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
+    from lutml.imageio import list_images
+
+    for d in (src_dir, tgt_dir):
+        if not d.is_dir():
+            raise FileNotFoundError(f"{d}: no such folder")
+
+    def by_stem(folder: Path) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for f in list_images(folder):
+            if f.stem in files:
+                raise ValueError(f"{folder}: two frames named {f.stem!r} ({files[f.stem].name}, {f.name})")
+            files[f.stem] = f
+        return files
+
+    srcs, tgts = by_stem(src_dir), by_stem(tgt_dir)
+    common = sorted(set(srcs) & set(tgts))
+    if not common:
+        raise ValueError(f"{src_dir} and {tgt_dir} have no frames with the same name")
+    unmatched = len(srcs) + len(tgts) - 2 * len(common)
+    if unmatched:
+        print(f"note: {unmatched} frame(s) without a same-named partner were skipped")
+    return [(srcs[s], tgts[s]) for s in common]
+
+
+def load_pairs(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+    """Read every pair the arguments name; errors name the files."""
+    from tqdm import tqdm
+
+    from lutml.imageio import read_image
+
+    if len(args.source) != len(args.target):
+        raise ValueError(f"got {len(args.source)} --source but {len(args.target)} --target: "
+                         "give them in pairs")
+    if (args.source_dir is None) != (args.target_dir is None):
+        raise ValueError("--source-dir and --target-dir go together")
+    files = list(zip(args.source, args.target, strict=True))
+    if args.source_dir is not None:
+        files += _paired_dir_files(args.source_dir, args.target_dir)
+    jobs = [("files", s, t) for s, t in files] + [("sbs", p, p) for p in args.pair]
+    if not jobs:
+        raise ValueError("no frames given: use --source/--target, --pair or --source-dir/--target-dir")
+    sources, targets, names = [], [], []
+    for kind, s, t in tqdm(jobs, desc="reading frames", unit="pair", disable=len(jobs) < 4):
+        if kind == "sbs":
+            src, tgt = split_side_by_side(read_image(s), s)
+        else:
+            src, tgt = read_image(s), read_image(t)
+            if src.shape != tgt.shape:
+                raise ValueError(f"{s} is {src.shape[1]}x{src.shape[0]} but {t} is "
+                                 f"{tgt.shape[1]}x{tgt.shape[0]}: a pair must be the same frame")
+        sources.append(src)
+        targets.append(tgt)
+        names.append(s.name)
+    return sources, targets, names
+
+
+def run(args: argparse.Namespace) -> int:
+    from lutml.fit import fit_lut_report, write_coverage_png
+    from lutml.lut import write_cube
+
+    sources, targets, names = load_pairs(args)
+    report = fit_lut_report(
+        sources, targets, size=args.size, method=args.method, smoothness=args.smoothness,
+        robust=args.robust, interpolation=args.interpolation, clip=not args.no_clip,
+    )
+    lut = report.lut
+    lut.title = args.title or args.output.stem
+    write_cube(lut, args.output)
+    what = f"{len(names)} pairs" if len(names) > 1 else names[0]
+    print(f"fitted a {lut.size}^3 {args.method} LUT from {what} ({report.n_pixels:,} pixels) "
+          f"in {report.seconds:.2f} s")
+    print(f"fit error: mean ΔE2000 {report.fit_de00:.3f} between the LUT-graded input and the target")
+    print(f"coverage: {report.coverage.summary()}")
+    if args.coverage_png:
+        write_coverage_png(report.coverage, args.coverage_png)
+        print(f"wrote {args.coverage_png} (tiles = blue slices; grey = colours not in the frames)")
+    print(f"wrote {args.output}")
+    return 0
