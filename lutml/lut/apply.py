@@ -16,7 +16,9 @@ The only frame-sized allocation is the output (plus a contiguous copy of a non-c
 Kernels are compiled on first use per dtype and cached on disk (``cache=True``). The kernels are
 generic in their compute type: every constant is derived from the ``one`` argument, so a
 float32 call never silently promotes to float64. The tetrahedron is picked with selects
-(max/min of the fractions) rather than nested ifs, which mispredict on noisy images.
+(max/min of the fractions) rather than nested ifs, which mispredict on noisy images. The lattice
+is padded to 4 floats per node so that the node arithmetic runs on all channels at once
+(`lutml.lut._simd`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from lutml.lut._simd import trilinear_nodes, weighted_nodes
 from lutml.lut.lut3d import LUT3D
 
 INTERPOLATIONS = ("tetrahedral", "trilinear")
@@ -77,7 +80,7 @@ def apply_lut(
     flat_out = result.reshape(-1, 3)  # a view: `result` is C-contiguous
     ftype = _COMPUTE[image.dtype]
     one, tetra = ftype(1.0), interpolation == "tetrahedral"
-    table, n = lut.table.reshape(-1), lut.size
+    table, n = _padded_nodes(lut.table), lut.size
     if image.dtype in _INT_MAX:
         offsets, fracs, inputs = _code_tables(lut, _INT_MAX[image.dtype], ftype)
         _apply_int(pixels, flat_out, table, n, offsets, fracs, inputs, ftype(strength), tetra, one)
@@ -101,6 +104,13 @@ def _output_for(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def _padded_nodes(table: np.ndarray) -> np.ndarray:
+    """The (n, n, n, 3) table as flat float32 rows of 4 (R, G, B, 0): one node = one vector."""
+    padded = np.zeros(table.shape[:3] + (4,), np.float32)
+    padded[..., :3] = table
+    return padded.reshape(-1)
+
+
 def _domain_scale(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """(domain_min, (n - 1) / (domain_max - domain_min)) as 3-vectors of `ftype`."""
     lo = lut.domain_min.astype(np.float64)
@@ -122,7 +132,7 @@ def _code_tables(lut: LUT3D, max_code: int, ftype: type) -> tuple[np.ndarray, np
     """Per code value and channel: flat lattice offset, fraction, and the input in [0, 1].
 
     Returns ``offsets`` int64 (K, 3) with ``offsets[v, c]`` = lower node index of code ``v`` on
-    axis ``c`` times that axis's stride in the flattened ``[r, g, b, 3]`` table, ``fracs``
+    axis ``c`` times that axis's stride in the flat padded ``[r, g, b, 4]`` table, ``fracs``
     (K, 3) and ``inputs`` (K,) of `ftype`, K = max_code + 1. Computed in float64.
     """
     inputs = np.arange(max_code + 1, dtype=np.float64) / max_code
@@ -135,7 +145,7 @@ def _code_tables(lut: LUT3D, max_code: int, ftype: type) -> tuple[np.ndarray, np
     n = lut.size
     x = np.clip((values - lo) * scale, 0.0, n - 1)  # clamp to the domain, like OpenColorIO
     index = np.minimum(np.floor(x), n - 2)
-    strides = np.array([n * n * 3, n * 3, 3], dtype=np.int64)
+    strides = np.array([n * n * 4, n * 4, 4], dtype=np.int64)
     return index.astype(np.int64) * strides, (x - index).astype(ftype), inputs.astype(ftype)
 
 
@@ -181,7 +191,8 @@ def _shape(shaper, c, v, lo, scale, one):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, fastmath=False)
 def _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra, one):  # pragma: no cover - compiled
-    """Interpolate the flat [r, g, b, 3] table `t` in the cell at `base` (strides sr, sg, sb)."""
+    """Interpolate the flat padded [r, g, b, 4] table `t` in the cell at `base` (strides
+    sr, sg, sb), fractions fr, fg, fb in the compute type."""
     if tetra:
         # The cell splits into 6 tetrahedra along its grey diagonal, one per order of the
         # fractions: walk from node 000 along the axis of the largest fraction, then add the
@@ -191,38 +202,15 @@ def _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra, one):  # pragma: no cover - 
         mid = fr + fg + fb - hi - lo
         a = sr if fr == hi else (sg if fg == hi else sb)
         b = sr + sg + sb - (sb if fb == lo else (sg if fg == lo else sr))
-        w0, w1, w2, w3 = one - hi, hi - mid, mid - lo, lo
-        ca, cb, cd = base + a, base + b, base + sr + sg + sb
-        o0 = w0 * t[base] + w1 * t[ca] + w2 * t[cb] + w3 * t[cd]
-        o1 = w0 * t[base + 1] + w1 * t[ca + 1] + w2 * t[cb + 1] + w3 * t[cd + 1]
-        o2 = w0 * t[base + 2] + w1 * t[ca + 2] + w2 * t[cb + 2] + w3 * t[cd + 2]
-        return o0, o1, o2
-    return (_trilinear(t, base, sr, sg, sb, fr, fg, fb, one),
-            _trilinear(t, base + 1, sr, sg, sb, fr, fg, fb, one),
-            _trilinear(t, base + 2, sr, sg, sb, fr, fg, fb, one))
-
-
-@numba.njit(cache=True, fastmath=False)
-def _trilinear(t, c, sr, sg, sb, fr, fg, fb, one):  # pragma: no cover - compiled
-    """One output channel: lerp along red, then green, then blue (float32 node values are
-    promoted first so that float64 results do not inherit float32 differences)."""
-    c000, c100 = t[c] * one, t[c + sr] * one
-    c010, c110 = t[c + sg] * one, t[c + sr + sg] * one
-    c001, c101 = t[c + sb] * one, t[c + sr + sb] * one
-    c011, c111 = t[c + sg + sb] * one, t[c + sr + sg + sb] * one
-    x00 = c000 + fr * (c100 - c000)
-    x10 = c010 + fr * (c110 - c010)
-    x01 = c001 + fr * (c101 - c001)
-    x11 = c011 + fr * (c111 - c011)
-    y0 = x00 + fg * (x10 - x00)
-    y1 = x01 + fg * (x11 - x01)
-    return y0 + fb * (y1 - y0)
+        return weighted_nodes(t, base, base + a, base + b, base + sr + sg + sb,
+                              one - hi, hi - mid, mid - lo, lo)
+    return trilinear_nodes(t, base, sr, sg, sb, fr, fg, fb)
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)
 def _apply_float(pixels, out, t, n, lo, scale, shaper, s_lo, s_scale, has_shaper, strength,
                  tetra, one):  # pragma: no cover - compiled
-    sr, sg, sb = n * n * 3, n * 3, 3
+    sr, sg, sb = n * n * 4, n * 4, 4
     top = (n - 2) * one
     for p in numba.prange(pixels.shape[0]):
         r, g, b = pixels[p, 0] * one, pixels[p, 1] * one, pixels[p, 2] * one
@@ -256,7 +244,7 @@ def _to_code(v, max_code, one):  # pragma: no cover - compiled
 @numba.njit(parallel=True, cache=True, fastmath=False)
 def _apply_int(pixels, out, t, n, offsets, fracs, inputs, strength, tetra,
                one):  # pragma: no cover - compiled
-    sr, sg, sb = n * n * 3, n * 3, 3
+    sr, sg, sb = n * n * 4, n * 4, 4
     max_code = (inputs.shape[0] - 1) * one
     for p in numba.prange(pixels.shape[0]):
         r, g, b = pixels[p, 0], pixels[p, 1], pixels[p, 2]
