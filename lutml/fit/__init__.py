@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from lutml.fit.binning import Binned, bin_pairs
-from lutml.fit.coverage import Coverage, compute_coverage, coverage_image, write_coverage_png
+from lutml.fit.binning import Binned, bin_pixels
+from lutml.fit.coverage import Coverage, coverage_image, write_coverage_png
 from lutml.fit.inputs import ArrayOrList, PixelPairs, gather_pairs
 from lutml.fit.knn import fit_knn_table
 from lutml.fit.lattice import solve_offsets
@@ -144,7 +144,14 @@ def fit_lut_report(
     if not 4 <= bins <= 256:
         raise ValueError(f"bins must be between 4 and 256, got {bins}")
     pairs = gather_pairs(source, target, weights, mask)
-    samples = bin_pairs(pairs.source, pairs.target, pairs.weight, bins)
+    samples = bin_pixels(pairs.chunks(), bins, cells=size - 1)
+    if len(samples.weight) == 0:
+        raise ValueError("the mask/weights exclude every pixel: nothing left to fit")
+    if len(samples.weight) == 1:
+        raise ValueError(
+            "the source image is flat (every used pixel has the same colour, within 1/"
+            f"{bins}): a single colour cannot determine a grade"
+        )
 
     iterations = 0
     if method == "knn":
@@ -162,13 +169,13 @@ def fit_lut_report(
     if not np.all(np.isfinite(table)):  # never expected: the system is SPD by construction
         raise RuntimeError("LUT fit produced non-finite values; please report this input")
 
-    lut = LUT3D(table, title=f"lutml fit ({method})")
+    cell_weight = samples.cell_weight
     return FitResult(
-        lut=lut,
-        coverage=compute_coverage(pairs.source, pairs.weight, size),
+        lut=LUT3D(table, title=f"lutml fit ({method})"),
+        coverage=Coverage(cell_weight, float(np.mean(cell_weight > 0))),
         fit_de00=_binned_de00(table, samples, interpolation),
         method=method,
-        n_pixels=int(len(pairs.source) if pairs.weight is None else np.count_nonzero(pairs.weight)),
+        n_pixels=pairs.n_pixels,
         n_samples=int(n_samples),
         iterations=int(iterations),
         seconds=time.perf_counter() - t0,
@@ -183,28 +190,37 @@ def _lattice_offsets(
     offsets, total = solve_offsets(samples, size, smoothness, interpolation)
     if not robust:
         return offsets, total
-    base = np.ones(len(pairs.source)) if pairs.weight is None else pairs.weight
+    from lutml.lut import apply_lut  # numba kernel: the same interpolation weights, fast
+
     grid = identity_table(size).reshape(-1, 3).astype(np.float64)
     for _ in range(ROBUST_ITERATIONS):
-        table = (grid + offsets).reshape(size, size, size, 3)
-        residual = np.linalg.norm(pairs.target - interpolate(table, pairs.source, interpolation), axis=1)
-        huber = _huber_weights(residual, base)
-        reweighted = bin_pairs(pairs.source, pairs.target, base * huber, samples.bins)
+        lut = LUT3D((grid + offsets).reshape(size, size, size, 3))
+        residuals = [
+            np.linalg.norm(t - apply_lut(lut, s, interpolation=interpolation), axis=1)
+            for s, t, _ in pairs.chunks()
+        ]
+        huber = _huber_weights(residuals, [w for _, _, w in pairs.chunks()])
+        reweighted = bin_pixels(pairs.chunks(huber), samples.bins)
+        previous = offsets
         offsets, its = solve_offsets(reweighted, size, smoothness, interpolation, start=offsets)
         total += its
+        if np.abs(offsets - previous).max() < 2e-4:  # converged: well below one 8-bit code
+            break
     return offsets, total
 
 
-def _huber_weights(residual: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Huber IRLS weights min(1, delta / |r|) with delta = 1.345 robust sigmas (>= 1 code value).
+def _huber_weights(residuals: list[np.ndarray], weights: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Huber IRLS weights min(1, delta / |r|) per pair, delta = 1.345 robust sigmas (>= 1 code).
 
     Sigma is estimated from the median residual of the used pixels (MAD-style), so the cut
-    adapts to how well a LUT can explain the pair at all.
+    adapts to how well a LUT can explain the pairs at all.
     """
-    used = residual[base > 0]
-    sigma = 1.4826 * float(np.median(used)) if used.size else 0.0
+    used = np.concatenate([
+        r if w is None else r[w > 0] for r, w in zip(residuals, weights, strict=True)
+    ])
+    sigma = 1.4826 * float(np.median(used))
     delta = max(1.345 * sigma, 1.0 / 255.0)
-    return np.minimum(1.0, delta / np.maximum(residual, 1e-12))
+    return [np.minimum(1.0, delta / np.maximum(r, 1e-12)) for r in residuals]
 
 
 def _binned_de00(table: np.ndarray, samples: Binned, interpolation: str) -> float:

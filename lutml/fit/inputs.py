@@ -12,23 +12,33 @@ ArrayOrList = np.ndarray | Sequence[np.ndarray]
 
 @dataclass
 class PixelPairs:
-    """All pixels of all pairs, flattened.
+    """Validated image pairs (not concatenated: a 4K pair is never copied).
 
     Attributes
     ----------
-    source, target : float32 (N, 3)
-        Source colours clamped to [0, 1]; target colours as given (finite).
-    weight : float64 (N,) or None
+    frames : list of (source, target), float32 (H, W, 3) each
+        Values as given (finite-checked while binning); sources are clamped where used.
+    frame_weights : list of float64 (H, W) or None per pair
         Per-pixel weights >= 0 (mask and weights combined); None means all 1.
-    frames : list of (H, W, 3) arrays per pair, unflattened, for methods that resample frames
-    frame_weights : list of (H, W) arrays or None per pair
     """
 
-    source: np.ndarray
-    target: np.ndarray
-    weight: np.ndarray | None
     frames: list[tuple[np.ndarray, np.ndarray]]
     frame_weights: list[np.ndarray | None]
+
+    def chunks(self, extra: list[np.ndarray] | None = None):
+        """(source (N, 3), target (N, 3), weight (N,) or None) per pair, weights times `extra`."""
+        for i, ((s, t), w) in enumerate(zip(self.frames, self.frame_weights, strict=True)):
+            if extra is not None:
+                w = extra[i] if w is None else w.ravel() * extra[i]
+            yield s.reshape(-1, 3), t.reshape(-1, 3), None if w is None else w.reshape(-1)
+
+    @property
+    def n_pixels(self) -> int:
+        """Pixels of non-zero weight over all pairs."""
+        return int(sum(
+            s.shape[0] * s.shape[1] if w is None else np.count_nonzero(w)
+            for (s, _), w in zip(self.frames, self.frame_weights, strict=True)
+        ))
 
 
 def _as_list(x: object, what: str) -> list:
@@ -54,10 +64,7 @@ def _as_image(x: object, what: str) -> np.ndarray:
         return arr.astype(np.float32) / np.float32(65535.0)
     if not np.issubdtype(arr.dtype, np.floating):
         raise ValueError(f"{what} must be float in [0, 1] or uint8/uint16, got dtype {arr.dtype}")
-    arr = arr.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} contains NaN or infinite values")
-    return arr
+    return arr.astype(np.float32, copy=False)  # NaN/inf are caught by the binning pass
 
 
 def _per_pair(x: object, n: int, what: str) -> list:
@@ -92,14 +99,14 @@ def _pixel_weight(weights: object, mask: object, shape: tuple[int, int], label: 
 def gather_pairs(
     source: ArrayOrList, target: ArrayOrList, weights: object = None, mask: object = None
 ) -> PixelPairs:
-    """Validate image pairs (one, or lists of equal length) and flatten their pixels.
+    """Validate image pairs (one, or lists of equal length).
 
     Raises
     ------
     ValueError
         No pairs, list lengths differ, a pair's images differ in size, an image is not RGB
-        (H, W, 3) or has NaN/inf, weights/mask have the wrong shape, everything is masked out,
-        or the source pixels are all one colour (a flat frame says nothing about a grade).
+        (H, W, 3), weights/mask have the wrong shape. (NaN/inf, an empty mask and a flat
+        frame are found by the binning pass, see `lutml.fit.fit_lut_report`.)
     """
     sources, targets = _as_list(source, "source"), _as_list(target, "target")
     if not sources:
@@ -113,30 +120,13 @@ def gather_pairs(
     frames, frame_weights = [], []
     for i in range(n):
         label = "pair" if n == 1 else f"pair {i + 1}"
-        s = _as_image(sources[i], f"{label} source")
-        t = _as_image(targets[i], f"{label} target")
-        if s.shape != t.shape:
+        src = _as_image(sources[i], f"{label} source")
+        tgt = _as_image(targets[i], f"{label} target")
+        if src.shape != tgt.shape:
             raise ValueError(
-                f"{label}: source is {s.shape[1]}x{s.shape[0]} but target is {t.shape[1]}x{t.shape[0]};"
-                " a pair must show the same frame at the same size"
+                f"{label}: source is {src.shape[1]}x{src.shape[0]} but target is "
+                f"{tgt.shape[1]}x{tgt.shape[0]}; a pair must show the same frame at the same size"
             )
-        frames.append((np.clip(s, 0.0, 1.0), t))
-        frame_weights.append(_pixel_weight(weight_list[i], mask_list[i], s.shape[:2], label))
-
-    src = np.concatenate([f[0].reshape(-1, 3) for f in frames])
-    tgt = np.concatenate([f[1].reshape(-1, 3) for f in frames])
-    weight = None
-    if any(w is not None for w in frame_weights):
-        weight = np.concatenate([
-            np.ones(f[0].shape[0] * f[0].shape[1]) if w is None else w.ravel()
-            for f, w in zip(frames, frame_weights, strict=True)
-        ])
-        if not np.any(weight > 0):
-            raise ValueError("the mask/weights exclude every pixel: nothing left to fit")
-    used = src if weight is None else src[weight > 0]
-    if np.all(np.ptp(used, axis=0) < 1e-6):
-        raise ValueError(
-            "the source image is flat (every used pixel has the same colour): a single colour "
-            "cannot determine a grade"
-        )
-    return PixelPairs(src, tgt, weight, frames, frame_weights)
+        frames.append((src, tgt))
+        frame_weights.append(_pixel_weight(weight_list[i], mask_list[i], src.shape[:2], label))
+    return PixelPairs(frames, frame_weights)

@@ -43,7 +43,7 @@ def knn_samples(
     for (src, tgt), w in zip(frames, frame_weights, strict=True):
         rows = nearest_resize_indices(src.shape[0], sample_size)
         cols = nearest_resize_indices(src.shape[1], sample_size)
-        s = src[rows][:, cols].reshape(-1, 3).astype(np.float64)
+        s = np.clip(src[rows][:, cols].reshape(-1, 3).astype(np.float64), 0.0, 1.0)
         t = tgt[rows][:, cols].reshape(-1, 3).astype(np.float64)
         keep = slice(None) if w is None else (w[rows][:, cols].ravel() > 0)
         colours.append(s[keep])
