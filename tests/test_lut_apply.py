@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import colour
 import numpy as np
 import pytest
@@ -29,6 +31,16 @@ def test_matches_plain_numpy_reference_including_out_of_domain(interpolation):
     got = apply_lut(lut, rgb, interpolation)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, apply_lut_numpy(lut, rgb, interpolation), atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tetrahedral_fraction_ties_pick_a_valid_tetrahedron(dtype):
+    lut = wavy_lut(5)
+    fractions = np.array(list(itertools.product([0.0, 0.4, 0.8, 1.0], repeat=3)))
+    cells = np.array([[0, 0, 0], [1, 2, 3], [3, 0, 2]])
+    rgb = ((cells[:, None, :] + fractions[None]) / 4).reshape(-1, 3).astype(dtype)
+    expected = apply_lut_numpy(lut, rgb)
+    np.testing.assert_allclose(apply_lut(lut, rgb), expected, atol=1e-6 if dtype == np.float32 else 1e-12)
 
 
 @pytest.mark.parametrize(
