@@ -69,8 +69,13 @@ def describe_lut(lut: LUT3D) -> LutSummary:
 
 
 def _node_inputs(lut: LUT3D) -> np.ndarray:
-    """Inputs that land exactly on the 3D lattice nodes (only defined without a shaper)."""
+    """Inputs that land exactly on 3D lattice nodes (only without a shaper); for lattices above
+    65^3, every k-th node per axis (plus the last) keeps the probe to ~65^3 colours."""
     if lut.shaper is not None:
         return np.zeros((0, 3))
+    n = lut.size
+    keep = np.unique(np.r_[np.arange(0, n, max(1, (n - 1) // 64)), n - 1])
+    ramp = keep / (n - 1)
+    grid = np.stack(np.meshgrid(ramp, ramp, ramp, indexing="ij"), axis=-1).reshape(-1, 3)
     lo, hi = lut.domain_min.astype(np.float64), lut.domain_max.astype(np.float64)
-    return (identity_table(lut.size).astype(np.float64) * (hi - lo) + lo).reshape(-1, 3)
+    return grid * (hi - lo) + lo
