@@ -13,7 +13,6 @@ like every LUT3D, which is the same LUT.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from lutml.lut.lut3d import identity_table
 
@@ -53,6 +52,8 @@ def knn_samples(
 
 def knn_predict(colours: np.ndarray, offsets: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     """Distance-weighted kNN regression of `offsets` at `queries` (Q, 3), sklearn semantics."""
+    from scipy.spatial import cKDTree  # here: scipy.spatial costs 0.2 s to import
+
     k = min(k, len(colours))
     dist, idx = cKDTree(colours).query(queries, k=k)
     dist, idx = dist.reshape(len(queries), k), idx.reshape(len(queries), k)
