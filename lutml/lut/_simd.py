@@ -6,6 +6,9 @@ OpenColorIO's SSE code does. numba leaves LLVM's SLP vectoriser off, so the scal
 this code stays scalar (and ~1.4x slower). The lane arithmetic is the scalar arithmetic, in the
 same order, so results are bit-identical to it; in a float64 kernel the float32 node values are
 widened exactly before any arithmetic.
+
+numba's on-disk cache is keyed on the source file of the cached kernels (`apply.py`), not on
+this one: after editing this file, touch `apply.py` (or clear ``lutml/lut/__pycache__``).
 """
 
 from __future__ import annotations
