@@ -342,7 +342,7 @@ def test_local_edits_are_reported(client):
     tiles = rng.random((4, 4, 3)).repeat(20, 0).repeat(20, 1)  # flat tiles: one colour, many places
     frame = np.concatenate([make_frame(80, 80), tiles], axis=1)
     y, x = np.mgrid[0:80, 0:160].astype(np.float32)
-    vignette = 1.0 - 0.5 * (((x - 80) / 80) ** 2 + ((y - 40) / 40) ** 2)[..., None]
+    vignette = 1.0 - 0.8 * (((x - 80) / 80) ** 2 + ((y - 40) / 40) ** 2)[..., None]
     r = post_match(client, png_bytes(frame), png_bytes(frame * vignette), size="17").get_json()
     assert r["info"]["fit_de00"] > 2.5 and "cannot make" in r["info"]["warning"]
     clean = post_match(client, png_bytes(frame), png_bytes(known_grade(frame)), size="17").get_json()
