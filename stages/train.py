@@ -14,6 +14,8 @@ def main(argv: list[str] | None = None) -> None:
     pairs_dir, split_dir, gt_dir, out_dir = parse_paths(argv, "pairs_dir", "split_dir", "gt_dir", "out_dir")
     p = load_params()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
+    if OmegaConf.select(p, "train.strategy", default="default") == "multi_worker":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     look = str(OmegaConf.select(p, "look.name", default="default"))
     from lutml.train import TrainingDivergedError, train_model
 

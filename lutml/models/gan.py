@@ -54,6 +54,12 @@ class Pix2PixGAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras' fit() would build the model on a batch averaged across replicas with
+        # strategy.reduce, which fails under MultiWorkerMirroredStrategy (PerReplica -> Tensor).
+        # Both networks are functional (built) and `build_optimizers` creates the slots.
+        return
+
     @property
     def metrics(self) -> list:
         return list(self.trackers.values())
@@ -103,7 +109,11 @@ class Pix2PixGAN(keras.Model):
     def _update(self, losses: dict) -> dict:
         for name, tracker in self.trackers.items():
             tracker.update_state(losses[name])
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        out = {name: tracker.result() for name, tracker in self.trackers.items()}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras averages multi-worker step outputs with reduce("MEAN", axis=0): give them that axis.
+            out = {name: tf.reshape(value, [1]) for name, value in out.items()}
+        return out
 
 
 class LutGAN(Pix2PixGAN):

@@ -23,6 +23,11 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
     if name == "multi_worker":
         if not os.environ.get("TF_CONFIG"):
             raise ValueError("train.strategy=multi_worker needs TF_CONFIG (cluster and this worker's task)")
+        if os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
+            # Measured with TF 2.21 on CPU: oneDNN's graph rewrites feed the wrong tensors to convs
+            # inside the collective training step ("input depth must be evenly divisible").
+            raise ValueError("train.strategy=multi_worker needs TF_ENABLE_ONEDNN_OPTS=0 in the environment "
+                             "before TensorFlow loads (stages/train.py sets it)")
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"unknown train.strategy {name!r}; valid: {', '.join(STRATEGIES)}")
 

@@ -130,6 +130,10 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
                 f"training stopped: {guard.failure}; the last good checkpoint is kept in {ckpt_dir} "
                 "(lower train.learning_rate, or check the pairs for corrupt images)")
         metrics = _summary(history.history, lut_metrics, epochs, epochs - initial_epoch, steps * batch, seconds)
+        metrics["replicas"] = int(strategy.num_replicas_in_sync)
+        # A fingerprint of the trained weights: equal on every worker (BatchNorm's moving statistics
+        # are per replica, so only the all-reduced trainable weights count) and across identical runs.
+        metrics["generator_abs_sum"] = float(sum(np.abs(np.asarray(w)).sum() for w in gan.generator.trainable_weights))
         if not chief:
             shutil.rmtree(ckpt_dir, ignore_errors=True)
             return metrics
