@@ -26,6 +26,12 @@ def models_dir(tmp_path_factory) -> Path:
         meta = {"name": "pix2pix", "variant": name, "kind": "image", "input_size": 32, "output_size": 32,
                 "reverse": reverse, "look": "test"}
         (folder / "model.json").write_text(json.dumps(meta))
+    from lutml.models.lut_gan import build_basis_lut_generator
+
+    folder = root / "tiny lut"
+    folder.mkdir()
+    build_basis_lut_generator(size=32, width=4, max_mult=2, lut_size=5, n_basis=2).save(folder / "generator.keras")
+    (folder / "model.json").write_text(json.dumps({"variant": "tiny-lut", "kind": "lut", "input_size": 32}))
     broken = root / "broken"
     broken.mkdir()
     (broken / "generator.keras").write_bytes(b"not a keras file")
@@ -52,7 +58,7 @@ def test_models_are_listed_by_id(client):
     html = client.get("/").get_data(as_text=True)
     assert 'value="tiny-look"' in html and 'value="tiny-neutraliser"' in html
     models = {m["id"]: m for m in client.get("/api/models").get_json()["models"]}
-    assert set(models) == {"broken", "tiny-look", "tiny-neutraliser"}
+    assert set(models) == {"broken", "tiny-look", "tiny-lut", "tiny-neutraliser"}
     assert models["tiny-neutraliser"]["reverse_hint"] and not models["tiny-look"]["reverse_hint"]
     assert "/" not in json.dumps(models)  # no server paths reach the client
 
@@ -99,3 +105,14 @@ def test_broken_model_gives_a_message_not_a_path(client, frame, models_dir):
     assert resp.status_code == 500
     error = resp.get_json()["error"]
     assert "could not be loaded" in error and str(models_dir) not in error
+
+
+def test_lut_model_has_no_fit_coverage_and_no_reverse(client, frame, tmp_path):
+    resp = grade(client, frame, model="tiny-lut", size="17")
+    assert resp.status_code == 200, resp.get_json()
+    r = resp.get_json()
+    assert r["coverage_url"] is None and r["info"]["coverage"]["fraction"] is None
+    (tmp_path / "l.cube").write_bytes(client.get(r["cube_url"]).data)
+    assert read_cube(tmp_path / "l.cube").size == 17  # the model's 5^3 LUT resampled to the asked size
+    resp = grade(client, frame, model="tiny-lut", size="17", reverse="on")
+    assert resp.status_code == 400 and "neutraliser" in resp.get_json()["error"]

@@ -173,6 +173,8 @@ def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, s
     from lutml.grade import grade_image
 
     model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
+    if reverse and model.kind == "lut":
+        raise UploadError(f"Reverse needs a neutraliser (an image model); {entry.label} predicts LUTs directly.")
     options = {"robust": True} if robust else {}  # LUT-predicting models take no fit options
     graded = grade_image(model, frame.as_float(), size=size, reverse=reverse, **options)
     coverage = graded.fit.coverage if graded.fit is not None else None  # None: a LUT-predicting model
