@@ -37,16 +37,15 @@ def prolongation(coarse: int, fine: int) -> sp.csr_matrix:
     return sp.kron(sp.kron(p1, p1), p1, format="csr")
 
 
-def _largest_eigenvalue(m: sp.csr_matrix, dinv: np.ndarray, steps: int = 12) -> float:
-    """Power-iteration estimate of the largest eigenvalue of ``D^-1 M`` (seeded: deterministic)."""
-    v = np.random.default_rng(0).standard_normal(m.shape[0])
-    v /= np.sqrt(np.einsum("i,i->", v, v))
-    lam = 1.0
-    for _ in range(steps):  # einsum, not BLAS: BLAS threads crawl on a busy 2-core machine
-        w = dinv * (m @ v)
-        lam = float(np.sqrt(np.einsum("i,i->", w, w)))
-        v = w / lam
-    return lam
+def _eigenvalue_bound(m: sp.csr_matrix) -> float:
+    """Gershgorin upper bound of the spectrum of ``D^-1 M``: max_i sum_j |m_ij| / m_ii.
+
+    A guaranteed bound keeps the Chebyshev smoother contracting (a power-iteration estimate
+    that falls short lets it amplify the top modes and CG can break down); for these
+    difference stencils it is within a few percent of the true value.
+    """
+    row_abs = np.asarray(abs(m).sum(axis=1)).ravel()
+    return float(np.max(row_abs / m.diagonal()))
 
 
 class MultigridPreconditioner:
@@ -68,7 +67,7 @@ class MultigridPreconditioner:
             coarse = max((size + 1) // 2, COARSEST)
             p = prolongation(coarse, size)
             dinv = 1.0 / m.diagonal()
-            lam = _largest_eigenvalue(m, dinv)
+            lam = _eigenvalue_bound(m)
             # float32 inside the V-cycle halves memory traffic; CG itself stays float64.
             self.levels.append((m.astype(np.float32), dinv.astype(np.float32),
                                 p.astype(np.float32), lam))
@@ -77,9 +76,9 @@ class MultigridPreconditioner:
         self.coarse_lu = spla.splu(m.tocsc())
 
     def _smooth(self, m, dinv, lam_max, rhs, x):
-        """Chebyshev iteration on D^-1 M over [lam_max / 30, 1.1 lam_max]: damps the upper
+        """Chebyshev iteration on D^-1 M over [lam_max / 30, lam_max]: damps the upper
         part of the spectrum, the part the coarse lattice cannot represent."""
-        a, b = lam_max / 30.0, 1.1 * lam_max
+        a, b = lam_max / 30.0, lam_max
         theta, delta = (a + b) / 2.0, (b - a) / 2.0
         sigma = theta / delta
         rho = 1.0 / sigma
