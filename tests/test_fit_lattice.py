@@ -149,6 +149,18 @@ def test_smoothness_trades_fit_for_smoothness(photo: np.ndarray) -> None:
     assert curvature[1] < curvature[0]
 
 
+def test_auto_smoothness_adapts_to_noise(photo: np.ndarray) -> None:
+    clean = asymmetric_grade(photo).astype(np.float32)
+    noisy = clean + np.random.default_rng(7).normal(0, 6 / 255, clean.shape).astype(np.float32)
+    assert fit_lut_report(photo, clean, size=17).smoothness == 1.0  # clean: the tuned default
+    auto = fit_lut_report(photo, noisy, size=17)
+    fixed = fit_lut_report(photo, noisy, size=17, smoothness=1.0)
+    assert auto.smoothness > 100 and fixed.smoothness == 1.0
+    x = np.random.default_rng(8).random((20000, 3)).astype(np.float32) * 0.6 + 0.2
+    err = [delta_e_image(apply_lut(r.lut, x), asymmetric_grade(x)).mean() for r in (auto, fixed)]
+    assert err[0] < 0.7 * err[1], err
+
+
 def test_report_fields(photo: np.ndarray) -> None:
     r = fit_lut_report(photo, photo, size=5)
     assert r.method == "lattice" and r.n_pixels == photo.shape[0] * photo.shape[1]

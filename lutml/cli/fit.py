@@ -45,9 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=["lattice", "knn"], default="lattice",
                    help="lattice: smooth least-squares fit (default); knn: the original "
                         "project's nearest-neighbour fit (baseline)")
-    p.add_argument("--smoothness", type=float, default=None,
-                   help="how smooth the LUT must be: 1 = default; 0 follows the frames exactly; "
-                        "10-100 for noisy or artefact-laden grades")
+    p.add_argument("--smoothness", default="auto",
+                   help="how smooth the LUT must be: auto (default) = 1, raised when the target "
+                        "is noisy; 0 follows the frames exactly; larger numbers smooth more")
     p.add_argument("--robust", action="store_true",
                    help="ignore a few wrong pixels (artefacts, clipped highlights, JPEG blocks)")
     p.add_argument("--interpolation", choices=["tetrahedral", "trilinear"], default="tetrahedral",
@@ -143,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"fitted a {lut.size}^3 {args.method} LUT from {what} ({report.n_pixels:,} pixels) "
           f"in {report.seconds:.2f} s")
     print(f"fit error: mean ΔE2000 {report.fit_de00:.3f} between the LUT-graded input and the target")
+    if report.smoothness is not None:
+        print(f"smoothness: {report.smoothness:.3g}")
     print(f"coverage: {report.coverage.summary()}")
     if args.coverage_png:
         write_coverage_png(report.coverage, args.coverage_png)

@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from lutml.fit.adaptive import fit_offsets
 from lutml.fit.binning import Binned, bin_pixels
 from lutml.fit.coverage import Coverage, coverage_image, write_coverage_png
-from lutml.fit.inputs import ArrayOrList, PixelPairs, gather_pairs
+from lutml.fit.inputs import ArrayOrList, gather_pairs
 from lutml.fit.knn import fit_knn_table
-from lutml.fit.lattice import solve_offsets
 from lutml.fit.weights import INTERPOLATIONS, interpolate
 from lutml.lut.lut3d import LUT3D, identity_table
 
@@ -42,9 +42,7 @@ __all__ = [
 
 METHODS = ("lattice", "knn")
 DEFAULT_SIZE = {"lattice": 33, "knn": 8}
-DEFAULT_SMOOTHNESS = 1.0
 DEFAULT_BINS = 64
-ROBUST_ITERATIONS = 6
 MAX_SIZE = 65
 
 
@@ -72,6 +70,8 @@ class FitResult:
         CG iterations of the last solve, summed over IRLS rounds (0 for knn).
     seconds : float
         Wall time of the fit.
+    smoothness : float or None
+        The smoothness the lattice fit used (after auto adaptation); None for knn.
     """
 
     lut: LUT3D
@@ -82,6 +82,7 @@ class FitResult:
     n_samples: int
     iterations: int
     seconds: float
+    smoothness: float | None = None
 
 
 def fit_lut(source: ArrayOrList, target: ArrayOrList, size: int | None = None,
@@ -96,7 +97,7 @@ def fit_lut_report(
     size: int | None = None,
     method: str = "lattice",
     *,
-    smoothness: float | None = None,
+    smoothness: float | str | None = "auto",
     robust: bool = False,
     interpolation: str = "tetrahedral",
     weights: Any = None,
@@ -114,10 +115,12 @@ def fit_lut_report(
         pairs, not within one). uint8/uint16 images are scaled by their maximum code.
     size : nodes per axis, 2-65; default 33 for lattice, 8 for knn (the original's grid).
     method : "lattice" or "knn".
-    smoothness : relative weight of the thin-plate penalty on node offsets (lattice), >= 0;
-        default 1 (tuned on the benchmark for clean pairs, 8-bit included). 0 interpolates the
-        data wherever it exists; 10-100 suit noisy model outputs. Same meaning at any size.
-    robust : lattice only: Huber IRLS (6 rounds) so a few wrong pixels (model artefacts,
+    smoothness : "auto" (default; also None) or a number >= 0: relative weight of the thin-plate
+        penalty on node offsets (lattice). 1 is tuned on the benchmark for clean pairs (8-bit
+        included); 0 interpolates the data wherever it exists; larger is smoother. "auto" uses 1,
+        raised in proportion to the noise variance read off the first fit's residuals
+        (`lutml.fit.adaptive`) so noisy model outputs are not over-fitted. Same meaning at any size.
+    robust : lattice only: Huber IRLS (<= 6 rounds) so a few wrong pixels (model artefacts,
         clipped highlights, JPEG blocks) do not bend the LUT.
     interpolation : "tetrahedral" or "trilinear": how the LUT will be applied (lattice fits the
         nodes for exactly that interpolation).
@@ -134,6 +137,7 @@ def fit_lut_report(
         images, NaN/inf, an empty mask, a flat (single-colour) source.
     """
     t0 = time.perf_counter()
+    used_smoothness = None
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if interpolation not in INTERPOLATIONS:
@@ -157,10 +161,8 @@ def fit_lut_report(
     if method == "knn":
         table, n_samples = fit_knn_table(pairs.frames, pairs.frame_weights, size, k, sample_size, clip)
     else:
-        smooth = DEFAULT_SMOOTHNESS if smoothness is None else float(smoothness)
-        if not np.isfinite(smooth) or smooth < 0:
-            raise ValueError(f"smoothness must be a finite number >= 0, got {smoothness}")
-        offsets, iterations = _lattice_offsets(pairs, samples, size, smooth, interpolation, robust)
+        offsets, iterations, used_smoothness = fit_offsets(
+            pairs, samples, size, _check_smoothness(smoothness), interpolation, robust)
         table = identity_table(size).astype(np.float64) + offsets.reshape(size, size, size, 3)
         if clip:
             table = np.clip(table, 0.0, 1.0)
@@ -179,48 +181,21 @@ def fit_lut_report(
         n_samples=int(n_samples),
         iterations=int(iterations),
         seconds=time.perf_counter() - t0,
+        smoothness=used_smoothness,
     )
 
 
-def _lattice_offsets(
-    pairs: PixelPairs, samples: Binned, size: int, smoothness: float, interpolation: str,
-    robust: bool,
-) -> tuple[np.ndarray, int]:
-    """Node offsets (size**3, 3); with `robust`, Huber IRLS on per-pixel residuals."""
-    offsets, total = solve_offsets(samples, size, smoothness, interpolation)
-    if not robust:
-        return offsets, total
-    from lutml.lut import apply_lut  # numba kernel: the same interpolation weights, fast
-
-    grid = identity_table(size).reshape(-1, 3).astype(np.float64)
-    for _ in range(ROBUST_ITERATIONS):
-        lut = LUT3D((grid + offsets).reshape(size, size, size, 3))
-        residuals = [
-            np.linalg.norm(t - apply_lut(lut, s, interpolation=interpolation), axis=1)
-            for s, t, _ in pairs.chunks()
-        ]
-        huber = _huber_weights(residuals, [w for _, _, w in pairs.chunks()])
-        reweighted = bin_pixels(pairs.chunks(huber), samples.bins)
-        previous = offsets
-        offsets, its = solve_offsets(reweighted, size, smoothness, interpolation, start=offsets)
-        total += its
-        if np.abs(offsets - previous).max() < 2e-4:  # converged: well below one 8-bit code
-            break
-    return offsets, total
-
-
-def _huber_weights(residuals: list[np.ndarray], weights: list[np.ndarray | None]) -> list[np.ndarray]:
-    """Huber IRLS weights min(1, delta / |r|) per pair, delta = 1.345 robust sigmas (>= 1 code).
-
-    Sigma is estimated from the median residual of the used pixels (MAD-style), so the cut
-    adapts to how well a LUT can explain the pairs at all.
-    """
-    used = np.concatenate([
-        r if w is None else r[w > 0] for r, w in zip(residuals, weights, strict=True)
-    ])
-    sigma = 1.4826 * float(np.median(used))
-    delta = max(1.345 * sigma, 1.0 / 255.0)
-    return [np.minimum(1.0, delta / np.maximum(r, 1e-12)) for r in residuals]
+def _check_smoothness(smoothness: float | str | None) -> float | None:
+    """None for auto ("auto" or None), else a finite float >= 0."""
+    if smoothness is None or (isinstance(smoothness, str) and smoothness.strip().lower() == "auto"):
+        return None
+    try:
+        value = float(smoothness)
+    except (TypeError, ValueError):
+        raise ValueError(f"smoothness must be 'auto' or a number >= 0, got {smoothness!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"smoothness must be 'auto' or a finite number >= 0, got {smoothness!r}")
+    return value
 
 
 def _binned_de00(table: np.ndarray, samples: Binned, interpolation: str) -> float:
