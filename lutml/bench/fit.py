@@ -124,11 +124,14 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.rotate:
         print("\nfit frame rotated over every frame (mean cross-frame CIEDE2000 over the looks):")
+        keys, table = ("knn", "lattice", "lattice@fit"), []
         for name in frames:
             r = [score_look(lk, frames, name, args.size, args.smoothness) for lk in looks.values()]
-            print(f"  fit on {name:<14} knn {np.mean([x['knn'] for x in r]):6.3f}   "
-                  f"lattice {np.mean([x['lattice'] for x in r]):6.3f}   "
-                  f"lattice fit-frame {np.mean([x['lattice@fit'] for x in r]):6.3f}")
+            table.append([np.mean([x[k] for x in r]) for k in keys])
+            print(f"  fit on {name:<14} knn {table[-1][0]:6.3f}   lattice {table[-1][1]:6.3f}   "
+                  f"lattice fit-frame {table[-1][2]:6.3f}")
+        m = np.mean(table, axis=0)
+        print(f"  {'mean':<21} knn {m[0]:6.3f}   lattice {m[1]:6.3f}   lattice fit-frame {m[2]:6.3f}")
 
     look = looks["teal_orange"]
     src = frames[fit_name]
