@@ -14,9 +14,15 @@ lists of such pairs to fit one look from many frames. Methods:
 - ``"lattice"`` (default): regularised least squares on the LUT nodes (`lutml.fit.lattice`):
   each binned colour is the interpolation of its surrounding nodes with exactly the weights
   `lutml.lut.apply_lut` uses, plus a thin-plate smoothness penalty on the node offsets, so
-  colours absent from the pair continue the grade smoothly. ~0.3 s for 33^3 from a 512 px pair.
+  colours absent from the pair continue the grade smoothly. ~0.7 s for 33^3 from a 512 px
+  pair (or from a 4K pair: pixels are binned first), ~7 s for 65^3.
 - ``"knn"``: the original project's fit (`lutml.fit.knn`), the reference baseline: 64 px
   nearest-resized samples, distance-weighted 40-NN offsets on an 8^3 grid, clipped at 0 only.
+
+Lattice options: ``smoothness="auto"`` (default) adapts to the noise of the target
+(`lutml.fit.adaptive`); ``robust=True`` down-weights wrong pixels (Huber IRLS); ``weights`` /
+``mask`` select pixels; ``interpolation`` must be the one the LUT will be applied with.
+`FitResult.coverage` tells which LUT cells the frames support (`write_coverage_png` draws it).
 """
 
 from __future__ import annotations
