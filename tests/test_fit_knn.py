@@ -62,3 +62,17 @@ def test_knn_mask_drops_samples() -> None:
     from lutml.lut import identity_table
 
     assert np.abs(lut.table - identity_table(8)).max() < 1e-6
+
+
+def test_knn_advanced_mode_drops_large_offsets() -> None:
+    rng = np.random.default_rng(3)
+    src = rng.random((64, 64, 3)).astype(np.float32)
+    tgt = src.copy()
+    tgt[rng.random((64, 64)) < 0.03] = 1.0  # a few blown-out pixels
+    plain = fit_lut_report(src, tgt, method="knn").lut.table
+    advanced = fit_lut_report(src, tgt, method="knn", outlier_factor=2.0)
+    from lutml.lut import identity_table
+
+    ident = identity_table(8)
+    assert np.abs(advanced.lut.table - ident).max() < 0.2 * np.abs(plain - ident).max()
+    assert advanced.n_samples < 64 * 64

@@ -112,6 +112,7 @@ def fit_lut_report(
     bins: int = DEFAULT_BINS,
     k: int = 40,
     sample_size: int = 64,
+    outlier_factor: float | None = None,
 ) -> FitResult:
     """Fit a LUT from one or many image pairs and report its coverage and error.
 
@@ -135,6 +136,8 @@ def fit_lut_report(
     clip : clip the table to [0, 1] (knn: at 0 only, as the original). False keeps it raw.
     bins : colour bins per axis for the lattice fit (cost depends on bins and size, not pixels).
     k, sample_size : knn only: neighbours and the resize edge of the original (40, 64).
+    outlier_factor : knn only: the original's "advanced" mode, dropping samples whose offset
+        norm exceeds mean + factor * std (it used 2); None (default) keeps all.
 
     Raises
     ------
@@ -165,7 +168,8 @@ def fit_lut_report(
 
     iterations = 0
     if method == "knn":
-        table, n_samples = fit_knn_table(pairs.frames, pairs.frame_weights, size, k, sample_size, clip)
+        table, n_samples = fit_knn_table(
+            pairs.frames, pairs.frame_weights, size, k, sample_size, clip, outlier_factor)
     else:
         offsets, iterations, used_smoothness = fit_offsets(
             pairs, samples, size, _check_smoothness(smoothness), interpolation, robust)

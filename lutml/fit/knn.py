@@ -63,15 +63,27 @@ def knn_predict(colours: np.ndarray, offsets: np.ndarray, queries: np.ndarray, k
     return np.einsum("qk,qkc->qc", w, offsets[idx]) / w.sum(axis=1, keepdims=True)
 
 
+def drop_outliers(colours: np.ndarray, offsets: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The original's "advanced" mode: drop samples with |offset| > mean + factor * std."""
+    norm = np.linalg.norm(offsets, axis=1)
+    keep = norm <= norm.mean() + factor * norm.std()
+    return colours[keep], offsets[keep]
+
+
 def fit_knn_table(
     frames: list[tuple[np.ndarray, np.ndarray]], frame_weights: list[np.ndarray | None],
     size: int = DEFAULT_SIZE, k: int = DEFAULT_K, sample_size: int = DEFAULT_SAMPLE_SIZE,
-    clip: bool = True,
+    clip: bool = True, outlier_factor: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """The original fit's table, float32 (size, size, size, 3) [r, g, b, c]; and the sample count."""
+    """The original fit's table, float32 (size, size, size, 3) [r, g, b, c]; and the sample count.
+
+    `outlier_factor` (e.g. 2, the original's default) enables its "advanced" outlier removal.
+    """
     if k < 1 or sample_size < 1:
         raise ValueError(f"knn needs k >= 1 and sample_size >= 1, got k={k}, sample_size={sample_size}")
     colours, offsets = knn_samples(frames, frame_weights, sample_size)
+    if outlier_factor is not None and len(colours):
+        colours, offsets = drop_outliers(colours, offsets, float(outlier_factor))
     if len(colours) == 0:
         raise ValueError("the mask/weights exclude every kNN sample pixel: nothing left to fit")
     grid = identity_table(size).reshape(-1, 3).astype(np.float64)
