@@ -16,8 +16,9 @@ class PixelPairs:
 
     Attributes
     ----------
-    frames : list of (source, target), float32 (H, W, 3) each
-        Values as given (finite-checked while binning); sources are clamped where used.
+    frames : list of (source, target), (H, W, 3) each, float or uint8/uint16 as given
+        Kept in their own dtype (8-bit frames stay 4x smaller than float32) and converted one
+        pair at a time by `as_float`; finite-checked while binning; sources clamped where used.
     frame_weights : list of float64 (H, W) or None per pair
         Per-pixel weights >= 0 (mask and weights combined); None means all 1.
     """
@@ -30,7 +31,8 @@ class PixelPairs:
         for i, ((s, t), w) in enumerate(zip(self.frames, self.frame_weights, strict=True)):
             if extra is not None:
                 w = extra[i] if w is None else w.ravel() * extra[i]
-            yield s.reshape(-1, 3), t.reshape(-1, 3), None if w is None else w.reshape(-1)
+            yield (as_float(s).reshape(-1, 3), as_float(t).reshape(-1, 3),
+                   None if w is None else w.reshape(-1))
 
     @property
     def n_pixels(self) -> int:
@@ -51,20 +53,25 @@ def _as_list(x: object, what: str) -> list:
     raise ValueError(f"{what} must be an image array (H, W, 3) or a list of them, got {type(x).__name__}")
 
 
-def _as_image(x: object, what: str) -> np.ndarray:
-    """float32 (H, W, 3) from float in [0, 1] or uint8/uint16 images."""
+def as_float(arr: np.ndarray) -> np.ndarray:
+    """float32 in [0, 1] from uint8/uint16 (scaled by the maximum code) or float images."""
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255.0)
+    if arr.dtype == np.uint16:
+        return arr.astype(np.float32) / np.float32(65535.0)
+    return arr.astype(np.float32, copy=False)
+
+
+def _check_image(x: object, what: str) -> np.ndarray:
+    """The image as an array (its own dtype) after checking shape (H, W, 3) and dtype."""
     arr = np.asarray(x)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError(f"{what} must be an RGB image of shape (H, W, 3), got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{what} is empty (shape {arr.shape})")
-    if arr.dtype == np.uint8:
-        return arr.astype(np.float32) / np.float32(255.0)
-    if arr.dtype == np.uint16:
-        return arr.astype(np.float32) / np.float32(65535.0)
-    if not np.issubdtype(arr.dtype, np.floating):
+    if arr.dtype not in (np.uint8, np.uint16) and not np.issubdtype(arr.dtype, np.floating):
         raise ValueError(f"{what} must be float in [0, 1] or uint8/uint16, got dtype {arr.dtype}")
-    return arr.astype(np.float32, copy=False)  # NaN/inf are caught by the binning pass
+    return arr  # NaN/inf are caught by the binning pass
 
 
 def _per_pair(x: object, n: int, what: str) -> list:
@@ -120,8 +127,8 @@ def gather_pairs(
     frames, frame_weights = [], []
     for i in range(n):
         label = "pair" if n == 1 else f"pair {i + 1}"
-        src = _as_image(sources[i], f"{label} source")
-        tgt = _as_image(targets[i], f"{label} target")
+        src = _check_image(sources[i], f"{label} source")
+        tgt = _check_image(targets[i], f"{label} target")
         if src.shape != tgt.shape:
             raise ValueError(
                 f"{label}: source is {src.shape[1]}x{src.shape[0]} but target is "

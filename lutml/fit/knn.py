@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lutml.fit.inputs import as_float
 from lutml.lut.lut3d import identity_table
 
 DEFAULT_SIZE = 8
@@ -42,8 +43,8 @@ def knn_samples(
     for (src, tgt), w in zip(frames, frame_weights, strict=True):
         rows = nearest_resize_indices(src.shape[0], sample_size)
         cols = nearest_resize_indices(src.shape[1], sample_size)
-        s = np.clip(src[rows][:, cols].reshape(-1, 3).astype(np.float64), 0.0, 1.0)
-        t = tgt[rows][:, cols].reshape(-1, 3).astype(np.float64)
+        s = np.clip(as_float(src[rows][:, cols]).reshape(-1, 3).astype(np.float64), 0.0, 1.0)
+        t = as_float(tgt[rows][:, cols]).reshape(-1, 3).astype(np.float64)
         keep = slice(None) if w is None else (w[rows][:, cols].ravel() > 0)
         colours.append(s[keep])
         offsets.append((t - s)[keep])
