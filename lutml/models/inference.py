@@ -120,7 +120,8 @@ def load_model(path: str | Path) -> LoadedModel:
     """
     import keras
 
-    import lutml.models.lut_layers  # noqa: F401  (registers the custom layers for deserialisation)
+    import lutml.models.lut_layers  # noqa: F401  (register the custom layers for deserialisation)
+    import lutml.models.pix2pix  # noqa: F401
 
     p, meta = _resolve(path)
     try:

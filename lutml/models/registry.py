@@ -39,17 +39,18 @@ def model_sizes(cfg: Mapping[str, Any]) -> tuple[int, int]:
 def _unet(cfg: Mapping[str, Any]) -> keras.Model:
     size, out = model_sizes(cfg)
     return build_unet(size, cfg.get("width", 16), cfg.get("max_mult", 8), cfg.get("bottleneck_mult"),
-                      cfg.get("dropout_layers", 1), output_size=out)
+                      cfg.get("dropout_layers", 1), output_size=out, bn_momentum=cfg.get("bn_momentum", 0.99),
+                      residual=cfg.get("residual", False))
 
 
 def _basis(cfg: Mapping[str, Any]) -> keras.Model:
     return build_basis_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
-                                     cfg.get("lut_size", 8), cfg.get("n_basis", 8))
+                                     cfg.get("lut_size", 8), cfg.get("n_basis", 8), cfg.get("bn_momentum", 0.99))
 
 
 def _conv3d(cfg: Mapping[str, Any]) -> keras.Model:
     return build_conv3d_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
-                                      cfg.get("lut_size", 8), cfg.get("head_width", 32))
+                                      cfg.get("lut_size", 8), cfg.get("head_width", 32), cfg.get("bn_momentum", 0.99))
 
 
 #: model.name -> generator builder. Keep in step with `lutml.models.MODEL_KINDS`.
@@ -72,7 +73,8 @@ def build_gan(cfg: Mapping[str, Any], learning_rate: float = 2e-4, beta_1: float
     """Generator + PatchGAN wrapped in the GAN model for `cfg["name"]`, compiled with Adam."""
     generator = build_generator(cfg)
     _, out = model_sizes(cfg)
-    discriminator = build_patchgan(out, cfg.get("disc_width", 16), cfg.get("disc_last_mult", 4))
+    discriminator = build_patchgan(out, cfg.get("disc_width", 16), cfg.get("disc_last_mult", 4),
+                                   cfg.get("bn_momentum", 0.99))
     common = {"lambda_l1": cfg.get("lambda_l1", 100.0), "lambda_gan": cfg.get("lambda_gan", 1.0)}
     if model_kind(cfg) == "lut":
         gan = LutGAN(generator, discriminator, lambda_lut=cfg.get("lambda_lut", 10.0),
