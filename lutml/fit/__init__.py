@@ -156,6 +156,7 @@ def fit_lut_report(
         raise ValueError(f"LUT size must be between 2 and {MAX_SIZE}, got {size}")
     if not 4 <= bins <= 256:
         raise ValueError(f"bins must be between 4 and 256, got {bins}")
+    smooth = _check_smoothness(smoothness)
     pairs = gather_pairs(source, target, weights, mask)
     samples = bin_pixels(pairs.chunks(), bins, cells=size - 1)
     if len(samples.weight) == 0:
@@ -172,7 +173,7 @@ def fit_lut_report(
             pairs.frames, pairs.frame_weights, size, k, sample_size, clip, outlier_factor)
     else:
         offsets, iterations, used_smoothness = fit_offsets(
-            pairs, samples, size, _check_smoothness(smoothness), interpolation, robust)
+            pairs, samples, size, smooth, interpolation, robust)
         table = identity_table(size).astype(np.float64) + offsets.reshape(size, size, size, 3)
         if clip:
             table = np.clip(table, 0.0, 1.0)
