@@ -124,7 +124,7 @@ def fit_lut_report(
     method : "lattice" or "knn".
     smoothness : "auto" (default; also None) or a number >= 0: relative weight of the thin-plate
         penalty on node offsets (lattice). 1 is tuned on the benchmark for clean pairs (8-bit
-        included); 0 interpolates the data wherever it exists; larger is smoother. "auto" uses 1,
+        included); 0 (taken as 1e-3) interpolates the data where it exists; larger is smoother. "auto" uses 1,
         raised in proportion to the noise variance read off the first fit's residuals
         (`lutml.fit.adaptive`) so noisy model outputs are not over-fitted. Same meaning at any size.
     robust : lattice only: Huber IRLS (<= 6 rounds) so a few wrong pixels (model artefacts,
