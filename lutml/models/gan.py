@@ -74,15 +74,15 @@ class Pix2PixGAN(keras.Model):
         return tf.image.resize(inp, [out_size, out_size], method="area")
 
     def generate(self, data, training: bool) -> tuple[tf.Tensor, dict]:
-        """Prediction image and extra (already weighted) generator losses."""
-        return self.generator(data[0], training=training), {}
+        """Prediction image (float32, also under a mixed-precision policy) and extra generator losses."""
+        return tf.cast(self.generator(data[0], training=training), tf.float32), {}
 
     def gan_losses(self, data, training: bool) -> tuple[dict, tf.Tensor]:
         inp, tar = data[0], data[1]
         fake, extra = self.generate(data, training)
         cond = self.condition(inp, tar.shape[1])
-        real_logits = self.discriminator([cond, tar], training=training)
-        fake_logits = self.discriminator([cond, fake], training=training)
+        real_logits = tf.cast(self.discriminator([cond, tar], training=training), tf.float32)
+        fake_logits = tf.cast(self.discriminator([cond, fake], training=training), tf.float32)
         losses = {"gan": _bce(fake_logits, 1.0), "l1": tf.reduce_mean(tf.abs(tar - fake)), **extra}
         losses["d_loss"] = _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
         losses["g_loss"] = self.lambda_gan * losses["gan"] + self.lambda_l1 * losses["l1"] + self.weighted_extra(extra)
@@ -94,8 +94,9 @@ class Pix2PixGAN(keras.Model):
     def train_step(self, data):
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             losses, _ = self.gan_losses(data, training=True)
-            g_scaled = losses["g_loss"] * _replica_scale()
-            d_scaled = losses["d_loss"] * _replica_scale()
+            # scale_loss: the LossScaleOptimizer's factor under mixed precision, else unchanged.
+            g_scaled = self.g_optimizer.scale_loss(losses["g_loss"] * _replica_scale())
+            d_scaled = self.d_optimizer.scale_loss(losses["d_loss"] * _replica_scale())
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, g_vars), g_vars, strict=True))
@@ -134,7 +135,7 @@ class LutGAN(Pix2PixGAN):
 
     def generate(self, data, training):
         inp = data[0]
-        tables = self.generator(inp, training=training)          # (b, n, n, n, 3)
+        tables = tf.cast(self.generator(inp, training=training), tf.float32)  # (b, n, n, n, 3)
         extra = {"lut_l1": tf.reduce_mean(tf.abs(tables - data[2])),
                  "smooth": lut_smoothness(tables), "mono": lut_monotonicity(tables)}
         return apply_lut_trilinear(tables, inp), extra

@@ -82,6 +82,9 @@ def build_gan(cfg: Mapping[str, Any], learning_rate: float = 2e-4, beta_1: float
                      **common)
     else:
         gan = Pix2PixGAN(generator, discriminator, **common)
-    gan.compile(g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-                d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1))
+    optimizers = [keras.optimizers.Adam(learning_rate, beta_1=beta_1) for _ in range(2)]
+    if keras.mixed_precision.global_policy().compute_dtype == "float16":
+        # float16 gradients underflow without loss scaling (GPU mixed precision, train.mixed_precision)
+        optimizers = [keras.optimizers.LossScaleOptimizer(opt) for opt in optimizers]
+    gan.compile(g_optimizer=optimizers[0], d_optimizer=optimizers[1])
     return gan
