@@ -7,35 +7,17 @@ second `dvc repro` must do nothing, and retraining from scratch must give the sa
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from repo_helpers import TINY, commit_all, copy_checkout, run
 
-from lutml.config import compose, dump_params
 from lutml.evaluate import METHODS, METRICS
 
-REPO = Path(__file__).resolve().parent.parent
-TINY = [
-    "frames.per_photo=1", "frames.min_size=64", "frames.max_size=128",
-    "synth.pairs=12", "synth.size=64", "synth.full_max=128",
-    "fit.size=9", "fit.workers=1", "train.epochs=2", "train.batch_size=4", "train.validate_every=2",
-    "train.val_pairs=2", "train.val_lut_size=9", "eval.max_pairs=3", "eval.preview_pairs=2",
-]  # fmt: skip
-
 pytestmark = pytest.mark.slow
-
-
-def run(cmd: list[str], cwd: Path, timeout: int = 600) -> str:
-    venv_bin = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "MLFLOW_TRACKING_URI": f"sqlite:///{cwd / 'mlflow.db'}"}  # fmt: skip
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
-    return proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +25,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout's tracked and new files (not data/, .venv) as a fresh git repo, tiny params."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    dst = tmp_path_factory.mktemp("e2e") / "repo"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
-                           text=True, check=True).stdout.split()  # fmt: skip
-    for rel in files:
-        src = REPO / rel
-        if src.is_file() and not rel.startswith(("data/", "tests/")):
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst / rel)
-    (dst / "params.yaml").write_text(dump_params(compose(TINY)))
-    (dst / "dvc.lock").unlink(missing_ok=True)
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"]):  # fmt: skip
-        subprocess.run(cmd, cwd=dst, check=True)
+    dst = copy_checkout(tmp_path_factory.mktemp("e2e") / "repo", TINY)
+    commit_all(dst)
     return dst
 
 

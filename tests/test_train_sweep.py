@@ -5,54 +5,28 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+from repo_helpers import TINY, commit_all, copy_checkout, run
 
-from lutml.config import compose, dump_params
-
-REPO = Path(__file__).resolve().parent.parent
-TINY = [
-    "frames.per_photo=1", "frames.min_size=64", "frames.max_size=128",
-    "synth.pairs=12", "synth.size=64", "synth.full_max=128",
-    "fit.size=9", "fit.workers=1", "train.epochs=1", "train.batch_size=4", "train.validate_every=1",
-    "train.val_pairs=1", "train.val_lut_size=5", "eval.max_pairs=2", "eval.preview_pairs=1",
-]  # fmt: skip
+# One epoch per point is enough to check that every point trains and is logged.
+SWEEP_TINY = [o for o in TINY if not o.startswith(("train.epochs", "train.validate_every"))] + [
+    "train.epochs=1", "train.validate_every=1"]
 
 pytestmark = pytest.mark.slow
 
 
-def run(cmd: list[str], cwd: Path, timeout: int = 600) -> str:
-    venv_bin = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "MLFLOW_TRACKING_URI": f"sqlite:///{cwd / 'mlflow.db'}"}
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc.stdout + proc.stderr
-
-
 def fresh_repo(dst: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
-                           text=True, check=True).stdout.split()
-    for rel in files:
-        if (REPO / rel).is_file() and not rel.startswith(("data/", "tests/")):
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, dst / rel)
-    (dst / "params.yaml").write_text(dump_params(compose(TINY)))
-    (dst / "dvc.lock").unlink(missing_ok=True)
+    copy_checkout(dst, SWEEP_TINY)
     # The queue composes conf/ into params.yaml for every point: the tiny values go into conf/ too.
     # (config.yaml's `_self_` comes last, so its keys override the groups' defaults.)
     config = yaml.safe_load((dst / "conf" / "config.yaml").read_text())
-    (dst / "conf" / "config.yaml").write_text(yaml.safe_dump(_merge(config, _as_tree(TINY)), sort_keys=False))
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"]):
-        subprocess.run(cmd, cwd=dst, check=True)
+    (dst / "conf" / "config.yaml").write_text(yaml.safe_dump(_merge(config, _as_tree(SWEEP_TINY)), sort_keys=False))
+    commit_all(dst)
     return dst
 
 
