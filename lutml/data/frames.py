@@ -20,29 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from lutml.data.sources import Frame, embedded_photos, folder_frames, video_frames
 from lutml.data.staging import staged_dir
 from lutml.imageio import write_image
 from lutml.looks import get_look, look_params
+from lutml.resize import resize_image
 
 FRAMES_MANIFEST = "frames.json"
 
 
 def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Resize float32 (H, W, 3) to (height, width, 3), Lanczos per channel in float precision."""
+    """Resize float32 (H, W, 3) to (height, width, 3), Lanczos per channel in float precision, clipped to [0, 1]."""
     if rgb.shape[:2] == (height, width):
         return rgb.astype(np.float32, copy=False)
-    chans = [
-        np.asarray(
-            Image.fromarray(rgb[..., c].astype(np.float32), "F").resize(
-                (width, height), Image.Resampling.LANCZOS
-            )
-        )
-        for c in range(3)
-    ]
-    return np.clip(np.stack(chans, axis=-1), 0.0, 1.0)
+    return np.clip(resize_image(rgb, (height, width), "lanczos"), 0.0, 1.0)
 
 
 def fit_size(rgb: np.ndarray, max_size: int) -> np.ndarray:
