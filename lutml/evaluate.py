@@ -10,9 +10,9 @@ LUT can do, since a LUT cannot express spatial edits).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutml.color import delta_e_2000, linear_to_srgb, mean_delta_e, psnr, srgb_to_lab, srgb_to_linear
+from lutml.color import (
+    delta_e_2000,
+    linear_to_srgb,
+    mean_delta_e,
+    psnr,
+    srgb_to_lab,
+    srgb_to_linear,
+)
 
 # Sharma, Wu & Dalal (2005), Table 1: a selection of pairs including the hue-wrap cases.
 SHARMA = [

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lutml.evaluate import METHODS, METRICS, PairResult, PairScore, lut_mean_difference, per_pair_rows, summarise
+from lutml.evaluate import (
+    METHODS,
+    METRICS,
+    PairResult,
+    PairScore,
+    lut_mean_difference,
+    per_pair_rows,
+    summarise,
+)
 from lutml.lut import LUT3D
 from lutml.lut.lut3d import identity_table
 
