@@ -26,8 +26,11 @@ from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs
 from lutml.imageio import read_image, read_image_full, write_image
 
+# The original project's pairs (degraded graded frame -> graded frame, 1-4 ops) for the tests
+# below; the default input_from=neutral has its own test.
 SYNTH = {**yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
-         "pairs": 24, "size": 48, "full_max": 96}  # fmt: skip
+         "pairs": 24, "size": 48, "full_max": 96, "input_from": "graded",
+         "ops": {"min": 1, "max": 4}}  # fmt: skip
 FRAMES = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
           "min_size": 64, "max_size": 128, "video": {}}  # fmt: skip
 
@@ -127,6 +130,29 @@ def test_neutralize_mode(frames_dir: Path, tmp_path: Path) -> None:
         _, tgt = load_pair(tmp_path / "pairs", p["id"], full=True)
         if p["full_size"] == x1 - x0:  # uncapped full crop: the target is the neutral crop itself
             np.testing.assert_allclose(tgt, neutral, atol=0.6 / 255)
+
+
+def test_input_from_neutral_targets_are_the_look_of_the_input(
+    frames_dir: Path, tmp_path: Path
+) -> None:
+    """input_from=neutral: input = neutral crop through the colour ops (then JPEG/noise), target
+    = the look of the input's colour ops, so every pair holds the look itself."""
+    from lutml.looks import get_look
+
+    c = {**SYNTH, "input_from": "neutral", "pairs": 8, "ops": {"min": 0, "max": 2},
+         "jpeg_noise": {**SYNTH["jpeg_noise"], "p": 0.5}}  # fmt: skip
+    m = synthesize_pairs(frames_dir, tmp_path / "pairs", c, seed=3, workers=1)
+    assert m["input_from"] == "neutral"
+    look = get_look("teal_orange")
+    for p in m["pairs"]:
+        for full in (True, False):
+            neutral = load_frame_crop(frames_dir, tmp_path / "pairs", p["id"], full=full)
+            inp, tgt = load_pair(tmp_path / "pairs", p["id"], full=full)
+            colour = apply_ops(neutral, [o for o in p["ops"] if o["op"] != "jpeg_noise"])
+            np.testing.assert_allclose(tgt, np.clip(look(colour), 0, 1), atol=1.5 / 255)
+            assert np.abs(tgt - inp).mean() > 0.01  # the look is in every pair
+            if not any(o["op"] == "jpeg_noise" for o in p["ops"]):
+                np.testing.assert_allclose(inp, colour, atol=1.0 / 255)
 
 
 def test_synthesize_bad_inputs(frames_dir: Path, tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ relation input -> target is the same per pixel in both. All randomness is drawn 
 order from one seed, so the pairs are byte-identical for the same params.
 
 Modes (`synth.mode`):
-- ``grade``: target = graded frame; input = degraded graded frame (the original project), or
-  degraded neutral frame with ``synth.input_from: neutral`` (then pairs hold the look itself).
+- ``grade``: target = graded frame; input = degraded graded frame (the original project), or,
+  with ``synth.input_from: neutral``, input = the neutral frame through the ops (varied neutral
+  footage) and target = the look applied to that input (before JPEG/noise): every pair then
+  holds the look itself, the function users want learned, and nothing unknowable per image.
 - ``neutralize``: target = neutral frame; input = neutral frame with a random built-in look
   (and the degradation ops): data for the "one model for any look" reverse trick.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from lutml.data.pairs import MANIFEST, pair_paths
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_ops
 from lutml.data.staging import staged_dir
 from lutml.imageio import from_float, read_image
+from lutml.looks import get_look
 
 
 def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]]:
@@ -71,18 +74,29 @@ def _checked(img: np.ndarray, what: str) -> np.ndarray:
     return img
 
 
-def render_pair(plan: dict, frame: np.ndarray, size: int) -> dict[str, np.ndarray]:
-    """The four images of one pair from its plan and its frame (float32, [0, 1])."""
+def render_pair(
+    plan: dict, frame: np.ndarray, size: int, look: Callable[[np.ndarray], np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """The four images of one pair from its plan and its frame (float32, [0, 1]).
+
+    Without `look` the target is the crop and the input the crop through the ops. With `look`
+    (``input_from: neutral``) the input is the neutral crop through the ops and the target is
+    `look` of the input's colour ops (JPEG/noise stay input-only).
+    """
     x0, y0, x1, y1 = plan["crop"]
-    full_t = resize(frame[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
-    work_t = resize(full_t, size, size)
-    ops = plan["ops"]
-    return {
-        "target": work_t,
-        "input": _checked(apply_ops(work_t, ops), f"pair {plan['id']}"),
-        "full_target": full_t,
-        "full_input": _checked(apply_ops(full_t, ops), f"pair {plan['id']} (full)"),
-    }
+    full = resize(frame[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
+    out = {}
+    for key, base in (("", resize(full, size, size)), ("full_", full)):
+        what = f"pair {plan['id']}" + (" (full)" if key else "")
+        if look is None:
+            out[key + "target"] = base
+            out[key + "input"] = _checked(apply_ops(base, plan["ops"]), what)
+            continue
+        colour = apply_ops(base, [op for op in plan["ops"] if op["op"] != "jpeg_noise"])
+        noise = [op for op in plan["ops"] if op["op"] == "jpeg_noise"]
+        out[key + "input"] = _checked(apply_ops(colour, noise), what)
+        out[key + "target"] = _checked(np.clip(look(colour), 0.0, 1.0), what)
+    return out
 
 
 def _write_png8(path: Path, rgb: np.ndarray) -> None:
@@ -120,6 +134,9 @@ def synthesize_pairs(
         raise ValueError(f"{frames_dir}: synth.mode={c['mode']}/input_from={c.get('input_from')} needs "
                          "neutral frames, but these frames were already graded (frames.graded=true)")  # fmt: skip
     sub = "neutral" if neutral_needed else "graded"
+    # input_from=neutral: targets are the frames' own look (from the frames manifest) applied to
+    # each input, so the pairs hold the look itself.
+    look = get_look(fm["look"]) if c["mode"] == "grade" and neutral_needed else None
     plans = plan_pairs(fm["frames"], c, seed)
     size = int(c["size"])
 
@@ -132,7 +149,7 @@ def synthesize_pairs(
         def render_frame(fid: str) -> None:  # one task per frame: each frame is read once
             frame = read_image(frames_dir / sub / f"{fid}.png")
             for plan in by_frame[fid]:
-                write_pair(tmp, plan["id"], render_pair(plan, frame, size))
+                write_pair(tmp, plan["id"], render_pair(plan, frame, size, look))
                 bar.update()
 
         # Threads, not processes: PNG zlib and the large numpy ops release the GIL.
