@@ -12,9 +12,10 @@ from lutml.config import compose, dump_params
 
 REPO = Path(__file__).resolve().parent.parent
 # Small enough for a whole pipeline in about a minute on 2 cores; same stages and code paths.
+# 16 pairs = 2 per embedded photo, so the grouped split's 2 test photos hold >= 3 test pairs.
 TINY = [
     "frames.per_photo=1", "frames.min_size=64", "frames.max_size=128",
-    "synth.pairs=12", "synth.size=64", "synth.full_max=128",
+    "synth.pairs=16", "synth.size=64", "synth.full_max=128",
     "fit.size=9", "fit.workers=1", "train.epochs=2", "train.batch_size=4", "train.validate_every=2",
     "train.val_pairs=2", "train.val_lut_size=9", "eval.max_pairs=3", "eval.preview_pairs=2",
 ]  # fmt: skip

@@ -12,7 +12,12 @@ from lutml.config import CONF_DIR
 from lutml.data.degrade import OPS, apply_op, apply_ops, inverse_op
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_op, sample_ops
 
-SYNTH = yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text())
+# The default ranges with 1-4 ops per pair (the default allows 0: the neutral frame as is), so
+# every draw has a colour op to test.
+SYNTH = {
+    **yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
+    "ops": {"min": 1, "max": 4},
+}
 FAMILIES = list(SYNTH["families"])
 
 
