@@ -36,8 +36,9 @@ def run(cmd: list[str], cwd: Path) -> str:
 
 
 def digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every output file; git's .gitignore bookkeeping (committed under data/) is not output."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".gitignore"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
