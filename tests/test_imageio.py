@@ -93,3 +93,12 @@ def test_list_images_sorted_by_name(tmp_path: Path) -> None:
     for n in ("b.PNG", "a.jpg", "c.txt"):
         (tmp_path / n).write_bytes(b"x")
     assert [p.name for p in list_images(tmp_path)] == ["a.jpg", "b.PNG"]
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_image(tmp_path / "m.png", np.zeros((2, 2, 3), np.float32))
+    assert (tmp_path / "m.png").stat().st_mode & 0o777 == 0o666 & ~umask
