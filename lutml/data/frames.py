@@ -25,7 +25,7 @@ from lutml.data.sources import Frame, embedded_photos, folder_frames, video_fram
 from lutml.data.staging import staged_dir
 from lutml.imageio import write_image
 from lutml.looks import get_look, look_params
-from lutml.resize import resize_image
+from lutml.resize import fit_within, resize_image
 
 FRAMES_MANIFEST = "frames.json"
 
@@ -38,10 +38,10 @@ def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def fit_size(rgb: np.ndarray, max_size: int) -> np.ndarray:
-    """Downscale so that the long side is at most `max_size` (never upscales)."""
-    h, w = rgb.shape[:2]
-    f = min(1.0, max_size / max(h, w))
-    return resize(rgb, max(1, round(w * f)), max(1, round(h * f))) if f < 1.0 else rgb
+    """Downscale so that the long side is at most `max_size` (never upscales), Lanczos, clipped to [0, 1]."""
+    if max(rgb.shape[:2]) <= max_size:
+        return rgb
+    return np.clip(fit_within(rgb, max_size, "lanczos"), 0.0, 1.0)
 
 
 def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> Iterator[Frame]:
