@@ -46,14 +46,18 @@ def test_two_workers_train_in_sync(tmp_path):
         args = [str(data["pairs"]), str(data["split"]), str(data["gt"]), str(tmp_path / f"models{index}")]
         procs.append(subprocess.Popen([sys.executable, "-c", WORKER, *args], env=env, cwd=Path(__file__).parent,
                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    # Wait for BOTH workers before judging either: killing the stragglers after the first one
+    # finished (as this test once did) SIGKILLed a worker that was still saving its last epoch.
+    texts = []
+    try:
+        for proc in procs:
+            texts.append(proc.communicate(timeout=300)[0])
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
     outputs = []
-    for proc in procs:
-        try:
-            out, _ = proc.communicate(timeout=300)
-        finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.kill()
+    for proc, out in zip(procs, texts, strict=True):
         assert proc.returncode == 0, out[-3000:]
         outputs.append(json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:]))
     assert [o["replicas"] for o in outputs] == [2, 2]
