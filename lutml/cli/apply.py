@@ -40,15 +40,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutml.cli.paths import check_outputs
     from lutml.imageio import IMAGE_SUFFIXES, from_float, read_image_full, to_float, write_image
     from lutml.lut import apply_lut, read_cube
 
-    suffix = args.output.suffix.lower()
-    if suffix not in IMAGE_SUFFIXES:
-        raise ValueError(f"{args.output}: unsupported output format {suffix!r}; "
-                         f"use one of {', '.join(IMAGE_SUFFIXES)}")
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
+    check_outputs([("output", args.output, IMAGE_SUFFIXES)], [args.lut, args.input])
+    suffix = args.output.suffix.lower()
     lut = read_cube(args.lut)
     image = read_image_full(args.input)
     jpeg = suffix in (".jpg", ".jpeg")

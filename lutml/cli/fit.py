@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -95,15 +96,8 @@ def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
     return [(srcs[s], tgts[s]) for s in common]
 
 
-def load_pairs(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
-    """Read every pair the arguments name; errors name the files."""
-    from tqdm import tqdm
-
-    from lutml.imageio import read_image_full
-
-    def read_image(path: Path) -> np.ndarray:
-        return read_image_full(path).rgb  # native 8/16-bit: 4x less memory than float for many frames
-
+def list_jobs(args: argparse.Namespace) -> list[tuple[str, Path, Path]]:
+    """The frames the arguments name, as ("files", source, target) or ("sbs", pair, pair)."""
     if len(args.source) != len(args.target):
         raise ValueError(f"got {len(args.source)} --source but {len(args.target)} --target: "
                          "give them in pairs")
@@ -115,6 +109,18 @@ def load_pairs(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndar
     jobs = [("files", s, t) for s, t in files] + [("sbs", p, p) for p in args.pair]
     if not jobs:
         raise ValueError("no frames given: use --source/--target, --pair or --source-dir/--target-dir")
+    return jobs
+
+
+def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+    """Read every pair of `list_jobs`; errors name the files."""
+    from tqdm import tqdm
+
+    from lutml.imageio import read_image_full
+
+    def read_image(path: Path) -> np.ndarray:
+        return read_image_full(path).rgb  # native 8/16-bit: 4x less memory than float for many frames
+
     sources, targets, names = [], [], []
     for kind, s, t in tqdm(jobs, desc="reading frames", unit="pair", disable=len(jobs) < 4):
         if kind == "sbs":
@@ -131,17 +137,30 @@ def load_pairs(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndar
 
 
 def run(args: argparse.Namespace) -> int:
+    from lutml.atomic import atomic_path
+    from lutml.cli.paths import check_outputs
     from lutml.fit import fit_lut_report, write_coverage_png
+    from lutml.imageio import IMAGE_SUFFIXES
     from lutml.lut import write_cube
 
-    sources, targets, names = load_pairs(args)
+    jobs = list_jobs(args)
+    outputs = [("-o/--output", args.output, (".cube",))]
+    if args.coverage_png:
+        outputs.append(("--coverage-png", args.coverage_png, IMAGE_SUFFIXES))
+    # Every output is checked before the (slow) fit, so none can fail after another was written.
+    check_outputs(outputs, {path for _, s, t in jobs for path in (s, t)})
+    sources, targets, names = load_pairs(jobs)
     report = fit_lut_report(
         sources, targets, size=args.size, method=args.method, smoothness=args.smoothness,
         robust=args.robust, interpolation=args.interpolation, clip=not args.no_clip,
     )
     lut = report.lut
     lut.title = args.title or args.output.stem
-    write_cube(lut, args.output)
+    # Both files are complete in temporary files before either is renamed into place.
+    with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more:
+        write_cube(lut, cube_tmp)
+        if args.coverage_png:
+            write_coverage_png(report.coverage, more.enter_context(atomic_path(args.coverage_png)))
     what = f"{len(names)} pairs" if len(names) > 1 else names[0]
     print(f"fitted a {lut.size}^3 {args.method} LUT from {what} ({report.n_pixels:,} pixels) "
           f"in {report.seconds:.2f} s")
@@ -150,7 +169,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"smoothness: {report.smoothness:.3g}")
     print(f"coverage: {report.coverage.summary()}")
     if args.coverage_png:
-        write_coverage_png(report.coverage, args.coverage_png)
         print(f"wrote {args.coverage_png} (tiles = blue slices; grey = colours not in the frames)")
     print(f"wrote {args.output}")
     return 0
