@@ -192,17 +192,24 @@ GOOD_ROWS = "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
          "ambiguous in a file with a 1D shaper and a 3D table"),
         (GOOD_HEADER + "DOMAIN_MIN 0 0 0\nLUT_3D_INPUT_RANGE 0 1\n" + GOOD_ROWS, 4, "conflicts with"),
         (GOOD_HEADER + GOOD_ROWS.replace("1 1 0", "1 1 1e39"), 6, "'1e39' overflows float32"),
+        # Python's int()/float() take these; a .cube size or value never is one (issue 12, item 7).
+        ("LUT_3D_SIZE \u00b2\n" + GOOD_ROWS, 1, "LUT_3D_SIZE needs one whole number, got '\u00b2'"),
+        ("LUT_3D_SIZE \uff12\n" + GOOD_ROWS, 1, "LUT_3D_SIZE needs one whole number"),
+        (GOOD_HEADER + GOOD_ROWS.replace("1 1 1", "1 1 \u0661"), 10, "'\u0661' is not a number"),
+        (GOOD_HEADER + GOOD_ROWS.replace("1 1 1", "1 1 1_0"), 10, "'1_0' is not a number"),
+        (GOOD_HEADER + "DOMAIN_MAX 1 1 \u0661\n" + GOOD_ROWS, 3, "DOMAIN_MAX needs 3 finite numbers"),
     ],
     ids=[
         "truncated", "short-row", "extra-row", "non-numeric", "nan", "inf", "missing-size",
         "size-1", "size-300", "size-fraction", "unknown-keyword", "keyword-after-data",
         "duplicate-keyword", "domain-2-numbers", "domain-inverted", "domain-ambiguous",
-        "domain-conflict", "float32-overflow",
+        "domain-conflict", "float32-overflow", "size-superscript", "size-fullwidth",
+        "row-arabic-digit", "row-underscore", "domain-arabic-digit",
     ],
 )
 def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, line: int, problem: str):
     path = tmp_path / "look.cube"
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError) as info:
         read_cube(path)
     message = str(info.value)

@@ -25,6 +25,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,9 @@ from lutml.lut.lut3d import LUT1D, LUT3D, MAX_SIZE, MIN_SIZE, identity_table
 
 MAX_1D_SIZE = 65536
 _F32_MAX = float(np.finfo(np.float32).max)
+# A number as .cube writers print it: ASCII decimal, optional exponent (NaN/inf are refused later,
+# by value). Python's float() would also take "1_0", "٣" or fullwidth digits; .cube files never do.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 KEYWORDS = (
     "TITLE", "LUT_3D_SIZE", "LUT_1D_SIZE", "DOMAIN_MIN", "DOMAIN_MAX",
     "LUT_1D_INPUT_RANGE", "LUT_3D_INPUT_RANGE",
@@ -166,16 +170,13 @@ def _keyword_value(keyword: str, rest: str, at: str) -> object:
     args = rest.split()
     if keyword.endswith("_SIZE"):
         top = MAX_SIZE if keyword == "LUT_3D_SIZE" else MAX_1D_SIZE
-        if len(args) != 1 or not args[0].isdigit():
+        if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()):
             raise ValueError(f"{at}: {keyword} needs one whole number, got {rest!r}")
         if not MIN_SIZE <= int(args[0]) <= top:
             raise ValueError(f"{at}: {keyword} {args[0]} is out of range ({MIN_SIZE} to {top})")
         return int(args[0])
     count = 3 if keyword.startswith("DOMAIN") else 2
-    try:
-        numbers = [float(a) for a in args]
-    except ValueError:
-        numbers = []
+    numbers = [float(a) for a in args if _NUMBER.fullmatch(a)]
     if len(numbers) != count or not np.all(np.abs(numbers) <= _F32_MAX):
         raise ValueError(f"{at}: {keyword} needs {count} finite numbers, got {rest!r}")
     return numbers
@@ -205,12 +206,15 @@ def _parse_rows(lines: list[str], start: int, expected: int, where: str, sizes: 
                              f"{sizes} needs {expected} (truncated file?)")
         raise ValueError(f"{where} line {numbers[expected]}: extra table row; "
                          f"{sizes} needs exactly {expected} rows, the file has {len(content)}")
-    tokens = " ".join(content).split()
-    try:
-        with np.errstate(over="ignore"):
-            values = np.array(tokens, dtype=np.float64).astype(np.float32)
-    except ValueError:
-        values = None
+    joined = " ".join(content)
+    tokens = joined.split()
+    values = None
+    if joined.isascii() and "_" not in joined:  # else a token float() would misread; located below
+        try:
+            with np.errstate(over="ignore"):
+                values = np.array(tokens, dtype=np.float64).astype(np.float32)
+        except ValueError:
+            pass
     if values is None or not np.all(np.isfinite(values)):
         _raise_bad_number(tokens, numbers, where)
     return values.reshape(-1, 3)
@@ -218,10 +222,9 @@ def _parse_rows(lines: list[str], start: int, expected: int, where: str, sizes: 
 
 def _raise_bad_number(tokens: list[str], numbers: list[int], where: str) -> None:
     for k, token in enumerate(tokens):
-        try:
-            value = float(token)
-        except ValueError:
-            raise ValueError(f"{where} line {numbers[k // 3]}: {token!r} is not a number") from None
+        if not _NUMBER.fullmatch(token):
+            raise ValueError(f"{where} line {numbers[k // 3]}: {token!r} is not a number")
+        value = float(token)
         if not np.isfinite(value):
             raise ValueError(f"{where} line {numbers[k // 3]}: NaN or infinite value {token!r}")
         if abs(value) > _F32_MAX:
