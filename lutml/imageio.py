@@ -9,6 +9,8 @@ PNGs go through pypng and TIFFs through tifffile. Every writer is atomic.
 from __future__ import annotations
 
 import os
+import re
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,32 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     return read_image_full(path).as_float()
 
 
+def max_pixels() -> int | None:
+    """The largest width x height any reader accepts: Pillow's decompression-bomb limit.
+
+    ``PIL.Image.MAX_IMAGE_PIXELS`` (89.5 MP unless changed; None = no limit) applies to every
+    format, also to the 16-bit PNG and TIFF readers that do not go through Pillow, and is checked
+    from the file header before any pixel is decoded.
+    """
+    return Image.MAX_IMAGE_PIXELS
+
+
+class ImageTooLargeError(ImageReadError):
+    """The header declares more pixels than `max_pixels`; nothing was decoded."""
+
+    def __init__(self, path: Path, pixels: int, limit: int, size: tuple[int, int] | None = None):
+        self.pixels, self.limit, self.size = pixels, limit, size
+        dims = f"{size[0]}×{size[1]} = " if size else ""
+        super().__init__(f"{path}: image is {dims}{pixels / 1e6:.1f} megapixels, over the "
+                         f"{limit / 1e6:.1f} megapixel limit (not decoded)")
+
+
+def _check_pixels(p: Path, width: int, height: int) -> None:
+    limit = max_pixels()
+    if limit is not None and width * height > limit:
+        raise ImageTooLargeError(p, width * height, limit, (width, height))
+
+
 def read_image_full(path: str | os.PathLike[str]) -> ImageData:
     """Read an image in its native precision; see the module docstring for the mode policy.
 
@@ -81,19 +109,24 @@ def read_image_full(path: str | os.PathLike[str]) -> ImageData:
     ------
     FileNotFoundError
         The path does not exist.
+    ImageTooLargeError
+        The header declares more than `max_pixels` pixels (checked before decoding).
     ImageReadError
         The file is not a decodable PNG/JPEG/TIFF (judged by content, not by extension),
-        is truncated, is a decompression bomb, or has an unsupported pixel format.
+        is truncated, or has an unsupported pixel format.
     """
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such image file")
     try:
-        head = p.open("rb").read(32)
+        with p.open("rb") as fh:
+            head = fh.read(32)
     except OSError as exc:
-        raise ImageReadError(f"{p}: cannot read file ({exc})") from exc
+        raise ImageReadError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
     if not head:
         raise ImageReadError(f"{p}: file is empty")
+    if head.startswith(_PNG_MAGIC) and head[12:16] == b"IHDR":  # always the first chunk
+        _check_pixels(p, *struct.unpack(">II", head[16:24]))
     try:
         if head.startswith(_PNG_MAGIC) and len(head) > 24 and head[24] == 16:
             rgb, alpha = _read_png16(p)
@@ -103,22 +136,37 @@ def read_image_full(path: str | os.PathLike[str]) -> ImageData:
             rgb, alpha = _read_pillow(p)
     except ImageReadError:
         raise
-    except Image.DecompressionBombError as exc:
-        raise ImageReadError(f"{p}: image too large ({exc})") from exc
     except Exception as exc:  # decoders raise many types; report them as one clear error
-        raise ImageReadError(f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {exc})") from exc
+        reason = str(exc).replace(f" {str(p)!r}", "").replace(str(p), "the file")  # named once, up front
+        raise ImageReadError(f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {reason})") from exc
     if rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise ImageReadError(f"{p}: image has no pixels")
     depth = 16 if rgb.dtype == np.uint16 else 8
     return ImageData(np.ascontiguousarray(rgb), alpha, depth, p)
 
 
-def _read_pillow(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+def _open_pillow(p: Path) -> Image.Image:
+    """`Image.open` (header only) with Pillow's own bomb check turned into `ImageTooLargeError`."""
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(p) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # _check_pixels decides
+        try:
+            im = Image.open(p)
+        except Image.DecompressionBombError as exc:  # over twice the limit: Pillow gives no size
+            pixels = re.search(r"\((\d+) pixels\)", str(exc))
+            limit = max_pixels() or 0
+            raise ImageTooLargeError(p, int(pixels.group(1)) if pixels else 2 * limit, limit) from None
+    try:
+        _check_pixels(p, *im.size)
+    except ImageTooLargeError:
+        im.close()
+        raise
+    return im
+
+
+def _read_pillow(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    with _open_pillow(p) as im:
+        im.load()
+        im = ImageOps.exif_transpose(im)
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grayscale
         g = np.asarray(im, dtype=np.int64)
@@ -135,7 +183,7 @@ def _read_pillow(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _read_png16(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    import png  # pypng: Pillow has no 16-bit RGB mode
+    import png  # pypng: Pillow has no 16-bit RGB mode; its size was checked from the IHDR
 
     width, height, rows, info = png.Reader(filename=str(p)).asDirect()
     planes = int(info["planes"])
@@ -146,16 +194,54 @@ def _read_png16(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _read_tiff(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """The first page of a TIFF; its layout comes from the tags, never guessed from the shape.
+
+    A multi-page TIFF gives its first page (the main image; later pages are often thumbnails
+    or other frames), as Pillow does for multi-frame files. Size, sample type and sample count
+    are checked from the tags before anything is decoded.
+    """
     import tifffile
 
-    arr = tifffile.imread(p)
-    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] not in (3, 4):
-        arr = np.moveaxis(arr, 0, -1)  # planar (C, H, W) storage
-    if arr.dtype not in (np.uint8, np.uint16):
-        raise ImageReadError(f"{p}: TIFF sample type {arr.dtype} not supported (use 8- or 16-bit integer)")
+    with tifffile.TiffFile(p) as tif:
+        page = tif.pages.first
+        _check_pixels(p, int(page.imagewidth), int(page.imagelength))
+        if page.imagedepth > 1:
+            raise ImageReadError(f"{p}: volumetric TIFF (depth {page.imagedepth}) is not an image")
+        photometric = tifffile.PHOTOMETRIC(page.photometric)
+        if photometric.name not in _TIFF_PHOTOMETRICS:
+            raise ImageReadError(f"{p}: TIFF colour model {photometric.name} is not supported "
+                                 "(use RGB, greyscale or palette)")
+        if page.dtype not in (np.uint8, np.uint16):
+            raise ImageReadError(f"{p}: TIFF sample type {page.dtype} not supported (use 8- or 16-bit integer)")
+        if not 1 <= page.samplesperpixel <= 4:
+            raise ImageReadError(f"{p}: {page.samplesperpixel} channels per pixel, expected 1-4")
+        arr = page.asarray()
+        colormap = page.colormap if photometric.name == "PALETTE" else None
+        separate = page.planarconfig == tifffile.PLANARCONFIG.SEPARATE and page.samplesperpixel > 1
+    if separate:
+        arr = np.moveaxis(arr, 0, -1)  # (samples, H, W) planes -> (H, W, samples)
     if arr.ndim == 2:
         arr = arr[..., None]
+    if photometric.name == "MINISWHITE":
+        arr[..., :1] = np.iinfo(arr.dtype).max - arr[..., :1]  # 0 is white; alpha stays
+    if colormap is not None:
+        return _apply_colormap(arr[..., 0], colormap, p), None
     return _split_planes(arr, p)
+
+
+_TIFF_PHOTOMETRICS = ("MINISWHITE", "MINISBLACK", "RGB", "PALETTE", "YCBCR")
+
+
+def _apply_colormap(index: np.ndarray, colormap: np.ndarray, p: Path) -> np.ndarray:
+    """Palette TIFF: indices (H, W) -> RGB through the (3, N) uint16 colour map, 8-bit if it fits."""
+    cmap = np.asarray(colormap)
+    if index.max(initial=0) >= cmap.shape[1]:
+        raise ImageReadError(f"{p}: palette index beyond the {cmap.shape[1]}-entry colour map")
+    if cmap.max(initial=0) < 256:  # some writers store 8-bit values in the 16-bit map
+        cmap = cmap.astype(np.uint8)
+    elif not np.any(cmap % 257):
+        cmap = (cmap // 257).astype(np.uint8)
+    return np.ascontiguousarray(cmap.T[index])
 
 
 def _split_planes(arr: np.ndarray, p: Path) -> tuple[np.ndarray, np.ndarray | None]:
