@@ -76,18 +76,22 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     return read_image_full(path).as_float()
 
 
-def max_pixels() -> int | None:
-    """The largest width x height any reader accepts: Pillow's decompression-bomb limit.
+def default_max_pixels() -> int | None:
+    """The largest width x height the readers accept unless told otherwise.
 
-    ``PIL.Image.MAX_IMAGE_PIXELS`` (89.5 MP unless changed; None = no limit) applies to every
-    format, also to the 16-bit PNG and TIFF readers that do not go through Pillow, and is checked
-    from the file header before any pixel is decoded.
+    Pillow's decompression-bomb limit, ``PIL.Image.MAX_IMAGE_PIXELS`` (89.5 MP unless changed;
+    None = no limit), applied to every format, also to the 16-bit PNG and TIFF readers that do
+    not go through Pillow, and checked from the file header before any pixel is decoded.
     """
     return Image.MAX_IMAGE_PIXELS
 
 
 class ImageTooLargeError(ImageReadError):
-    """The header declares more pixels than `max_pixels`; nothing was decoded."""
+    """The header declares more pixels than the limit; nothing was decoded.
+
+    Attributes: ``pixels`` (declared), ``limit``, ``size`` ((width, height), or None when
+    Pillow refused the file outright at twice its own limit and gave only the pixel count).
+    """
 
     def __init__(self, path: Path, pixels: int, limit: int, size: tuple[int, int] | None = None):
         self.pixels, self.limit, self.size = pixels, limit, size
@@ -96,14 +100,53 @@ class ImageTooLargeError(ImageReadError):
                          f"{limit / 1e6:.1f} megapixel limit (not decoded)")
 
 
-def _check_pixels(p: Path, width: int, height: int) -> None:
-    limit = max_pixels()
+def _check_pixels(p: Path, width: int, height: int, limit: int | None) -> None:
     if limit is not None and width * height > limit:
         raise ImageTooLargeError(p, width * height, limit, (width, height))
 
 
-def read_image_full(path: str | os.PathLike[str]) -> ImageData:
+def _head(p: Path) -> bytes:
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such image file")
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(32)
+    except OSError as exc:
+        raise ImageReadError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
+    if not head:
+        raise ImageReadError(f"{p}: file is empty")
+    return head
+
+
+def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """(width, height) from the file header, without decoding pixels (PNG, JPEG, TIFF).
+
+    Raises ImageReadError for a damaged header and ImageTooLargeError (``size`` None) when
+    Pillow refuses to even open the file (over twice its limit).
+    """
+    p = Path(path)
+    head = _head(p)
+    if head.startswith(_PNG_MAGIC):  # IHDR is always the first chunk
+        if len(head) < 24 or head[12:16] != b"IHDR":
+            raise ImageReadError(f"{p}: PNG header is damaged")
+        return struct.unpack(">II", head[16:24])
+    if head[:4] in _TIFF_MAGIC:
+        import tifffile
+
+        with tifffile.TiffFile(p) as tif:
+            page = tif.pages.first
+            return int(page.imagewidth), int(page.imagelength)
+    with _open_pillow(p, None) as im:
+        return im.size
+
+
+def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None) -> ImageData:
     """Read an image in its native precision; see the module docstring for the mode policy.
+
+    Parameters
+    ----------
+    max_pixels : largest accepted width x height; None = `default_max_pixels()`. Pillow refuses
+        JPEG/8-bit PNG files over twice its own limit whatever this says.
 
     Raises
     ------
@@ -116,24 +159,17 @@ def read_image_full(path: str | os.PathLike[str]) -> ImageData:
         is truncated, or has an unsupported pixel format.
     """
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"{p}: no such image file")
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(32)
-    except OSError as exc:
-        raise ImageReadError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
-    if not head:
-        raise ImageReadError(f"{p}: file is empty")
+    limit = default_max_pixels() if max_pixels is None else max_pixels
+    head = _head(p)
     if head.startswith(_PNG_MAGIC) and head[12:16] == b"IHDR":  # always the first chunk
-        _check_pixels(p, *struct.unpack(">II", head[16:24]))
+        _check_pixels(p, *struct.unpack(">II", head[16:24]), limit)
     try:
         if head.startswith(_PNG_MAGIC) and len(head) > 24 and head[24] == 16:
             rgb, alpha = _read_png16(p)
         elif head[:4] in _TIFF_MAGIC:
-            rgb, alpha = _read_tiff(p)
+            rgb, alpha = _read_tiff(p, limit)
         else:
-            rgb, alpha = _read_pillow(p)
+            rgb, alpha = _read_pillow(p, limit)
     except ImageReadError:
         raise
     except Exception as exc:  # decoders raise many types; report them as one clear error
@@ -145,26 +181,27 @@ def read_image_full(path: str | os.PathLike[str]) -> ImageData:
     return ImageData(np.ascontiguousarray(rgb), alpha, depth, p)
 
 
-def _open_pillow(p: Path) -> Image.Image:
+def _open_pillow(p: Path, limit: int | None) -> Image.Image:
     """`Image.open` (header only) with Pillow's own bomb check turned into `ImageTooLargeError`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # _check_pixels decides
         try:
             im = Image.open(p)
-        except Image.DecompressionBombError as exc:  # over twice the limit: Pillow gives no size
+        except Image.DecompressionBombError as exc:  # over twice Pillow's limit: it gives no size
             pixels = re.search(r"\((\d+) pixels\)", str(exc))
-            limit = max_pixels() or 0
-            raise ImageTooLargeError(p, int(pixels.group(1)) if pixels else 2 * limit, limit) from None
+            pillow = 2 * (default_max_pixels() or 0)
+            raise ImageTooLargeError(p, int(pixels.group(1)) if pixels else pillow,
+                                     pillow if limit is None else min(limit, pillow)) from None
     try:
-        _check_pixels(p, *im.size)
+        _check_pixels(p, *im.size, limit)
     except ImageTooLargeError:
         im.close()
         raise
     return im
 
 
-def _read_pillow(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    with _open_pillow(p) as im:
+def _read_pillow(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    with _open_pillow(p, limit) as im:
         im.load()
         im = ImageOps.exif_transpose(im)
     mode = im.mode
@@ -193,7 +230,7 @@ def _read_png16(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
     return _split_planes(arr, p)
 
 
-def _read_tiff(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_tiff(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """The first page of a TIFF; its layout comes from the tags, never guessed from the shape.
 
     A multi-page TIFF gives its first page (the main image; later pages are often thumbnails
@@ -204,7 +241,7 @@ def _read_tiff(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
 
     with tifffile.TiffFile(p) as tif:
         page = tif.pages.first
-        _check_pixels(p, int(page.imagewidth), int(page.imagelength))
+        _check_pixels(p, int(page.imagewidth), int(page.imagelength), limit)
         if page.imagedepth > 1:
             raise ImageReadError(f"{p}: volumetric TIFF (depth {page.imagedepth}) is not an image")
         photometric = tifffile.PHOTOMETRIC(page.photometric)

@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+
+EPILOG = """\
+host names:
+  The server answers only to the host names in --allowed-hosts (default: the --host address,
+  localhost, 127.0.0.1 and ::1); any other Host header gets a 400. This stops DNS rebinding,
+  where a web page re-points its own name at your machine to read this server. Binding all
+  interfaces (--host 0.0.0.0) adds this machine's name; list every other name or address
+  people type in the browser, e.g. --allowed-hosts grader.lan,192.168.1.20 (a leading dot,
+  .example.lan, allows all its subdomains).
+
+connections (waitress settings, see lutml.web.server):
+  connection_limit 1000   open connections at once (waitress default 100, which 110 idle
+                          half-open uploads filled)
+  channel_timeout 30 s    a connection that sends nothing for this long is closed; uploads
+                          that keep sending and requests being processed are never cut
+  cleanup_interval 5 s    how often idle connections are looked for
+  request bodies are capped at --max-upload-mb (+1 MB of form overhead) before buffering
+"""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -11,9 +30,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Serve the lutml web UI. Models are found once at start in --models-dir "
                     "(folders holding model.json) and chosen in the page by id. Set "
                     "LUTML_SECRET_KEY to fix the secret key (otherwise a random one per process).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    p.add_argument("--allowed-hosts", action="append", default=[], metavar="NAMES",
+                   help="comma-separated host names or addresses the server answers to, besides "
+                        "the default --host, localhost, 127.0.0.1 and ::1; repeatable")
     p.add_argument("--models-dir", action="append", default=None, metavar="DIR",
                    help="folder of trained models; repeatable (default data/models)")
     p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
@@ -24,25 +47,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import waitress
+def allowed_hosts(bind: str, extra: list[str]) -> list[str]:
+    """Host names to serve: localhost, 127.0.0.1, ::1, the bound address and `extra` (comma lists)."""
+    import socket
 
+    names = ["localhost", "127.0.0.1", "::1"]
+    try:
+        wildcard = ipaddress.ip_address(bind.strip("[]")).is_unspecified
+    except ValueError:  # a host name
+        wildcard = False
+    names += [bind.strip("[]"), socket.gethostname()] if wildcard else [bind.strip("[]")]
+    names += [n.strip() for item in extra for n in item.split(",") if n.strip()]
+    return list(dict.fromkeys(n.lower() for n in names))
+
+
+def run(args: argparse.Namespace) -> int:
     from lutml.web import create_app
+    from lutml.web.server import SERVER_SETTINGS, make_server
 
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
     if min(args.max_upload_mb, args.max_megapixels, args.threads, args.cache_mb) <= 0:
         raise ValueError("--max-upload-mb, --max-megapixels, --threads and --cache-mb must be positive")
+    hosts = allowed_hosts(args.host, args.allowed_hosts)
     app = create_app({
         "LUTML_MODEL_DIRS": args.models_dir or ["data/models"],
         "MAX_CONTENT_LENGTH": args.max_upload_mb * 1024 * 1024,
         "LUTML_MAX_PIXELS": int(args.max_megapixels * 1e6),
         "LUTML_CACHE_BYTES": args.cache_mb * 1024 * 1024,
+        "LUTML_ALLOWED_HOSTS": hosts,
     })
+    server = make_server(app, args.host, args.port, args.threads)
     models = app.extensions["lutml_registry"].entries
     print(f"lutml serve: {len(models)} model(s): {', '.join(models) or 'none (match mode only)'}")
+    print(f"lutml serve: answering to host names {', '.join(hosts)}; "
+          + ", ".join(f"{k} {v}" for k, v in SERVER_SETTINGS.items()))
     print(f"lutml serve: open http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
-    # Waitress buffers the whole request before the app sees it; cap that at the upload limit.
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    server.run()
     return 0

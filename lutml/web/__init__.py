@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "LUTML_CACHE_ENTRIES": 64,  # the byte budget is the real bound for big frames
     "LUTML_CACHE_BYTES": 1 << 30,
     "LUTML_CACHE_TTL_S": 3600,
+    # Host names served (DNS-rebinding guard); `lutml serve` adds the address it binds. None = any.
+    "LUTML_ALLOWED_HOSTS": ["localhost", "127.0.0.1", "::1"],
 }
 
 

@@ -64,16 +64,16 @@ def one_request(base: str, path: str, body: bytes, ctype: str, timeout: float) -
     return job, time.perf_counter() - start
 
 
-def _start_server(models_dirs: list[str], threads: int) -> tuple[str, object]:
-    import waitress
-
+def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tuple[str, object]:
+    """The app under waitress exactly as `lutml serve` runs it (`settings` override its waitress ones)."""
     from lutml.web import create_app
+    from lutml.web.server import make_server
 
     app = create_app({"LUTML_MODEL_DIRS": models_dirs})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=threads)
+    server = make_server(app, "127.0.0.1", port, threads, **settings)
     threading.Thread(target=server.run, daemon=True).start()
     return f"http://127.0.0.1:{port}", server
 

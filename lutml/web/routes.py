@@ -39,6 +39,7 @@ from lutml.web.results import (
     lut_at_strength,
     preview_after,
 )
+from lutml.web.server import upload_too_large_message
 from lutml.web.uploads import UploadError, display_name, read_upload
 
 bp = Blueprint("lutml", __name__)
@@ -213,6 +214,30 @@ def download_image(token: str) -> Response:
                      download_name=_download_name(result, strength, ".png"))
 
 
+def host_name(host_header: str) -> str:
+    """The name part of a Host header, lower case, without port, IPv6 brackets or a final dot."""
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host[1:].partition("]")[0]
+    if host.count(":") == 1:  # name:port (a bare IPv6 address has several colons)
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+@bp.before_app_request
+def allowed_hosts_only() -> tuple[Response, int] | None:
+    # DNS rebinding: a page on evil.example re-points its name at 127.0.0.1 and then reads this
+    # server as same-origin (Host: evil.example, matching Origin). Only names on the allow-list
+    # (lutml serve --allowed-hosts; default the bound address, localhost, 127.0.0.1) are served.
+    allowed = current_app.config.get("LUTML_ALLOWED_HOSTS")
+    host = request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME", "")
+    if allowed is None or host_name(host) in {host_name(a) for a in allowed}:
+        return None
+    current_app.logger.warning("refused Host %r (not in --allowed-hosts)", host[:100])
+    return jsonify(error=f"This server does not answer to the host name {host_name(host)[:100]!r}. "
+                         "To reach it under that name, start it with lutml serve --allowed-hosts."), 400
+
+
 @bp.before_app_request
 def same_origin_posts() -> tuple[Response, int] | None:
     # No cookies are used, but another site's page could still make a visitor's browser post
@@ -235,16 +260,28 @@ def security_headers(resp: Response) -> Response:
     return resp
 
 
+def _no_server_paths(message: str) -> str:
+    """`message` without paths of this server's temporary folders (clients never see paths)."""
+    root = current_app.config.get("LUTML_TMP_DIR") or tempfile.gettempdir()
+    return re.sub(re.escape(str(root).rstrip("/")) + r"/[^\s'\"()]*", "<upload>", message)
+
+
 @bp.app_errorhandler(UploadError)
 @bp.app_errorhandler(BadRequest)
 def bad_input(exc: ValueError) -> tuple[Response, int]:
-    return jsonify(error=str(exc)), 400
+    return jsonify(error=_no_server_paths(str(exc))), 400
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
 def too_large(_exc: RequestEntityTooLarge) -> tuple[Response, int]:
-    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-    return jsonify(error=f"The upload is larger than the {limit} MB limit. Export a smaller frame."), 413
+    cfg = current_app.config
+    size = request.content_length  # waitress sets it for chunked bodies too
+    if size is None or size > cfg["MAX_CONTENT_LENGTH"]:
+        return jsonify(error=upload_too_large_message(cfg["MAX_CONTENT_LENGTH"])), 413
+    # Within the byte limit, Werkzeug refuses forms with too many fields or a long text field.
+    return jsonify(error=f"The form has more than {cfg['MAX_FORM_PARTS']} fields or a text field over "
+                         f"{cfg['MAX_FORM_MEMORY_SIZE'] // 1000} kB; this page sends a few short "
+                         "fields and the image files."), 413
 
 
 @bp.app_errorhandler(404)
@@ -257,12 +294,12 @@ def not_found(_exc: HTTPException) -> tuple[Response, int]:
 def fit_failed(exc: ValueError) -> tuple[Response, int]:
     # The library's ValueErrors name the problem (e.g. a frame with too few colours to fit).
     current_app.logger.warning("request failed: %s", exc)
-    return jsonify(error=f"Could not build a LUT from these images: {exc}"), 400
+    return jsonify(error=_no_server_paths(f"Could not build a LUT from these images: {exc}")), 400
 
 
 @bp.app_errorhandler(ModelLoadError)
 def model_broken(exc: ModelLoadError) -> tuple[Response, int]:
-    return jsonify(error=str(exc)), 500
+    return jsonify(error=_no_server_paths(str(exc))), 500
 
 
 @bp.app_errorhandler(Exception)

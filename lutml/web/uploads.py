@@ -9,14 +9,11 @@ whose message is shown in the page as is, so it names the field and the problem 
 from __future__ import annotations
 
 import re
-import struct
-import warnings
 from pathlib import Path
 
-from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from lutml.imageio import ImageData, ImageReadError, read_image_full
+from lutml.imageio import ImageData, ImageReadError, ImageTooLargeError, image_size, read_image_full
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -42,27 +39,6 @@ def display_name(upload: FileStorage) -> str:
     """The client's file name reduced to a harmless label (for messages only, never a path)."""
     name = Path((upload.filename or "").replace("\\", "/")).name
     return re.sub(r"[^\w.\- ]", "_", name)[:80] or "upload"
-
-
-def _header_size(path: Path, fmt: str) -> tuple[int, int]:
-    """(width, height) read from the file header without decoding pixels."""
-    if fmt == "png":  # IHDR is always the first chunk: width, height at bytes 16..24
-        with path.open("rb") as fh:
-            head = fh.read(24)
-        if len(head) < 24 or head[12:16] != b"IHDR":
-            raise ValueError("PNG header is damaged")
-        return struct.unpack(">II", head[16:24])
-    if fmt == "tiff":
-        import tifffile
-
-        with tifffile.TiffFile(path) as tif:
-            page = tif.pages[0]
-            return int(page.imagewidth), int(page.imagelength)
-    with warnings.catch_warnings():
-        # The explicit pixel limit below is the guard; Pillow's own warning is not needed here.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(path) as im:  # lazy: reads the header only
-            return im.size
 
 
 def read_upload(upload: FileStorage | None, label: str, folder: Path, max_pixels: int) -> ImageData:
@@ -94,22 +70,25 @@ def read_upload(upload: FileStorage | None, label: str, folder: Path, max_pixels
         raise UploadError(
             f"{label} ({shown}) is not a PNG, JPEG or TIFF image (judged by its contents, not its name)."
         )
+    too_large = (f"{label} ({shown}) is {{}} megapixels; the limit is {max_pixels / 1e6:.1f} megapixels. "
+                 "Export a smaller frame.")
     try:
-        width, height = _header_size(raw, fmt)
+        width, height = image_size(raw)
+    except ImageTooLargeError as exc:  # so large that Pillow would not even open it
+        raise UploadError(too_large.format(f"{exc.pixels / 1e6:.1f}")) from exc
     except Exception as exc:  # any header parser failure means the file is damaged
         raise UploadError(f"{label} ({shown}) looks like a {fmt.upper()} but its header is damaged.") from exc
     if width < 1 or height < 1:
         raise UploadError(f"{label} ({shown}) has no pixels.")
     if width * height > max_pixels:
-        raise UploadError(
-            f"{label} ({shown}) is {width}×{height} = {width * height / 1e6:.1f} megapixels; "
-            f"the limit is {max_pixels / 1e6:.1f} megapixels. Export a smaller frame."
-        )
+        raise UploadError(too_large.format(f"{width}×{height} = {width * height / 1e6:.1f}"))
     path = raw.rename(folder / f"{stem}.{fmt}")
     try:
-        image = read_image_full(path)
+        image = read_image_full(path, max_pixels=max_pixels)
     except ImageReadError as exc:
-        reason = str(exc).removeprefix(f"{path}: ")
+        # Never show a server path: the library names the file, the client knows it as `shown`.
+        reason = str(exc).replace(str(path), shown).replace(str(folder), "")
+        reason = reason.removeprefix(f"{shown}: ")
         raise UploadError(f"{label} ({shown}) could not be decoded: {reason}") from exc
     if image.rgb.shape[0] * image.rgb.shape[1] > max_pixels:  # EXIF rotation cannot grow it, but be sure
         raise UploadError(f"{label} ({shown}) exceeds the {max_pixels / 1e6:.1f} megapixel limit.")
