@@ -219,3 +219,48 @@ def test_serve_help_documents_the_connection_settings():
     assert "--allowed-hosts" in done.stdout
     for setting in ("connection_limit 1000", "channel_timeout 30 s", "cleanup_interval 5 s"):
         assert setting in done.stdout
+
+
+# --- item 13: memory ------------------------------------------------------------------------------
+
+def _rss_mb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmRSS"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_memory_settles_after_the_first_result(tmp_path):
+    """`lutml serve --cache-mb 50`: 3 MP results must not keep adding heap (was +140 MB over 4, +430 over 10)."""
+    from lutml.web.loadtest import _multipart
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "lutml.cli", "serve", "--port", str(port), "--cache-mb", "50",
+                             "--models-dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    frame = make_frame(1500, 2000, seed=1)
+    body, ctype = _multipart({"size": "33"}, {"before": ("b.png", png_bytes(frame)),
+                                              "after": ("a.png", png_bytes(known_grade(frame)))})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/models", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        rss = []
+        for _ in range(4):
+            req = urllib.request.Request(base + "/api/match", data=body, headers={"Content-Type": ctype})
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                result = json.load(resp)
+            urllib.request.urlopen(base + result["image_url"], timeout=120).read()
+            rss.append(_rss_mb(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert rss[-1] <= rss[0] + 60, rss
