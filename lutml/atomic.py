@@ -80,7 +80,7 @@ def _make_parent(dest: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a path component is a file
-        blocker = next(p for p in reversed(dest.parents) if p.exists() and not p.is_dir())
+        blocker = next((p for p in reversed(dest.parents) if p.exists() and not p.is_dir()), dest.parent)
         raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder", str(dest)) from None
 
 
