@@ -1,0 +1,73 @@
+"""Shared pieces of the LUT file-format tests: an independent reference grade and OCIO helpers.
+
+The reference grade is built in OpenColorIO (not in lutml): a red-only gain, a channel swap
+(out R = in G, out G = in B, out B = 0.8 in R) and a per-channel power. Any transposed axis or
+swapped channel in a reader or writer changes its values, so it cannot hide.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import PyOpenColorIO as OCIO
+
+from lutml.lut import LUT3D, identity_table
+
+RNG = np.random.default_rng(14)
+
+
+def grade_config() -> OCIO.Config:
+    """A raw config plus colour space "graded" = the reference grade applied to "raw"."""
+    config = OCIO.Config.CreateRaw()
+    swap = OCIO.MatrixTransform()
+    swap.setMatrix([0, 1, 0, 0, 0, 0, 1, 0, 0.8, 0, 0, 0, 0, 0, 0, 1])
+    power = OCIO.ExponentTransform([1.0, 2.0, 0.5, 1.0])
+    graded = OCIO.ColorSpace(name="graded")
+    graded.setTransform(OCIO.GroupTransform([swap, power]), OCIO.COLORSPACE_DIR_FROM_REFERENCE)
+    config.addColorSpace(graded)
+    return config
+
+
+def reference_grade(rgb: np.ndarray) -> np.ndarray:
+    """The reference grade evaluated by OpenColorIO on float32 (N, 3) colours in [0, 1]."""
+    processor = grade_config().getProcessor("raw", "graded").getDefaultCPUProcessor()
+    out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
+    processor.applyRGB(out)
+    return out
+
+
+def bake(fmt: str, size: int) -> str:
+    """The reference grade baked by OpenColorIO's Baker into format `fmt` at `size`^3."""
+    baker = OCIO.Baker()
+    baker.setConfig(grade_config())
+    baker.setFormat(fmt)
+    baker.setInputSpace("raw")
+    baker.setTargetSpace("graded")
+    baker.setCubeSize(size)
+    return baker.bake()
+
+
+def ocio_apply(path: Path, rgb: np.ndarray, interpolation=OCIO.INTERP_TETRAHEDRAL) -> np.ndarray:
+    """OpenColorIO's CPU result of the LUT file at `path` on float32 (N, 3) colours."""
+    transform = OCIO.FileTransform(src=str(path), interpolation=interpolation)
+    processor = OCIO.Config.CreateRaw().getProcessor(transform).getDefaultCPUProcessor()
+    out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
+    processor.applyRGB(out)
+    return out
+
+
+def nodes(size: int) -> np.ndarray:
+    """Input colour of every node of a [0, 1] lattice, float32 (size**3, 3), red index first."""
+    return identity_table(size).reshape(-1, 3)
+
+
+def graded_lut(size: int) -> LUT3D:
+    """The reference grade as a lutml LUT (OCIO evaluated at the nodes)."""
+    table = reference_grade(nodes(size)).reshape(size, size, size, 3)
+    return LUT3D(table, title=f"graded {size}", comments=["reference grade"])
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files of atomic writes left in `folder` (there must be none)."""
+    return sorted(p.name for p in folder.iterdir() if ".lutml-tmp-" in p.name)
