@@ -18,8 +18,12 @@ RNG = np.random.default_rng(14)
 
 
 def grade_config() -> OCIO.Config:
-    """A raw config plus colour space "graded" = the reference grade applied to "raw"."""
+    """Colour spaces "source" (the reference) and "graded" = the reference grade of "source".
+
+    (Not OCIO's "raw": it is a data space, and OCIO leaves data untouched between spaces.)
+    """
     config = OCIO.Config.CreateRaw()
+    config.addColorSpace(OCIO.ColorSpace(name="source"))
     swap = OCIO.MatrixTransform()
     swap.setMatrix([0, 1, 0, 0, 0, 0, 1, 0, 0.8, 0, 0, 0, 0, 0, 0, 1])
     power = OCIO.ExponentTransform([1.0, 2.0, 0.5, 1.0])
@@ -31,7 +35,7 @@ def grade_config() -> OCIO.Config:
 
 def reference_grade(rgb: np.ndarray) -> np.ndarray:
     """The reference grade evaluated by OpenColorIO on float32 (N, 3) colours in [0, 1]."""
-    processor = grade_config().getProcessor("raw", "graded").getDefaultCPUProcessor()
+    processor = grade_config().getProcessor("source", "graded").getDefaultCPUProcessor()
     out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
     processor.applyRGB(out)
     return out
@@ -42,7 +46,7 @@ def bake(fmt: str, size: int) -> str:
     baker = OCIO.Baker()
     baker.setConfig(grade_config())
     baker.setFormat(fmt)
-    baker.setInputSpace("raw")
+    baker.setInputSpace("source")
     baker.setTargetSpace("graded")
     baker.setCubeSize(size)
     return baker.bake()
@@ -63,8 +67,9 @@ def nodes(size: int) -> np.ndarray:
 
 
 def graded_lut(size: int) -> LUT3D:
-    """The reference grade as a lutml LUT (OCIO evaluated at the nodes)."""
-    table = reference_grade(nodes(size)).reshape(size, size, size, 3)
+    """The reference grade as a lutml LUT (OCIO evaluated at the nodes; its fast power
+    function overshoots 1 by 2e-5, clipped)."""
+    table = np.clip(reference_grade(nodes(size)), 0, 1).reshape(size, size, size, 3)
     return LUT3D(table, title=f"graded {size}", comments=["reference grade"])
 
 

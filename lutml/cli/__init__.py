@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 
 # Order = order in `lutml --help`.
-COMMANDS = ["apply", "info", "fit", "grade", "serve"]
+COMMANDS = ["apply", "info", "fit", "convert", "grade", "serve"]
 
 
 class Terminated(BaseException):

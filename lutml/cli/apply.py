@@ -1,4 +1,4 @@
-"""`lutml apply`: put a .cube look on an image file."""
+"""`lutml apply`: put a LUT look (.cube, .3dl, .csp, .clf, Hald .png) on an image file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 HELP = """\
-Grade an image with a .cube 3D LUT, as Resolve, Premiere or ffmpeg would.
+Grade an image with a 3D LUT, as Resolve, Premiere or ffmpeg would. LUT is a .cube, .3dl,
+.csp, .clf or Hald CLUT .png file (`lutml convert --help` describes them).
 
 IN and OUT are PNG, JPEG or TIFF. Bit depth is kept: 8-bit in gives 8-bit out, 16-bit in gives
 16-bit out (a JPEG OUT is always 8-bit, so 16-bit results are rounded to 8 bits for it). An
@@ -23,10 +24,10 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "apply", help="grade an image with a .cube LUT (8/16-bit PNG, JPEG, TIFF)",
+        "apply", help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF)",
         description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("lut", type=Path, metavar="LUT.cube", help="the look, a .cube 3D LUT (Adobe/Resolve)")
+    p.add_argument("lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT")
     p.add_argument("input", type=Path, metavar="IN", help="image to grade (PNG, JPEG or TIFF; 8 or 16 bit)")
     p.add_argument("output", type=Path, metavar="OUT",
                    help="graded image to write; the format follows the extension (.png .jpg .tif)")
@@ -42,13 +43,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from lutml.cli.paths import check_outputs
     from lutml.imageio import IMAGE_SUFFIXES, from_float, read_image_full, to_float, write_image
-    from lutml.lut import apply_lut, read_cube
+    from lutml.lut import apply_lut, read_lut
 
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
     check_outputs([("output", args.output, IMAGE_SUFFIXES)], [args.lut, args.input])
     suffix = args.output.suffix.lower()
-    lut = read_cube(args.lut)
+    lut = read_lut(args.lut)
     image = read_image_full(args.input)
     jpeg = suffix in (".jpg", ".jpeg")
     if jpeg and image.alpha is not None:

@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--source-dir", type=Path, help="folder of ungraded frames")
     src.add_argument("--target-dir", type=Path, help="folder of the graded frames, same file names")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="LOOK.cube",
-                   help="the .cube file to write")
+                   help="the LUT file to write: .cube, .3dl, .csp, .clf or Hald .png (square --size)")
     p.add_argument("--size", type=int, default=None,
                    help="LUT nodes per axis, 2-65 (default 33; 8 for --method knn)")
     p.add_argument("--method", choices=["lattice", "knn"], default="lattice",
@@ -138,17 +138,22 @@ def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], li
 
 def run(args: argparse.Namespace) -> int:
     from lutml.atomic import atomic_path
+    from lutml.cli.convert import reported_warnings
     from lutml.cli.paths import check_outputs
     from lutml.fit import fit_lut_report, write_coverage_png
     from lutml.imageio import IMAGE_SUFFIXES
-    from lutml.lut import write_cube
+    from lutml.lut import LUT_SUFFIXES, write_lut
+    from lutml.lut.hald import hald_level
 
     jobs = list_jobs(args)
-    outputs = [("-o/--output", args.output, (".cube",))]
+    outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.coverage_png:
         outputs.append(("--coverage-png", args.coverage_png, IMAGE_SUFFIXES))
     # Every output is checked before the (slow) fit, so none can fail after another was written.
     check_outputs(outputs, {path for _, s, t in jobs for path in (s, t)})
+    if args.output.suffix.lower() == ".png" and hald_level(args.size or 0) is None:
+        raise ValueError(f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 "
+                         "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)")
     sources, targets, names = load_pairs(jobs)
     report = fit_lut_report(
         sources, targets, size=args.size, method=args.method, smoothness=args.smoothness,
@@ -157,8 +162,8 @@ def run(args: argparse.Namespace) -> int:
     lut = report.lut
     lut.title = args.title or args.output.stem
     # Both files are complete in temporary files before either is renamed into place.
-    with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more:
-        write_cube(lut, cube_tmp)
+    with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more, reported_warnings():
+        write_lut(lut, cube_tmp)
         if args.coverage_png:
             write_coverage_png(report.coverage, more.enter_context(atomic_path(args.coverage_png)))
     what = f"{len(names)} pairs" if len(names) > 1 else names[0]

@@ -1,4 +1,4 @@
-"""`lutml info`: what a .cube file contains and does."""
+"""`lutml info`: what a LUT file (.cube, .3dl, .csp, .clf, Hald .png) contains and does."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 HELP = """\
-Describe a .cube LUT: its lattice size, input range (domain), the range of colours it can
-output, whether it changes anything at all (identity) and whether each channel is monotonic
-(brighter in never gives darker out in that channel; a non-monotonic LUT can posterise or
-invert gradients).
+Describe a LUT (.cube, .3dl, .csp, .clf or Hald .png): its lattice size, input range
+(domain), the range of colours it can output, whether it changes anything at all (identity)
+and whether each channel is monotonic (brighter in never gives darker out in that channel; a
+non-monotonic LUT can posterise or invert gradients).
 
 examples:
   lutml info look.cube
@@ -20,19 +20,19 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "info", help="describe a .cube LUT (size, ranges, identity, monotonic)",
+        "info", help="describe a LUT (size, ranges, identity, monotonic)",
         description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("lut", type=Path, metavar="LUT.cube", help="the .cube file to describe")
+    p.add_argument("lut", type=Path, metavar="LUT", help="the LUT file to describe")
     p.add_argument("--json", action="store_true", help="print the facts as one JSON object")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.lut import read_cube
+    from lutml.lut import read_lut
     from lutml.lut.stats import describe_lut
 
-    summary = describe_lut(read_cube(args.lut))
+    summary = describe_lut(read_lut(args.lut))
     if args.json:
         print(json.dumps({"file": str(args.lut)} | summary.as_dict()))
         return 0
