@@ -6,7 +6,9 @@ uniform noise instead, the worst case for caches and branch prediction). Contend
 
 - float32, tetrahedral: lutml vs OpenColorIO's CPU processor (FileTransform of the same written
   ``.cube``, INTERP_TETRAHEDRAL, packed RGB) and vs a plain-NumPy implementation;
-- uint8: lutml tetrahedral and trilinear vs Pillow's ``ImageFilter.Color3DLUT`` (trilinear).
+- uint8: lutml tetrahedral and trilinear vs Pillow's ``ImageFilter.Color3DLUT`` (trilinear);
+- float32, tetrahedral with a 65^3 LUT (``--big-size``; issue 14 asks for >= 1x OpenColorIO):
+  4.4 MB of nodes no longer fit in L2, so this is where cache misses would show.
 
 OpenColorIO grades in place; `apply_lut` returns a new array, and faulting in a fresh 100 MB
 frame costs the kernel time (more on a busy machine, where transparent huge pages need
@@ -77,10 +79,14 @@ def references(lut, cube: Path):
 COPY = "(buffer copy before each OCIO run)"
 OCIO_CASE = "float32 tetrahedral  OpenColorIO"
 PIL_CASE = "uint8   trilinear    Pillow Color3DLUT"
+BIG = "float32 tetrahedral  {n}^3 "  # prefix of the big-LUT rows, compared with their own OCIO row
 
 
-def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[str, Callable]:
-    """name -> zero-argument callable for every timed case (plus the OCIO buffer copy)."""
+def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int, big=None) -> dict[str, Callable]:
+    """name -> zero-argument callable for every timed case (plus the OCIO buffer copy).
+
+    `big` = (LUT, its OpenColorIO processor) adds the big-LUT float32 rows, or None.
+    """
     from PIL import Image
 
     from lutml.lut import apply_lut
@@ -91,7 +97,7 @@ def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[
     pil_run = striped(lambda stripe: Image.fromarray(stripe).filter(pil_filter), threads)
     pil_image = Image.fromarray(frame8)
     reused = np.empty_like(frame32)
-    return {
+    cases = {
         "float32 tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame32),
         "float32 tetrahedral  lutml, out= buffer": lambda: apply_lut(lut, frame32, out=reused),
         OCIO_CASE: lambda: (np.copyto(work, frame32), ocio_run(work)),
@@ -100,6 +106,16 @@ def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int) -> dict[
         "uint8   trilinear    lutml (numba)": lambda: apply_lut(lut, frame8, "trilinear"),
         PIL_CASE: (lambda: pil_image.filter(pil_filter)) if threads == 1 else (lambda: pil_run(frame8)),
     }
+    if big is not None:
+        big_lut, big_ocio = big
+        big_run = striped(big_ocio.applyRGB, threads)
+        prefix = BIG.format(n=big_lut.size)
+        cases |= {
+            prefix + "lutml (numba)": lambda: apply_lut(big_lut, frame32),
+            prefix + "lutml, out= buffer": lambda: apply_lut(big_lut, frame32, out=reused),
+            prefix + "OpenColorIO": lambda: (np.copyto(work, frame32), big_run(work)),
+        }
+    return cases
 
 
 def measure(cases: dict[str, Callable], repeats: int) -> dict[str, tuple[float, float]]:
@@ -119,7 +135,9 @@ def measure(cases: dict[str, Callable], repeats: int) -> dict[str, tuple[float, 
             times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
     result = {name: tuple(np.median(np.array(t), axis=0).tolist()) for name, t in times.items()}
     copy = result.pop(COPY)
-    result[OCIO_CASE] = (result[OCIO_CASE][0] - copy[0], result[OCIO_CASE][1] - copy[1])
+    for name in result:
+        if name.endswith("OpenColorIO"):
+            result[name] = (result[name][0] - copy[0], result[name][1] - copy[1])
     return result
 
 
@@ -148,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads for every contender")
     parser.add_argument("--noise", action="store_true", help="uniform noise instead of a photo")
     parser.add_argument("--skip-numpy", action="store_true", help="skip the slow NumPy reference")
+    parser.add_argument("--big-size", type=int, default=65,
+                        help="also time float32 with a LUT this big vs OCIO (default 65; 0 = skip)")
     args = parser.parse_args(argv)
 
     import numba
@@ -163,10 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     apply_lut(lut, frame8[:2, :2].astype(np.float32))
     first_call = time.perf_counter() - start
+    big = None
     with tempfile.TemporaryDirectory() as tmp:
         write_cube(lut, Path(tmp) / "bench.cube")
         ocio, pil_filter = references(lut, Path(tmp) / "bench.cube")
-    seconds = measure(contenders(lut, frame8, ocio, pil_filter, args.threads), args.repeats)
+        if args.big_size:
+            big_lut = bench_lut(args.big_size)
+            write_cube(big_lut, Path(tmp) / "big.cube")
+            big = (big_lut, references(big_lut, Path(tmp) / "big.cube")[0])
+    seconds = measure(contenders(lut, frame8, ocio, pil_filter, args.threads, big), args.repeats)
     if not args.skip_numpy:
         frame32 = frame8.astype(np.float32) / 255
         wall, cpu = time.perf_counter(), time.process_time()
@@ -179,14 +204,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"LUT application: {args.width}x{args.height} {'noise' if args.noise else 'photo'} frame, "
           f"{args.size}^3 LUT, {args.threads} thread(s) each, median of {args.repeats} interleaved "
           f"runs (numba {numba.__version__}, OpenColorIO {OCIO.__version__}, Pillow {PIL.__version__})")
-    print(f"{'case':42} {'wall s':>7} {'cpu s':>7} {'Mpx/s':>6}  {'vs OCIO wall/cpu':>16}  "
+    big_prefix = BIG.format(n=args.big_size)
+    print(f"{'case':46} {'wall s':>7} {'cpu s':>7} {'Mpx/s':>6}  {'vs OCIO wall/cpu':>16}  "
           f"{'vs Pillow wall/cpu':>18}")
     for name, (wall, cpu) in seconds.items():
         pillow_row = name.startswith("uint8")
-        ref_wall, ref_cpu = seconds[PIL_CASE if pillow_row else OCIO_CASE]
+        reference = big_prefix + "OpenColorIO" if name.startswith(big_prefix) else OCIO_CASE
+        ref_wall, ref_cpu = seconds[PIL_CASE if pillow_row else reference]
         ratio = f"{ref_wall / wall:.2f}x / {ref_cpu / cpu:.2f}x"
         cols = ("", ratio) if pillow_row else (ratio, "")
-        print(f"{name:42} {wall:7.3f} {cpu:7.3f} {megapixels / wall:6.1f}  {cols[0]:>16}  {cols[1]:>18}")
+        print(f"{name:46} {wall:7.3f} {cpu:7.3f} {megapixels / wall:6.1f}  {cols[0]:>16}  {cols[1]:>18}")
+    if big is not None:
+        ocio_cpu = seconds[big_prefix + "OpenColorIO"][1]
+        print(f"{args.big_size}^3 float32 tetrahedral, lutml vs OpenColorIO throughput (CPU time; goal >= 1x): "
+              f"{ocio_cpu / seconds[big_prefix + 'lutml, out= buffer'][1]:.2f}x like for like (both in a "
+              f"ready buffer), {ocio_cpu / seconds[big_prefix + 'lutml (numba)'][1]:.2f}x with a fresh output array")
     print(f"first apply_lut call of this process (numba cache load or compile): {first_call:.2f} s; "
           f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"max |lutml - OCIO| (float32 tetrahedral): {err_ocio:.1e}; "
