@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Stage commands in dvc.yaml say `python`: it must be the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-fast bench bench-fit bench-train bench-pipeline lint params browser clean
+.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks lint params browser clean
 
 venv: $(STAMP)
 
@@ -45,9 +45,10 @@ bench-fit: venv
 bench-train: venv
 	$(BIN)/python -m lutml.bench train
 
-# needs `make run` first: trains the original's network (batch 1) + kNN fit on the same data
-bench-pipeline: venv
-	$(BIN)/python -m lutml.bench pipeline
+# needs `make run` first: the trained look estimator on every built-in look vs identity, population
+# statistics, the original project's method (trained per look) and the pair-fit bound
+bench-looks: venv
+	$(BIN)/python -m lutml.bench looks
 
 lint: venv
 	$(BIN)/ruff check lutml stages tests

@@ -108,3 +108,13 @@ def psnr(rgb1: np.ndarray, rgb2: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB for images in [0, 1] (inf when identical)."""
     mse = float(np.mean((np.asarray(rgb1, np.float64) - np.asarray(rgb2, np.float64)) ** 2))
     return float("inf") if mse == 0.0 else float(10.0 * np.log10(1.0 / mse))
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIELAB (..., 3), D65 -> sRGB-encoded (..., 3) (inverse of `srgb_to_lab`; not clipped)."""
+    lab = np.asarray(lab, dtype=np.float64)
+    fy = (lab[..., 0] + 16.0) / 116.0
+    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
+    eps, kappa = 216.0 / 24389.0, 24389.0 / 27.0
+    xyz = np.where(f**3 > eps, f**3, (116.0 * f - 16.0) / kappa) * _D65_WHITE
+    return linear_to_srgb(xyz @ np.linalg.inv(_RGB_TO_XYZ).T)

@@ -1,251 +1,313 @@
-"""Score learned looks: our model + lattice fit against the original's kNN fit, identity and an oracle.
+"""Score a learned look as the user meets it: one LUT, applied to neutral footage nobody trained on.
 
-For every test pair the model grades the working-resolution input; a LUT is fitted from the
-model's input to its output and applied to the FULL-resolution input, which is compared with the
-full-resolution target. The same is done with the original project's kNN 8^3 fit ("seed"), with
-no LUT ("identity") and with the ground-truth LUT fitted from the true pair ("oracle": the best any
-LUT can do, since a LUT cannot express spatial edits).
+The learned look (`data/eval/look.cube`) comes from the graded frames only. It is applied to the
+held-out neutral photos (corpus role ``eval``: never used in training, in any role) and compared
+with the true look applied to the same photos, when the look is known. Next to it, on the same
+photos and frames:
+
+- ``identity``: doing nothing;
+- ``population``: the population-statistics look (`lutml.fit.population`: tone + chroma per
+  lightness band, neutral corpus pool -> graded pool), the simplest unpaired method;
+- ``original``: the original project's method on the same graded frames (its 64 px pix2pix
+  trained on degraded graded frames, then a kNN 8^3 LUT fitted to its output on each held-out
+  photo), from the `original` stage;
+- ``pair_fit``: the upper bound of story 1, `lutml fit` on one true before/after pair (the first
+  graded frame and its neutral version).
+
+Metrics per method: mean and 95th percentile CIEDE2000 pooled over every pixel of every held-out
+photo, mean PSNR, and the LUT mean difference to the true look's LUT (mean |LUT(x) - look(x)|
+over the lattice nodes x). When the look is not known (a user's graded folder or video), only
+what can be measured is reported and the summary says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lutml.color import delta_e_image, psnr
-from lutml.lut import LUT3D, apply_lut, identity_table, read_cube
+from lutml.lut import LUT3D, apply_lut, identity_table
 
-METHODS = ("ours", "seed", "identity", "oracle")
+METHODS = ("ours", "identity", "population", "original", "pair_fit")
 METRICS = ("de00_mean", "de00_p95", "psnr", "lut_mean_diff")
 
 
-def lut_mean_difference(lut: LUT3D, reference: LUT3D) -> float:
-    """Mean |lut(x) - reference(x)| over the reference's lattice nodes x and the 3 channels.
-
-    The original project's "LUT mean difference"; `lut` may have another size (it is evaluated
-    trilinearly at the reference's nodes), identity scores ~0.12 on the original's data.
-    """
-    nodes = identity_table(reference.size)
-    ours = apply_lut(lut, nodes, interpolation="trilinear")
-    return float(np.mean(np.abs(ours - reference.table)))
+def lut_mean_difference(lut: LUT3D, look: Callable[[np.ndarray], np.ndarray], size: int = 17) -> float:
+    """Mean |lut(x) - look(x)| over the nodes x of a `size`^3 lattice and the 3 channels."""
+    nodes = identity_table(size)
+    return float(np.mean(np.abs(apply_lut(lut, nodes, interpolation="trilinear") - look(nodes))))
 
 
 @dataclass
-class PairScore:
-    """Per-pair scores of one method; `de00` keeps every pixel's ΔE00 for pooled percentiles."""
+class MethodScore:
+    """Scores of one method over the held-out photos (`de00` keeps every pixel for percentiles)."""
 
-    pair: str
-    de00: np.ndarray
-    psnr: float
+    de00: list[np.ndarray]
+    psnr: list[float]
     lut_mean_diff: float
 
-    @property
-    def de00_mean(self) -> float:
-        return float(self.de00.mean())
-
-
-@dataclass
-class PairResult:
-    pair: str
-    luts: dict[str, LUT3D]
-    scores: dict[str, PairScore] = field(default_factory=dict)
-    model_input: np.ndarray | None = None
-    prediction: np.ndarray | None = None
-
-
-def score_pair(
-    pair: str,
-    luts: dict[str, LUT3D],
-    full_input: np.ndarray,
-    full_target: np.ndarray,
-    gt_lut: LUT3D,
-    interpolation: str = "tetrahedral",
-) -> dict[str, PairScore]:
-    """Apply each LUT to the full-resolution input and compare with the full-resolution target."""
-    scores = {}
-    for name, lut in luts.items():
-        graded = apply_lut(lut, full_input, interpolation=interpolation)
-        scores[name] = PairScore(
-            pair=pair,
-            de00=delta_e_image(graded, full_target).astype(np.float32).ravel(),
-            psnr=psnr(np.clip(graded, 0, 1), full_target),
-            lut_mean_diff=lut_mean_difference(lut, gt_lut),
-        )
-    return scores
-
-
-def summarise(results: list[PairResult]) -> dict:
-    """The `data/metrics/eval.json` object: one entry per method with the four metrics, plus n_pairs.
-
-    ΔE00 mean and 95th percentile are pooled over every pixel of every pair; PSNR and LUT mean
-    difference are means over pairs.
-    """
-    out: dict = {}
-    for m in METHODS:
-        scores = [r.scores[m] for r in results]
-        pooled = np.concatenate([s.de00 for s in scores])
-        finite_psnr = [min(s.psnr, 100.0) for s in scores]  # an exact match would be +inf
-        out[m] = {
+    def summary(self) -> dict[str, float]:
+        pooled = np.concatenate([d.ravel() for d in self.de00])
+        return {
             "de00_mean": round(float(pooled.mean()), 4),
             "de00_p95": round(float(np.percentile(pooled, 95)), 4),
-            "psnr": round(float(np.mean(finite_psnr)), 3),
-            "lut_mean_diff": round(float(np.mean([s.lut_mean_diff for s in scores])), 5),
+            "psnr": round(float(np.mean([min(p, 100.0) for p in self.psnr])), 3),
+            "lut_mean_diff": round(self.lut_mean_diff, 5),
         }
-    out["n_pairs"] = len(results)
-    return out
 
 
-def per_pair_rows(results: list[PairResult]) -> list[dict]:
-    """Rows for `dvc plots` (data/metrics/eval_pairs.csv): pair index and per-method mean ΔE00."""
-    rows = []
-    for i, r in enumerate(results):
-        row: dict = {"pair": i, "id": r.pair}
-        for m in METHODS:
-            row[f"{m}_de00"] = round(r.scores[m].de00_mean, 4)
-            row[f"{m}_lut_mean_diff"] = round(r.scores[m].lut_mean_diff, 5)
-        rows.append(row)
-    return rows
+def score_luts(
+    luts: Sequence[LUT3D], photos: Sequence[np.ndarray], truths: Sequence[np.ndarray],
+    look: Callable[[np.ndarray], np.ndarray], interpolation: str = "tetrahedral",
+) -> MethodScore:  # fmt: skip
+    """Apply luts[i] (one LUT for all photos: pass it once) to photos[i] and compare with truths[i]."""
+    one = len(luts) == 1
+    de, ps = [], []
+    for i, (photo, truth) in enumerate(zip(photos, truths, strict=True)):
+        graded = np.clip(apply_lut(luts[0 if one else i], photo, interpolation=interpolation), 0.0, 1.0)
+        de.append(delta_e_image(graded, truth).astype(np.float32))
+        ps.append(psnr(graded, truth))
+    diff = float(np.mean([lut_mean_difference(lut, look) for lut in luts]))
+    return MethodScore(de, ps, diff)
 
 
-def load_gt_lut(gt_dir: Path, pair: str) -> LUT3D:
-    path = gt_dir / f"{pair}.cube"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: ground-truth LUT missing (run the fit_luts stage)")
-    return read_cube(path)
+def ratios(summary: dict[str, Any]) -> dict[str, float]:
+    """Mean ΔE00 of each scored method as a ratio to identity's (lower is better; 1 = no gain)."""
+    base = summary["identity"]["de00_mean"]
+    return {m: round(summary[m]["de00_mean"] / base, 4) for m in METHODS if m in summary and base > 0}
 
 
-def evaluate_pairs(
-    pairs: list[str],
-    load: Callable[[str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
-    fit_luts_for: Callable[[np.ndarray], tuple[dict[str, LUT3D], np.ndarray, np.ndarray]],
-    gt_dir: Path,
-    interpolation: str = "tetrahedral",
-    progress: bool = True,
-) -> list[PairResult]:
-    """Run the evaluation loop.
+# ----------------------------------------------------------------------------- the evaluate stage
+@dataclass
+class EvalData:
+    """Everything the evaluation reads, as float32 RGB images in [0, 1]."""
 
-    Parameters
-    ----------
-    load : pair id -> (input, target, full_input, full_target), float32 (H, W, 3) in [0, 1]
-    fit_luts_for : working-res input -> ({"ours": LUT, "seed": LUT}, model_input, prediction)
+    graded: list[np.ndarray]
+    neutral: list[np.ndarray] | None  # the graded frames before the look (known looks only)
+    heldout: list[np.ndarray]
+    heldout_ids: list[str]
+    look_spec: dict | None  # the true look (conf/look block) when known
+    manifest: dict
+
+
+def load_eval_data(frames_dir, score_size: int) -> EvalData:
+    """Read the frames stage's output (graded, neutral, held-out frames and the manifest); the
+    held-out photos are scored downscaled to `score_size` px on the long side (area filter)."""
+    from pathlib import Path
+
+    from lutml.data.frames import read_frames_manifest
+    from lutml.imageio import read_image
+
+    d = Path(frames_dir)
+    m = read_frames_manifest(d)
+    ids = [f["id"] for f in m["frames"]]
+    graded = [read_image(d / "graded" / f"{i}.png") for i in ids]
+    neutral = [read_image(d / "neutral" / f"{i}.png") for i in ids] if m["neutral"] else None
+    held = [h["id"] for h in m["heldout"]]
+    if not held:
+        raise ValueError(f"{d}: no held-out photos (corpus.eval must be >= 1)")
+    from lutml.resize import fit_within
+
+    heldout = [np.clip(fit_within(read_image(d / "heldout" / f"{i}.png"), score_size, "area"), 0, 1) for i in held]
+    return EvalData(graded, neutral, heldout, held, m["look"], m)
+
+
+def learned_look(models_dir, data: EvalData, size: int, refine: int) -> tuple[LUT3D, Any]:
+    """The look the trained model learned from the graded frames, as one LUT of `size` nodes.
+
+    Look models read the graded frames (never the held-out photos). Image models (pix2pix, the
+    pair-trained families) grade the held-out photos, as they would grade a user's footage, and
+    one LUT is fitted from their inputs to their outputs.
     """
-    from tqdm import tqdm
+    from lutml.models.inference import load_any_model
 
-    results = []
-    for pair in tqdm(pairs, desc="evaluate", unit="pair", disable=not progress):
-        inp, _tgt, full_in, full_tgt = load(pair)
-        gt = load_gt_lut(gt_dir, pair)
-        luts, model_input, prediction = fit_luts_for(inp)
-        luts = {**luts, "identity": LUT3D.identity(gt.size), "oracle": gt}
-        res = PairResult(pair, luts, model_input=model_input, prediction=prediction)
-        res.scores = score_pair(pair, luts, full_in, full_tgt, gt, interpolation)
-        results.append(res)
-    return results
-
-
-def run_evaluation(
-    pairs_dir: Path,
-    split_dir: Path,
-    gt_dir: Path,
-    models_dir: Path,
-    out_dir: Path,
-    metrics_dir: Path,
-    fit_cfg: Any,
-    eval_cfg: Any,
-) -> dict:
-    """The evaluate stage: score the test pairs, write metrics, pictures and LUTs, log to MLflow.
-
-    Writes ``metrics_dir/eval.json`` and ``eval_pairs.csv`` (DVC metrics/plots), and in `out_dir`:
-    ``preview.png`` (input | prediction | our LUT applied | target), ``best.cube``/``worst.cube``
-    (our LUT of the best/worst pair), ``look.cube`` (one LUT fitted from the model's outputs on all
-    test frames together: the learned look) and ``look_preview.png``.
-    """
-    from lutml.data.pairs import load_pair, read_split
+    model = load_any_model(models_dir)
+    if model.kind == "look":
+        return model.predict_look(data.graded, refine=refine, size=size), model
     from lutml.fit import fit_lut
-    from lutml.grade import grade_image
-    from lutml.models.inference import load_model
 
-    test_ids = sorted(read_split(split_dir)["test"])
-    if not test_ids:
-        raise ValueError(f"{split_dir}: the test split is empty")
-    test_ids = test_ids[: int(eval_cfg.max_pairs)] if eval_cfg.max_pairs else test_ids
-    model = load_model(models_dir)
-    opts = {"smoothness": fit_cfg.smoothness, "robust": fit_cfg.robust, "interpolation": fit_cfg.interpolation}
+    pairs = [model.predict(photo) for photo in data.heldout]
+    lut = fit_lut([p[0] for p in pairs], [p[1] for p in pairs], size=size, method="lattice", robust=True)
+    return lut, model
 
-    def load(pid: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return (*load_pair(pairs_dir, pid), *load_pair(pairs_dir, pid, full=True))
 
-    def fit_for(inp: np.ndarray) -> tuple[dict[str, LUT3D], np.ndarray, np.ndarray]:
-        g = grade_image(model, inp, size=int(fit_cfg.size), method=fit_cfg.method, **opts)
-        seed = fit_lut(g.model_input, g.prediction, method="knn")  # the original's defaults: k=40, 8^3
-        return {"ours": g.lut, "seed": seed}, g.model_input, g.prediction
+def baseline_luts(data: EvalData, neutral_pool: Sequence[np.ndarray], original_dir, size: int) -> dict[str, list[LUT3D]]:
+    """The comparison methods' LUTs: one for all photos, or one per held-out photo (original)."""
+    from pathlib import Path
 
-    results = evaluate_pairs(test_ids, load, fit_for, gt_dir, fit_cfg.interpolation)
-    summary = summarise(results)
-    _write_outputs(results, summary, out_dir, metrics_dir, pairs_dir, fit_cfg, opts, eval_cfg)
-    _log_mlflow(models_dir, out_dir, metrics_dir, summary)
+    from lutml.fit import fit_lut
+    from lutml.fit.population import population_look
+
+    luts: dict[str, list[LUT3D]] = {"identity": [LUT3D.identity(size)],
+                                    "population": [population_look(neutral_pool, data.graded, size=size)]}  # fmt: skip
+    if original_dir is not None and Path(original_dir).is_dir():
+        from lutml.grade import grade_image
+        from lutml.models.inference import load_model
+
+        original = load_model(original_dir)
+        # the original's defaults: its network on each frame, then kNN (k=40) on an 8^3 grid
+        luts["original"] = [grade_image(original, photo, size=8, method="knn").lut for photo in data.heldout]
+    if data.neutral is not None:
+        luts["pair_fit"] = [fit_lut(data.neutral[0], data.graded[0], size=size, method="lattice", robust=True)]
+    return luts
+
+
+def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, metrics_dir, fit_cfg, eval_cfg,
+                   corpus_cfg, seed: int) -> dict:  # fmt: skip
+    """The evaluate stage: learn the look from the graded frames, score it, write results, log to MLflow.
+
+    Writes ``out_dir/look.cube`` (the learned look), ``look_preview.png``, ``compare.png``,
+    ``metrics_dir/eval.json`` and ``eval_photos.csv`` (per held-out photo, for `dvc plots`).
+    """
+    from pathlib import Path
+
+    from lutml.data.looksynth import load_looks
+    from lutml.looks import get_look
+    from lutml.reliability import assess, natural_palette
+
+    data = load_eval_data(frames_dir, int(eval_cfg.score_size))
+    size = int(fit_cfg.size)
+    ours, model = learned_look(models_dir, data, size, int(eval_cfg.refine))
+    ours.title = "lutml learned look"
+    palette = natural_palette(data.heldout, seed=seed)
+    summary: dict[str, Any] = {"n_frames": len(data.graded), "n_heldout": len(data.heldout),
+                               "look": data.look_spec["name"] if data.look_spec else None}  # fmt: skip
+    if model.kind == "look":
+        rel = assess(model, data.graded, ours, palette, int(eval_cfg.min_frames), float(eval_cfg.neutral_max),
+                     float(eval_cfg.mixed_max), seed)  # fmt: skip
+        summary["reliability"] = rel.as_dict()
+    crops = load_looks(pairs_dir)[0]
+    pool = [c.astype(np.float32) / 255.0 for c in crops[:: max(1, len(crops) // 512)]]
+    luts = {"ours": [ours], **baseline_luts(data, pool, original_dir, size)}
+    truths = None
+    if data.look_spec is not None:
+        look = get_look(data.look_spec)
+        truths = [look(p) for p in data.heldout]
+        scores = {m: score_luts(luts[m], data.heldout, truths, look, fit_cfg.interpolation) for m in METHODS
+                  if m in luts}  # fmt: skip
+        summary.update({m: s.summary() for m, s in scores.items()})
+        summary["ratio_to_identity"] = ratios(summary)
+        summary["scored"] = "learned look vs the true look on held-out neutral photos"
+        per_photo = [{"photo": i, "id": pid, **{f"{m}_de00": round(float(s.de00[i].mean()), 4)
+                      for m, s in scores.items()}} for i, pid in enumerate(data.heldout_ids)]  # fmt: skip
+    else:
+        summary["scored"] = ("the look is not known (graded frames only): nothing to compare with; "
+                             "see data/eval/look_preview.png and the reliability checks")  # fmt: skip
+        per_photo = [{"photo": i, "id": pid, "ours_vs_identity_de00": round(float(delta_e_image(
+            np.clip(apply_lut(ours, p), 0, 1), p).mean()), 4)} for i, (pid, p) in enumerate(zip(data.heldout_ids,
+            data.heldout, strict=True))]  # fmt: skip
+    if model.kind == "look" and eval_cfg.families:
+        from lutml.data.corpus import corpus_roles
+        from lutml.imageio import read_image_full
+        from lutml.resize import fit_within
+
+        refs = [fit_within(read_image_full(p.path).as_float(), int(eval_cfg.score_size), "area")
+                for p in corpus_roles(corpus_cfg, seed)["look"][: int(eval_cfg.single_refs)]]  # fmt: skip
+        small = [fit_within(p, int(eval_cfg.score_size) // 2, "area") for p in data.heldout]
+        summary["single_still"] = single_still_table(model, refs, small, list(eval_cfg.families), size,
+                                                     int(eval_cfg.refine))  # fmt: skip
+    _write_outputs(Path(out_dir), Path(metrics_dir), summary, per_photo, luts, data, truths, eval_cfg)
+    _log_mlflow(Path(models_dir), Path(out_dir), Path(metrics_dir), summary)
     return summary
 
 
-def _write_outputs(results, summary, out_dir, metrics_dir, pairs_dir, fit_cfg, opts, eval_cfg) -> None:
+def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalData, truths, eval_cfg) -> None:
     import csv
     import io
     import json
 
     from lutml.atomic import write_text_atomic
-    from lutml.data.pairs import load_pair
-    from lutml.fit import fit_lut
     from lutml.imageio import write_image
     from lutml.lut import write_cube
     from lutml.preview import image_grid
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(metrics_dir / "eval.json", json.dumps(summary, indent=2) + "\n")
-    rows = per_pair_rows(results)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text_atomic(metrics_dir / "eval_pairs.csv", buf.getvalue())
-
-    ranked = sorted(results, key=lambda r: r.scores["ours"].de00_mean)
-    write_cube(ranked[0].luts["ours"], out_dir / "best.cube")
-    write_cube(ranked[-1].luts["ours"], out_dir / "worst.cube")
-    grid_rows = []
-    for r in results[: int(eval_cfg.preview_pairs)]:
-        full_in, full_tgt = load_pair(pairs_dir, r.pair, full=True)
-        ours = np.clip(apply_lut(r.luts["ours"], full_in), 0, 1)
-        grid_rows.append([full_in, r.prediction, ours, full_tgt])
-    labels = ["input", "model output (low-res)", "our LUT on full-res input", "target"]
-    write_image(out_dir / "preview.png", image_grid(grid_rows, labels, height=160))
-
-    # One look from every test frame's model output: what a user takes away.
-    look = fit_lut([r.model_input for r in results], [r.prediction for r in results],
-                   size=int(fit_cfg.size), method="lattice", **opts)
-    look.title = "lutml learned look"
-    write_cube(look, out_dir / "look.cube")
-    first_in, first_tgt = load_pair(pairs_dir, results[0].pair, full=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    write_cube(luts["ours"][0], out_dir / "look.cube")
+    n = min(int(eval_cfg.preview_photos), len(data.heldout))
+    ours = [np.clip(apply_lut(luts["ours"][0], p), 0, 1) for p in data.heldout[:n]]
+    cols = [["neutral (held out)", "ours: look.cube"]]
+    rows = [[p, o] for p, o in zip(data.heldout[:n], ours, strict=True)]
+    if truths is not None:
+        cols = [["neutral (held out)"] + [m for m in ("original", "population") if m in luts] + ["ours", "true look"]]
+        rows = []
+        for i in range(n):
+            row = [data.heldout[i]]
+            for m in ("original", "population"):
+                if m in luts:
+                    lut = luts[m][i if len(luts[m]) > 1 else 0]
+                    row.append(np.clip(apply_lut(lut, data.heldout[i]), 0, 1))
+            rows.append(row + [ours[i], truths[i]])
+    write_image(out_dir / "compare.png", image_grid(rows, cols[0], height=150))
+    frames = data.graded[: min(4, len(data.graded))]
     write_image(out_dir / "look_preview.png", image_grid(
-        [[first_in, np.clip(apply_lut(look, first_in), 0, 1), first_tgt]],
-        ["before", "after (look.cube)", "target"], height=320))
+        [[p, o] + ([t] if truths is not None else []) for p, o, t in zip(
+            data.heldout[:3], ours[:3], (truths or [None] * 3)[:3], strict=False)],
+        ["your footage (neutral)", "with look.cube"] + (["true look"] if truths is not None else []), height=240))
+    write_image(out_dir / "frames.png", image_grid([frames], [f"graded frame {i + 1}" for i in range(len(frames))],
+                                                   height=150))  # fmt: skip
+    write_text_atomic(metrics_dir / "eval.json", json.dumps(summary, indent=2) + "\n")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(per_photo[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(per_photo)
+    write_text_atomic(metrics_dir / "eval_photos.csv", buf.getvalue())
 
 
-def _log_mlflow(models_dir: Path, out_dir: Path, metrics_dir: Path, summary: dict) -> None:
-    """Log to the training's MLflow run (its id is in model.json) so the UI compares runs."""
+def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
+    """One MLflow run per evaluated look (experiment = the look, or "graded-frames" when unknown),
+    tagged with the model variant and linked to the model's training run."""
     import json
 
-    from lutml.tracking import mlflow_run
+    from lutml.tracking import mlflow_run, run_tags
 
     meta_path = models_dir / "model.json"
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    with mlflow_run(run_id=meta.get("mlflow_run_id"), experiment=meta.get("look", "lutml"),
-                    run_name="evaluate") as mlflow:
+    look = summary.get("look") or "graded-frames"
+    variant = str(meta.get("variant") or meta.get("name") or "model")
+    with mlflow_run(experiment=look, run_name=f"evaluate {variant}", tags=run_tags(look, variant)) as mlflow:
+        mlflow.log_params({"model.variant": variant, "model.train_run": meta.get("mlflow_run_id") or "",
+                           "n_frames": summary["n_frames"], "n_heldout": summary["n_heldout"]})  # fmt: skip
         for method in METHODS:
             for metric in METRICS:
-                mlflow.log_metric(f"eval_{method}_{metric}", summary[method][metric])
+                if method in summary:
+                    mlflow.log_metric(f"eval_{method}_{metric}", summary[method][metric])
+        for method, r in summary.get("ratio_to_identity", {}).items():
+            mlflow.log_metric(f"eval_{method}_ratio", r)
+        for family, row in summary.get("single_still", {}).items():
+            mlflow.log_metric(f"single_{family}_ratio", row["ratio"])
+        if "reliability" in summary:
+            mlflow.log_metric("eval_neutral_de00", summary["reliability"]["neutral_de00"])
         mlflow.log_artifacts(str(out_dir), artifact_path="evaluation")
         mlflow.log_artifact(str(metrics_dir / "eval.json"), artifact_path="evaluation")
+
+
+def single_still_table(model: Any, references: Sequence[np.ndarray], photos: Sequence[np.ndarray],
+                       families: Sequence[str], size: int, refine: int) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Story 3: for each look family, each reference still graded with it alone -> a LUT, scored on
+    `photos` against the true look; mean ΔE00 over references next to identity's and the pair fit's.
+
+    The look estimator never trains on these families (its prior holds none of them): every row is
+    a look it has never seen.
+    """
+    from lutml.fit import fit_lut
+    from lutml.looks import get_look
+
+    table = {}
+    for name in families:
+        look = get_look(name)
+        truths = [look(p) for p in photos]
+        ours, ident, pair = [], [], []
+        for ref in references:
+            graded = look(ref)
+            lut = model.predict_look([graded], refine=refine, size=size)
+            ours.append(score_luts([lut], photos, truths, look).summary()["de00_mean"])
+            ident.append(score_luts([LUT3D.identity(size)], photos, truths, look).summary()["de00_mean"])
+            fitted = fit_lut(ref, graded, size=size, method="lattice", robust=True)
+            pair.append(score_luts([fitted], photos, truths, look).summary()["de00_mean"])
+        o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
+        table[name] = {"ours": round(o, 4), "identity": round(i, 4), "pair_fit": round(q, 4), "ratio": round(o / i, 4)}
+    return table

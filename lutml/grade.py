@@ -7,7 +7,7 @@ TensorFlow is only imported by `lutml.models.inference` when a model is loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ class GradeResult:
     prediction: np.ndarray
     fit_de00: float
     fit: Any = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def grade_image(
@@ -66,6 +67,8 @@ def grade_image(
     """
     from lutml.color import mean_delta_e
 
+    if model.kind == "look":
+        return look_of_stills(model, [image], size=size)
     if model.kind == "lut":
         small = resize_image(image, (model.input_size, model.input_size), "area")
         lut = resample_lut(model.predict_lut(image), size) if size else model.predict_lut(image)
@@ -82,3 +85,40 @@ def grade_image(
     lut.title = "lutml look (reverse)" if reverse else "lutml look"
     err = mean_delta_e(apply_lut(lut, source), target)
     return GradeResult(lut, float(report.coverage), model_input, prediction, err, report)
+
+
+def reference_warnings(image: np.ndarray, coverage: float, min_coverage: float = 0.25) -> list[str]:
+    """Why a graded still may not show its look: tiny, grayscale, nearly uniform, few colours."""
+    from lutml.color import srgb_to_lab
+
+    h, w = image.shape[:2]
+    out = []
+    if min(h, w) < 64:
+        out.append(f"the still is tiny ({w}x{h} px; at least 64 px on the short side are needed)")
+    lab = srgb_to_lab(np.clip(image[:: max(1, h // 256), :: max(1, w // 256)], 0, 1)).reshape(-1, 3)
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    if np.percentile(chroma, 90) < 4.0:
+        out.append("the still is (nearly) grayscale: its colour grade cannot be measured")
+    if lab[:, 0].std() < 4.0 and chroma.std() < 4.0:
+        out.append("the still is nearly uniform: one colour says little about a grade")
+    if coverage < min_coverage:
+        out.append(f"the still shows only {coverage:.0%} of natural footage's colours; colours it lacks are "
+                   "guessed from the model's prior")
+    return out
+
+
+def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 1) -> GradeResult:
+    """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
+
+    ``coverage`` is the share of natural footage's colours that the stills show (weighted by how
+    often photos hold each colour): the LUT is measured there and follows the model's prior
+    elsewhere. ``warnings`` say why the result may be unreliable.
+    """
+    from lutml.models.look_inference import natural_coverage
+
+    lut = model.predict_look(images, refine=refine, size=size)
+    lut.title = "lutml look of the reference"
+    coverage = natural_coverage(images, np.asarray(model.model.basis.node_weights))
+    warnings = [w for img in images for w in reference_warnings(img, coverage)]
+    small = resize_image(images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area")
+    return GradeResult(lut, coverage, small, small, 0.0, None, list(dict.fromkeys(warnings)))

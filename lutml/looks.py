@@ -214,6 +214,48 @@ def ocio_aces_sdr(
     return look
 
 
+def cross_process(
+    red: float = 0.55,
+    green: float = 0.3,
+    blue: Sequence[float] = (0.12, 0.82),
+    saturation: float = 1.2,
+) -> Look:
+    """Cross-processed film (slide film in negative chemistry): a hard S-curve on red, a softer one
+    on green, blue squeezed into [blue[0], blue[1]] (cyan-blue shadows, yellow-green highlights),
+    then more saturation. Added after the look estimator was designed, to test it on a look it
+    was not developed with."""
+    lo, hi = (float(v) for v in blue)
+
+    def look(image: np.ndarray) -> np.ndarray:
+        x = np.clip(_as_f32(image), 0.0, 1.0)
+        out = np.stack([s_curve(x[..., 0], red), s_curve(x[..., 1], green), lo + (hi - lo) * x[..., 2]], axis=-1)
+        return _finish(soft_clip(saturate(out, saturation)))
+
+    return look
+
+
+def day_for_night(
+    stops: float = -1.6,
+    saturation: float = 0.45,
+    tint: Sequence[float] = (0.78, 0.95, 1.3),
+    contrast: float = 0.2,
+) -> Look:
+    """Day for night: underexposed in linear light, desaturated, tinted blue (linear gains), a
+    little contrast. Added after the look estimator was designed (see `cross_process`)."""
+    from lutml.color import linear_to_srgb, srgb_to_linear
+
+    gains = np.asarray(tint, dtype=np.float64) * 2.0**stops
+
+    def look(image: np.ndarray) -> np.ndarray:
+        lin = srgb_to_linear(np.clip(_as_f32(image), 0.0, 1.0))
+        y = lin @ np.array([0.2126, 0.7152, 0.0722])
+        lin = (y[..., None] + saturation * (lin - y[..., None])) * gains
+        x = linear_to_srgb(np.clip(lin, 0.0, 1.0)).astype(np.float32)
+        return _finish(s_curve(x, contrast))
+
+    return look
+
+
 def cube(
     path: str | None = None, interpolation: str = "tetrahedral", strength: float = 1.0
 ) -> Look:
@@ -244,6 +286,8 @@ LOOKS: dict[str, Callable[..., Look]] = {
     "bleach_bypass": bleach_bypass,
     "hue_shift": hue_shift,
     "ocio_aces_sdr": ocio_aces_sdr,
+    "cross_process": cross_process,
+    "day_for_night": day_for_night,
     "cube": cube,
 }
 

@@ -1,18 +1,21 @@
-"""DVC stage `evaluate`: our model + LUT fit vs the original's kNN fit, identity and oracle."""
+"""DVC stage `evaluate`: the learned look (data/eval/look.cube) on held-out neutral photos vs the true
+look, next to identity, population statistics, the original project's method and the pair-fit bound."""
 
 from __future__ import annotations
 
 import json
+import os
 
 from lutml.evaluate import run_evaluation
 from lutml.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
-    pairs, split, gt, models, out, metrics = parse_paths(
-        argv, "pairs_dir", "split_dir", "gt_dir", "models_dir", "out_dir", "metrics_dir")
+    frames, pairs, models, original, out, metrics = parse_paths(
+        argv, "frames_dir", "pairs_dir", "models_dir", "original_dir", "out_dir", "metrics_dir")
     p = load_params()
-    summary = run_evaluation(pairs, split, gt, models, out, metrics, p.fit, p.eval)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    summary = run_evaluation(frames, pairs, models, original, out, metrics, p.fit, p.eval, p.corpus, int(p.seed))
     print(json.dumps(summary, indent=2))
 
 

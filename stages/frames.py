@@ -1,4 +1,5 @@
-"""DVC stage `frames`: graded frames of the look (embedded photos, a folder, or a video)."""
+"""DVC stage `frames`: frames of the look (corpus photos graded with the look, a folder, or a video)
+and the held-out neutral photos the learned look is scored on."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from lutml.params import load_params, parse_paths
 def main(argv: list[str] | None = None) -> None:
     (out_dir,) = parse_paths(argv, "frames_dir")
     p = load_params()
-    manifest = make_frames(out_dir, p.frames, p.look, seed=int(p.seed))
+    manifest = make_frames(out_dir, p.frames, p.look, p.corpus, seed=int(p.seed))
     groups = {f["group"] for f in manifest["frames"]}
-    print(f"frames: {len(manifest['frames'])} frames from {len(groups)} groups -> {out_dir}")
+    print(f"frames: {len(manifest['frames'])} frames of the look from {len(groups)} groups, "
+          f"{len(manifest['heldout'])} held-out neutral photos -> {out_dir}")
     if manifest["skipped"]:
         print(f"frames: skipped {len(manifest['skipped'])} unusable file(s):", file=sys.stderr)
         for reason in manifest["skipped"]:

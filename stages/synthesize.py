@@ -1,18 +1,29 @@
-"""DVC stage `synthesize`: seeded degradations turn graded frames into (input, target) pairs."""
+"""DVC stage `synthesize`: the training material of the configured model family.
+
+synth.mode=looks (default): crops of the neutral training photos + a bank of random looks.
+synth.mode=grade|neutralize: seeded (input, target) pairs made from the frames.
+"""
 
 from __future__ import annotations
 
-from lutml.data.synthesize import synthesize_pairs
 from lutml.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
     frames_dir, pairs_dir = parse_paths(argv, "frames_dir", "pairs_dir")
     p = load_params()
-    manifest = synthesize_pairs(frames_dir, pairs_dir, p.synth, seed=int(p.seed))
-    groups = {q["group"] for q in manifest["pairs"]}
-    print(f"synthesize: {len(manifest['pairs'])} {manifest['mode']} pairs at {manifest['size']} px "
-          f"from {len(groups)} groups -> {pairs_dir}")  # fmt: skip
+    if p.synth.mode == "looks":
+        from lutml.data.looksynth import synthesize_looks
+
+        m = synthesize_looks(pairs_dir, p.corpus, p.synth, seed=int(p.seed))
+        print(f"synthesize: {m['n_looks']} random looks, {m['n_crops']} crops of {len(m['photos'])} "
+              f"training photos -> {pairs_dir}")
+        return
+    from lutml.data.synthesize import synthesize_pairs
+
+    m = synthesize_pairs(frames_dir, pairs_dir, p.synth, seed=int(p.seed))
+    groups = {q["group"] for q in m["pairs"]}
+    print(f"synthesize: {len(m['pairs'])} {m['mode']} pairs at {m['size']} px from {len(groups)} groups -> {pairs_dir}")
 
 
 if __name__ == "__main__":

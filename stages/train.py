@@ -1,5 +1,9 @@
-"""DVC stage `train`: the configured GAN on the split's pairs -> data/models/generator.keras,
-model.json (metadata for inference) and train_metrics.json; per-epoch curves go to MLflow."""
+"""DVC stage `train`: the configured model -> data/models/ (model file, model.json, train_metrics.json,
+preview.png); per-epoch curves go to MLflow.
+
+The look estimator (default) learns from the random looks of `synthesize`; the pair-trained
+models (`-S experiment=pix2pix`) from the (input, target) pairs and their ground-truth LUTs.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,33 @@ import os
 
 from omegaconf import OmegaConf
 
+from lutml.models import check_mode
 from lutml.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
-    pairs_dir, split_dir, gt_dir, out_dir = parse_paths(argv, "pairs_dir", "split_dir", "gt_dir", "out_dir")
+    pairs_dir, split_dir, luts_dir, out_dir = parse_paths(argv, "pairs_dir", "split_dir", "luts_dir", "out_dir")
     p = load_params()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
-    if OmegaConf.select(p, "train.strategy", default="default") == "multi_worker":
+    try:
+        kind = check_mode(str(p.model.name), str(p.synth.mode))
+    except ValueError as exc:
+        raise SystemExit(f"train: {exc}") from exc
+    if kind == "look":  # look-agnostic: the look (and the frames) are not inputs of this stage
+        from lutml.train.look_trainer import train_look_model
+
+        m = train_look_model(pairs_dir, split_dir, luts_dir, out_dir, OmegaConf.to_container(p.model),
+                             OmegaConf.to_container(p.train), seed=int(p.seed))
+        print(f"train: {m['model']['variant']}, {m['steps']} steps in {m['train_seconds']} s; validation loss "
+              f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}")
+        return
+    if p.train.strategy == "multi_worker":
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
-    look = str(OmegaConf.select(p, "look.name", default="default"))
     from lutml.train import TrainingDivergedError, train_model
 
+    look = str(p.look.name)  # pair-trained models learn the look of the pairs (an MLflow experiment per look)
     try:
-        m = train_model(pairs_dir, split_dir, gt_dir, out_dir, OmegaConf.to_container(p.model),
+        m = train_model(pairs_dir, split_dir, luts_dir / "gt", out_dir, OmegaConf.to_container(p.model),
                         OmegaConf.to_container(p.train), seed=int(p.seed), look=look)
     except (TrainingDivergedError, ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"train: {exc}") from exc

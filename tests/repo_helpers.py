@@ -11,13 +11,14 @@ from pathlib import Path
 from lutml.config import compose, dump_params
 
 REPO = Path(__file__).resolve().parent.parent
-# Small enough for a whole pipeline in about a minute on 2 cores; same stages and code paths.
-# 16 pairs = 2 per embedded photo, so the grouped split's 2 test photos hold >= 3 test pairs.
+# Small enough for a whole pipeline in about two minutes on 2 cores; same stages and code paths.
 TINY = [
-    "frames.per_photo=1", "frames.min_size=64", "frames.max_size=128",
-    "synth.pairs=16", "synth.size=64", "synth.full_max=128",
-    "fit.size=9", "fit.workers=1", "train.epochs=2", "train.batch_size=4", "train.validate_every=2",
-    "train.val_pairs=2", "train.val_lut_size=9", "eval.max_pairs=3", "eval.preview_pairs=2",
+    "corpus.eval=4", "corpus.look=8", "frames.max_size=192", "frames.min_size=64",
+    "synth.n_looks=120", "synth.lut_size=9", "synth.crops.per_photo=2", "synth.crops.size=32",
+    "fit.size=9", "fit.basis.n_components=8", "train.epochs=2", "train.steps_per_epoch=5", "train.batch_size=4",
+    "train.val_batches=2", "model.width=32", "model.set_max=4",
+    "eval.score_size=96", "eval.single_refs=1", "eval.families=[teal_orange]",
+    "original.pairs=8", "original.size=64", "original.train.epochs=1", "original.train.val_pairs=1",
 ]  # fmt: skip
 
 
@@ -32,11 +33,12 @@ def run(cmd: list[str], cwd: Path, timeout: int = 600) -> str:
 
 
 def copy_checkout(dst: Path, overrides: list[str]) -> Path:
-    """Copy this checkout's tracked and new files (not data/, tests/) to `dst`, params from `overrides`."""
+    """Copy this checkout's tracked and new files (not tests/, nor data/ but the corpus) to `dst`,
+    params from `overrides`."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
                            text=True, check=True).stdout.split()  # fmt: skip
     for rel in files:
-        if (REPO / rel).is_file() and not rel.startswith(("data/", "tests/")):
+        if (REPO / rel).is_file() and (rel.startswith("data/corpus/") or not rel.startswith(("data/", "tests/"))):
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, dst / rel)
     (dst / "params.yaml").write_text(dump_params(compose(overrides)))

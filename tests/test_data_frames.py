@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import fake_corpus_cfg, smooth_photo
 
-from lutml.data.frames import make_frames, read_frames_manifest
-from lutml.data.sources import EMBEDDED_PHOTOS, embedded_photo_paths, video_frames
+from lutml.data.frames import make_frames as _make_frames
+from lutml.data.frames import read_frames_manifest
+from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
 from lutml.looks import get_look
 
@@ -17,33 +19,22 @@ TINY = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "cr
         "video": {"fps": 5.0, "max_frames": 50, "duplicate_threshold": 0.01, "shot_threshold": 0.12}}  # fmt: skip
 
 
-def photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:
-    """A smooth random colour image (gradients + blobs), float32 (h, w, 3)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:h, 0:w] / max(h, w)
-    a = rng.random((3, 3))
-    img = np.stack(
-        [0.5 + 0.4 * np.sin(3 * a[c, 0] * x + 4 * a[c, 1] * y + 6 * a[c, 2]) for c in range(3)], -1
-    )
-    return img.astype(np.float32)
+photo = smooth_photo
 
 
-def test_embedded_photos_ship_in_the_venv() -> None:
-    found = embedded_photo_paths()
-    assert {"astronaut", "chelsea", "coffee", "rocket", "china", "flower"} <= set(found)
-    assert set(found) <= set(EMBEDDED_PHOTOS)
-    for path in found.values():
-        data = read_image_full(path)
-        assert (
-            min(data.rgb.shape[:2]) >= 256 and data.rgb.std(axis=2).mean() > 5
-        )  # colour, not grey
+def make_frames(out: Path, c: dict, look, seed: int) -> dict:
+    """The frames stage on a fake 12-photo corpus beside `out` (3 eval, 4 look, 5 train photos)."""
+    return _make_frames(out, c, look, fake_corpus_cfg(out.parent / "corpus"), seed)
 
 
 def test_embedded_frames_graded_with_the_look(tmp_path: Path) -> None:
     m = make_frames(tmp_path / "frames", TINY, "teal_orange", seed=1)
     look = get_look("teal_orange")
     assert m["neutral"] and m["look"]["name"] == "teal_orange" and not m["skipped"]
-    assert [f["group"] for f in m["frames"]] == list(embedded_photo_paths())
+    assert len(m["frames"]) == 4 and len(m["heldout"]) == 3  # the look and eval roles
+    assert not {f["group"] for f in m["frames"]} & {h["group"] for h in m["heldout"]}
+    for h in m["heldout"]:
+        assert (tmp_path / "frames" / "heldout" / f"{h['id']}.png").is_file()
     for f in m["frames"]:
         neutral = read_image(tmp_path / "frames" / "neutral" / f"{f['id']}.png")
         graded = read_image(tmp_path / "frames" / "graded" / f"{f['id']}.png")
@@ -54,10 +45,12 @@ def test_embedded_frames_graded_with_the_look(tmp_path: Path) -> None:
 
 
 def test_embedded_frames_are_seeded(tmp_path: Path) -> None:
-    a = make_frames(tmp_path / "a", TINY, "teal_orange", seed=3)
-    b = make_frames(tmp_path / "b", TINY, "teal_orange", seed=3)
-    c = make_frames(tmp_path / "c", TINY, "teal_orange", seed=4)
+    crops = {**TINY, "per_photo": 2}
+    a = make_frames(tmp_path / "a", crops, "teal_orange", seed=3)
+    b = make_frames(tmp_path / "b", crops, "teal_orange", seed=3)
+    c = make_frames(tmp_path / "c", crops, "teal_orange", seed=4)
     assert a["frames"] == b["frames"] and a["frames"] != c["frames"]
+    assert len(a["frames"]) == 8
     for f in a["frames"][:3]:
         assert (tmp_path / "a/graded" / f"{f['id']}.png").read_bytes() == (
             tmp_path / "b/graded" / f"{f['id']}.png"
@@ -117,7 +110,7 @@ def test_bad_folders_fail_cleanly(tmp_path: Path) -> None:
             tmp_path / "out", {**TINY, "source": "folder", "path": str(bad)}, "teal_orange", 0
         )
     assert not (tmp_path / "out").exists()  # no partial outputs
-    assert {p.name for p in tmp_path.iterdir()} == {"empty", "bad"}  # no staging leftovers
+    assert {p.name for p in tmp_path.iterdir()} == {"empty", "bad", "corpus"}  # no staging leftovers
     with pytest.raises(FileNotFoundError, match="missing"):
         make_frames(
             tmp_path / "out",

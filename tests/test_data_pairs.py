@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import fake_corpus_cfg
 
 from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
@@ -29,7 +30,7 @@ from lutml.imageio import read_image, read_image_full, write_image
 # The original project's pairs (degraded graded frame -> graded frame, 1-4 ops) for the tests
 # below; the default input_from=neutral has its own test.
 SYNTH = {**yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
-         "pairs": 24, "size": 48, "full_max": 96, "input_from": "graded",
+         "mode": "grade", "pairs": 24, "size": 48, "full_max": 96, "input_from": "graded",
          "ops": {"min": 1, "max": 4}}  # fmt: skip
 FRAMES = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
           "min_size": 64, "max_size": 128, "video": {}}  # fmt: skip
@@ -38,7 +39,7 @@ FRAMES = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "
 @pytest.fixture(scope="module")
 def frames_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("data") / "frames"
-    make_frames(out, FRAMES, "teal_orange", seed=0)
+    make_frames(out, FRAMES, "teal_orange", fake_corpus_cfg(out.parent / "corpus", eval_=2, look=8), seed=0)
     return out
 
 
@@ -168,6 +169,7 @@ def test_synthesize_bad_inputs(frames_dir: Path, tmp_path: Path) -> None:
         graded_only,
         {**FRAMES, "source": "folder", "path": str(tmp_path / "stills"), "graded": True},
         "teal_orange",
+        fake_corpus_cfg(tmp_path / "corpus"),
         0,
     )
     with pytest.raises(ValueError, match="needs neutral frames"):

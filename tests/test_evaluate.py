@@ -5,56 +5,48 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lutml.evaluate import (
-    METHODS,
-    METRICS,
-    PairResult,
-    PairScore,
-    lut_mean_difference,
-    per_pair_rows,
-    summarise,
-)
+from lutml.evaluate import METHODS, ratios, score_luts
+from lutml.evaluate import lut_mean_difference as lmd
 from lutml.lut import LUT3D
 from lutml.lut.lut3d import identity_table
 
 
-def _red_gain(size: int, gain: float) -> LUT3D:
-    t = identity_table(size)
-    t[..., 0] = np.clip(t[..., 0] * gain, 0, 1)
-    return LUT3D(t)
+def _red_gain(x: np.ndarray, gain: float = 1.2) -> np.ndarray:
+    out = np.array(x, dtype=np.float32, copy=True)
+    out[..., 0] = np.clip(out[..., 0] * gain, 0, 1)
+    return out
 
 
-def test_lut_mean_difference_of_identity_is_zero_and_size_independent() -> None:
-    ref = _red_gain(17, 1.2)
-    assert lut_mean_difference(ref, ref) == pytest.approx(0.0, abs=1e-7)
-    # A red-only gain is linear inside [0, 1/1.2], so a coarser LUT of it differs only near the clip knee.
-    assert lut_mean_difference(_red_gain(33, 1.2), ref) < 2e-3
-    # Identity vs red gain: mean over the grid of |r - min(1.2 r, 1)| / 3 channels.
+def _swap(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(x, np.float32)[..., ::-1])
+
+
+def test_lut_mean_difference_is_zero_for_the_look_itself_and_sees_asymmetric_grades() -> None:
+    lut = LUT3D(_red_gain(identity_table(17)))
+    assert lmd(lut, _red_gain) == pytest.approx(0.0, abs=1e-6)
+    # identity vs a red-only gain: mean over the lattice of |r - min(1.2 r, 1)| / 3 channels
     r = np.linspace(0, 1, 17)
-    expected = np.mean(np.abs(np.minimum(r * 1.2, 1) - r)) / 3
-    assert lut_mean_difference(LUT3D.identity(8), ref) == pytest.approx(expected, rel=0.05)
+    assert lmd(LUT3D.identity(9), _red_gain) == pytest.approx(np.mean(np.minimum(1.2 * r, 1) - r) / 3, rel=0.05)
+    # a channel swap: the transposed LUT is far from the look
+    assert lmd(LUT3D(_swap(identity_table(9))), _swap) < 1e-6
+    assert lmd(LUT3D.identity(9), _swap) > 0.1
 
 
-def test_lut_mean_difference_sees_transposed_axes() -> None:
-    t = identity_table(9)
-    swap = LUT3D(t[..., ::-1].copy())  # channel swap r <-> b
-    assert lut_mean_difference(swap, LUT3D(t)) > 0.1
+def test_score_luts_pools_pixels_and_takes_one_or_one_per_photo() -> None:
+    rng = np.random.default_rng(0)
+    photos = [rng.random((8, 10, 3)).astype(np.float32) for _ in range(3)]
+    truths = [_red_gain(p) for p in photos]
+    exact = score_luts([LUT3D(_red_gain(identity_table(33)))], photos, truths, _red_gain).summary()
+    assert exact["de00_mean"] < 0.05 and exact["lut_mean_diff"] < 1e-3
+    ident = score_luts([LUT3D.identity(9)], photos, truths, _red_gain).summary()
+    assert ident["de00_mean"] > 1.0 and ident["de00_p95"] >= ident["de00_mean"]
+    per_photo = score_luts([LUT3D.identity(9)] * 3, photos, truths, _red_gain).summary()
+    assert per_photo == ident
+    with pytest.raises(ValueError):
+        score_luts([LUT3D.identity(9)], photos, truths[:2], _red_gain)
 
 
-def _result(pair: str, offset: float) -> PairResult:
-    scores = {
-        m: PairScore(pair, np.full(100, offset + i, np.float32), 30.0 - i, 0.01 * i) for i, m in enumerate(METHODS)
-    }
-    return PairResult(pair, {}, scores)
-
-
-def test_summary_has_the_documented_shape() -> None:
-    summary = summarise([_result("a", 0.0), _result("b", 1.0)])
-    assert summary["n_pairs"] == 2
-    for m in METHODS:
-        assert set(summary[m]) == set(METRICS)
-    assert summary["ours"]["de00_mean"] == pytest.approx(0.5)
-    assert summary["identity"]["de00_mean"] == pytest.approx(2.5)
-    assert summary["ours"]["de00_p95"] == pytest.approx(1.0)
-    rows = per_pair_rows([_result("a", 0.0)])
-    assert rows[0]["id"] == "a" and rows[0]["seed_de00"] == pytest.approx(1.0)
+def test_ratios_are_relative_to_identity() -> None:
+    summary = {m: {"de00_mean": v} for m, v in zip(METHODS, [1.0, 4.0, 3.0, 8.0, 0.4], strict=True)}
+    r = ratios(summary)
+    assert r["identity"] == 1.0 and r["ours"] == 0.25 and r["original"] == 2.0 and r["pair_fit"] == 0.1

@@ -15,12 +15,15 @@ tf = pytest.importorskip("tensorflow")
 
 from lutml.config import CONF_DIR, compose  # noqa: E402
 from lutml.lut import LUT3D, apply_lut, identity_table  # noqa: E402
+from lutml.models import MODEL_KINDS  # noqa: E402
 from lutml.models.inference import load_model  # noqa: E402
 from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness  # noqa: E402
 from lutml.models.pix2pix import build_patchgan, build_unet  # noqa: E402
 from lutml.models.registry import build_gan, build_generator, model_sizes  # noqa: E402
 
-VARIANTS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
+ALL_VARIANTS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
+VARIANTS = [v for v in ALL_VARIANTS if MODEL_KINDS[compose([f"model={v}"])["model"]["name"]] != "look"]
+LOOK_VARIANTS = [v for v in ALL_VARIANTS if v not in VARIANTS]
 
 
 def asymmetric_lut(n: int, seed: int = 0) -> LUT3D:
@@ -48,10 +51,38 @@ def test_every_model_config_composes_and_builds(variant):
     assert logits.shape == (1, out // 8 - 2, out // 8 - 2, 1)
 
 
-def test_neutraliser_selects_the_neutralise_dataset():
-    params = compose(["model=neutraliser"])
-    assert params["model"]["reverse"] is True and params["model"]["name"] == "pix2pix"
-    assert params["synth"]["mode"] == "neutralize"
+@pytest.mark.parametrize("variant", LOOK_VARIANTS)
+def test_every_look_model_config_composes_and_builds(variant):
+    from lutml.models.look_encoder import LookEncoder
+
+    cfg = compose([f"model={variant}"])["model"]
+    enc = LookEncoder(32, 6, 5, cfg["width"])
+    enc.build_all()
+    coefficients = enc({"frames": tf.random.uniform((2, 3, 32, 32, 3)), "mask": tf.constant([[1.0, 1, 0], [1, 0, 0]])})
+    assert coefficients.shape == (2, 6)
+    assert enc.tables(coefficients).shape == (2, 5, 5, 5, 3)
+    assert 0.0 < cfg["single_fraction"] <= 1.0 and cfg["set_max"] >= 1
+
+
+def test_look_model_set_mean_ignores_masked_frames():
+    from lutml.models.look_encoder import LookEncoder
+
+    enc = LookEncoder(16, 4, 3, 16)
+    enc.build_all()
+    a = tf.random.uniform((1, 2, 16, 16, 3), seed=1)
+    padded = tf.concat([a, tf.random.uniform((1, 3, 16, 16, 3), seed=2)], axis=1)
+    one = enc({"frames": a, "mask": tf.ones((1, 2))})
+    masked = enc({"frames": padded, "mask": tf.constant([[1.0, 1, 0, 0, 0]])})
+    np.testing.assert_allclose(np.asarray(one), np.asarray(masked), atol=1e-5)
+
+
+def test_neutraliser_experiments():
+    params = compose(["model=neutraliser"])  # story 3: the look estimator, trained with more single stills
+    assert params["model"]["name"] == "look_encoder" and params["synth"]["mode"] == "looks"
+    assert params["model"]["single_fraction"] > compose()["model"]["single_fraction"]
+    old = compose(["experiment=pix2pix_neutraliser"])  # the original's image neutraliser, for comparison
+    assert old["model"]["reverse"] is True and old["model"]["name"] == "pix2pix"
+    assert old["synth"]["mode"] == "neutralize"
 
 
 def test_original_parameter_counts():
@@ -71,7 +102,7 @@ def test_width_scales_and_size_sets_depth():
 
 
 @pytest.mark.parametrize(("cfg", "message"), [
-    ({"name": "unet9000", "size": 64}, "valid names: asymmetric, lut_gan, lut_gan_3d, pix2pix"),
+    ({"name": "unet9000", "size": 64}, "valid names: asymmetric, look_encoder, lut_gan, lut_gan_3d, pix2pix"),
     ({"name": "pix2pix", "size": 100}, "power of two"),
     ({"name": "pix2pix", "size": 64, "output_size": 128}, "must not exceed"),
     ({"name": "lut_gan_3d", "size": 64, "lut_size": 12}, "2^k or 2^k + 1"),

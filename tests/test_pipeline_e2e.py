@@ -1,7 +1,7 @@
 """The whole DVC pipeline on a tiny config in a fresh copy of this checkout, plus `lutml grade`.
 
-frames -> synthesize -> split -> fit_luts -> train -> evaluate must run from a clean tree, a
-second `dvc repro` must do nothing, and retraining from scratch must give the same LUT bytes.
+frames -> synthesize -> split -> fit_luts -> train (+ original) -> evaluate must run from a clean
+tree, a second `dvc repro` must do nothing, and retraining from scratch must give the same LUT bytes.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from repo_helpers import TINY, commit_all, copy_checkout, run
 from lutml.evaluate import METHODS, METRICS
 
 pytestmark = pytest.mark.slow
+STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "evaluate")
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This checkout's tracked and new files (not data/, .venv) as a fresh git repo, tiny params."""
+    """This checkout's tracked and new files (not data/ but the corpus, .venv) as a fresh git repo."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     dst = copy_checkout(tmp_path_factory.mktemp("e2e") / "repo", TINY)
@@ -32,21 +33,24 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_full_pipeline_tiny(repo: Path) -> None:
     out = run(["dvc", "repro"], repo)
-    for stage in ("frames", "synthesize", "split", "fit_luts", "train", "evaluate"):
+    for stage in STAGES:
         assert f"Running stage '{stage}'" in out
 
     summary = json.loads((repo / "data/metrics/eval.json").read_text())
-    assert summary["n_pairs"] == 3
+    assert summary["n_frames"] == 8 and summary["n_heldout"] == 4 and summary["look"] == "teal_orange"
     for m in METHODS:
-        assert set(summary[m]) == set(METRICS)
-    # The oracle is the best any LUT can do; identity does nothing to a degraded frame.
-    assert summary["oracle"]["de00_mean"] < summary["identity"]["de00_mean"]
-    assert summary["oracle"]["lut_mean_diff"] == pytest.approx(0.0, abs=1e-6)
-    assert summary["identity"]["lut_mean_diff"] > 0.01
-    for name in ("look.cube", "best.cube", "worst.cube", "preview.png", "look_preview.png"):
+        assert set(summary[m]) == set(METRICS), m
+    # The pair fit is the bound (story 1); identity does nothing.
+    assert summary["pair_fit"]["de00_mean"] < 0.5 * summary["identity"]["de00_mean"]
+    assert summary["ratio_to_identity"]["identity"] == 1.0
+    assert set(summary["reliability"]) >= {"n_frames", "neutral_de00", "warnings", "reliable"}
+    assert set(summary["single_still"]) == {"teal_orange"}
+    for name in ("look.cube", "look_preview.png", "compare.png", "frames.png"):
         assert (repo / "data/eval" / name).is_file(), name
-    rows = (repo / "data/metrics/eval_pairs.csv").read_text().splitlines()
-    assert rows[0].startswith("pair,id,ours_de00") and len(rows) == 4
+    rows = (repo / "data/metrics/eval_photos.csv").read_text().splitlines()
+    assert rows[0].startswith("photo,id,ours_de00") and len(rows) == 5
+    report = run([sys.executable, "-m", "lutml.report"], repo)
+    assert "population statistics" in report and "data/eval/look.cube" in report
 
     again = run(["dvc", "repro"], repo)
     assert "Running stage" not in again, again
@@ -56,16 +60,29 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     assert (repo / "data/eval/look.cube").read_bytes() == look, "retraining changed the learned LUT"
 
 
+def test_changing_the_look_does_not_retrain(repo: Path) -> None:
+    """The look estimator never sees the look: a new look re-runs frames, original and evaluate only."""
+    if not (repo / "data/models/look_encoder.keras").is_file():
+        run(["dvc", "repro"], repo)
+    from lutml.config import compose, dump_params
+
+    (repo / "params.yaml").write_text(dump_params(compose([*TINY, "look=bleach_bypass"])))
+    out = run(["dvc", "repro"], repo)
+    assert "Running stage 'frames'" in out and "Running stage 'evaluate'" in out
+    assert "Running stage 'train'" not in out and "Running stage 'fit_luts'" not in out
+    assert json.loads((repo / "data/metrics/eval.json").read_text())["look"] == "bleach_bypass"
+
+
 def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
     models = repo / "data/models"
-    if not (models / "generator.keras").is_file():
+    if not (models / "look_encoder.keras").is_file():
         run(["dvc", "repro", "train"], repo)
-    image = repo / "data/pairs/full/input/00000.png"
+    image = next((repo / "data/frames/graded").glob("*.png"))
     cube, preview = tmp_path / "look.cube", tmp_path / "ba.jpg"
     lutml = str(Path(sys.executable).parent / "lutml")
-    out = run([lutml, "grade", str(image), "--model", str(models), "-o", str(cube), "--size", "17",
+    out = run([lutml, "grade", str(image), "--model", str(models), "--reverse", "-o", str(cube), "--size", "17",
                "--strength", "0.5", "--preview", str(preview)], repo)  # fmt: skip
-    assert "coverage" in out
+    assert "natural footage's colours" in out
     from lutml.imageio import read_image
     from lutml.lut import read_cube
 
@@ -80,3 +97,10 @@ def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
     missing = subprocess.run([lutml, "grade", str(tmp_path / "nope.png"), "--model", str(models), "-o",
                               str(tmp_path / "y.cube")], capture_output=True, text=True)  # fmt: skip
     assert missing.returncode == 2 and "nope.png" in missing.stderr
+    grey = tmp_path / "grey.png"
+    from lutml.imageio import write_image
+
+    write_image(grey, read_image(image).mean(axis=2, keepdims=True).repeat(3, axis=2))
+    warned = subprocess.run([lutml, "grade", str(grey), "--model", str(models), "-o", str(tmp_path / "g.cube")],
+                            capture_output=True, text=True)  # fmt: skip
+    assert warned.returncode == 0 and "grayscale" in warned.stderr, warned.stderr

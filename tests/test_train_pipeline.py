@@ -73,15 +73,16 @@ def test_train_model_outputs_and_mlflow(data, tmp_path, monkeypatch):
 
 def _stage_dir(tmp_path: Path, data: dict, epochs: int) -> Path:
     """A working dir with params.yaml for stages/train.py."""
-    params = {"seed": 1, "look": {"name": "known_grade"}, "model": MODEL,
-              "train": {**TRAIN, "epochs": epochs, "validate_every": 100}}
+    params = {"seed": 1, "look": {"name": "known_grade"}, "model": MODEL, "synth": {"mode": "grade"},
+              "frames": {"source": "embedded", "graded": False},
+              "train": {**TRAIN, "epochs": epochs, "validate_every": 100, "strategy": "default"}}
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     return tmp_path
 
 
 def _stage(cwd: Path, data: dict) -> list[str]:
     return [sys.executable, str(REPO / "stages" / "train.py"), str(data["pairs"]), str(data["split"]),
-            str(data["gt"]), str(cwd / "models")]
+            str(data["gt"].parent), str(cwd / "models")]  # the stage reads <luts>/gt
 
 
 def test_killed_training_resumes_to_the_same_epoch_count(data, tmp_path):

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 HELP = """\
-Grade IMAGE with a trained look model and write the look as a .cube 3D LUT.
+Turn IMAGE into a .cube 3D LUT with a trained model.
 
-The network sees a small copy of the frame; lutml fits a smooth LUT from that copy to the
-network's output, so the LUT reproduces the look at any resolution, on any footage, in any
-grading app (Resolve, Premiere, Photoshop, ffmpeg, OCIO).
+With a look model (the default pipeline's data/models, or `-S model=neutraliser`): IMAGE is a
+graded still (a frame of a film, an ad, a colourist's shot); the model names its look, and the LUT
+puts that look onto neutral footage (--reverse is implied). The output says how much of natural
+footage's colours the still shows (coverage) and warns when the still cannot show its look.
+
+With an image model (pix2pix, `-S experiment=pix2pix`): the network grades a small copy of IMAGE
+and lutml fits a smooth LUT from that copy to the network's output; --reverse is for a neutraliser
+image model.
+
+The LUT grades footage at any resolution, in any grading app (Resolve, Premiere, Photoshop,
+ffmpeg, OCIO).
 
 examples:
+  lutml grade film_still.jpg --model data/models --reverse -o look.cube --size 33
   lutml grade still.jpg --model data/models -o look.cube --preview before_after.jpg
-  lutml grade reference.png --model neutraliser/ --reverse -o match_reference.cube
 """
 
 
@@ -39,32 +48,51 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import contextlib
+
     import numpy as np
 
+    from lutml.atomic import atomic_path
+    from lutml.cli.convert import reported_warnings
+    from lutml.cli.paths import check_outputs
     from lutml.grade import grade_image
-    from lutml.imageio import read_image
-    from lutml.lut import apply_lut, write_cube
+    from lutml.imageio import IMAGE_SUFFIXES, read_image
+    from lutml.lut import LUT_SUFFIXES, apply_lut, write_lut
     from lutml.lut.lut3d import identity_table
-    from lutml.models.inference import load_model
+    from lutml.models.inference import load_any_model
 
     if not 2 <= args.size <= 65:
         raise ValueError(f"--size must be between 2 and 65, got {args.size}")
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
+    outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
+    if args.preview:
+        outputs.append(("--preview", args.preview, IMAGE_SUFFIXES))
+    check_outputs(outputs, [args.image, args.model])  # before the (slow) model, so nothing is half-written
     image = read_image(args.image)
-    model = load_model(args.model)
-    opts = {} if args.smoothness is None else {"smoothness": args.smoothness}
+    model = load_any_model(args.model)
+    opts = {} if args.smoothness is None or model.kind == "look" else {"smoothness": args.smoothness}
     result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
     lut = result.lut
     if args.strength != 1.0:  # blending node values is exact: interpolation is linear in them
         ident = identity_table(lut.size)
         lut.table = (ident + args.strength * (lut.table - ident)).astype(np.float32)
-    write_cube(lut, args.output)
-    print(f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
-          f"LUT vs model output mean dE00 {result.fit_de00:.2f}")
-    if args.preview:
-        from lutml.preview import write_before_after
+    # Both files are complete in temporary files before either is renamed into place.
+    with atomic_path(args.output) as lut_tmp, contextlib.ExitStack() as more, reported_warnings():
+        write_lut(lut, lut_tmp)
+        if args.preview:
+            from lutml.preview import write_before_after
 
-        write_before_after(args.preview, image, np.clip(apply_lut(lut, image), 0, 1))
+            write_before_after(more.enter_context(atomic_path(args.preview)), image,
+                               np.clip(apply_lut(lut, image), 0, 1))  # fmt: skip
+    if model.kind == "look":
+        print(f"wrote {args.output} ({lut.size}^3): the look of {args.image.name}; the still shows "
+              f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)")
+        for warning in result.warnings:
+            print(f"warning: {args.image}: {warning}", file=sys.stderr)
+    else:
+        print(f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
+              f"LUT vs model output mean dE00 {result.fit_de00:.2f}")
+    if args.preview:
         print(f"wrote preview {args.preview}")
     return 0

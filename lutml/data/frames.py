@@ -1,14 +1,18 @@
-"""Graded frames: the targets the pipeline learns (stage `frames`).
+"""Frames of the look, and the held-out neutral photos it is scored on (stage `frames`).
 
 Output (a DVC output folder, written atomically as a whole)::
 
-    <out>/graded/<id>.png    frames in the look (targets of grade mode)
-    <out>/neutral/<id>.png   the same frames before the look (absent for already-graded sources)
+    <out>/graded/<id>.png    frames in the look: what the user gives (story 2: "frames of a look")
+    <out>/neutral/<id>.png   the same frames before the look, only when the look is known (embedded
+                             corpus or a neutral folder/video graded with conf/look); used solely for
+                             the pair-fit upper bound of the evaluation, never for training
+    <out>/heldout/<id>.png   neutral corpus photos of role ``eval``: the user's "own footage" on
+                             which the learned look is scored (and previewed when the look is unknown)
     <out>/frames.json        source, look, and per frame: id, group, source file, crop, scale, flip
 
-Sources (`frames.source`): ``embedded`` photos from installed wheels cut into seeded random
-crops/scales/flips; a ``folder`` of stills; a ``video`` file. Folder and video frames are
-graded with the look unless `frames.graded` says they already are.
+Sources (`frames.source`): ``embedded`` = the corpus photos of role ``look`` (see
+`lutml.data.corpus`), graded with the look; a ``folder`` of stills; a ``video`` file. Folder and
+video frames are graded with the look unless `frames.graded` says they already are.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from lutml.data.sources import Frame, embedded_photos, folder_frames, video_frames
+from lutml.data.corpus import CorpusPhoto, corpus_roles
+from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
-from lutml.imageio import write_image
+from lutml.imageio import read_image_full, write_image
 from lutml.looks import get_look, look_params
 from lutml.resize import fit_within, resize_image
 
@@ -69,13 +74,26 @@ def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> I
         yield Frame(out, frame.group, frame.source, frame.bit_depth, info)
 
 
-def iter_source(c: Mapping, seed: int, skipped: list[str]) -> Iterator[Frame]:
-    """Frames of the configured source (`frames.source`), before any grading."""
+def corpus_frame(photo: CorpusPhoto) -> Frame:
+    """A corpus photo as a `Frame` (group = photo name, source = its path inside the repo)."""
+    return Frame(read_image_full(photo.path).as_float(), photo.name, f"photos/{photo.path.name}")
+
+
+def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[CorpusPhoto]) -> Iterator[Frame]:
+    """Frames of the configured source (`frames.source`), before any grading.
+
+    ``embedded``: each corpus photo of role ``look`` whole (`per_photo` = 1) or cut into
+    `per_photo` seeded random crops.
+    """
     source = c["source"]
     if source == "embedded":
-        for i, photo in enumerate(embedded_photos()):
-            rng = np.random.default_rng([seed, i])  # per photo: adding a photo keeps the others
-            yield from random_cuts(photo, int(c["per_photo"]), rng, c)
+        for photo in look_photos:
+            frame = corpus_frame(photo)
+            if int(c["per_photo"]) == 1:
+                yield Frame(fit_size(frame.rgb, int(c["max_size"])), frame.group, frame.source)
+                continue
+            rng = np.random.default_rng([seed, *photo.name.encode()])  # per photo: others unchanged
+            yield from random_cuts(frame, int(c["per_photo"]), rng, c)
         return
     if not c.get("path"):
         raise ValueError(f"frames.source={source} needs frames.path (a folder or a video file)")
@@ -97,19 +115,21 @@ def iter_source(c: Mapping, seed: int, skipped: list[str]) -> Iterator[Frame]:
         yield Frame(fit_size(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
 
 
-def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, seed: int) -> dict:
-    """Write the graded (and neutral) frames of the configured source; return the manifest.
+def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int) -> dict:
+    """Write the graded (and neutral) frames of the configured source and the held-out photos.
 
-    Single bad files of a folder are skipped and listed (manifest ``skipped`` and the return
-    value); if no frame is usable the stage fails and nothing is written.
+    Returns the manifest. Single bad files of a folder are skipped and listed (manifest
+    ``skipped``); if no frame is usable the stage fails and nothing is written.
     """
-    already_graded = c["source"] != "embedded" and bool(c.get("graded", False))
+    already_graded = c["source"] != "embedded" and bool(c["graded"])
     look = None if already_graded else get_look(look_cfg)
     name, params = look_params(look_cfg)
+    roles = corpus_roles(corpus_cfg, seed)
     skipped: list[str] = []
     records = []
     with staged_dir(out_dir) as tmp:
-        for i, f in enumerate(iter_source(c, seed, skipped)):
+        heldout = _write_heldout(tmp / "heldout", roles["eval"], int(c["max_size"]))
+        for i, f in enumerate(iter_source(c, seed, skipped, roles["look"])):
             fid, depth = f"f{i:05d}", 16 if f.bit_depth == 16 else 8
             neutral = np.rint(f.rgb * (2**depth - 1)) / (2**depth - 1)  # what neutral/ will hold
             if look is not None:
@@ -131,10 +151,22 @@ def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, seed
             "look": None if already_graded else {"name": name, **params},
             "neutral": look is not None,
             "frames": records,
+            "heldout": heldout,
             "skipped": skipped,
         }
         (tmp / FRAMES_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
+
+
+def _write_heldout(folder: Path, photos: list[CorpusPhoto], max_size: int) -> list[dict]:
+    """The neutral evaluation photos, downscaled to `max_size`, as 8-bit PNG; their records."""
+    records = []
+    for photo in photos:
+        rgb = fit_size(read_image_full(photo.path).as_float(), max_size)
+        write_image(folder / f"{photo.name}.png", rgb, bit_depth=8)
+        h, w = rgb.shape[:2]
+        records.append({"id": photo.name, "group": photo.name, "source": f"photos/{photo.path.name}", "size": [w, h]})
+    return records
 
 
 def read_frames_manifest(frames_dir: str | os.PathLike[str]) -> dict:

@@ -61,3 +61,36 @@ def split_pairs(
         for name, ids in split.items():
             (Path(tmp) / f"{name}.txt").write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
     return split
+
+
+def split_looks(pairs_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], test_fraction: float,
+                seed: int) -> dict[str, list[int]]:  # fmt: skip
+    """Split the look estimator's material: crops grouped by photo, looks by index (seeded).
+
+    Writes `out_dir/split.json` ``{"train_crops", "test_crops", "train_looks", "test_looks"}``.
+    """
+    import json
+
+    from lutml.data.looksynth import CROPS_FILE, LOOKS_MANIFEST
+
+    with np.load(Path(pairs_dir) / CROPS_FILE) as z:
+        group = z["group"]
+    n_looks = json.loads((Path(pairs_dir) / LOOKS_MANIFEST).read_text(encoding="utf-8"))["n_looks"]
+    crops = grouped_split({str(i): str(g) for i, g in enumerate(group)}, test_fraction, seed)
+    order = np.random.default_rng([seed, 5]).permutation(n_looks)
+    n_test = max(1, round(test_fraction * n_looks))
+    split = {"train_crops": sorted(int(i) for i in crops["train"]), "test_crops": sorted(int(i) for i in crops["test"]),
+             "train_looks": sorted(order[n_test:].tolist()), "test_looks": sorted(order[:n_test].tolist())}  # fmt: skip
+    with staged_dir(out_dir) as tmp:
+        (Path(tmp) / "split.json").write_text(json.dumps(split) + "\n", encoding="utf-8")
+    return split
+
+
+def read_look_split(split_dir: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """The split written by `split_looks`, as int arrays."""
+    import json
+
+    path = Path(split_dir) / "split.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing (run `dvc repro split` with synth.mode=looks)")
+    return {k: np.asarray(v, dtype=np.int64) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}

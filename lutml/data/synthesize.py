@@ -42,7 +42,7 @@ def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]
     size, n = int(c["size"]), int(c["pairs"])
     mode = c["mode"]
     if mode not in ("grade", "neutralize"):
-        raise ValueError(f"synth.mode must be grade or neutralize, got {mode!r}")
+        raise ValueError(f"synth.mode must be grade or neutralize for pairs (looks is the look estimator's mode), got {mode!r}")
     if n < 1:
         raise ValueError(f"synth.pairs must be >= 1, got {n}")
     rng = np.random.default_rng(seed)

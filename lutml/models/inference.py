@@ -140,3 +140,18 @@ def load_model(path: str | Path) -> LoadedModel:
     if meta.get("kind", kind) != kind:
         raise ValueError(f"{p}: model.json says kind {meta['kind']!r}, the model outputs {kind!r}")
     return LoadedModel(model, kind, input_size, output_size, meta, p)
+
+
+def load_any_model(path: str | Path):
+    """A look model (`lutml.models.look_inference.LookModel`) or an image/LUT model (`LoadedModel`).
+
+    A folder is a look model when it holds ``look_encoder.keras`` (or its model.json says
+    ``"kind": "look"``); a file by its name.
+    """
+    from lutml.models.look_inference import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, load_look_model
+
+    p = Path(path)
+    names = (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE)
+    if (p.is_dir() and any((p / n).is_file() for n in names)) or p.name in names:
+        return load_look_model(p)
+    return load_model(p)

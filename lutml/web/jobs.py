@@ -6,6 +6,8 @@ and call these; these never see a request or a path from the client.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from lutml.color import mean_delta_e
@@ -173,6 +175,8 @@ def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, s
     from lutml.grade import grade_image
 
     model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
+    if model.kind == "look":
+        return look_result(model, entry, frame, size, preview_edge)
     if reverse and model.kind == "lut":
         raise UploadError(f"Reverse needs a neutraliser (an image model); {entry.label} predicts LUTs directly.")
     options = {"robust": True} if robust else {}  # LUT-predicting models take no fit options
@@ -187,3 +191,21 @@ def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, s
         "fit_de00": round(float(graded.fit_de00), 3), "warning": _join(warning, _fit_warning(graded.fit_de00, "grade")),
     }
     return make_result(lut, frame, info, preview_edge, coverage)
+
+
+def look_result(model: Any, entry: ModelEntry, frame: ImageData, size: int, preview_edge: int) -> Result:
+    """A look model names the look of the uploaded graded still; the LUT carries it onto neutral footage."""
+    from lutml.grade import look_of_stills
+
+    rgb = frame.as_float()
+    graded = look_of_stills(model, [rgb], size=size)
+    facts, warning = coverage_summary(None, rgb)
+    facts.update(fraction=round(graded.coverage, 4), note=(
+        f"The still shows {graded.coverage:.0%} of natural footage's colours; the look is measured there "
+        "and follows the model's prior elsewhere."))
+    lut = graded.lut
+    lut.title = f"lutml {entry.id} look"
+    info = {"mode": "grade", "title": entry.id + "-look", "model": entry.label, "size": size, "reverse": True,
+            "robust": False, "coverage": facts, "fit_de00": 0.0,
+            "warning": _join(warning, " ".join(w[0].upper() + w[1:] + "." for w in graded.warnings) or None)}
+    return make_result(lut, frame, info, preview_edge, None)

@@ -1,7 +1,7 @@
 """The models the server can use, found once at start-up and chosen by id, never by path.
 
-A model is a folder holding `model.json` and `generator.keras` (what the train stage writes;
-see `lutml.models.inference`).
+A model is a folder holding `model.json` and `generator.keras` (an image or LUT model) or
+`look_encoder.keras` (a look model), as the train stage writes them (see `lutml.models.inference`).
 Each folder given to the server is scanned itself and one level down, so both
 `data/models/` (one model) and a folder of several models work. The client only ever sends an
 id, which is looked up in a dict built here; nothing it sends reaches the file system.
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
-GENERATOR_FILE = "generator.keras"  # = lutml.models.inference.GENERATOR_FILE (not imported: cheap start)
+# = lutml.models.inference.GENERATOR_FILE and look_inference.LOOK_ENCODER_FILE (not imported: cheap start)
+MODEL_FILES = ("generator.keras", "look_encoder.keras")
 
 
 class ModelLoadError(RuntimeError):
@@ -42,7 +43,7 @@ class ModelEntry:
         return {
             "id": self.id,
             "label": self.label,
-            "reverse_hint": bool(self.meta.get("reverse")),
+            "reverse_hint": bool(self.meta.get("reverse")) or self.meta.get("kind") == "look",
             "kind": self.meta.get("kind"),
             "input_size": self.meta.get("input_size"),
         }
@@ -72,7 +73,7 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
         candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
         for folder in candidates:
             meta_path = folder / "model.json"
-            if not meta_path.is_file() or not (folder / GENERATOR_FILE).is_file():
+            if not meta_path.is_file() or not any((folder / f).is_file() for f in MODEL_FILES):
                 continue
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -112,10 +113,10 @@ class ModelRegistry:
         """
         with entry.lock:
             if entry.loaded is None:
-                from lutml.models.inference import load_model
+                from lutml.models.inference import load_any_model
 
                 try:
-                    entry.loaded = SerialModel(load_model(entry.path))
+                    entry.loaded = SerialModel(load_any_model(entry.path))
                 except (ValueError, OSError) as exc:
                     log.error("model %s (%s) failed to load: %s", entry.id, entry.path, exc)
                     raise ModelLoadError(
@@ -146,3 +147,7 @@ class SerialModel:
     def predict_lut(self, image: Any) -> Any:
         with self._lock:
             return self._model.predict_lut(image)
+
+    def predict_look(self, frames: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._model.predict_look(frames, **kwargs)

@@ -1,0 +1,259 @@
+"""Training of the look estimator (`lutml.models.look_encoder`) with Keras `fit()`.
+
+Every step draws B random looks from the look bank and, for each, a set of up to `set_max` neutral
+crops of training photos; the crops are graded with the look inside the graph (trilinear LUT
+lookup), noised and quantised to 8 bits like real footage, and the encoder learns to return the
+look's basis coefficients (squared error = the LUT's squared error, weighted by natural colours).
+Set sizes are drawn per set, a fraction `single_fraction` of them of size 1 (story 3: one still).
+
+Data are indices only (look id, crop ids, set size, noise seed), drawn by NumPy from the seed, so
+the batches are identical on every run; TensorFlow runs with op determinism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lutml.models.look_encoder import LookEncoder
+from lutml.models.lut_layers import apply_lut_trilinear
+
+
+def draw_batches(rng: np.random.Generator, steps: int, batch: int, set_max: int, n_looks: int, n_crops: int,
+                 single_fraction: float) -> dict[str, np.ndarray]:  # fmt: skip
+    """Indices of `steps` batches: look ids (steps, B), crop ids (steps, B, k), set sizes, noise seeds."""
+    sizes = rng.integers(1, set_max + 1, (steps, batch))
+    sizes[rng.random((steps, batch)) < single_fraction] = 1
+    return {
+        "look": rng.integers(0, n_looks, (steps, batch)).astype(np.int32),
+        "crops": rng.integers(0, n_crops, (steps, batch, set_max)).astype(np.int32),
+        "size": sizes.astype(np.int32),
+        "seed": rng.integers(0, 2**31 - 1, (steps, 2)).astype(np.int32),
+    }
+
+
+class LookTrainer(keras.Model):
+    """Wraps a `LookEncoder` with the training data (crops, look tables, target coefficients).
+
+    Only the encoder is saved; this wrapper exists so that `fit()` (callbacks, progress,
+    checkpoints, MLflow autologging) drives the synthetic data generation.
+    """
+
+    def __init__(self, encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coefficients: np.ndarray,
+                 noise: float, **kwargs):  # fmt: skip
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.crops = tf.constant(crops)  # uint8 (M, S, S, 3)
+        self.looks = tf.constant(tables)  # float32 (N, n, n, n, 3)
+        self.coefficients = tf.constant(coefficients)  # float32 (N, K)
+        self.noise = float(noise)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def graded_sets(self, batch: Mapping[str, tf.Tensor]) -> tuple[tf.Tensor, tf.Tensor]:
+        """The sets of graded frames (B, k, S, S, 3) and their masks (B, k) for a batch of indices."""
+        crop_ids = batch["crops"]
+        b, k = tf.shape(crop_ids)[0], tf.shape(crop_ids)[1]
+        s = self.encoder.frame_size
+        x = tf.cast(tf.gather(self.crops, tf.reshape(crop_ids, [-1])), tf.float32) / 255.0  # (B*k, S, S, 3)
+        tables = tf.repeat(tf.gather(self.looks, batch["look"]), k, axis=0)
+        graded = apply_lut_trilinear(tables, x)
+        graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
+        graded = tf.round(tf.clip_by_value(graded, 0.0, 1.0) * 255.0) / 255.0
+        mask = tf.cast(tf.range(k)[None, :] < batch["size"][:, None], tf.float32)
+        return tf.reshape(graded, [b, k, s, s, 3]), mask
+
+    def _loss(self, batch):
+        frames, mask = self.graded_sets(batch)
+        pred = self.encoder({"frames": frames, "mask": mask}, training=True)
+        target = tf.gather(self.coefficients, batch["look"])
+        return tf.reduce_mean(tf.reduce_sum(tf.square(pred - target), axis=-1))
+
+    def train_step(self, batch):
+        with tf.GradientTape() as tape:
+            loss = self._loss(batch)
+        grads = tape.gradient(loss, self.encoder.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.encoder.trainable_variables, strict=True))
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+    def test_step(self, batch):
+        self.loss_tracker.update_state(self._loss(batch))
+        return {"loss": self.loss_tracker.result()}
+
+
+def index_dataset(indices: Mapping[str, np.ndarray]) -> tf.data.Dataset:
+    """A dataset yielding one batch of indices per element, in order."""
+    return tf.data.Dataset.from_tensor_slices(dict(indices))
+
+
+def fit_encoder(encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coefficients: np.ndarray,
+                val: Mapping[str, Any], cfg: Mapping[str, Any], set_max: int, single_fraction: float, seed: int,
+                callbacks: list | None = None) -> keras.callbacks.History:  # fmt: skip
+    """Train `encoder` in place; `val` holds validation crops/tables/coefficients (held-out photos and looks).
+
+    `cfg` is the `train` block; sets hold 1..`set_max` crops, a share `single_fraction` exactly one.
+    """
+    rng = np.random.default_rng([seed, 11])
+    steps, epochs = int(cfg["steps_per_epoch"]), int(cfg["epochs"])
+    idx = draw_batches(rng, steps * epochs, int(cfg["batch_size"]), set_max, len(tables), len(crops),
+                       single_fraction)  # fmt: skip
+    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg["noise"]))
+    schedule = keras.optimizers.schedules.CosineDecay(float(cfg["learning_rate"]), steps * epochs, alpha=0.05)
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
+    vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
+    vidx = draw_batches(np.random.default_rng([seed, 12]), int(cfg["val_batches"]), int(cfg["batch_size"]),
+                        set_max, len(val["tables"]), len(val["crops"]), 0.5)  # fmt: skip
+    vtrainer.compile()
+
+    class Validate(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            res = vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)
+            if logs is not None:
+                logs["val_loss"] = res["loss"]
+
+    return trainer.fit(index_dataset(idx), epochs=epochs, steps_per_epoch=steps,
+                       callbacks=[Validate(), *(callbacks or [])], verbose=2, shuffle=False)  # fmt: skip
+
+
+def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping[str, Any], train_cfg: Mapping[str, Any],
+                     seed: int) -> dict[str, Any]:  # fmt: skip
+    """Train the look estimator on the synthesized looks and write it to `out_dir`.
+
+    Writes ``look_encoder.keras`` (self-contained: the LUT basis is inside), ``model.json``,
+    ``train_metrics.json`` and ``preview.png`` (held-out photos under held-out random looks: the
+    truth, and the look the model names from 8 crops); logs params, curves and files to MLflow.
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    from lutml.atomic import atomic_path, write_text_atomic
+    from lutml.data.looksynth import load_looks
+    from lutml.data.split import read_look_split
+    from lutml.fit.basis import load_basis
+    from lutml.models.look_inference import (
+        LOOK_ENCODER_FILE,
+        LOOK_WEIGHTS_FILE,
+        export_numpy_weights,
+    )
+    from lutml.train.trainer import _tracking
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    crops, _, tables, manifest = load_looks(pairs_dir)
+    split = read_look_split(split_dir)
+    basis = load_basis(Path(luts_dir) / "basis.npz")
+    coefficients = basis.coefficients(tables)
+    k = basis.basis.shape[0]
+    encoder = LookEncoder(crops.shape[1], k, basis.lut_size, int(model_cfg["width"]), name="look_encoder")
+    encoder.build_all()
+    encoder.set_basis(basis.mean, basis.basis, basis.weights)
+    tr_c, te_c = split["train_crops"], split["test_crops"]
+    tr_l, te_l = split["train_looks"], split["test_looks"]
+    val = {"crops": crops[te_c], "tables": tables[te_l], "coefficients": coefficients[te_l]}
+    variant = model_cfg.get("variant") or model_cfg["name"]
+    use_mlflow = bool(train_cfg["mlflow"])
+    start = time.perf_counter()
+    # One MLflow experiment for every look estimator: the model is look-agnostic (each evaluated
+    # look gets its own run from the evaluate stage, in that look's experiment).
+    with _tracking(use_mlflow, "look-estimator", variant, None) as mlflow:
+        callbacks = []
+        if mlflow:
+            from lutml.train.callbacks import MlflowLogger
+
+            mlflow.log_params({**{f"model.{a}": b for a, b in model_cfg.items()},
+                               **{f"train.{a}": b for a, b in train_cfg.items()}, "seed": seed})  # fmt: skip
+            callbacks.append(MlflowLogger(mlflow))
+        history = fit_encoder(encoder, crops[tr_c], tables[tr_l], coefficients[tr_l], val, train_cfg,
+                              int(model_cfg["set_max"]), float(model_cfg["single_fraction"]), seed, callbacks)
+        seconds = time.perf_counter() - start
+        h = history.history
+        metrics = {"loss": float(h["loss"][-1]), "val_loss": float(h["val_loss"][-1]),
+                   "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
+                   "epochs": int(train_cfg["epochs"]), "steps": int(train_cfg["epochs"]) * int(train_cfg["steps_per_epoch"]),
+                   "train_seconds": round(seconds, 2), "explained_variance": float(basis.explained.sum())}  # fmt: skip
+        shrink = fit_shrinkage(encoder, val, basis, int(model_cfg["set_max"]), seed)
+        metrics["shrinkage"] = shrink
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out / LOOK_ENCODER_FILE) as tmp:
+            encoder.save(tmp)
+        with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
+            export_numpy_weights(encoder, tmp)
+        meta = {"name": model_cfg["name"], "variant": variant, "kind": "look", "frame_size": int(crops.shape[1]),
+                "lut_size": basis.lut_size, "n_components": k, "look": None, "seed": seed,
+                "params": int(encoder.count_params()), "n_looks": manifest["n_looks"],
+                "train_photos": len(set(manifest["photos"])), "shrinkage": shrink, "mlflow_run_id": mlflow.active_run().info.run_id if mlflow else None}  # fmt: skip
+        write_text_atomic(out / "model.json", json.dumps(meta, indent=2) + "\n")
+        write_text_atomic(out / "train_metrics.json", json.dumps(metrics, indent=2) + "\n")
+        _preview(encoder, val, out / "preview.png", seed)
+        if mlflow:
+            mlflow.log_metrics({f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)})
+            for name in (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, "model.json", "train_metrics.json", "preview.png"):
+                mlflow.log_artifact(str(out / name), artifact_path="model")
+    return {**metrics, "model": meta}
+
+
+def _preview(encoder: LookEncoder, val: Mapping[str, np.ndarray], path, seed: int, rows: int = 4, k: int = 8) -> None:
+    """Rows: a held-out crop neutral | under a held-out random look (truth) | under the look the
+    model names from `k` graded held-out crops."""
+    from lutml.imageio import write_image
+    from lutml.lut import LUT3D, apply_lut
+    from lutml.preview import image_grid
+
+    rng = np.random.default_rng([seed, 13])
+    grid = []
+    for _ in range(rows):
+        j = int(rng.integers(len(val["tables"])))
+        ids = rng.choice(len(val["crops"]), k, replace=False)
+        x = val["crops"][ids].astype(np.float32) / 255.0
+        truth = LUT3D(val["tables"][j])
+        graded = np.stack([np.clip(apply_lut(truth, c), 0, 1) for c in x])
+        graded = np.rint(graded * 255) / 255
+        c = encoder({"frames": tf.constant(graded[None], tf.float32), "mask": tf.ones([1, k])})
+        named = LUT3D(np.clip(np.asarray(encoder.tables(c))[0], 0, 1))
+        grid.append([x[0], graded[0], np.clip(apply_lut(named, x[0]), 0, 1)])
+    write_image(path, image_grid(grid, ["neutral (held out)", "held-out random look", "look named from 8 crops"],
+                                 height=128))  # fmt: skip
+
+
+SET_SIZES = (1, 2, 4, 8, 16)
+
+
+def fit_shrinkage(encoder: LookEncoder, val: Mapping[str, np.ndarray], basis, set_max: int, seed: int,
+                  n_sets: int = 96) -> dict[str, float]:  # fmt: skip
+    """How far to trust the estimate from k frames: the factor a(k) that minimises the weighted
+    squared error of ``identity + a * (estimate - identity)`` on held-out photos and looks.
+
+    From one still the estimate is mostly the prior's centre, which is worse than no grade for
+    many real looks; a(1) < 1 pulls it towards no grade by just as much as the validation data say.
+    Returns {"1": a, "2": a, ...} for the set sizes in `SET_SIZES` (larger sets use the last one).
+    """
+    from lutml.lut.lut3d import identity_table
+
+    rng = np.random.default_rng([seed, 14])
+    w = np.repeat(np.asarray(basis.weights, np.float64).reshape(-1), 3)
+    ident = identity_table(basis.lut_size).reshape(-1)
+    trainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
+    out = {}
+    for k in SET_SIZES:
+        idx = draw_batches(rng, n_sets // 16, 16, k, len(val["tables"]), len(val["crops"]), 0.0)
+        idx["size"][:] = k
+        num = den = 0.0
+        for i in range(n_sets // 16):
+            batch = {key: tf.constant(v[i]) for key, v in idx.items()}
+            frames, mask = trainer.graded_sets(batch)
+            pred = np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask}))).reshape(16, -1) - ident
+            true = val["tables"][idx["look"][i]].reshape(16, -1) - ident
+            num += float(np.sum(w * pred * true))
+            den += float(np.sum(w * pred * pred))
+        out[str(k)] = round(float(np.clip(num / max(den, 1e-12), 0.0, 1.5)), 4)
+    return out

@@ -1,0 +1,46 @@
+"""Shared test fixtures: a tiny fake photo corpus, and the TensorFlow environment."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any test imports TensorFlow
+
+CATEGORIES = ("animal", "building", "landscape")
+
+
+def smooth_photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:
+    """A smooth random colour image (gradients), float32 (h, w, 3) in [0, 1]."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w] / max(h, w)
+    a = rng.random((3, 3))
+    img = np.stack([0.5 + 0.4 * np.sin(3 * a[c, 0] * x + 4 * a[c, 1] * y + 6 * a[c, 2]) for c in range(3)], -1)
+    return img.astype(np.float32)
+
+
+def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path:
+    """`n` smooth colour photos and a SOURCES.csv in `root` (the layout of data/corpus)."""
+    from lutml.imageio import write_image
+
+    if (root / "SOURCES.csv").is_file():
+        return root
+    rows = []
+    for i in range(n):
+        name = f"photo{i:02d}"
+        write_image(root / "photos" / f"{name}.png", smooth_photo(100 + i, h, w))
+        rows.append({"file": f"photos/{name}.png", "title": name, "category": CATEGORIES[i % 3],
+                     "author": "test", "licence": "CC0-1.0", "source_url": "", "origin": "tests"})  # fmt: skip
+    with (root / "SOURCES.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return root
+
+
+def fake_corpus_cfg(root: Path, n: int = 12, eval_: int = 3, look: int = 4) -> dict:
+    """A `corpus` config block for a fake corpus made in `root` (see `make_fake_corpus`)."""
+    return {"root": str(make_fake_corpus(root, n)), "eval": eval_, "look": look}
