@@ -87,8 +87,8 @@ def grade_image(
     return GradeResult(lut, float(report.coverage), model_input, prediction, err, report)
 
 
-def reference_warnings(image: np.ndarray, coverage: float, min_coverage: float = 0.25) -> list[str]:
-    """Why a graded still may not show its look: tiny, grayscale, nearly uniform, few colours."""
+def still_warnings(image: np.ndarray) -> list[str]:
+    """Why a graded still may not show its look: tiny, grayscale, nearly uniform."""
     from lutml.color import srgb_to_lab
 
     h, w = image.shape[:2]
@@ -101,24 +101,27 @@ def reference_warnings(image: np.ndarray, coverage: float, min_coverage: float =
         out.append("the still is (nearly) grayscale: its colour grade cannot be measured")
     if lab[:, 0].std() < 4.0 and chroma.std() < 4.0:
         out.append("the still is nearly uniform: one colour says little about a grade")
-    if coverage < min_coverage:
-        out.append(f"the still shows only {coverage:.0%} of natural footage's colours; colours it lacks are "
-                   "guessed from the model's prior")
     return out
 
 
-def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 1) -> GradeResult:
+def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 1,
+                   min_coverage: float = 0.25) -> GradeResult:  # fmt: skip
     """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
 
     ``coverage`` is the share of natural footage's colours that the stills show (weighted by how
     often photos hold each colour): the LUT is measured there and follows the model's prior
-    elsewhere. ``warnings`` say why the result may be unreliable.
+    elsewhere. ``warnings`` say why the result may be unreliable: a still that is tiny, grayscale
+    or nearly uniform (for several stills: only if every one is), or coverage below `min_coverage`.
     """
     from lutml.models.look_inference import natural_coverage
 
     lut = model.predict_look(images, refine=refine, size=size)
     lut.title = "lutml look of the reference"
     coverage = natural_coverage(images, np.asarray(model.model.basis.node_weights))
-    warnings = [w for img in images for w in reference_warnings(img, coverage)]
+    per_still = [still_warnings(img) for img in images]
+    warnings = [w for w in per_still[0] if all(w in other for other in per_still[1:])]
+    if coverage < min_coverage:
+        warnings.append(f"the still(s) show only {coverage:.0%} of natural footage's colours; colours they lack "
+                        "are guessed from the model's prior")  # fmt: skip
     small = resize_image(images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area")
-    return GradeResult(lut, coverage, small, small, 0.0, None, list(dict.fromkeys(warnings)))
+    return GradeResult(lut, coverage, small, small, 0.0, None, warnings)

@@ -23,6 +23,7 @@ ffmpeg, OCIO).
 
 examples:
   lutml grade film_still.jpg --model data/models --reverse -o look.cube --size 33
+  lutml grade stills/*.jpg --model data/models -o look.cube       # many stills of one look: one LUT
   lutml grade still.jpg --model data/models -o look.cube --preview before_after.jpg
 """
 
@@ -32,7 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "grade", help="grade an image with a trained model -> .cube LUT",
         description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("image", type=Path, help="frame to grade (PNG/JPEG/TIFF, 8/16-bit, any size)")
+    p.add_argument("image", type=Path, nargs="+",
+                   help="graded still(s) of one look (look models: several stills -> one LUT), or the frame to "
+                        "grade (image models: one frame); PNG/JPEG/TIFF, 8/16-bit, any size")
     p.add_argument("--model", type=Path, required=True,
                    help="trained model: a .keras file or a folder with model.json (e.g. data/models)")
     p.add_argument("-o", "--output", type=Path, required=True, help="where to write the .cube LUT")
@@ -68,11 +71,24 @@ def run(args: argparse.Namespace) -> int:
     outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.preview:
         outputs.append(("--preview", args.preview, IMAGE_SUFFIXES))
-    check_outputs(outputs, [args.image, args.model])  # before the (slow) model, so nothing is half-written
-    image = read_image(args.image)
+    check_outputs(outputs, [*args.image, args.model])  # before the (slow) model, so nothing is half-written
+    from lutml.lut.hald import hald_level
+
+    if args.output.suffix.lower() == ".png" and hald_level(args.size) is None:
+        raise ValueError(f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 (level 6) or 64 (level 8)")
+    images = [read_image(path) for path in args.image]
+    image = images[0]
     model = load_any_model(args.model)
-    opts = {} if args.smoothness is None or model.kind == "look" else {"smoothness": args.smoothness}
-    result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
+    if model.kind == "look":
+        from lutml.grade import look_of_stills
+
+        result = look_of_stills(model, images, size=args.size)
+    else:
+        if len(images) > 1:
+            raise ValueError(f"{args.model}: an image model grades one frame at a time; give one IMAGE "
+                             "(several stills of one look need a look model)")
+        opts = {} if args.smoothness is None else {"smoothness": args.smoothness}
+        result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
     lut = result.lut
     if args.strength != 1.0:  # blending node values is exact: interpolation is linear in them
         ident = identity_table(lut.size)
@@ -86,10 +102,11 @@ def run(args: argparse.Namespace) -> int:
             write_before_after(more.enter_context(atomic_path(args.preview)), image,
                                np.clip(apply_lut(lut, image), 0, 1))  # fmt: skip
     if model.kind == "look":
-        print(f"wrote {args.output} ({lut.size}^3): the look of {args.image.name}; the still shows "
+        what = args.image[0].name if len(images) == 1 else f"{len(images)} stills"
+        print(f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
               f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)")
         for warning in result.warnings:
-            print(f"warning: {args.image}: {warning}", file=sys.stderr)
+            print(f"warning: {args.image[0] if len(images) == 1 else 'stills'}: {warning}", file=sys.stderr)
     else:
         print(f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
               f"LUT vs model output mean dE00 {result.fit_de00:.2f}")

@@ -1,0 +1,131 @@
+"""The look-learning pieces: random look prior, corpus roles, LUT basis, population baseline,
+NumPy inference parity, reliability checks and the warnings of `lutml grade` with a look model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_fake_corpus, smooth_photo
+
+from lutml.config import compose
+from lutml.data.corpus import assign_roles, corpus_photos
+from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_recipe
+from lutml.fit.basis import colour_weights, fit_basis
+from lutml.fit.population import population_look
+from lutml.looks import LOOKS, get_look, luma
+from lutml.lut import LUT3D, apply_lut
+from lutml.lut.lut3d import identity_table
+
+PRIOR = compose()["synth"]["prior"]
+
+
+def test_random_looks_are_seeded_valid_and_varied() -> None:
+    x = identity_table(9).reshape(-1, 3)
+    recipes = [sample_recipe(np.random.default_rng([3, i]), PRIOR) for i in range(40)]
+    assert recipes == [sample_recipe(np.random.default_rng([3, i]), PRIOR) for i in range(40)]
+    outs = [apply_recipe(x, r) for r in recipes]
+    for out in outs:
+        assert out.dtype == np.float32 and np.all(np.isfinite(out)) and out.min() >= 0 and out.max() <= 1
+    spread = [np.abs(o - x).mean() for o in outs]
+    assert sum(s < 1e-6 for s in spread) <= 8  # a few identity looks, most are real grades
+    assert max(spread) > 0.05
+    ops = {op["op"] for r in recipes for op in r}
+    assert {"tone", "saturation", "split_tone", "camera"} <= ops
+    assert not ops & set(LOOKS)  # no built-in look is part of the prior
+
+
+def test_look_bank_is_a_prefix_stable_table_of_the_recipes() -> None:
+    tables, recipes = look_bank(6, 1, PRIOR, size=5)
+    more, _ = look_bank(8, 1, PRIOR, size=5)
+    np.testing.assert_array_equal(tables, more[:6])
+    np.testing.assert_allclose(tables[2].reshape(-1, 3), apply_recipe(identity_table(5).reshape(-1, 3), recipes[2]))
+
+
+def test_chroma_offsets_keep_luma() -> None:
+    for angle in (0, 90, 200):
+        off = chroma_offset(angle, 0.1)
+        assert abs(luma(off)) < 1e-9 and np.linalg.norm(off) == pytest.approx(0.1)
+
+
+def test_corpus_roles_are_disjoint_seeded_and_stratified(tmp_path: Path) -> None:
+    photos = corpus_photos(make_fake_corpus(tmp_path / "c", n=12))
+    roles = assign_roles(photos, seed=1, n_eval=3, n_look=4)
+    names = [set(p.name for p in roles[r]) for r in ("eval", "look", "train")]
+    assert [len(n) for n in names] == [3, 4, 5] and not (names[0] & names[1] or names[0] & names[2] or names[1] & names[2])
+    assert {p.category for p in roles["eval"]} == {"animal", "building", "landscape"}  # one of each category
+    assert assign_roles(photos, 1, 3, 4) == roles and assign_roles(photos, 2, 3, 4) != roles
+    with pytest.raises(ValueError, match="must leave photos for training"):
+        assign_roles(photos, 1, 6, 6)
+
+
+def test_the_embedded_corpus_is_listed_and_large_enough() -> None:
+    photos = corpus_photos()
+    assert len(photos) >= 100 and {p.licence.split("-")[0] for p in photos} <= {"Public", "CC0", "CC"}
+    roles = assign_roles(photos, 42, 20, 30)
+    assert len(roles["train"]) == len(photos) - 50
+
+
+def test_basis_coefficients_round_trip_and_weights() -> None:
+    rng = np.random.default_rng(0)
+    crops = (rng.random((50, 8, 8, 3)) * 255).astype(np.uint8)
+    w = colour_weights(crops, 5, floor=0.05, blur=1.0)
+    assert w.shape == (5, 5, 5) and w.mean() == pytest.approx(1.0, rel=1e-5) and w.min() > 0
+    tables, _ = look_bank(60, 0, PRIOR, size=5)
+    basis = fit_basis(tables, w, 20)
+    c = basis.coefficients(tables)
+    back = basis.tables(c)
+    assert np.abs(back - tables).mean() < 0.01  # 20 components hold most of the 60 looks
+    assert basis.explained.sum() > 0.9 and np.all(np.diff(basis.explained) <= 1e-6)
+
+
+def test_population_look_learns_a_desaturation_from_pooled_statistics() -> None:
+    # Pools of the same content (shuffled): the lightness map is the identity, the chroma scale 0.5.
+    neutral = [smooth_photo(i, 60, 80) for i in range(10)]
+    others = neutral[::-1]
+    desat = get_look({"name": "bleach_bypass", "strength": 0.0, "saturation": 0.5, "gamma": [1, 1, 1]})
+    lut = population_look(neutral, [desat(o) for o in others], size=9)
+    test = smooth_photo(999, 60, 80)
+    from lutml.color import mean_delta_e
+
+    assert mean_delta_e(apply_lut(lut, test), desat(test)) < 0.5 * mean_delta_e(test, desat(test))
+
+
+def test_numpy_features_match_tensorflow() -> None:
+    import tensorflow as tf
+
+    from lutml.models.look_encoder import colour_features
+    from lutml.models.look_inference import colour_features_np
+
+    rng = np.random.default_rng(0)
+    imgs = np.round(rng.random((3, 16, 16, 3)) * 255).astype(np.float32) / 255
+    np.testing.assert_allclose(colour_features_np(imgs), np.asarray(colour_features(tf.constant(imgs))), atol=2e-5)
+
+
+def test_still_warnings() -> None:
+    from lutml.grade import still_warnings
+
+    assert still_warnings(smooth_photo(0, 80, 100)) == []
+    grey = smooth_photo(0, 80, 100).mean(axis=2, keepdims=True).repeat(3, axis=2)
+    assert any("grayscale" in w for w in still_warnings(grey))
+    assert any("uniform" in w for w in still_warnings(np.full((80, 100, 3), 0.4, np.float32)))
+    assert any("tiny" in w for w in still_warnings(smooth_photo(0, 40, 50)))
+
+
+def test_reliability_flags_neutral_frames() -> None:
+    from lutml.reliability import assess, lut_distance, natural_palette
+
+    class Fixed:  # a stand-in look model whose every frame's look is the identity
+        def frame_tables(self, frames):
+            return np.stack([identity_table(5)] * len(frames))
+
+        def predict_table(self, frames, refine=0):
+            return identity_table(5)
+
+    frames = [smooth_photo(i, 30, 40) for i in range(3)]
+    pal = natural_palette(frames)
+    rel = assess(Fixed(), frames, LUT3D.identity(5), pal, min_frames=8, neutral_max=1.0, mixed_max=6.0)
+    assert not rel.reliable and any("neutral" in w for w in rel.warnings) and any("only 3" in w for w in rel.warnings)
+    teal = LUT3D(get_look("teal_orange")(identity_table(17)))
+    assert lut_distance(teal, LUT3D.identity(17), pal) > 2.0
