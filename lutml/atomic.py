@@ -119,9 +119,3 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write `text` (UTF-8, '\\n' newlines) to `path` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from lutml.config import CONF_DIR
-from lutml.data.degrade import OPS, apply_op, apply_ops, inverse_op
+from lutml.data.degrade import OPS, apply_op, apply_ops
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_op, sample_ops
 
 # The default ranges with 1-4 ops per pair (the default allows 0: the neutral frame as is), so
@@ -26,6 +26,28 @@ def colours() -> np.ndarray:
     g = np.linspace(0.0, 1.0, 11, dtype=np.float32)
     grid = np.stack(np.meshgrid(g, g, g, indexing="ij"), -1).reshape(-1, 3)
     return np.concatenate([grid, np.random.default_rng(5).random((749, 3), dtype=np.float32)])
+
+
+def inverse_op(op: dict) -> dict | None:
+    """The op undoing `op` on colours it does not clip, or None where there is no closed form
+    (vibrance, lut, look, jpeg_noise)."""
+    name = op["op"]
+    if name == "exposure":
+        return {"op": name, "stops": -op["stops"]}
+    if name == "white_balance":
+        return {"op": name, "temperature": -op["temperature"], "tint": -op["tint"],
+                "gains": (1.0 / np.asarray(op["gains"])).tolist()}  # fmt: skip
+    if name == "contrast":
+        return {"op": name, "factor": 1.0 / op["factor"], "pivot": op["pivot"]}
+    if name == "gamma":
+        return {"op": name, "gamma": 1.0 / op["gamma"]}
+    if name == "saturation":
+        return {"op": name, "factor": 1.0 / op["factor"]}
+    if name == "hue":
+        return {"op": name, "degrees": -op["degrees"]}
+    if name in ("curves", "lift_gamma_gain"):
+        return {**op, "invert": not op.get("invert", False)}
+    return None
 
 
 def draw(family: str, n: int, seed: int = 0) -> list[dict]:

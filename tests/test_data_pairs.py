@@ -13,15 +13,8 @@ from conftest import fake_corpus_cfg
 
 from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
-from lutml.data.frames import make_frames
-from lutml.data.pairs import (
-    list_pairs,
-    load_frame_crop,
-    load_pair,
-    pair_groups,
-    read_manifest,
-    read_split,
-)
+from lutml.data.frames import make_frames, resize
+from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
 from lutml.data.sidebyside import export_side_by_side, import_side_by_side
 from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs
@@ -34,6 +27,24 @@ SYNTH = {**yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
          "ops": {"min": 1, "max": 4}}  # fmt: skip
 FRAMES = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
           "min_size": 64, "max_size": 128, "video": {}}  # fmt: skip
+
+
+def list_pairs(pairs_dir: Path) -> list[str]:
+    """All pair ids, in manifest order."""
+    return [str(p["id"]) for p in read_manifest(pairs_dir)["pairs"]]
+
+
+def load_frame_crop(frames_dir: Path, pairs_dir: Path, pair_id: str, kind: str = "neutral",
+                    full: bool = True) -> np.ndarray:  # fmt: skip
+    """The pair's crop of its source frame, ``neutral`` (before the look) or ``graded``, as the
+    manifest records it: float32 (S, S, 3), S = the pair's full size (`full`) or the working size."""
+    manifest = read_manifest(pairs_dir)
+    plan = next(p for p in manifest["pairs"] if str(p["id"]) == pair_id)
+    x0, y0, x1, y1 = plan["crop"]
+    frame = read_image(Path(frames_dir) / kind / f"{plan['frame']}.png")
+    crop = resize(frame[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
+    size = int(manifest["size"])
+    return crop if full else resize(crop, size, size)
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +83,6 @@ def test_layout_and_manifest(pairs_dir: Path, frames_dir: Path) -> None:
 def test_manifest_records_the_exact_degradation(pairs_dir: Path, frames_dir: Path) -> None:
     """Re-applying the recorded ops to the target reproduces the input (both resolutions), and
     the target is the recorded crop of the graded frame."""
-    from lutml.data.frames import resize
-
     m = read_manifest(pairs_dir)
     for p in m["pairs"]:
         for full in (False, True):
@@ -105,8 +114,6 @@ def test_frame_crops_give_the_look_itself(pairs_dir: Path, frames_dir: Path) -> 
             48,
             3,
         )
-    with pytest.raises(ValueError, match="no pair 'zz'"):
-        load_frame_crop(frames_dir, pairs_dir, "zz")
 
 
 def test_same_params_same_bytes(pairs_dir: Path, frames_dir: Path, tmp_path: Path) -> None:

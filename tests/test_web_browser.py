@@ -140,8 +140,8 @@ def test_match_in_browser(server, page, tmp_path):
     cube_path = tmp_path / download.suggested_filename
     download.save_as(cube_path)
     lut = read_cube(cube_path)
-    assert lut.size == 33 and not lut.is_identity(atol=0.01)
     offset = lut.table - identity_table(33)
+    assert lut.size == 33 and np.abs(offset).max() > 0.01  # not (nearly) identity
     assert 0.005 < np.abs(offset).mean() < 0.3  # a 30% strength look: present, not wild
 
 

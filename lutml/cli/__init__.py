@@ -35,13 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"lutml.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"lutml.cli.{name}":
-                continue  # command not built yet in this checkout
-            raise
-        module.add_parser(sub)
+        importlib.import_module(f"lutml.cli.{name}").add_parser(sub)
     return parser
 
 

@@ -8,6 +8,5 @@ Layout produced by the DVC stages (never committed to git)::
     data/pairs/manifest.json                      look, mode, size, per-pair group/crop/ops
     data/split/{train,test}.txt                   one pair id per line (stage `split`)
 
-Read pairs through `lutml.data.pairs` (`load_pair`, `list_pairs`, `read_manifest`,
-`read_split`). Nothing here imports TensorFlow.
+Read pairs through `lutml.data.pairs` (`load_pair`, `read_manifest`, `read_split`). Nothing here imports TensorFlow.
 """

@@ -3,8 +3,9 @@
 An op is a JSON-serialisable dict ``{"op": family, **params}`` (recorded verbatim in the pairs
 manifest); `apply_op` applies it to a float32 (..., 3) sRGB-encoded image in [0, 1] and always
 returns values in [0, 1] with no NaN. Every colour op is smooth and monotone where it can be, and
-most have an exact inverse (`inverse_op`) so that "the opposite direction" is a valid op too: the
-sampler in `lutml.data.sampling` draws both directions equally often.
+most have an exact inverse in their own family (tests/test_data_degrade.py checks it) so that "the
+opposite direction" is a valid op too: the sampler in `lutml.data.sampling` draws both directions
+equally often.
 
 Families (parameters as stored):
 - exposure        stops; gain 2**stops in linear light
@@ -184,25 +185,3 @@ def apply_ops(image: np.ndarray, ops: list[Op]) -> np.ndarray:
     for op in ops:
         out = apply_op(out, op)
     return out
-
-
-def inverse_op(op: Op) -> Op | None:
-    """The op undoing `op` on colours it does not clip, or None where there is no closed form
-    (vibrance, lut, look, jpeg_noise)."""
-    name = op["op"]
-    if name == "exposure":
-        return {"op": name, "stops": -op["stops"]}
-    if name == "white_balance":
-        return {"op": name, "temperature": -op["temperature"], "tint": -op["tint"],
-                "gains": (1.0 / np.asarray(op["gains"])).tolist()}  # fmt: skip
-    if name == "contrast":
-        return {"op": name, "factor": 1.0 / op["factor"], "pivot": op["pivot"]}
-    if name == "gamma":
-        return {"op": name, "gamma": 1.0 / op["gamma"]}
-    if name == "saturation":
-        return {"op": name, "factor": 1.0 / op["factor"]}
-    if name == "hue":
-        return {"op": name, "degrees": -op["degrees"]}
-    if name in ("curves", "lift_gamma_gain"):
-        return {**op, "invert": not op.get("invert", False)}
-    return None

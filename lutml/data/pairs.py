@@ -36,7 +36,7 @@ def load_pair(
     Parameters
     ----------
     pairs_dir : the `synthesize` output folder (e.g. ``data/pairs``)
-    pair_id : an id from `list_pairs` / `read_split` (e.g. ``"00042"``)
+    pair_id : an id from `read_split` or the manifest (e.g. ``"00042"``)
     full : False for the working-size square crop, True for the same crop at full resolution
 
     Returns
@@ -64,18 +64,6 @@ def read_manifest(pairs_dir: str | os.PathLike[str]) -> dict[str, Any]:
     return manifest
 
 
-def list_pairs(pairs_dir: str | os.PathLike[str]) -> list[str]:
-    """All pair ids, in manifest order (sorted ids when a folder has no manifest, e.g. an import)."""
-    root = Path(pairs_dir)
-    if (root / MANIFEST).is_file():
-        return [str(p["id"]) for p in read_manifest(root)["pairs"]]
-    if not (root / "input").is_dir():
-        raise FileNotFoundError(f"{root}: not a pairs folder (no manifest.json, no input/)")
-    return sorted(
-        p.stem for p in (root / "input").glob("*.png") if (root / "target" / p.name).is_file()
-    )
-
-
 def pair_groups(pairs_dir: str | os.PathLike[str]) -> dict[str, str]:
     """pair id -> group (the source photo / shot); pairs of one group are never split apart."""
     return {str(p["id"]): str(p.get("group", p["id"])) for p in read_manifest(pairs_dir)["pairs"]}
@@ -92,35 +80,3 @@ def read_split(split_dir: str | os.PathLike[str]) -> dict[str, list[str]]:
             line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
     return out
-
-
-def load_frame_crop(
-    frames_dir: str | os.PathLike[str],
-    pairs_dir: str | os.PathLike[str],
-    pair_id: str,
-    kind: str = "neutral",
-    full: bool = True,
-) -> np.ndarray:
-    """The pair's crop of its source frame, ``neutral`` (before the look) or ``graded``.
-
-    With the embedded data this gives a (neutral, graded) truth for scoring how well a learned
-    LUT reproduces the look itself: float32 (S, S, 3) in [0, 1], S = the pair's full size
-    (`full=True`) or the working size.
-    """
-    from lutml.data.frames import resize  # local: frames imports more than pair reading needs
-
-    if kind not in ("neutral", "graded"):
-        raise ValueError(f"kind must be 'neutral' or 'graded', got {kind!r}")
-    manifest = read_manifest(pairs_dir)
-    plan = next((p for p in manifest["pairs"] if str(p["id"]) == pair_id), None)
-    if plan is None:
-        raise ValueError(f"{pairs_dir}: no pair {pair_id!r} in the manifest")
-    path = Path(frames_dir) / kind / f"{plan['frame']}.png"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path}: no {kind} frame (already-graded sources have no neutral frames)"
-        )
-    x0, y0, x1, y1 = plan["crop"]
-    crop = resize(read_image(path)[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
-    size = int(manifest["size"])
-    return crop if full else resize(crop, size, size)

@@ -61,13 +61,6 @@ def embedded_photo_paths() -> dict[str, Path]:
     return found
 
 
-def embedded_photos() -> Iterator[Frame]:
-    """The embedded photos, one group each, sources named ``<package>/<path>``."""
-    for name, path in embedded_photo_paths().items():
-        package, rel = EMBEDDED_PHOTOS[name]
-        yield Frame(read_image_full(path).as_float(), name, f"{package}/{rel}")
-
-
 def folder_frames(folder: str | os.PathLike[str], skipped: list[str]) -> Iterator[Frame]:
     """Stills in `folder` (PNG/JPEG/TIFF, 8/16-bit, any size), one group per file stem.
 

@@ -36,31 +36,9 @@ class Coverage:
         """Nodes per axis of the LUT lattice measured."""
         return int(self.cell_weight.shape[0]) + 1
 
-    def fraction_at(self, cells: int) -> float:
-        """Fraction of a coarser ``cells**3`` grid of boxes holding frame colours.
-
-        Resolution matters: a typical photo fills 4-15% of a 33^3 LUT's cells but 13-40% of
-        an 8^3 grid's boxes. Each LUT cell is assigned to the box containing its centre.
-        """
-        n = self.cell_weight.shape[0]
-        box = np.minimum(((np.arange(n) + 0.5) / n * cells).astype(np.int64), cells - 1)
-        hit = np.zeros((cells,) * 3, dtype=bool)
-        r, g, b = np.nonzero(self.cell_weight > 0)
-        hit[box[r], box[g], box[b]] = True
-        return float(hit.mean())
-
     def summary(self) -> str:
         cells = self.cell_weight.size
         return f"{self.fraction:.1%} of {cells} LUT cells hold frame colours (the rest are extrapolated)"
-
-
-def compute_coverage(source: np.ndarray, weight: np.ndarray | None, size: int) -> Coverage:
-    """Coverage of a ``size**3`` lattice by source colours (N, 3) in [0, 1] with weights (N,)."""
-    cells = size - 1
-    q = np.minimum((np.asarray(source, np.float32) * cells).astype(np.int64), cells - 1)
-    flat = (q[:, 0] * cells + q[:, 1]) * cells + q[:, 2]
-    counts = np.bincount(flat, weights=weight, minlength=cells**3).reshape(cells, cells, cells)
-    return Coverage(counts, float(np.mean(counts > 0)))
 
 
 def coverage_image(coverage: Coverage, cell_px: int | None = None, columns: int | None = None) -> np.ndarray:

@@ -106,14 +106,6 @@ class LUT3D:
         """The identity LUT on [0, 1]: node (i, j, k) maps to (i, j, k) / (size - 1)."""
         return cls(identity_table(size), title=title)
 
-    def is_identity(self, atol: float = 1e-6) -> bool:
-        """True if every node outputs its own input colour within `atol` (no shaper)."""
-        if self.shaper is not None:
-            return False
-        lo, hi = self.domain_min, self.domain_max
-        grid = identity_table(self.size) * (hi - lo) + lo
-        return bool(np.allclose(self.table, grid, atol=atol, rtol=0))
-
     def copy(self) -> LUT3D:
         return LUT3D(
             self.table.copy(), self.domain_min.copy(), self.domain_max.copy(), self.title,

@@ -7,7 +7,6 @@ lattice axis; node ``(i, j, k)`` sits at colour ``(i, j, k) / (n - 1)`` on the [
 from __future__ import annotations
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import layers
 
@@ -116,8 +115,3 @@ class AddIdentityLUT(layers.Layer):
     def call(self, offsets):
         n = offsets.shape[1]
         return offsets + tf.constant(identity_table(n)[None])
-
-
-def identity_tables(batch: int, n: int) -> np.ndarray:
-    """`batch` identity tables, float32 (batch, n, n, n, 3)."""
-    return np.broadcast_to(identity_table(n), (batch, n, n, n, 3)).copy()
