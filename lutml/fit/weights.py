@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-INTERPOLATIONS = ("tetrahedral", "trilinear")
+from lutml.lut.apply import INTERPOLATIONS  # the fit supports exactly what apply_lut applies
 
 # Corner offsets (dr, dg, db) of the 8 cell corners, indexed by bits r=4, g=2, b=1.
 _CORNERS = np.array([[(c >> 2) & 1, (c >> 1) & 1, c & 1] for c in range(8)], dtype=np.int64)
