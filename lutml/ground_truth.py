@@ -11,7 +11,20 @@ from typing import Any
 
 from lutml.data.pairs import load_pair
 from lutml.fit import fit_lut
-from lutml.lut import write_cube
+from lutml.lut import LUT3D, read_cube, write_cube
+
+
+def ground_truth_path(gt_dir: Path, pair_id: str) -> Path:
+    """Where the ground-truth LUT of `pair_id` lives: ``<gt_dir>/<pair_id>.cube``."""
+    return Path(gt_dir) / f"{pair_id}.cube"
+
+
+def read_ground_truth(gt_dir: Path, pair_id: str) -> LUT3D:
+    """The ground-truth LUT of `pair_id`; FileNotFoundError naming the file when stage fit_luts has not made it."""
+    path = ground_truth_path(gt_dir, pair_id)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: ground-truth LUT missing (run `dvc repro fit_luts`)")
+    return read_cube(path)
 
 
 def fit_pair_lut(pairs_dir: Path, pair_id: str, out_dir: Path, fit_options: Mapping[str, Any]) -> Path:
@@ -19,7 +32,7 @@ def fit_pair_lut(pairs_dir: Path, pair_id: str, out_dir: Path, fit_options: Mapp
     source, target = load_pair(pairs_dir, pair_id)
     lut = fit_lut(source, target, **dict(fit_options))
     lut.title = f"lutml ground truth {pair_id}"
-    path = out_dir / f"{pair_id}.cube"
+    path = ground_truth_path(out_dir, pair_id)
     write_cube(lut, path)
     return path
 

@@ -13,7 +13,7 @@ from conftest import fake_corpus_cfg
 
 from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
-from lutml.data.frames import make_frames, resize
+from lutml.data.frames import make_frames, resize_frame
 from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
 from lutml.data.sidebyside import export_side_by_side, import_side_by_side
 from lutml.data.split import grouped_split, split_pairs
@@ -42,9 +42,9 @@ def load_frame_crop(frames_dir: Path, pairs_dir: Path, pair_id: str, kind: str =
     plan = next(p for p in manifest["pairs"] if str(p["id"]) == pair_id)
     x0, y0, x1, y1 = plan["crop"]
     frame = read_image(Path(frames_dir) / kind / f"{plan['frame']}.png")
-    crop = resize(frame[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
+    crop = resize_frame(frame[y0:y1, x0:x1], (plan["full_size"], plan["full_size"]))
     size = int(manifest["size"])
-    return crop if full else resize(crop, size, size)
+    return crop if full else resize_frame(crop, (size, size))
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_manifest_records_the_exact_degradation(pairs_dir: Path, frames_dir: Pat
             assert np.abs(apply_ops(tgt, p["ops"]) - inp).mean() < 2.5 / 255
         x0, y0, x1, y1 = p["crop"]
         frame = read_image(frames_dir / "graded" / f"{p['frame']}.png")
-        want = resize(frame[y0:y1, x0:x1], p["full_size"], p["full_size"])
+        want = resize_frame(frame[y0:y1, x0:x1], (p["full_size"], p["full_size"]))
         np.testing.assert_allclose(
             load_pair(pairs_dir, p["id"], full=True)[1], want, atol=0.6 / 255
         )

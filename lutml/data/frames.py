@@ -35,14 +35,16 @@ from lutml.resize import fit_within, resize_image
 FRAMES_MANIFEST = "frames.json"
 
 
-def resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Resize float32 (H, W, 3) to (height, width, 3), Lanczos per channel in float precision, clipped to [0, 1]."""
+def resize_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a frame, crop or pair image float32 (H, W, 3) to `size` = (height, width): Lanczos per
+    channel in float precision (`lutml.resize.resize_image`), clipped to [0, 1]; as is if already that size."""
+    height, width = size
     if rgb.shape[:2] == (height, width):
         return rgb.astype(np.float32, copy=False)
     return np.clip(resize_image(rgb, (height, width), "lanczos"), 0.0, 1.0)
 
 
-def fit_size(rgb: np.ndarray, max_size: int) -> np.ndarray:
+def shrink_frame(rgb: np.ndarray, max_size: int) -> np.ndarray:
     """Downscale so that the long side is at most `max_size` (never upscales), Lanczos, clipped to [0, 1]."""
     if max(rgb.shape[:2]) <= max_size:
         return rgb
@@ -68,8 +70,8 @@ def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> I
         flip = bool(rng.random() < 0.5)
         crop = crop[:, ::-1] if flip else crop
         scale = float(rng.uniform(max(min_size / s, 0.7), 1.0)) if s > min_size else 1.0
-        out = resize(crop, max(min_size, round(cw * scale)), max(min_size, round(ch * scale)))
-        out = fit_size(out, int(c["max_size"]))
+        out = resize_frame(crop, (max(min_size, round(ch * scale)), max(min_size, round(cw * scale))))
+        out = shrink_frame(out, int(c["max_size"]))
         info = {"box": [x0, y0, x0 + cw, y0 + ch], "flip": flip, "scale": round(scale, 5)}
         yield Frame(out, frame.group, frame.source, frame.bit_depth, info)
 
@@ -90,7 +92,7 @@ def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[Cor
         for photo in look_photos:
             frame = corpus_frame(photo)
             if int(c["per_photo"]) == 1:
-                yield Frame(fit_size(frame.rgb, int(c["max_size"])), frame.group, frame.source)
+                yield Frame(shrink_frame(frame.rgb, int(c["max_size"])), frame.group, frame.source)
                 continue
             rng = np.random.default_rng([seed, *photo.name.encode()])  # per photo: others unchanged
             yield from random_cuts(frame, int(c["per_photo"]), rng, c)
@@ -112,7 +114,7 @@ def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[Cor
                 f"{f.source}: {w}x{h} px is smaller than frames.min_size={c['min_size']}"
             )
             continue
-        yield Frame(fit_size(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
+        yield Frame(shrink_frame(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
 
 
 def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int) -> dict:
@@ -162,7 +164,7 @@ def _write_heldout(folder: Path, photos: list[CorpusPhoto], max_size: int) -> li
     """The neutral evaluation photos, downscaled to `max_size`, as 8-bit PNG; their records."""
     records = []
     for photo in photos:
-        rgb = fit_size(read_image_full(photo.path).as_float(), max_size)
+        rgb = shrink_frame(read_image_full(photo.path).as_float(), max_size)
         write_image(folder / f"{photo.name}.png", rgb, bit_depth=8)
         h, w = rgb.shape[:2]
         records.append({"id": photo.name, "group": photo.name, "source": f"photos/{photo.path.name}", "size": [w, h]})

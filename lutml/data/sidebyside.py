@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from lutml.atomic import atomic_path
-from lutml.data.frames import resize
+from lutml.data.frames import resize_frame
 from lutml.data.pairs import MANIFEST, SPLIT_NAMES, load_pair, pair_paths, read_split
 from lutml.data.staging import staged_dir
 from lutml.imageio import ImageReadError, read_image, write_image
@@ -116,7 +116,7 @@ def import_side_by_side(
                 for path, img in zip(pair_paths(out, pid, full=True), (inp, target), strict=True):
                     write_image(path, img)
                 for path, img in zip(pair_paths(out, pid), (inp, target), strict=True):
-                    write_image(path, resize(img, size, size))
+                    write_image(path, resize_frame(img, (size, size)))
                 records.append(
                     {"id": pid, "group": f"{side}/{stem}", "source": member, "split": side.lower()}
                 )

@@ -29,7 +29,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from lutml.data.degrade import apply_ops
-from lutml.data.frames import read_frames_manifest, resize
+from lutml.data.frames import read_frames_manifest, resize_frame
 from lutml.data.pairs import MANIFEST, pair_paths
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_ops
 from lutml.data.staging import staged_dir
@@ -84,9 +84,9 @@ def render_pair(
     `look` of the input's colour ops (JPEG/noise stay input-only).
     """
     x0, y0, x1, y1 = plan["crop"]
-    full = resize(frame[y0:y1, x0:x1], plan["full_size"], plan["full_size"])
+    full = resize_frame(frame[y0:y1, x0:x1], (plan["full_size"], plan["full_size"]))
     out = {}
-    for key, base in (("", resize(full, size, size)), ("full_", full)):
+    for key, base in (("", resize_frame(full, (size, size))), ("full_", full)):
         what = f"pair {plan['id']}" + (" (full)" if key else "")
         if look is None:
             out[key + "target"] = base

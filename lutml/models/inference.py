@@ -18,16 +18,16 @@ from typing import Any
 import numpy as np
 
 from lutml.lut.lut3d import LUT3D
-
-GENERATOR_FILE = "generator.keras"
-META_FILE = "model.json"
+from lutml.models.files import GENERATOR_FILE, LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
 
 
-def resize_image(images, size: int):
-    """Resize (b, h, w, 3) float images to (b, size, size, 3): bilinear, antialiased when shrinking.
+def resize_batch_square(images, size: int):
+    """Resize a batch (b, h, w, 3) of float images to (b, size, size, 3) in TensorFlow: bilinear,
+    antialiased when shrinking; returns a tf.Tensor.
 
-    The single resize used by training, validation and inference, so the model always sees the
-    same kind of pixels.
+    The single resize of model inputs and targets in training, validation and inference, so the
+    model always sees the same kind of pixels. (Single images without TensorFlow:
+    `lutml.resize.resize_image`.)
     """
     import tensorflow as tf
 
@@ -60,7 +60,7 @@ class LoadedModel:
             raise ValueError(f"expected an RGB image of shape (H, W, 3), got {img.shape}")
         if not np.all(np.isfinite(img)):
             raise ValueError("image contains NaN or infinite values")
-        resized = resize_image(np.clip(img, 0.0, 1.0)[None], self.input_size)
+        resized = resize_batch_square(np.clip(img, 0.0, 1.0)[None], self.input_size)
         return np.clip(np.asarray(resized), 0.0, 1.0).astype(np.float32)
 
     def predict(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -148,7 +148,7 @@ def load_any_model(path: str | Path):
     A folder is a look model when it holds ``look_encoder.keras`` (or its model.json says
     ``"kind": "look"``); a file by its name.
     """
-    from lutml.models.look_inference import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, load_look_model
+    from lutml.models.look_inference import load_look_model
 
     p = Path(path)
     names = (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE)

@@ -14,7 +14,7 @@ import numpy as np
 from lutml.atomic import write_text_atomic
 from lutml.color import mean_delta_e
 from lutml.lut import LUT3D, apply_lut, resample_lut
-from lutml.models.inference import resize_image
+from lutml.models.inference import resize_batch_square
 
 STATE_FILE = "state.json"
 
@@ -113,14 +113,14 @@ class LutMetrics(keras.callbacks.Callback):
     def compute(self) -> dict[str, float]:
         """Fit or predict each pair's LUT with the current generator and score it."""
         gen = self.model.generator
-        x = resize_image(np.stack([p[0] for p in self.pairs]), self.size)
+        x = resize_batch_square(np.stack([p[0] for p in self.pairs]), self.size)
         out = np.asarray(gen(x, training=False))
         if self.kind == "lut":
             luts = [LUT3D(t) for t in out]
         else:
             from lutml.fit import fit_lut
 
-            src = np.asarray(resize_image(x, out.shape[1]))
+            src = np.asarray(resize_batch_square(x, out.shape[1]))
             luts = [fit_lut(np.clip(s, 0, 1), np.clip(o, 0, 1), size=self.lut_size) for s, o in zip(src, out, strict=True)]
         return {"val_lut_diff": self._lut_diff(luts), "val_de00": self._de00(luts)}
 

@@ -14,8 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 from lutml.data.pairs import load_pair, read_split
-from lutml.lut import read_cube, resample_lut
-from lutml.models.inference import resize_image
+from lutml.ground_truth import read_ground_truth
+from lutml.lut import resample_lut
+from lutml.models.inference import resize_batch_square
 
 
 @dataclass
@@ -55,14 +56,11 @@ def load_arrays(pairs_dir: Path, ids: list[str], size: int, gt_dir: Path | None 
         inp, tgt = load_pair(pairs_dir, pair_id)
         if inp.shape[0] != inp.shape[1]:
             raise ValueError(f"{Path(pairs_dir) / 'input' / pair_id}.png: expected a square image, got {inp.shape[:2]}")
-        both = resize_image(np.stack([inp, tgt]), size).numpy()
+        both = resize_batch_square(np.stack([inp, tgt]), size).numpy()
         inputs.append(both[0])
         targets.append(both[1])
         if lut_size:
-            path = Path(gt_dir or "") / f"{pair_id}.cube"
-            if not path.is_file():
-                raise FileNotFoundError(f"{path}: ground-truth LUT missing (run `dvc repro fit_luts`)")
-            tables.append(resample_lut(read_cube(path), lut_size).table)
+            tables.append(resample_lut(read_ground_truth(Path(gt_dir or ""), pair_id), lut_size).table)
     return PairArrays(list(ids), np.clip(np.stack(inputs), 0, 1), np.clip(np.stack(targets), 0, 1),
                       np.stack(tables) if lut_size else None)
 
@@ -104,6 +102,6 @@ def train_dataset(arrays: PairArrays, size: int, output_size: int, batch_size: i
 
 def val_dataset(arrays: PairArrays, output_size: int, batch_size: int) -> tf.data.Dataset:
     """Validation batches without jitter: inputs at model size, targets at `output_size`."""
-    tgt = resize_image(arrays.targets, output_size).numpy()
+    tgt = resize_batch_square(arrays.targets, output_size).numpy()
     parts = (arrays.inputs, tgt) if arrays.tables is None else (arrays.inputs, tgt, arrays.tables)
     return tf.data.Dataset.from_tensor_slices(parts).batch(batch_size)

@@ -22,8 +22,9 @@ import numpy as np
 import tensorflow as tf
 
 from lutml.atomic import atomic_path, write_text_atomic
+from lutml.ground_truth import read_ground_truth
 from lutml.imageio import write_image
-from lutml.lut import read_cube
+from lutml.models.files import GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE
 from lutml.models.registry import build_gan, model_kind, model_sizes
 from lutml.preview import image_grid
 from lutml.train import callbacks as cb
@@ -138,10 +139,10 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
             shutil.rmtree(ckpt_dir, ignore_errors=True)
             return metrics
         meta = _save(gan, out_dir, model_cfg, kind, size, out_size, lut_size, look, epochs, seed, run_id, metrics)
-        _write_preview(gan, val_pairs, size, out_dir / "preview.png")
+        _write_preview(gan, val_pairs, size, out_dir / PREVIEW_FILE)
         if mlflow:
             mlflow.log_metrics({f"final_{k}": v for k, v in metrics.items() if isinstance(v, float)})
-            for name in ("generator.keras", "model.json", "train_metrics.json", "preview.png"):
+            for name in (GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE):
                 mlflow.log_artifact(str(out_dir / name), artifact_path="model")
     shutil.rmtree(ckpt_dir, ignore_errors=True)
     return {**metrics, "model": meta}
@@ -150,13 +151,7 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
 def _metric_pairs(pairs_dir: Path, gt_dir: Path, ids: list[str]) -> list:
     from lutml.data.pairs import load_pair
 
-    pairs = []
-    for pair_id in ids:
-        path = Path(gt_dir) / f"{pair_id}.cube"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: ground-truth LUT missing (run `dvc repro fit_luts`)")
-        pairs.append((*load_pair(pairs_dir, pair_id), read_cube(path)))
-    return pairs
+    return [(*load_pair(pairs_dir, pair_id), read_ground_truth(gt_dir, pair_id)) for pair_id in ids]
 
 
 def _summary(history: dict, lut_metrics: cb.LutMetrics, epochs: int, ran: int, images_per_epoch: int,
@@ -172,23 +167,23 @@ def _save(gan, out_dir: Path, model_cfg: Mapping, kind: str, size: int, out_size
           look: str, epochs: int, seed: int, run_id: str | None, metrics: dict) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out_dir / "generator.keras") as tmp:
+    with atomic_path(out_dir / GENERATOR_FILE) as tmp:
         gan.generator.save(tmp)
     meta = {"name": model_cfg["name"], "variant": model_cfg.get("variant") or model_cfg["name"], "kind": kind,
             "input_size": size, "output_size": out_size, "lut_size": lut_size,
             "reverse": bool(model_cfg.get("reverse", False)), "look": look, "epochs": epochs, "seed": seed,
             "generator_params": int(gan.generator.count_params()), "mlflow_run_id": run_id}
-    write_text_atomic(out_dir / "model.json", json.dumps(meta, indent=2) + "\n")
-    write_text_atomic(out_dir / "train_metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_text_atomic(out_dir / META_FILE, json.dumps(meta, indent=2) + "\n")
+    write_text_atomic(out_dir / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
     return meta
 
 
 def _write_preview(gan, pairs: list, size: int, path: Path, rows: int = 4) -> None:
-    from lutml.models.inference import resize_image
+    from lutml.models.inference import resize_batch_square
 
     grid = []
     for inp, tgt, _ in pairs[:rows]:
-        x = resize_image(inp[None], size)
+        x = resize_batch_square(inp[None], size)
         y = np.asarray(gan.generator(x, training=False))
         if y.ndim == 5:  # a LUT model: show the predicted LUT applied
             from lutml.models.lut_layers import apply_lut_trilinear

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lutml.models.files import META_FILE, MODEL_FILES
+
 log = logging.getLogger(__name__)
-# = lutml.models.inference.GENERATOR_FILE and look_inference.LOOK_ENCODER_FILE (not imported: cheap start)
-MODEL_FILES = ("generator.keras", "look_encoder.keras")
 
 
 class ModelLoadError(RuntimeError):
@@ -72,7 +72,7 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
             continue
         candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
         for folder in candidates:
-            meta_path = folder / "model.json"
+            meta_path = folder / META_FILE
             if not meta_path.is_file() or not any((folder / f).is_file() for f in MODEL_FILES):
                 continue
             try:
