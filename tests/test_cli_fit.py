@@ -53,6 +53,17 @@ def test_side_by_side_pair_and_knn(frames, tmp_path, capsys) -> None:
     assert lut.table[0, 4, 4, 0] > 0.08
 
 
+def test_side_by_side_pair_of_odd_width_is_refused(frames, tmp_path, capsys) -> None:
+    """One rule for side-by-side images (lutml.data.sidebyside.split_side_by_side): an odd width has no
+    middle to cut at, so `--pair` refuses it like the dataset import does, naming the file."""
+    _, _, img = frames
+    odd = tmp_path / "odd.png"
+    write_image(odd, np.concatenate([grade(img), img[:, :1], img], axis=1))  # 161 px: a stray column
+    out = tmp_path / "odd.cube"
+    assert main(["fit", "--pair", str(odd), "-o", str(out)]) == 2
+    assert "odd.png: width 161 is odd" in capsys.readouterr().err and not out.exists()
+
+
 def test_folders_of_frames(frames, tmp_path, capsys) -> None:
     src, tgt, img = frames
     (tmp_path / "raw").mkdir()

@@ -15,7 +15,7 @@ from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import make_frames, resize_frame
 from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
-from lutml.data.sidebyside import export_side_by_side, import_side_by_side
+from lutml.data.sidebyside import export_side_by_side, import_side_by_side, split_side_by_side
 from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs
 from lutml.imageio import read_image, read_image_full, write_image
@@ -258,3 +258,16 @@ def test_side_by_side_jpeg_and_bad_members(pairs_dir: Path, tmp_path: Path) -> N
     with pytest.raises(ValueError, match="no images in train/ or test/"):
         import_side_by_side(tmp_path / "empty.zip", tmp_path / "x", tmp_path / "y")
     assert not (tmp_path / "x").exists()
+
+
+def test_split_side_by_side_halves_and_odd_widths() -> None:
+    """Left half = target, right half = input, pixel for pixel; an odd width is refused (no guessing
+    which half the middle column belongs to), naming the file."""
+    target = np.arange(4 * 3 * 3, dtype=np.uint16).reshape(4, 3, 3)
+    inp = target + 100
+    got_inp, got_target = split_side_by_side(np.concatenate([target, inp], axis=1), "pair.png")
+    np.testing.assert_array_equal(got_inp, inp)
+    np.testing.assert_array_equal(got_target, target)
+    for width in (1, 7):
+        with pytest.raises(ValueError, match=f"pair.png: width {width} is odd"):
+            split_side_by_side(np.zeros((4, width, 3), np.float32), "pair.png")

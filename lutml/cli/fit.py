@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--target", type=Path, action="append", default=[], metavar="GRADED",
                      help="the same frame graded, same size as its --source")
     src.add_argument("--pair", type=Path, action="append", default=[], metavar="SBS",
-                     help="side-by-side image: left half graded (target), right half input")
+                     help="side-by-side image (even width): left half graded (target), right half input")
     src.add_argument("--source-dir", type=Path, help="folder of ungraded frames")
     src.add_argument("--target-dir", type=Path, help="folder of the graded frames, same file names")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="LOOK.cube",
@@ -60,15 +60,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="keep LUT outputs outside 0-1 (default: clip to 0-1)")
     p.add_argument("--title", default=None, help="TITLE written in the .cube (default: the file name)")
     p.set_defaults(func=run)
-
-
-def split_side_by_side(image: np.ndarray, path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """(input, graded) from the original project's layout: left half graded, right half input."""
-    w = image.shape[1]
-    if w < 2:
-        raise ValueError(f"{path}: a side-by-side pair needs at least 2 pixels of width, got {w}")
-    half = w // 2  # an odd middle column is dropped
-    return image[:, w - half:], image[:, :half]
 
 
 def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
@@ -116,6 +107,7 @@ def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], li
     """Read every pair of `list_jobs`; errors name the files."""
     from tqdm import tqdm
 
+    from lutml.data.sidebyside import split_side_by_side
     from lutml.imageio import read_image_full
 
     def read_image(path: Path) -> np.ndarray:

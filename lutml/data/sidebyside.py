@@ -1,7 +1,8 @@
 """The original project's dataset format: side-by-side images in a zip.
 
 Each image holds a pair as two halves, **left = ground truth (target), right = input**, in
-folders ``train/`` and ``test/`` of a zip (JPEG in the original). `import_side_by_side` turns
+folders ``train/`` and ``test/`` of a zip (JPEG in the original). `split_side_by_side` is the one
+reader of that layout (also `lutml fit --pair`): the width must be even. `import_side_by_side` turns
 such a zip into our pairs layout plus a split; `export_side_by_side` writes ours as one.
 
     python -m lutml.data.sidebyside import dataset.zip data/pairs data/split [--size 256]
@@ -56,13 +57,32 @@ def export_side_by_side(
     return n
 
 
-def _halves(img: np.ndarray, member: str) -> tuple[np.ndarray, np.ndarray]:
-    h, w = img.shape[:2]
+def split_side_by_side(image: np.ndarray, name: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(input, target) of a side-by-side pair image: left half = target (graded), right half = input.
+
+    The halves are the same frame pixel for pixel, so the width must be even: an odd width has no
+    column to cut at (dropping the middle column or giving it to either half could shift one half
+    against the other by a pixel), so it is refused rather than guessed.
+
+    Parameters
+    ----------
+    image : array (H, W, C), any dtype; W even
+    name : the file (or zip member) it came from, named in the error
+
+    Returns
+    -------
+    (input, target) : views of `image`, each (H, W / 2, C)
+
+    Raises
+    ------
+    ImageReadError (a ValueError) naming `name` when W is odd or 0.
+    """
+    w = image.shape[1]
     if w % 2 or w < 2:
         raise ImageReadError(
-            f"{member}: width {w} is odd; not a side-by-side pair (left target | right input)"
+            f"{name}: width {w} is odd; not a side-by-side pair (left target | right input)"
         )
-    return img[:, : w // 2], img[:, w // 2 :]
+    return image[:, w // 2 :], image[:, : w // 2]
 
 
 def _pair_id(stem: str, used: set[str]) -> str:
@@ -108,7 +128,7 @@ def import_side_by_side(
                 local = Path(scratch) / f"m.{ext}"
                 local.write_bytes(zf.read(member))
                 try:
-                    target, inp = _halves(read_image(local), member)
+                    inp, target = split_side_by_side(read_image(local), member)
                 except ImageReadError as exc:
                     skipped.append(f"{zip_path.name}:{member}: {str(exc).split(': ', 1)[-1]}")
                     continue
