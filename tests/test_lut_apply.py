@@ -10,7 +10,7 @@ import pytest
 from colour.algebra import table_interpolation_tetrahedral, table_interpolation_trilinear
 from test_lut_cube import asymmetric_lut
 
-from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, resample_lut
+from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, lut_at_strength, resample_lut
 from lutml.lut.reference import apply_lut_numpy
 
 RNG = np.random.default_rng(7)
@@ -104,6 +104,41 @@ def test_strength_blends_with_the_input():
     half = apply_lut(lut, img8, strength=0.5).astype(int)
     mid = np.clip((img8 / 255 + apply_lut_numpy(lut, img8 / 255)) / 2 * 255, 0, 255)
     assert np.abs(half - mid).max() <= 0.5 + 1e-6
+
+
+@pytest.mark.parametrize("interpolation", ["tetrahedral", "trilinear"])
+@pytest.mark.parametrize("domain", [(0.0, 1.0), (-0.25, 1.5)])
+def test_lut_at_strength_bakes_apply_luts_strength(interpolation, domain):
+    """The one LUT blend (`lutml grade --strength`, the web download): applying the blended LUT
+    equals applying the LUT at that strength, on any domain, also when exaggerating."""
+    lut = wavy_lut(9, domain)
+    rgb = RNG.uniform(domain[0], domain[1], (3000, 3)).astype(np.float32)
+    for s in (0.0, 0.35, 1.5, 2.0):
+        blended = lut_at_strength(lut, s)
+        np.testing.assert_allclose(apply_lut(blended, rgb, interpolation),
+                                   apply_lut(lut, rgb, interpolation, strength=s), atol=2e-6)  # fmt: skip
+        assert blended.comments[-1] == f"strength {s:.2f}" and blended.title == lut.title
+    assert lut_at_strength(lut, 1.0) is lut
+
+
+def test_lut_at_strength_on_the_unit_cube_is_the_plain_node_blend():
+    """Bit for bit the float32 ``identity + s * (table - identity)`` that `lutml grade` wrote before."""
+    lut = asymmetric_lut(9)
+    ident = identity_table(9)
+    for s in (0.1, 0.5, 0.8, 1.7):
+        np.testing.assert_array_equal(lut_at_strength(lut, s).table,
+                                      (ident + s * (lut.table - ident)).astype(np.float32))  # fmt: skip
+
+
+def test_lut_at_strength_refuses_shapers_and_bad_strengths():
+    ramp = np.linspace(0, 1, 16, dtype=np.float32)[:, None].repeat(3, 1)
+    shaped = LUT3D(identity_table(5), shaper=LUT1D(ramp))
+    assert lut_at_strength(shaped, 1.0) is shaped
+    with pytest.raises(ValueError, match="1D shaper"):
+        lut_at_strength(shaped, 0.5)
+    for bad in (-0.1, 2.5, float("nan")):
+        with pytest.raises(ValueError, match="strength must be between 0 and 2"):
+            lut_at_strength(LUT3D.identity(5), bad)
 
 
 def test_out_buffer_and_in_place():

@@ -60,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from lutml.cli.paths import check_outputs
     from lutml.grade import grade_image
     from lutml.imageio import IMAGE_SUFFIXES, read_image
-    from lutml.lut import LUT_SUFFIXES, apply_lut, write_lut
-    from lutml.lut.lut3d import identity_table
+    from lutml.lut import LUT_SUFFIXES, apply_lut, lut_at_strength, write_lut
     from lutml.models.inference import load_any_model
 
     if not 2 <= args.size <= 65:
@@ -89,10 +88,7 @@ def run(args: argparse.Namespace) -> int:
                              "(several stills of one look need a look model)")
         opts = {} if args.smoothness is None else {"smoothness": args.smoothness}
         result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
-    lut = result.lut
-    if args.strength != 1.0:  # blending node values is exact: interpolation is linear in them
-        ident = identity_table(lut.size)
-        lut.table = (ident + args.strength * (lut.table - ident)).astype(np.float32)
+    lut = lut_at_strength(result.lut, args.strength)  # exact: interpolation is linear in node values
     # Both files are complete in temporary files before either is renamed into place.
     with atomic_path(args.output) as lut_tmp, contextlib.ExitStack() as more, reported_warnings():
         write_lut(lut, lut_tmp)

@@ -11,7 +11,8 @@ Two kernels share one lattice lookup:
   Results are rounded to the nearest code value (half up) and clamped. uint8 is computed in
   float32 (error ~1e-5 code values), uint16 in float64.
 
-`strength` blends the graded result with the input: ``input + strength * (graded - input)``.
+`strength` blends the graded result with the input: ``input + strength * (graded - input)``;
+`lut_at_strength` bakes the same blend into a LUT.
 The only frame-sized allocation is the output (plus a contiguous copy of a non-contiguous input).
 Kernels are compiled on first use per dtype and cached on disk (``cache=True``). The kernels are
 generic in their compute type: every constant is derived from the ``one`` argument, so a
@@ -27,7 +28,7 @@ import numba
 import numpy as np
 
 from lutml.lut._simd import trilinear_nodes, weighted_nodes
-from lutml.lut.lut3d import LUT3D
+from lutml.lut.lut3d import LUT3D, identity_table
 
 INTERPOLATIONS = ("tetrahedral", "trilinear")
 MAX_STRENGTH = 2.0
@@ -90,6 +91,37 @@ def apply_lut(
         _apply_float(pixels, flat_out, table, n, lo, scale, s_table, s_lo, s_scale, has_shaper,
                      ftype(strength), tetra, one)
     return result
+
+
+def lut_at_strength(lut: LUT3D, strength: float) -> LUT3D:
+    """The LUT whose output is ``src + strength * (lut(src) - src)``: `apply_lut`'s `strength`
+    baked into the table (for a file, a preview, a download).
+
+    Blending the table with the identity lattice gives exactly that for trilinear and tetrahedral
+    interpolation (both reproduce the identity and are linear in the node values), so
+    ``apply_lut(lut_at_strength(lut, s), img)`` equals ``apply_lut(lut, img, strength=s)``.
+
+    Parameters
+    ----------
+    lut : the LUT at full strength; without a 1D shaper unless `strength` is 1
+    strength : float in [0, 2]; 0 is the identity, 1 returns `lut` itself, above 1 exaggerates
+
+    Returns
+    -------
+    A new LUT3D (float32 table ``grid + strength * (table - grid)``, grid = the identity lattice
+    on `lut`'s domain), title kept, a ``strength 0.50`` comment added. ValueError for a strength
+    out of range or a LUT with a shaper.
+    """
+    if not 0.0 <= float(strength) <= MAX_STRENGTH:
+        raise ValueError(f"strength must be between 0 and {MAX_STRENGTH:g}, got {strength}")
+    if strength == 1.0:
+        return lut
+    if lut.shaper is not None:
+        raise ValueError("a strength other than 100% is not supported for LUTs with a 1D shaper")
+    grid = identity_table(lut.size) * (lut.domain_max - lut.domain_min) + lut.domain_min
+    table = grid + np.float32(strength) * (lut.table - grid)
+    comments = [*lut.comments, f"strength {strength:.2f}"]
+    return LUT3D(table, lut.domain_min, lut.domain_max, lut.title, None, comments)
 
 
 def _output_for(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:

@@ -23,7 +23,7 @@ from PIL import Image
 from lutml.fit.coverage import Coverage, coverage_image
 from lutml.imageio import ImageData
 from lutml.lut import apply_lut
-from lutml.lut.lut3d import LUT3D, identity_table
+from lutml.lut.lut3d import LUT3D
 
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{22,64}"
 
@@ -142,23 +142,6 @@ def preview_after(result: Result, strength: float) -> np.ndarray:
     """Graded preview at `strength` in [0, 1]: float32 (h, w, 3), clipped to [0, 1]."""
     before, after = result.before_small, result.after_small
     return np.clip(before + np.float32(strength) * (after - before), 0.0, 1.0)
-
-
-def lut_at_strength(lut: LUT3D, strength: float) -> LUT3D:
-    """The LUT whose output is ``src + strength * (lut(src) - src)``.
-
-    Blending the table with the identity lattice gives exactly that for trilinear and
-    tetrahedral interpolation (both reproduce the identity), so the exported `.cube` matches
-    the preview. A LUT with a 1D shaper cannot be blended this way (ValueError).
-    """
-    if strength >= 1.0:
-        return lut
-    if lut.shaper is not None:
-        raise ValueError("strength below 100% is not supported for LUTs with a 1D shaper")
-    grid = identity_table(lut.size) * (lut.domain_max - lut.domain_min) + lut.domain_min
-    table = grid + np.float32(strength) * (lut.table - grid)
-    comments = [*lut.comments, f"strength {strength:.2f}"]
-    return LUT3D(table, lut.domain_min, lut.domain_max, lut.title, None, comments)
 
 
 def encode_jpeg(image: np.ndarray, quality: int = 90) -> bytes:

@@ -29,7 +29,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lutml.imageio import from_float, write_image
-from lutml.lut import apply_lut, write_cube
+from lutml.lut import apply_lut, lut_at_strength, write_cube
 from lutml.web.jobs import grade_result, match_result
 from lutml.web.registry import ModelLoadError, ModelRegistry
 from lutml.web.results import (
@@ -38,7 +38,6 @@ from lutml.web.results import (
     ResultCache,
     coverage_png,
     encode_jpeg,
-    lut_at_strength,
     preview_after,
 )
 from lutml.web.server import upload_too_large_message
