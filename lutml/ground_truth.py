@@ -20,7 +20,7 @@ def ground_truth_path(gt_dir: Path, pair_id: str) -> Path:
 
 
 def read_ground_truth(gt_dir: Path, pair_id: str) -> LUT3D:
-    """The ground-truth LUT of `pair_id`; FileNotFoundError naming the file when stage fit_luts has not made it."""
+    """The ground-truth LUT of `pair_id`; FileNotFoundError naming the file if fit_luts has not made it."""
     path = ground_truth_path(gt_dir, pair_id)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: ground-truth LUT missing (run `dvc repro fit_luts`)")

@@ -1,4 +1,4 @@
-"""Shared test fixtures: a tiny fake photo corpus, and the TensorFlow environment."""
+"""Shared test fixtures: a tiny fake photo corpus, an asymmetric LUT, and the TensorFlow environment."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any test imports TensorFlow
 
+from lutml.lut import LUT3D, identity_table  # noqa: E402  (after the TensorFlow environment)
+
 CATEGORIES = ("animal", "building", "landscape")
+
+
+def asymmetric_lut(size: int) -> LUT3D:
+    """Red-only gain then a channel swap (out = 1.3 r -> blue, g -> red, b -> green) + a wiggle."""
+    grid = identity_table(size)
+    r, g, b = grid[..., 0] * 1.3, grid[..., 1], grid[..., 2]
+    table = np.stack([g, b, r], axis=-1) + 0.01 * np.sin(9.0 * grid)
+    return LUT3D(table.astype(np.float32), title=f"asymmetric {size}", comments=["made by a test"])
 
 
 def smooth_photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:

@@ -1,7 +1,9 @@
-"""Project-wide invariants: cheap import, config flows conf/ -> params.yaml, CLI wiring."""
+"""Project-wide invariants: the package layout, cheap import, config flows conf/ -> params.yaml,
+CLI wiring, self-contained test modules."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -9,20 +11,41 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+SUBPACKAGES = ("bench", "cli", "data", "fit", "lut", "models", "train", "web")
+# Everything but lutml.train (and the model builders) must load without TensorFlow.
+TF_FREE = ("lutml", "lutml.lut", "lutml.fit", "lutml.data", "lutml.models", "lutml.models.inference",
+           "lutml.web", "lutml.cli", "lutml.bench", "lutml.imageio", "lutml.color", "lutml.params",
+           "lutml.looks", "lutml.grade")
+
+
+def test_every_subpackage_is_there() -> None:
+    """A missing (or unlisted) subpackage fails here, not as a skipped import somewhere else."""
+    found = {p.parent.name for p in (ROOT / "lutml").glob("*/__init__.py")}
+    missing, unlisted = set(SUBPACKAGES) - found, found - set(SUBPACKAGES)
+    assert not missing and not unlisted, f"lutml subpackages missing: {missing}; not in SUBPACKAGES: {unlisted}"
 
 
 def test_import_lutml_does_not_import_tensorflow() -> None:
     code = (
-        "import sys, lutml, lutml.lut, lutml.imageio, lutml.color, lutml.cli, lutml.params\n"
-        "import importlib.util\n"
-        "for m in ('lutml.fit', 'lutml.data', 'lutml.looks', 'lutml.grade', 'lutml.web'):\n"
-        "    if importlib.util.find_spec(m) is not None: __import__(m)\n"
+        f"import sys, {', '.join(TF_FREE)}\n"
         "from lutml.cli import build_parser; build_parser()\n"
         "bad = [m for m in sys.modules if m == 'tensorflow' or m.startswith('tensorflow.') or m == 'keras']\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, f"importing {TF_FREE} failed:\n{out.stderr[-3000:]}"
     assert out.stdout.strip() == "", f"TensorFlow imported by lutml: {out.stdout}"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in conftest.py and helper modules, so each test_*.py runs alone."""
+    bad = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            bad += [f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")]
+    assert not bad, bad
 
 
 def test_params_yaml_equals_default_composition() -> None:

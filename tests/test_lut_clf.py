@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
+from conftest import asymmetric_lut
 from lut_format_helpers import RNG, bake, leftovers, nodes, ocio_apply, reference_grade
-from test_lut_cube import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.clf import format_clf, read_clf, write_clf

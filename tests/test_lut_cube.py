@@ -7,20 +7,13 @@ from pathlib import Path
 import colour
 import numpy as np
 import pytest
+from conftest import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 
 DATA = Path(__file__).parent / "data" / "cube"
 COLOUR_RESOURCES = Path(colour.__file__).parent / "io" / "luts" / "tests" / "resources"
 COLOUR_CUBES = sorted(COLOUR_RESOURCES.glob("*cube*/*.cube"))
-
-
-def asymmetric_lut(size: int) -> LUT3D:
-    """Red-only gain then a channel swap (out = 1.3 r -> blue, g -> red, b -> green) + a wiggle."""
-    grid = identity_table(size)
-    r, g, b = grid[..., 0] * 1.3, grid[..., 1], grid[..., 2]
-    table = np.stack([g, b, r], axis=-1) + 0.01 * np.sin(9.0 * grid)
-    return LUT3D(table.astype(np.float32), title=f"asymmetric {size}", comments=["made by a test"])
 
 
 def test_colour_science_resources_are_all_present():

@@ -9,7 +9,7 @@ import imageio_ffmpeg
 import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
-from test_lut_cube import asymmetric_lut
+from conftest import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, read_cube, write_cube
 

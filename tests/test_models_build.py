@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-
-from lutml.config import CONF_DIR, compose  # noqa: E402
-from lutml.lut import LUT3D, apply_lut, identity_table  # noqa: E402
-from lutml.models import MODEL_KINDS  # noqa: E402
-from lutml.models.inference import load_model  # noqa: E402
-from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness  # noqa: E402
-from lutml.models.pix2pix import build_patchgan, build_unet  # noqa: E402
-from lutml.models.registry import build_gan, build_generator, model_sizes  # noqa: E402
+from lutml.config import CONF_DIR, compose
+from lutml.lut import LUT3D, apply_lut, identity_table
+from lutml.models import MODEL_KINDS
+from lutml.models.inference import load_model
+from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness
+from lutml.models.pix2pix import build_patchgan, build_unet
+from lutml.models.registry import build_gan, build_generator, model_sizes
 
 ALL_VARIANTS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
 VARIANTS = [v for v in ALL_VARIANTS if MODEL_KINDS[compose([f"model={v}"])["model"]["name"]] != "look"]

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
-
-from lutml.lut import LUT3D, apply_lut, identity_table  # noqa: E402
-from lutml.models.registry import build_gan, model_sizes  # noqa: E402
+from lutml.lut import LUT3D, apply_lut, identity_table
+from lutml.models.registry import build_gan, model_sizes
 
 TINY = {
     "pix2pix": {"name": "pix2pix", "size": 32, "width": 8},

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
+from train_fixtures import make_pairs
 
-pytest.importorskip("tensorflow")
-
-from train_fixtures import make_pairs  # noqa: E402
-
-from lutml.imageio import write_image  # noqa: E402
-from lutml.train import train_model  # noqa: E402
+from lutml.imageio import write_image
+from lutml.train import train_model
 
 MODEL = {"name": "pix2pix", "size": 32, "width": 4}
 TRAIN = {"epochs": 1, "batch_size": 2, "mlflow": False}

@@ -10,18 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import numpy as np
 import pytest
+import tensorflow as tf
 import yaml
+from train_fixtures import make_pairs
 
-tf = pytest.importorskip("tensorflow")
-
-from train_fixtures import make_pairs  # noqa: E402
-
-from lutml.models.inference import load_model  # noqa: E402
-from lutml.train import TrainingDivergedError, train_model  # noqa: E402
+from lutml.models.inference import load_model
+from lutml.train import TrainingDivergedError, train_model
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL = {"name": "pix2pix", "variant": "tiny", "size": 32, "width": 8, "disc_width": 8}

@@ -36,8 +36,9 @@ FRAMES_MANIFEST = "frames.json"
 
 
 def resize_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Resize a frame, crop or pair image float32 (H, W, 3) to `size` = (height, width): Lanczos per
-    channel in float precision (`lutml.resize.resize_image`), clipped to [0, 1]; as is if already that size."""
+    """Resize a frame, crop or pair image float32 (H, W, 3) to `size` = (height, width): Lanczos
+    per channel in float precision (`lutml.resize.resize_image`), clipped to [0, 1]; returned as
+    is when already that size."""
     height, width = size
     if rgb.shape[:2] == (height, width):
         return rgb.astype(np.float32, copy=False)
