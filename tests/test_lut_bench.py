@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import re
+import math
 
-from lutml.bench.apply import main
+from lutml.bench.apply import OCIO_CASE, PIL_CASE, format_report, run_bench
 
 
-def test_bench_apply_small_frame(capsys):
-    assert main(["--width", "192", "--height", "108", "--repeats", "1", "--size", "17",
-                 "--big-size", "33"]) == 0
-    out = capsys.readouterr().out
-    for case in ("lutml (numba)", "OpenColorIO", "Pillow Color3DLUT", "plain NumPy",
-                 "33^3 lutml, out= buffer", "33^3 OpenColorIO"):
-        assert case in out, out
-    table = out.split("\n33^3 float32 tetrahedral, lutml vs OpenColorIO")[0]
-    ratios = re.findall(r"(\d+\.\d\d)x", table)
-    assert len(ratios) == 20 and all(float(r) > 0 for r in ratios), out
-    assert re.search(r"33\^3 float32 tetrahedral, lutml vs OpenColorIO throughput \(CPU time; goal >= 1x\): "
-                     r"\d+\.\d\dx like for like", out), out
-    err_ocio = float(re.search(r"max \|lutml - OCIO\| \(float32 tetrahedral\): (\S+);", out).group(1))
-    assert err_ocio < 1e-5
-    assert re.search(r"max \|lutml - Pillow\| \(uint8 trilinear\): [01] code value", out)
+def test_bench_apply_small_frame():
+    report = run_bench(size=17, width=192, height=108, repeats=1, big_size=33)
+    rows = report["rows"]
+    expected = ["float32 tetrahedral  lutml (numba)", "float32 tetrahedral  lutml, out= buffer", OCIO_CASE,
+                "uint8   tetrahedral  lutml (numba)", "uint8   trilinear    lutml (numba)", PIL_CASE,
+                "float32 tetrahedral  33^3 lutml (numba)", "float32 tetrahedral  33^3 lutml, out= buffer",
+                "float32 tetrahedral  33^3 OpenColorIO", "float32 tetrahedral  plain NumPy (1 run)"]  # fmt: skip
+    assert list(rows) == expected
+    for name, r in rows.items():
+        assert r["wall"] > 0 and r["cpu"] >= 0 and r["mpx_per_s"] > 0, (name, r)
+        assert r["vs_wall"] > 0 and r["vs_cpu"] > 0 and math.isfinite(r["vs_wall"]), (name, r)
+    # Each row is compared with its own reference: Pillow for uint8, OCIO of the same LUT size.
+    assert rows["uint8   trilinear    lutml (numba)"]["reference"] == PIL_CASE
+    assert rows["float32 tetrahedral  33^3 lutml (numba)"]["reference"] == "float32 tetrahedral  33^3 OpenColorIO"
+    assert rows[OCIO_CASE]["vs_wall"] == rows[OCIO_CASE]["vs_cpu"] == 1.0
+    assert set(report["big_vs_ocio"]) == {"out_buffer", "fresh"} and min(report["big_vs_ocio"].values()) > 0
+    assert report["max_err_ocio"] < 1e-5  # lutml and OpenColorIO compute the same thing
+    assert report["max_err_pillow"] in (0, 1)  # uint8 trilinear: at most one code value of rounding
+    text = format_report(report)
+    assert all(name in text for name in expected) and "like for like" in text
+
+
+def test_bench_apply_without_numpy_or_big_lut():
+    report = run_bench(size=9, width=64, height=36, repeats=1, skip_numpy=True, big_size=0)
+    assert len(report["rows"]) == 6 and report["big_vs_ocio"] is None
+    assert "like for like" not in format_report(report)

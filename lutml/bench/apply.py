@@ -156,6 +156,100 @@ def accuracy(lut, frame8: np.ndarray, ocio, pil_filter) -> tuple[float, int]:
             int(np.abs(apply_lut(lut, crop, "trilinear").astype(int) - pil).max()))
 
 
+def run_bench(size: int = 33, width: int = 3840, height: int = 2160, repeats: int = 5, threads: int = 1,
+              noise: bool = False, skip_numpy: bool = False, big_size: int = 65) -> dict:
+    """Time every contender, check lutml against the references; the table `format_report` prints.
+
+    Returns
+    -------
+    dict with
+      ``rows``: case -> {"wall", "cpu": median seconds, "mpx_per_s", "reference": the case it is
+      compared with (OpenColorIO of the same LUT size; Pillow for uint8 rows), "vs_wall",
+      "vs_cpu": throughput ratios reference seconds / case seconds (> 1 = faster)};
+      ``big_vs_ocio``: None, or {"out_buffer", "fresh"}: OpenColorIO CPU s / lutml CPU s for the
+      `big_size` LUT, lutml writing into a ready buffer or a fresh array;
+      ``max_err_ocio`` (float32 tetrahedral), ``max_err_pillow`` (uint8 trilinear, code values);
+      ``first_call_s`` (numba cache load or compile); ``setup``: the arguments and versions.
+    """
+    import numba
+    import PIL
+    import PyOpenColorIO as OCIO
+
+    from lutml.lut import apply_lut, write_cube
+    from lutml.lut.reference import apply_lut_numpy
+
+    numba.set_num_threads(threads)
+    lut = bench_lut(size)
+    frame8 = test_frame(width, height, noise)
+    start = time.perf_counter()
+    apply_lut(lut, frame8[:2, :2].astype(np.float32))
+    first_call = time.perf_counter() - start
+    big = None
+    with tempfile.TemporaryDirectory() as tmp:
+        write_cube(lut, Path(tmp) / "bench.cube")
+        ocio, pil_filter = references(lut, Path(tmp) / "bench.cube")
+        if big_size:
+            big_lut = bench_lut(big_size)
+            write_cube(big_lut, Path(tmp) / "big.cube")
+            big = (big_lut, references(big_lut, Path(tmp) / "big.cube")[0])
+    seconds = measure(contenders(lut, frame8, ocio, pil_filter, threads, big), repeats)
+    if not skip_numpy:
+        frame32 = frame8.astype(np.float32) / 255
+        wall, cpu = time.perf_counter(), time.process_time()
+        apply_lut_numpy(lut, frame32)
+        seconds["float32 tetrahedral  plain NumPy (1 run)"] = (
+            time.perf_counter() - wall, time.process_time() - cpu)
+    err_ocio, err_pil = accuracy(lut, frame8, ocio, pil_filter)
+
+    megapixels = width * height / 1e6
+    big_prefix = BIG.format(n=big_size)
+    rows = {}
+    for name, (wall, cpu) in seconds.items():
+        reference = PIL_CASE if name.startswith("uint8") else (
+            big_prefix + "OpenColorIO" if name.startswith(big_prefix) else OCIO_CASE)
+        ref_wall, ref_cpu = seconds[reference]
+        rows[name] = {"wall": wall, "cpu": cpu, "mpx_per_s": megapixels / wall, "reference": reference,
+                      "vs_wall": ref_wall / wall, "vs_cpu": ref_cpu / cpu}
+    big_vs_ocio = None
+    if big is not None:
+        ocio_cpu = seconds[big_prefix + "OpenColorIO"][1]
+        big_vs_ocio = {"out_buffer": ocio_cpu / seconds[big_prefix + "lutml, out= buffer"][1],
+                       "fresh": ocio_cpu / seconds[big_prefix + "lutml (numba)"][1]}
+    setup = {"size": size, "width": width, "height": height, "repeats": repeats, "threads": threads,
+             "noise": noise, "big_size": big_size, "numba": numba.__version__, "ocio": OCIO.__version__,
+             "pillow": PIL.__version__}
+    return {"rows": rows, "big_vs_ocio": big_vs_ocio, "max_err_ocio": err_ocio, "max_err_pillow": err_pil,
+            "first_call_s": first_call, "setup": setup}
+
+
+def format_report(report: dict) -> str:
+    """The table of `run_bench` as text (what `python -m lutml.bench apply` prints)."""
+    s = report["setup"]
+    lines = [
+        f"LUT application: {s['width']}x{s['height']} {'noise' if s['noise'] else 'photo'} frame, "
+        f"{s['size']}^3 LUT, {s['threads']} thread(s) each, median of {s['repeats']} interleaved "
+        f"runs (numba {s['numba']}, OpenColorIO {s['ocio']}, Pillow {s['pillow']})",
+        f"{'case':46} {'wall s':>7} {'cpu s':>7} {'Mpx/s':>6}  {'vs OCIO wall/cpu':>16}  "
+        f"{'vs Pillow wall/cpu':>18}",
+    ]
+    for name, r in report["rows"].items():
+        ratio = f"{r['vs_wall']:.2f}x / {r['vs_cpu']:.2f}x"
+        cols = ("", ratio) if r["reference"] == PIL_CASE else (ratio, "")
+        lines.append(f"{name:46} {r['wall']:7.3f} {r['cpu']:7.3f} {r['mpx_per_s']:6.1f}  {cols[0]:>16}  "
+                     f"{cols[1]:>18}")
+    if report["big_vs_ocio"] is not None:
+        b = report["big_vs_ocio"]
+        lines.append(f"{s['big_size']}^3 float32 tetrahedral, lutml vs OpenColorIO throughput (CPU time; goal >= "
+                     f"1x): {b['out_buffer']:.2f}x like for like (both in a ready buffer), {b['fresh']:.2f}x with "
+                     "a fresh output array")
+    lines.append(f"first apply_lut call of this process (numba cache load or compile): "
+                 f"{report['first_call_s']:.2f} s; machine load average {os.getloadavg()[0]:.1f} on "
+                 f"{os.cpu_count()} CPUs")
+    lines.append(f"max |lutml - OCIO| (float32 tetrahedral): {report['max_err_ocio']:.1e}; "
+                 f"max |lutml - Pillow| (uint8 trilinear): {report['max_err_pillow']} code value(s)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lutml.bench apply",
                                      description=__doc__.split("\n")[0])
@@ -169,58 +263,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-size", type=int, default=65,
                         help="also time float32 with a LUT this big vs OCIO (default 65; 0 = skip)")
     args = parser.parse_args(argv)
-
-    import numba
-    import PIL
-    import PyOpenColorIO as OCIO
-
-    from lutml.lut import apply_lut, write_cube
-    from lutml.lut.reference import apply_lut_numpy
-
-    numba.set_num_threads(args.threads)
-    lut = bench_lut(args.size)
-    frame8 = test_frame(args.width, args.height, args.noise)
-    start = time.perf_counter()
-    apply_lut(lut, frame8[:2, :2].astype(np.float32))
-    first_call = time.perf_counter() - start
-    big = None
-    with tempfile.TemporaryDirectory() as tmp:
-        write_cube(lut, Path(tmp) / "bench.cube")
-        ocio, pil_filter = references(lut, Path(tmp) / "bench.cube")
-        if args.big_size:
-            big_lut = bench_lut(args.big_size)
-            write_cube(big_lut, Path(tmp) / "big.cube")
-            big = (big_lut, references(big_lut, Path(tmp) / "big.cube")[0])
-    seconds = measure(contenders(lut, frame8, ocio, pil_filter, args.threads, big), args.repeats)
-    if not args.skip_numpy:
-        frame32 = frame8.astype(np.float32) / 255
-        wall, cpu = time.perf_counter(), time.process_time()
-        apply_lut_numpy(lut, frame32)
-        seconds["float32 tetrahedral  plain NumPy (1 run)"] = (
-            time.perf_counter() - wall, time.process_time() - cpu)
-    err_ocio, err_pil = accuracy(lut, frame8, ocio, pil_filter)
-
-    megapixels = args.width * args.height / 1e6
-    print(f"LUT application: {args.width}x{args.height} {'noise' if args.noise else 'photo'} frame, "
-          f"{args.size}^3 LUT, {args.threads} thread(s) each, median of {args.repeats} interleaved "
-          f"runs (numba {numba.__version__}, OpenColorIO {OCIO.__version__}, Pillow {PIL.__version__})")
-    big_prefix = BIG.format(n=args.big_size)
-    print(f"{'case':46} {'wall s':>7} {'cpu s':>7} {'Mpx/s':>6}  {'vs OCIO wall/cpu':>16}  "
-          f"{'vs Pillow wall/cpu':>18}")
-    for name, (wall, cpu) in seconds.items():
-        pillow_row = name.startswith("uint8")
-        reference = big_prefix + "OpenColorIO" if name.startswith(big_prefix) else OCIO_CASE
-        ref_wall, ref_cpu = seconds[PIL_CASE if pillow_row else reference]
-        ratio = f"{ref_wall / wall:.2f}x / {ref_cpu / cpu:.2f}x"
-        cols = ("", ratio) if pillow_row else (ratio, "")
-        print(f"{name:46} {wall:7.3f} {cpu:7.3f} {megapixels / wall:6.1f}  {cols[0]:>16}  {cols[1]:>18}")
-    if big is not None:
-        ocio_cpu = seconds[big_prefix + "OpenColorIO"][1]
-        print(f"{args.big_size}^3 float32 tetrahedral, lutml vs OpenColorIO throughput (CPU time; goal >= 1x): "
-              f"{ocio_cpu / seconds[big_prefix + 'lutml, out= buffer'][1]:.2f}x like for like (both in a "
-              f"ready buffer), {ocio_cpu / seconds[big_prefix + 'lutml (numba)'][1]:.2f}x with a fresh output array")
-    print(f"first apply_lut call of this process (numba cache load or compile): {first_call:.2f} s; "
-          f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"max |lutml - OCIO| (float32 tetrahedral): {err_ocio:.1e}; "
-          f"max |lutml - Pillow| (uint8 trilinear): {err_pil} code value(s)")
+    print(format_report(run_bench(args.size, args.width, args.height, args.repeats, args.threads, args.noise,
+                                  args.skip_numpy, args.big_size)))
     return 0

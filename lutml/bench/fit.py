@@ -22,7 +22,7 @@ from lutml.color import mean_delta_e
 from lutml.fit import fit_lut_report
 from lutml.fit.binning import bin_pairs
 from lutml.lut import LUT3D, apply_lut
-from lutml.resize import resize_image
+from lutml.resize import fit_within, resize_image
 
 Look = Callable[[np.ndarray], np.ndarray]
 
@@ -42,9 +42,7 @@ def bench_looks() -> dict[str, Look]:
 
 def shrink(image: np.ndarray, edge: int) -> np.ndarray:
     """Area-downscale so the long edge is `edge` px (never upscales); clipped to [0, 1]."""
-    h, w = image.shape[:2]
-    scale = min(1.0, edge / max(h, w))
-    return np.clip(resize_image(image, (round(h * scale), round(w * scale)), "area"), 0.0, 1.0)
+    return np.clip(fit_within(image, edge, "area"), 0.0, 1.0)
 
 
 def bench_frames(edge: int) -> dict[str, np.ndarray]:
