@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 from lutml.evaluate import run_evaluation
 from lutml.params import load_params, parse_paths
@@ -17,6 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     summary = run_evaluation(frames, pairs, models, original, out, metrics, p.fit, p.eval, p.corpus, int(p.seed))
     print(json.dumps(summary, indent=2))
+    for warning in summary.get("reliability", {}).get("warnings", []):
+        print(f"evaluate: warning: {frames}: {warning}", file=sys.stderr)
 
 
 if __name__ == "__main__":
