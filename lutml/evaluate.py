@@ -262,9 +262,10 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
     tagged with the model variant and linked to the model's training run."""
     import json
 
+    from lutml.models.files import META_FILE
     from lutml.tracking import mlflow_run, run_tags
 
-    meta_path = models_dir / "model.json"
+    meta_path = models_dir / META_FILE
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     look = summary.get("look") or "graded-frames"
     variant = str(meta.get("variant") or meta.get("name") or "model")

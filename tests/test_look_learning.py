@@ -129,3 +129,30 @@ def test_reliability_flags_neutral_frames() -> None:
     assert not rel.reliable and any("neutral" in w for w in rel.warnings) and any("only 3" in w for w in rel.warnings)
     teal = LUT3D(get_look("teal_orange")(identity_table(17)))
     assert lut_distance(teal, LUT3D.identity(17), pal) > 2.0
+
+
+def test_numpy_and_tensorflow_quantiles_agree() -> None:
+    from lutml.models.look_encoder import QUANTILES as TF_Q
+    from lutml.models.look_inference import QUANTILES as NP_Q
+
+    assert TF_Q == NP_Q
+
+
+def test_numpy_inference_equals_keras(tmp_path: Path) -> None:
+    import keras
+
+    from lutml.models.look_encoder import LookEncoder
+    from lutml.models.look_inference import LookModel, NumpyLookNet, export_numpy_weights
+
+    keras.utils.set_random_seed(0)
+    enc = LookEncoder(16, 6, 5, 32)
+    enc.build_all()
+    rng = np.random.default_rng(1)
+    enc.set_basis(rng.normal(0, 0.01, 375), rng.normal(0, 0.01, (6, 375)), np.ones(125))
+    export_numpy_weights(enc, tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz") as z:
+        net = NumpyLookNet({k: z[k] for k in z.files})
+    frames = [smooth_photo(i, 40, 70) for i in range(3)]
+    a = LookModel(enc, 16, 5).predict_table(frames, refine=0)
+    b = LookModel(net, 16, 5).predict_table(frames, refine=0)
+    np.testing.assert_allclose(a, b, atol=1e-5)

@@ -53,10 +53,6 @@ def chroma_offset(angle_deg: float, amount: float) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- grading primitives
-def _linear_gains(x: np.ndarray, gains: Any) -> np.ndarray:
-    return linear_to_srgb(np.clip(srgb_to_linear(x) * np.asarray(gains, np.float64), 0.0, 1.0))
-
-
 def camera(x: np.ndarray, stops: float, gains: list[float], mixer: list[list[float]]) -> np.ndarray:
     """Exposure, white balance and a channel mixer in linear light (rows of `mixer` sum to 1)."""
     lin = srgb_to_linear(x) * (2.0**stops) * np.asarray(gains, np.float64)

@@ -62,12 +62,17 @@ def _bin(x: tf.Tensor, lo: float, hi: float, n: int) -> tf.Tensor:
     return tf.clip_by_value(tf.cast(tf.floor((x - lo) / (hi - lo) * n), tf.int32), 0, n - 1)
 
 
+QUANTILES = (0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.995)
+
+
 def colour_features(images: tf.Tensor, rgb_bins: int = 8, l_bins: int = 32, bands: int = 8, hue_bins: int = 24,
                     ab_bins: int = 16) -> tf.Tensor:  # fmt: skip
     """Colour statistics of each image: float32 (n, F) from sRGB images (n, h, w, 3) in [0, 1].
 
-    F = rgb_bins^3 + l_bins + 4 * bands + hue_bins + ab_bins^2. Histograms are square-rooted (a
-    variance-stabilising transform for counts); chroma statistics are in units of 30 a*b*.
+    F = rgb_bins^3 + l_bins + 4 * bands + hue_bins + ab_bins^2 + 4 * len(QUANTILES). Histograms
+    are square-rooted (a variance-stabilising transform for counts); chroma statistics are in
+    units of 30 a*b*; quantiles of R, G, B and L*/100 locate black and white points and tone
+    curves more finely than any histogram bin.
     """
     n = tf.shape(images)[0]
     px = tf.reshape(images, [n, -1, 3])
@@ -84,8 +89,12 @@ def colour_features(images: tf.Tensor, rgb_bins: int = 8, l_bins: int = 32, band
     mean_c = _histogram(band, bands, chroma) / in_band / 30.0
     hue = _histogram(_bin(tf.atan2(b, a), -math.pi, math.pi, hue_bins), hue_bins, chroma) / count / 30.0
     ab = _histogram(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2) / count
+    at = tf.cast(tf.constant(QUANTILES) * (count - 1.0), tf.int32)  # nearest-rank quantiles
+    rgb_q = tf.gather(tf.sort(px, axis=1), at, axis=1)  # (n, q, 3)
+    l_q = tf.gather(tf.sort(L, axis=1), at, axis=1) / 100.0  # (n, q)
+    q = len(QUANTILES)
     return tf.concat([tf.sqrt(rgb), tf.sqrt(light), mean_a, mean_b, mean_c, tf.sqrt(in_band / count), hue,
-                      tf.sqrt(ab)], axis=1)  # fmt: skip
+                      tf.sqrt(ab), tf.reshape(rgb_q, [n, 3 * q]), l_q], axis=1)  # fmt: skip
 
 
 @keras.saving.register_keras_serializable(package="lutml")
@@ -147,17 +156,18 @@ class LookEncoder(keras.Model):
         self.basis = LookBasis(lut_size, n_components, name="look_basis")
 
     def embed(self, frames: tf.Tensor) -> tf.Tensor:
-        """Per-frame embeddings: (b, k, S, S, 3) -> (b, k, width)."""
+        """Per-frame [embedding, raw features]: (b, k, S, S, 3) -> (b, k, width + F)."""
         shape = tf.shape(frames)
         s = self.frame_size
-        e = self.frame_mlp(self.features(tf.reshape(frames, [-1, s, s, 3])))
-        return tf.reshape(e, [shape[0], shape[1], self.width])
+        f = self.features(tf.reshape(frames, [-1, s, s, 3]))
+        e = tf.concat([self.frame_mlp(f), f], axis=1)
+        return tf.reshape(e, [shape[0], shape[1], e.shape[-1]])
 
     def call(self, inputs, training=False):
         frames, mask = inputs["frames"], tf.cast(inputs["mask"], tf.float32)
         e = self.embed(frames)
         m = mask[..., None]
-        pooled = tf.reduce_sum(e * m, axis=1) / tf.maximum(tf.reduce_sum(m, axis=1), 1.0)  # (b, width)
+        pooled = tf.reduce_sum(e * m, axis=1) / tf.maximum(tf.reduce_sum(m, axis=1), 1.0)  # (b, width + F)
         return self.head(pooled, training=training)
 
     def tables(self, coefficients: tf.Tensor) -> tf.Tensor:
@@ -171,7 +181,7 @@ class LookEncoder(keras.Model):
         s = self.frame_size
         n_features = int(colour_features(tf.zeros([1, s, s, 3])).shape[-1])
         self.frame_mlp.build((None, n_features))
-        self.head.build((None, self.width))
+        self.head.build((None, self.width + n_features))
         self.basis.build((None, self.n_components))
         self.built = True
 

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from lutml.lut.lut3d import LUT3D, identity_table
+from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
 from lutml.resize import resize_image
 
-LOOK_ENCODER_FILE = "look_encoder.keras"
-LOOK_WEIGHTS_FILE = "look_encoder.npz"  # the same network for NumPy inference (no TensorFlow)
+QUANTILES = (0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.995)  # = look_encoder.QUANTILES
 
 # sRGB (D65) linear RGB -> XYZ and white, as in lutml.color and the TensorFlow features.
 _RGB_TO_XYZ = np.array([[0.4123908, 0.3575843, 0.1804808],
@@ -64,8 +64,11 @@ def colour_features_np(images: np.ndarray, rgb_bins: int = 8, l_bins: int = 32, 
     mean_c = _hist(band, bands, chroma) / in_band / 30.0
     hue = _hist(_bin(np.arctan2(b, a), -np.pi, np.pi, hue_bins), hue_bins, chroma) / count / 30.0
     ab = _hist(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2) / count
+    at = (np.asarray(QUANTILES, np.float32) * (count - 1.0)).astype(np.int64)  # nearest-rank quantiles
+    rgb_q = np.sort(px, axis=1)[:, at].reshape(m, -1)
+    l_q = np.sort(L, axis=1)[:, at] / 100.0
     return np.concatenate([np.sqrt(rgb), np.sqrt(light), mean_a, mean_b, mean_c, np.sqrt(in_band / count), hue,
-                           np.sqrt(ab)], axis=1).astype(np.float32)  # fmt: skip
+                           np.sqrt(ab), rgb_q, l_q], axis=1).astype(np.float32)  # fmt: skip
 
 
 class NumpyLookNet:
@@ -91,7 +94,8 @@ class NumpyLookNet:
 
     def coefficients(self, tiles: np.ndarray) -> np.ndarray:
         """One set of tiles (t, S, S, 3) in [0, 1] -> coefficients (K,)."""
-        e = self._mlp(colour_features_np(tiles), "frame")
+        f = colour_features_np(tiles)
+        e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
         return self._mlp(e.mean(axis=0, keepdims=True), "head")[0]
 
     def table(self, coefficients: np.ndarray) -> np.ndarray:
@@ -219,7 +223,7 @@ def load_look_model(path: str | Path) -> LookModel:
     p = Path(path)
     if p.is_dir():
         p = p / LOOK_WEIGHTS_FILE if (p / LOOK_WEIGHTS_FILE).is_file() else p / LOOK_ENCODER_FILE
-    meta_path = p.parent / "model.json"
+    meta_path = p.parent / META_FILE
     if p.suffix == ".npz" and p.is_file():
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
         try:

@@ -139,11 +139,14 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
     from lutml.data.looksynth import load_looks
     from lutml.data.split import read_look_split
     from lutml.fit.basis import load_basis
-    from lutml.models.look_inference import (
+    from lutml.models.files import (
         LOOK_ENCODER_FILE,
         LOOK_WEIGHTS_FILE,
-        export_numpy_weights,
+        META_FILE,
+        METRICS_FILE,
+        PREVIEW_FILE,
     )
+    from lutml.models.look_inference import export_numpy_weights
     from lutml.train.trainer import _tracking
 
     keras.utils.set_random_seed(seed)
@@ -192,12 +195,12 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
                 "lut_size": basis.lut_size, "n_components": k, "look": None, "seed": seed,
                 "params": int(encoder.count_params()), "n_looks": manifest["n_looks"],
                 "train_photos": len(set(manifest["photos"])), "shrinkage": shrink, "mlflow_run_id": mlflow.active_run().info.run_id if mlflow else None}  # fmt: skip
-        write_text_atomic(out / "model.json", json.dumps(meta, indent=2) + "\n")
-        write_text_atomic(out / "train_metrics.json", json.dumps(metrics, indent=2) + "\n")
-        _preview(encoder, val, out / "preview.png", seed)
+        write_text_atomic(out / META_FILE, json.dumps(meta, indent=2) + "\n")
+        write_text_atomic(out / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+        _preview(encoder, val, out / PREVIEW_FILE, seed)
         if mlflow:
             mlflow.log_metrics({f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)})
-            for name in (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, "model.json", "train_metrics.json", "preview.png"):
+            for name in (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE):
                 mlflow.log_artifact(str(out / name), artifact_path="model")
     return {**metrics, "model": meta}
 
