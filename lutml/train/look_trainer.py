@@ -107,7 +107,8 @@ def fit_encoder(encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coe
                        single_fraction)  # fmt: skip
     trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg["noise"]))
     schedule = keras.optimizers.schedules.CosineDecay(float(cfg["learning_rate"]), steps * epochs, alpha=0.05)
-    trainer.compile(optimizer=keras.optimizers.Adam(schedule))
+    ema = cfg["ema"]  # an exponential moving average of the weights: a steadier final model
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule, use_ema=ema is not None, ema_momentum=ema or 0.99))
     vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
     vidx = draw_batches(np.random.default_rng([seed, 12]), int(cfg["val_batches"]), int(cfg["batch_size"]),
                         set_max, len(val["tables"]), len(val["crops"]), 0.5)  # fmt: skip
@@ -119,8 +120,12 @@ def fit_encoder(encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coe
             if logs is not None:
                 logs["val_loss"] = res["loss"]
 
-    return trainer.fit(index_dataset(idx), epochs=epochs, steps_per_epoch=steps,
-                       callbacks=[Validate(), *(callbacks or [])], verbose=2, shuffle=False)  # fmt: skip
+    history = trainer.fit(index_dataset(idx), epochs=epochs, steps_per_epoch=steps,
+                          callbacks=[Validate(), *(callbacks or [])], verbose=2, shuffle=False)  # fmt: skip
+    if ema is not None:  # the model keeps the averaged weights
+        trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
+        history.history["final_val_loss"] = [vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)["loss"]]
+    return history
 
 
 def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping[str, Any], train_cfg: Mapping[str, Any],
@@ -179,7 +184,7 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
                               int(model_cfg["set_max"]), float(model_cfg["single_fraction"]), seed, callbacks)
         seconds = time.perf_counter() - start
         h = history.history
-        metrics = {"loss": float(h["loss"][-1]), "val_loss": float(h["val_loss"][-1]),
+        metrics = {"loss": float(h["loss"][-1]), "val_loss": float(h.get("final_val_loss", h["val_loss"])[-1]),
                    "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
                    "epochs": int(train_cfg["epochs"]), "steps": int(train_cfg["epochs"]) * int(train_cfg["steps_per_epoch"]),
                    "train_seconds": round(seconds, 2), "explained_variance": float(basis.explained.sum())}  # fmt: skip
