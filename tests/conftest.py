@@ -54,3 +54,28 @@ def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path
 def fake_corpus_cfg(root: Path, n: int = 12, eval_: int = 3, look: int = 4) -> dict:
     """A `corpus` config block for a fake corpus made in `root` (see `make_fake_corpus`)."""
     return {"root": str(make_fake_corpus(root, n)), "eval": eval_, "look": look}
+
+
+def make_tiny_look_model(folder: Path, frame_size: int = 16, lut_size: int = 5, seed: int = 0) -> Path:
+    """An untrained (random) look estimator saved as the train stage saves one (.keras, .npz, model.json)."""
+    import json
+
+    import keras
+
+    from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
+    from lutml.models.look_encoder import LookEncoder
+    from lutml.models.look_inference import export_numpy_weights
+
+    keras.utils.set_random_seed(seed)
+    enc = LookEncoder(frame_size, 4, lut_size, 16)
+    enc.build_all()
+    rng = np.random.default_rng(seed)
+    m = lut_size**3 * 3
+    enc.set_basis(rng.normal(0, 0.01, m), rng.normal(0, 0.02, (4, m)), np.ones(lut_size**3))
+    folder.mkdir(parents=True, exist_ok=True)
+    enc.save(folder / LOOK_ENCODER_FILE)
+    export_numpy_weights(enc, folder / LOOK_WEIGHTS_FILE)
+    meta = {"name": "look_encoder", "variant": "tiny-look-estimator", "kind": "look", "frame_size": frame_size,
+            "lut_size": lut_size, "look": None, "shrinkage": {"1": 0.8, "8": 1.0}}
+    (folder / META_FILE).write_text(json.dumps(meta))
+    return folder

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_tiny_look_model
 from web_helpers import make_frame, png_bytes
 
 from lutml.lut import read_cube
@@ -32,6 +33,7 @@ def models_dir(tmp_path_factory) -> Path:
     folder.mkdir()
     build_basis_lut_generator(size=32, width=4, max_mult=2, lut_size=5, n_basis=2).save(folder / "generator.keras")
     (folder / "model.json").write_text(json.dumps({"variant": "tiny-lut", "kind": "lut", "input_size": 32}))
+    make_tiny_look_model(root / "tiny estimator")
     broken = root / "broken"
     broken.mkdir()
     (broken / "generator.keras").write_bytes(b"not a keras file")
@@ -58,7 +60,8 @@ def test_models_are_listed_by_id(client):
     html = client.get("/").get_data(as_text=True)
     assert 'value="tiny-look"' in html and 'value="tiny-neutraliser"' in html
     models = {m["id"]: m for m in client.get("/api/models").get_json()["models"]}
-    assert set(models) == {"broken", "tiny-look", "tiny-lut", "tiny-neutraliser"}
+    assert set(models) == {"broken", "tiny-look", "tiny-lut", "tiny-neutraliser", "tiny-estimator"}
+    assert models["tiny-estimator"]["reverse_hint"] and models["tiny-estimator"]["kind"] == "look"
     assert models["tiny-neutraliser"]["reverse_hint"] and not models["tiny-look"]["reverse_hint"]
     assert "/" not in json.dumps(models)  # no server paths reach the client
 
@@ -116,3 +119,19 @@ def test_lut_model_has_no_fit_coverage_and_no_reverse(client, frame, tmp_path):
     assert read_cube(tmp_path / "l.cube").size == 17  # the model's 5^3 LUT resampled to the asked size
     resp = grade(client, frame, model="tiny-lut", size="17", reverse="on")
     assert resp.status_code == 400 and "neutraliser" in resp.get_json()["error"]
+
+
+def test_look_model_names_the_look_of_the_still(client, models_dir, frame, tmp_path):
+    from lutml.grade import look_of_stills
+    from lutml.models.inference import load_any_model
+
+    resp = grade(client, frame, model="tiny-estimator", size="17")
+    assert resp.status_code == 200, resp.get_json()
+    r = resp.get_json()
+    assert r["info"]["reverse"] is True and 0.0 < r["info"]["coverage"]["fraction"] <= 1.0
+    (tmp_path / "e.cube").write_bytes(client.get(r["cube_url"]).data)
+    direct = look_of_stills(load_any_model(models_dir / "tiny estimator"), [frame], size=17).lut
+    np.testing.assert_allclose(read_cube(tmp_path / "e.cube").table, direct.table, atol=2e-4)
+    grey = np.repeat(frame.mean(axis=2, keepdims=True), 3, axis=2)
+    warned = grade(client, grey, model="tiny-estimator", size="17").get_json()
+    assert "grayscale" in (warned["info"]["warning"] or "")
