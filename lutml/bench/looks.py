@@ -46,7 +46,7 @@ def score_look(name: str, model, params, work: Path, with_original: bool) -> dic
     from lutml.looks import get_look
 
     frames = work / name / "frames"
-    look_cfg = {**params.look} if params.look.name == name else name
+    look_cfg = params.look if params.look.name == name else name
     make_frames(frames, params.frames, look_cfg, params.corpus, int(params.seed))
     data = load_eval_data(frames, int(params.eval.score_size))
     size = int(params.fit.size)
@@ -58,8 +58,9 @@ def score_look(name: str, model, params, work: Path, with_original: bool) -> dic
         from lutml.original import train_original
 
         original_dir = work / name / "original"
-        train_original(frames, original_dir, OmegaConf.to_container(params.synth),
-                       {**OmegaConf.to_container(params.original), "train": {**params.original.train, "mlflow": False}},
+        original = OmegaConf.to_container(params.original)
+        original["train"]["mlflow"] = False
+        train_original(frames, original_dir, OmegaConf.to_container(params.synth), original,
                        OmegaConf.to_container(params.fit), int(params.seed))  # fmt: skip
     from lutml.data.looksynth import load_looks
 
