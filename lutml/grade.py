@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from lutml.fit import fit_lut_report
 from lutml.lut import LUT3D, apply_lut, resample_lut
 from lutml.resize import resize_image
 
@@ -66,6 +65,9 @@ def grade_image(
     method, fit_options : passed to `lutml.fit.fit_lut_report` ("lattice" or "knn", smoothness, robust, ...).
     """
     from lutml.color import mean_delta_e
+    from lutml.fit import (
+        fit_lut_report,  # here, not at the top: look models need no fit (1.5 s of imports)
+    )
 
     if model.kind == "look":
         return look_of_stills(model, [image], size=size)
@@ -104,7 +106,7 @@ def still_warnings(image: np.ndarray) -> list[str]:
     return out
 
 
-def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 1,
+def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 0,
                    min_coverage: float = 0.25) -> GradeResult:  # fmt: skip
     """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
 

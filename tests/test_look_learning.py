@@ -156,3 +156,12 @@ def test_numpy_inference_equals_keras(tmp_path: Path) -> None:
     a = LookModel(enc, 16, 5).predict_table(frames, refine=0)
     b = LookModel(net, 16, 5).predict_table(frames, refine=0)
     np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_resample_table_is_trilinear_resampling() -> None:
+    from lutml.lut import resample_lut
+    from lutml.models.look_inference import resample_table
+
+    t = get_look("teal_orange")(identity_table(17))
+    np.testing.assert_allclose(resample_table(t, 33), resample_lut(LUT3D(t), 33, "trilinear").table, atol=2e-6)
+    np.testing.assert_allclose(resample_table(t, 17), t, atol=1e-6)

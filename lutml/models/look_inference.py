@@ -157,7 +157,7 @@ class LookModel:
         ident = identity_table(self.lut_size)
         return np.clip(ident + self.shrinkage(n_frames) * (table - ident), 0.0, 1.0)
 
-    def predict_table(self, frames: Sequence[np.ndarray], refine: int = 1) -> np.ndarray:
+    def predict_table(self, frames: Sequence[np.ndarray], refine: int = 0) -> np.ndarray:
         """The look of `frames` (float32 RGB images in [0, 1]) as a table (n, n, n, 3).
 
         `refine` rounds of self-correction: the frames are un-graded with the inverse of the
@@ -177,16 +177,31 @@ class LookModel:
             table = np.clip(apply_lut(rest, table), 0.0, 1.0)
         return table.astype(np.float32)
 
-    def predict_look(self, frames: Sequence[np.ndarray], refine: int = 1, size: int | None = None) -> LUT3D:
-        """`predict_table` as a `LUT3D`, resampled to `size` nodes per axis if given."""
-        from lutml.lut import resample_lut
-
-        lut = LUT3D(self.predict_table(frames, refine), title="lutml learned look")
-        return resample_lut(lut, size) if size and size != lut.size else lut
+    def predict_look(self, frames: Sequence[np.ndarray], refine: int = 0, size: int | None = None) -> LUT3D:
+        """`predict_table` as a `LUT3D`, resampled (trilinearly) to `size` nodes per axis if given."""
+        table = self.predict_table(frames, refine)
+        if size and size != table.shape[0]:
+            table = resample_table(table, int(size))
+        return LUT3D(table, title="lutml learned look")
 
     def frame_tables(self, frames: Sequence[np.ndarray]) -> np.ndarray:
         """Each frame's look on its own (n_frames, n, n, n, 3): the spread says whether frames agree."""
         return np.stack([self._predict(self._sets([f]), 1) for f in frames])
+
+
+def resample_table(table: np.ndarray, size: int) -> np.ndarray:
+    """A table (n, n, n, 3) evaluated trilinearly at the nodes of a `size`^3 lattice (what
+    `lutml.lut.resample_lut` computes, in NumPy: no numba start-up for one small lattice)."""
+    n = table.shape[0]
+    x = np.linspace(0.0, n - 1.0, size)
+    i0 = np.minimum(np.floor(x).astype(np.int64), n - 2)
+    f = (x - i0)[:, None, None, None]
+    out = (1 - f) * table[i0] + f * table[i0 + 1]  # along r
+    f = (x - i0)[None, :, None, None]
+    out = (1 - f) * out[:, i0] + f * out[:, i0 + 1]  # along g
+    f = (x - i0)[None, None, :, None]
+    out = (1 - f) * out[:, :, i0] + f * out[:, :, i0 + 1]  # along b
+    return out.astype(np.float32)
 
 
 def invert_table(table: np.ndarray, size: int | None = None) -> LUT3D:
@@ -258,9 +273,14 @@ def natural_coverage(images: Sequence[np.ndarray], node_weights: np.ndarray) -> 
     n = round(len(w) ** (1 / 3))
     shown = np.zeros((n, n, n), bool)
     for img in images:
-        idx = np.rint(np.clip(np.asarray(img, np.float32).reshape(-1, 3), 0, 1) * (n - 1)).astype(np.int64)
+        step = max(1, int(np.sqrt(img.shape[0] * img.shape[1] / 2**20)))  # ~1 Mpx is plenty for a 17^3 lattice
+        px = np.asarray(img[::step, ::step], np.float32).reshape(-1, 3)
+        idx = np.rint(np.clip(px, 0, 1) * (n - 1)).astype(np.int64)
         shown[idx[:, 0], idx[:, 1], idx[:, 2]] = True
-    from scipy.ndimage import binary_dilation
-
-    shown = binary_dilation(shown, iterations=1)
-    return float(w.reshape(n, n, n)[shown].sum() / w.sum())
+    grown = shown.copy()  # one step of dilation along each axis: neighbours of shown nodes count
+    for axis in range(3):
+        lo, hi = [slice(None)] * 3, [slice(None)] * 3
+        lo[axis], hi[axis] = slice(1, None), slice(None, -1)
+        grown[tuple(lo)] |= shown[tuple(hi)]
+        grown[tuple(hi)] |= shown[tuple(lo)]
+    return float(w.reshape(n, n, n)[grown].sum() / w.sum())
