@@ -255,6 +255,10 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
     writer.writeheader()
     writer.writerows(per_photo)
     write_text_atomic(metrics_dir / "eval_photos.csv", buf.getvalue())
+    if summary.get("single_still"):  # story 3, per look family: also an MLflow artifact
+        lines = ["family,ours_de00,identity_de00,pair_fit_de00,ratio"]
+        lines += [f"{f},{r['ours']},{r['identity']},{r['pair_fit']},{r['ratio']}" for f, r in summary["single_still"].items()]
+        write_text_atomic(out_dir / "single_still.csv", "\n".join(lines) + "\n")
 
 
 def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
@@ -279,7 +283,8 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
         for method, r in summary.get("ratio_to_identity", {}).items():
             mlflow.log_metric(f"eval_{method}_ratio", r)
         for family, row in summary.get("single_still", {}).items():
-            mlflow.log_metric(f"single_{family}_ratio", row["ratio"])
+            key = family.replace(" (new parameters)", "_new_params")
+            mlflow.log_metric(f"single_{key}_ratio", row["ratio"])
         if "reliability" in summary:
             mlflow.log_metric("eval_neutral_de00", summary["reliability"]["neutral_de00"])
         mlflow.log_artifacts(str(out_dir), artifact_path="evaluation")
@@ -288,18 +293,19 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
 
 def single_still_table(model: Any, references: Sequence[np.ndarray], photos: Sequence[np.ndarray],
                        families: Sequence[str], size: int, refine: int) -> dict[str, dict[str, float]]:  # fmt: skip
-    """Story 3: for each look family, each reference still graded with it alone -> a LUT, scored on
-    `photos` against the true look; mean ΔE00 over references next to identity's and the pair fit's.
+    """Story 3: for each look family (as configured, and with fresh random parameters), each reference
+    still graded with it alone -> a LUT, scored on `photos` against the true look; mean ΔE00 over
+    references next to identity's and the pair fit's.
 
     The look estimator never trains on these families (its prior holds none of them): every row is
     a look it has never seen.
     """
     from lutml.fit import fit_lut
-    from lutml.looks import get_look
+    from lutml.looks import get_look, jitter_look
 
     table = {}
-    for name in families:
-        look = get_look(name)
+    for family, spec in [(f, f) for f in families] + [(f"{f} (new parameters)", jitter_look(f, 7)) for f in families]:
+        look, name = get_look(spec), family
         truths = [look(p) for p in photos]
         ours, ident, pair = [], [], []
         for ref in references:

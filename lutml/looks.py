@@ -292,6 +292,28 @@ LOOKS: dict[str, Callable[..., Look]] = {
 }
 
 
+def jitter_look(cfg_or_name: str | Mapping[str, Any], seed: int, spread: float = 0.3) -> dict[str, Any]:
+    """A look of the same family with fresh random parameters: every number scaled by U(1 - spread,
+    1 + spread) (lists element-wise; numbers on [0, 1] stay
+    there), text kept. Used to test looks no one tuned on."""
+    name, params = look_params(cfg_or_name)
+    if not params:
+        import inspect
+
+        params = {k: v.default for k, v in inspect.signature(LOOKS[name]).parameters.items()}
+    rng = np.random.default_rng(seed)
+
+    def scale(v: Any) -> Any:
+        if isinstance(v, bool) or isinstance(v, str) or v is None:
+            return v
+        if isinstance(v, int | float):
+            new = float(v) * float(rng.uniform(1 - spread, 1 + spread))
+            return round(min(new, 1.0) if 0 <= v <= 1 else new, 5)  # levels, mixes stay on [0, 1]
+        return [scale(x) for x in v]
+
+    return {"name": name, **{k: scale(v) for k, v in params.items()}}
+
+
 def look_params(cfg_or_name: str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Split a look spec into (registry name, keyword parameters).
 

@@ -104,3 +104,15 @@ def test_bad_specs() -> None:
 def test_missing_cube_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="missing.cube"):
         get_look(str(tmp_path / "missing.cube"))
+
+
+@pytest.mark.parametrize("name", [n for n in LOOKS if n != "cube"])
+def test_jitter_look_is_a_valid_new_look_of_the_same_family_and_seeded(name):
+    from lutml.looks import jitter_look
+
+    spec = jitter_look(name, seed=7)
+    assert spec["name"] == name and spec == jitter_look(name, seed=7)
+    assert spec != jitter_look(name, seed=8)
+    x = np.random.default_rng(0).random((8, 8, 3), dtype=np.float32)
+    new, base = get_look(spec)(x), get_look(name)(x)
+    assert np.isfinite(new).all() and np.abs(new - base).mean() > 1e-3

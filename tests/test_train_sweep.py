@@ -73,6 +73,8 @@ def test_queued_size_sweep_trains_each_point_and_logs_it(tmp_path):
     import mlflow
 
     mlflow.set_tracking_uri(f"sqlite:///{repo / 'mlflow.db'}")
-    runs = mlflow.search_runs(search_all_experiments=True, filter_string="tags.variant = 'look_encoder'")
+    # Training runs live in the "look-estimator" experiment; evaluate's runs (one per look) carry
+    # the same variant tag in the look's experiment.
+    runs = mlflow.search_runs(experiment_names=["look-estimator"], filter_string="tags.variant = 'look_encoder'")
     assert sorted(runs["params.model.width"]) == ["16", "32"]  # one MLflow run per point
     assert all(runs["tags.dvc_exp_name"].str.len() > 0)
