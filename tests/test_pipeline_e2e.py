@@ -45,7 +45,7 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     assert summary["pair_fit"]["de00_mean"] < 0.5 * summary["identity"]["de00_mean"]
     assert summary["ratio_to_identity"]["identity"] == 1.0
     assert set(summary["reliability"]) >= {"n_frames", "neutral_de00", "warnings", "reliable"}
-    assert set(summary["single_still"]) == {"teal_orange"}
+    assert set(summary["single_still"]) == {"teal_orange", "teal_orange (new parameters)"}
     for name in ("look.cube", "look_preview.png", "compare.png", "frames.png"):
         assert (repo / "data/eval" / name).is_file(), name
     rows = (repo / "data/metrics/eval_photos.csv").read_text().splitlines()
