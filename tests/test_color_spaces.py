@@ -201,3 +201,25 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     with pytest.raises(ValueError, match="frames.colour_space='logc3' is for frames.source=folder or video"):
         make_frames(tmp_path / "bad", {**c, "source": "embedded"}, "teal_orange", corpus, 0)
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.slow
+def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, capsys) -> None:
+    """`lutml grade --input-space`: the LUT is `export_for_space` of the sRGB LUT the same still gives
+    (a tiny untrained look model: loading it needs TensorFlow); the preview stays sRGB."""
+    from conftest import make_tiny_look_model
+
+    models = make_tiny_look_model(tmp_path / "models")
+    still = tmp_path / "still.png"
+    write_image(still, photos["butterfly"])
+    plain, cam = tmp_path / "look.cube", tmp_path / "look_logc3.cube"
+    assert main(["grade", str(still), "--model", str(models), "-o", str(plain), "--size", "17",
+                 "--preview", str(tmp_path / "p_srgb.png")]) == 0  # fmt: skip
+    assert main(["grade", str(still), "--model", str(models), "-o", str(cam), "--size", "17",
+                 "--input-space", "logc3", "--preview", str(tmp_path / "p.png")]) == 0  # fmt: skip
+    assert "the LUT takes ARRI LogC3 (EI800) in (1D shaper + 3D)" in capsys.readouterr().out
+    expected = S.export_for_space(read_cube(plain), "ARRI LogC3 (EI800)", 17)
+    got = read_cube(cam)
+    np.testing.assert_allclose(got.table, expected.table, atol=1e-6)
+    np.testing.assert_array_equal(got.shaper.table, expected.shaper.table)
+    assert (tmp_path / "p.png").read_bytes() == (tmp_path / "p_srgb.png").read_bytes()
