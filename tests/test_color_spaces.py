@@ -223,3 +223,25 @@ def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, cap
     np.testing.assert_allclose(got.table, expected.table, atol=1e-6)
     np.testing.assert_array_equal(got.shaper.table, expected.shaper.table)
     assert (tmp_path / "p.png").read_bytes() == (tmp_path / "p_srgb.png").read_bytes()
+
+
+def test_evaluate_writes_the_camera_lut_only_for_camera_frames(photos, tmp_path) -> None:
+    """data/eval/look_camera.cube: the learned look for the frames' camera space (and gone without one)."""
+    from types import SimpleNamespace
+
+    from lutml.evaluate import CAMERA_LUT, EvalData, _write_outputs
+
+    look = get_look("teal_orange")
+    ours = LUT3D(look(identity_table(9).reshape(-1, 3)).reshape(9, 9, 9, 3), title="lutml learned look")
+    small = [fit_within(photos["butterfly"], 64, "area")]
+    cfg = SimpleNamespace(preview_photos=1)
+
+    def write(manifest: dict) -> None:
+        data = EvalData(small, None, small, ["a"], None, manifest)
+        _write_outputs(tmp_path / "eval", tmp_path / "metrics", {}, [{"photo": 0}], {"ours": [ours]}, data, None, cfg)
+
+    write({"colour_space": "ARRI LogC3 (EI800)"})
+    cam = read_cube(tmp_path / "eval" / CAMERA_LUT)
+    assert cam.size == 9 and cam.shaper is not None and "ARRI LogC3 (EI800) in" in cam.comments[0]  # the Resolve form: title as comment
+    write({})
+    assert not (tmp_path / "eval" / CAMERA_LUT).exists() and (tmp_path / "eval" / "look.cube").is_file()
