@@ -16,8 +16,10 @@ sampled at `SHAPER_SIZE` points from the code of linear 0 to the code of linear 
 (2.0: one stop above diffuse white, so that the gamut matrix can still mix channels a little
 above white before the working space clips them; brighter values are clamped, as the working
 space clips them anyway). After the shaper, the 3D lattice on [0, 1] sees (camera-primaries)
-values spaced like sRGB codes: for a log space ~60 % of a plain [0, 1] lattice would lie above
-display white or below black, for a linear space almost all of it. Display-encoded spaces
+values spaced like sRGB codes. Without it, half or more of a plain [0, 1] lattice on log values
+lies below black or above display white (S-Log3 puts white at 0.60, LogC4 at 0.43), and on linear
+values the darker half of the picture falls between the first few nodes; measured on photos, the
+shaper cuts the round-trip error 2-4x (tests/test_color_spaces.py). Display-encoded spaces
 (encoding ``sdr-video``, e.g. sRGB or gamma 2.4 Rec.709) are already spread that way: no shaper,
 3D domain [0, 1].
 
