@@ -81,6 +81,9 @@ def ratios(summary: dict[str, Any]) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------- the evaluate stage
+CAMERA_LUT = "look_camera.cube"  # written only when the frames had a camera colour space
+
+
 @dataclass
 class EvalData:
     """Everything the evaluation reads, as float32 RGB images in [0, 1]."""
@@ -159,7 +162,9 @@ def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, met
                    corpus_cfg, seed: int) -> dict:  # fmt: skip
     """The evaluate stage: learn the look from the graded frames, score it, write results, log to MLflow.
 
-    Writes ``out_dir/look.cube`` (the learned look), ``look_preview.png``, ``compare.png``,
+    Writes ``out_dir/look.cube`` (the learned look, sRGB in), when the frames had a camera colour
+    space (`frames.colour_space`) also ``look_camera.cube`` (the same look taking that space in: shaper
+    + 3D, `lutml.lut.spaces.export_for_space`), ``look_preview.png``, ``compare.png``,
     ``metrics_dir/eval.json`` and ``eval_photos.csv`` (per held-out photo, for `dvc plots`).
     """
     from pathlib import Path
@@ -227,6 +232,13 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics_dir.mkdir(parents=True, exist_ok=True)
     write_cube(luts["ours"][0], out_dir / "look.cube")
+    space = data.manifest.get("colour_space")
+    if space is not None:  # frames.colour_space: the same look for footage in the frames' camera space
+        from lutml.lut.spaces import export_for_space
+
+        write_cube(export_for_space(luts["ours"][0], space, luts["ours"][0].size), out_dir / CAMERA_LUT)
+    else:  # data/eval persists between runs: no camera LUT of an earlier colour space stays behind
+        (out_dir / CAMERA_LUT).unlink(missing_ok=True)
     n = min(int(eval_cfg.preview_photos), len(data.heldout))
     ours = [np.clip(apply_lut(luts["ours"][0], p), 0, 1) for p in data.heldout[:n]]
     cols = [["neutral (held out)", "ours: look.cube"]]

@@ -19,6 +19,14 @@ examples:
   lutml apply look.cube frame.png graded.png
   lutml apply look.cube scan_16bit.tif graded_16bit.tif --strength 0.6
   lutml apply look.cube logo_rgba.png graded_rgba.png --interpolation trilinear
+  lutml apply look.cube shot_logc3.tif preview.png --input-space logc3
+
+--input-space NAME: IN is camera footage in colour space NAME (log or linear: ARRI LogC3/LogC4,
+S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...; OpenColorIO's built-in ACES studio config
+names, or a unique part of one). It is converted to display sRGB (OpenColorIO, no tone mapping:
+values above white are clipped) before a LUT made for sRGB footage (lutml's looks, `lutml fit`
+and `lutml grade` without --input-space) is applied, so log footage can be previewed with a look.
+Do not use it with a LUT that already takes NAME in (one exported with --input-space).
 """
 
 
@@ -37,6 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interpolation", choices=["tetrahedral", "trilinear"], default="tetrahedral",
                    help="between LUT nodes: tetrahedral (default; what Resolve and OCIO use) or "
                         "trilinear (softer on some LUTs)")
+    p.add_argument("--input-space", default=None, metavar="NAME",
+                   help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)")
     p.set_defaults(func=run)
 
 
@@ -47,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
+    space = None
+    if args.input_space is not None:
+        from lutml.lut.spaces import resolve_space
+
+        space = resolve_space(args.input_space)
     check_outputs([("output", args.output, IMAGE_SUFFIXES)], [args.lut, args.input])
     suffix = args.output.suffix.lower()
     lut = read_lut(args.lut)
@@ -55,7 +70,14 @@ def run(args: argparse.Namespace) -> int:
     if jpeg and image.alpha is not None:
         raise ValueError(f"{args.input} has an alpha channel, which JPEG cannot hold; "
                          f"write {args.output.with_suffix('.png')} or .tif instead")
-    graded = apply_lut(lut, image.rgb, args.interpolation, args.strength)
+    rgb = image.rgb
+    if space is not None:
+        from lutml.lut.spaces import to_working
+
+        rgb = to_working(to_float(rgb), space)
+    graded = apply_lut(lut, rgb, args.interpolation, args.strength)
+    if space is not None:
+        graded = from_float(graded, image.bit_depth)
     depth = image.bit_depth
     if jpeg and depth == 16:
         graded, depth = from_float(to_float(graded), 8), 8
@@ -64,5 +86,6 @@ def run(args: argparse.Namespace) -> int:
     h, w = graded.shape[:2]
     extra = ", alpha kept" if image.alpha is not None else ""
     print(f"wrote {args.output} ({w}x{h}, {depth}-bit{extra}) graded with {args.lut.name} "
-          f"({lut.size}^3, {args.interpolation}, strength {args.strength:g})")
+          f"({lut.size}^3, {args.interpolation}, strength {args.strength:g})"
+          + (f", input {space} converted to sRGB" if space is not None else ""))
     return 0

@@ -22,6 +22,14 @@ examples:
   lutml fit --source-dir frames/raw --target-dir frames/graded -o look.cube --robust
   lutml fit --pair before_after.jpg -o look.cube    (left half graded, right half input)
   lutml fit --source in.png --target out.png -o seed.cube --method knn   (the original's fit)
+  lutml fit --source shot_slog3.tif --target shot_graded.png --input-space "S-Log3 S-Gamut3.Cine" -o look.cube
+
+--input-space NAME: the --source frames are camera footage in colour space NAME (16-bit TIFF/PNG of
+log or linear footage: ARRI LogC3/LogC4, S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...;
+the names of OpenColorIO's built-in ACES studio config, or a unique part of one: logc3, logc4,
+acescct, vlog, linear), the --target frames are the graded, display (sRGB) result. The LUT takes
+the camera values in: for log and linear spaces a 1D shaper that spreads the 3D nodes over the
+footage's range like sRGB codes, then the 3D table (.cube: DaVinci Resolve's shaper + 3D form).
 """
 
 
@@ -59,6 +67,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-clip", action="store_true",
                    help="keep LUT outputs outside 0-1 (default: clip to 0-1)")
     p.add_argument("--title", default=None, help="TITLE written in the .cube (default: the file name)")
+    p.add_argument("--input-space", default=None, metavar="NAME",
+                   help="colour space of the --source frames (camera log/linear footage; see above); "
+                        "default: display sRGB like the targets")
     p.set_defaults(func=run)
 
 
@@ -137,6 +148,12 @@ def run(args: argparse.Namespace) -> int:
     from lutml.lut import LUT_SUFFIXES, write_lut
     from lutml.lut.hald import hald_level
 
+    shaper, space = None, None
+    if args.input_space is not None:  # a bad name fails here, before anything is read or written
+        from lutml.lut.spaces import resolve_space, shaper_for
+
+        space = resolve_space(args.input_space)
+        shaper = shaper_for(space)
     jobs = list_jobs(args)
     outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.coverage_png:
@@ -147,12 +164,21 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 "
                          "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)")
     sources, targets, names = load_pairs(jobs)
+    if space is not None:
+        from lutml.imageio import to_float
+        from lutml.lut.spaces import apply_shaper
+
+        # The lattice is fitted where the shaper puts the camera values; the shaper goes in front.
+        sources = [apply_shaper(shaper, to_float(s)) for s in sources]
     report = fit_lut_report(
         sources, targets, size=args.size, method=args.method, smoothness=args.smoothness,
         robust=args.robust, interpolation=args.interpolation, clip=not args.no_clip,
     )
     lut = report.lut
     lut.title = args.title or args.output.stem
+    if space is not None:
+        lut.shaper = shaper
+        lut.comments.append(f"input colour space: {space} (OpenColorIO built-in ACES studio config)")
     # Both files are complete in temporary files before either is renamed into place.
     with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more, reported_warnings():
         write_lut(lut, cube_tmp)
@@ -167,5 +193,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"coverage: {report.coverage.summary()}")
     if args.coverage_png:
         print(f"wrote {args.coverage_png} (tiles = blue slices; grey = colours not in the frames)")
+    if space is not None:
+        form = "1D shaper + 3D" if shaper is not None else "3D"
+        print(f"input colour space: {space} ({form}; the LUT takes the camera values in)")
     print(f"wrote {args.output}")
     return 0

@@ -25,6 +25,14 @@ examples:
   lutml grade film_still.jpg --model data/models --reverse -o look.cube --size 33
   lutml grade stills/*.jpg --model data/models -o look.cube       # many stills of one look: one LUT
   lutml grade still.jpg --model data/models -o look.cube --preview before_after.jpg
+  lutml grade stills/*.jpg --model data/models -o look_logc3.cube --input-space logc3
+
+--input-space NAME: the LUT is for footage in colour space NAME (log or linear camera footage:
+ARRI LogC3/LogC4, S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...; OpenColorIO's built-in
+ACES studio config names, or a unique part of one). The stills stay display (sRGB) pictures; the
+LUT converts NAME to sRGB (OpenColorIO) and then puts the look on, as a 1D shaper + 3D LUT for log
+and linear spaces (.cube: DaVinci Resolve's form). With --reverse the look found the same way is
+exported the same way. --preview shows the look on the still (sRGB).
 """
 
 
@@ -47,6 +55,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="blend of the look with the original, 0 = no change, 1 = full look (default 1)")
     p.add_argument("--smoothness", type=float, default=None, help="LUT smoothness (default: the fit's default)")
     p.add_argument("--preview", type=Path, default=None, help="also save a before | after picture (JPEG/PNG)")
+    p.add_argument("--input-space", default=None, metavar="NAME",
+                   help="export the LUT for footage in colour space NAME (camera log/linear; see above)")
     p.set_defaults(func=run)
 
 
@@ -67,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--size must be between 2 and 65, got {args.size}")
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
+    space = None
+    if args.input_space is not None:  # a bad name fails before the model is loaded or a file written
+        from lutml.lut.spaces import resolve_space
+
+        space = resolve_space(args.input_space)
     outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.preview:
         outputs.append(("--preview", args.preview, IMAGE_SUFFIXES))
@@ -89,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
         opts = {} if args.smoothness is None else {"smoothness": args.smoothness}
         result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
     lut = lut_at_strength(result.lut, args.strength)  # exact: interpolation is linear in node values
+    working_lut = lut  # sRGB in: what the preview shows on the still
+    if space is not None:
+        from lutml.lut.spaces import export_for_space
+
+        lut = export_for_space(working_lut, space, args.size)
     # Both files are complete in temporary files before either is renamed into place.
     with atomic_path(args.output) as lut_tmp, contextlib.ExitStack() as more, reported_warnings():
         write_lut(lut, lut_tmp)
@@ -96,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             from lutml.preview import write_before_after
 
             write_before_after(more.enter_context(atomic_path(args.preview)), image,
-                               np.clip(apply_lut(lut, image), 0, 1))  # fmt: skip
+                               np.clip(apply_lut(working_lut, image), 0, 1))  # fmt: skip
     if model.kind == "look":
         what = args.image[0].name if len(images) == 1 else f"{len(images)} stills"
         print(f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
@@ -106,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
               f"LUT vs model output mean dE00 {result.fit_de00:.2f}")
+    if space is not None:
+        print(f"the LUT takes {space} in ({'1D shaper + 3D' if lut.shaper is not None else '3D'})")
     if args.preview:
         print(f"wrote preview {args.preview}")
     return 0

@@ -12,7 +12,10 @@ Output (a DVC output folder, written atomically as a whole)::
 
 Sources (`frames.source`): ``embedded`` = the corpus photos of role ``look`` (see
 `lutml.data.corpus`), graded with the look; a ``folder`` of stills; a ``video`` file. Folder and
-video frames are graded with the look unless `frames.graded` says they already are.
+video frames are graded with the look unless `frames.graded` says they already are. Folder and
+video frames in a camera colour space (`frames.colour_space`, e.g. ``ARRI LogC3 (EI800)``; null =
+display sRGB, untouched) are first converted to the working space, display sRGB, by OpenColorIO
+(`lutml.lut.spaces.to_working`), before anything else sees them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
 from lutml.imageio import read_image_full, write_image
 from lutml.looks import get_look, look_params
+from lutml.lut.spaces import resolve_space, to_working
 from lutml.resize import fit_within, resize_image
 
 FRAMES_MANIFEST = "frames.json"
@@ -108,7 +112,10 @@ def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[Cor
                               float(v["duplicate_threshold"]), float(v["shot_threshold"]))  # fmt: skip
     else:
         raise ValueError(f"frames.source must be embedded, folder or video, got {source!r}")
+    space = colour_space(c)
     for f in frames:
+        if space is not None:  # float32 in [0, 1] either way; sizes and provenance unchanged
+            f = Frame(to_working(f.rgb, space), f.group, f.source, f.bit_depth, f.info)
         h, w = f.rgb.shape[:2]
         if min(h, w) < int(c["min_size"]):
             skipped.append(
@@ -118,12 +125,28 @@ def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[Cor
         yield Frame(shrink_frame(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
 
 
+def colour_space(c: Mapping) -> str | None:
+    """The OpenColorIO name of `frames.colour_space` (None when null/absent: display sRGB).
+
+    Raises ValueError for an unknown name (listing the valid ones) or for the embedded source,
+    whose corpus photos are sRGB.
+    """
+    name = c.get("colour_space")
+    if name is None:
+        return None
+    if c["source"] == "embedded":
+        raise ValueError(f"frames.colour_space={name!r} is for frames.source=folder or video; "
+                         "the embedded corpus photos are sRGB (set it to null)")
+    return resolve_space(str(name))
+
+
 def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int) -> dict:
     """Write the graded (and neutral) frames of the configured source and the held-out photos.
 
     Returns the manifest. Single bad files of a folder are skipped and listed (manifest
     ``skipped``); if no frame is usable the stage fails and nothing is written.
     """
+    space = colour_space(c)  # a bad name fails before anything is written
     already_graded = c["source"] != "embedded" and bool(c["graded"])
     look = None if already_graded else get_look(look_cfg)
     name, params = look_params(look_cfg)
@@ -157,6 +180,8 @@ def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corp
             "heldout": heldout,
             "skipped": skipped,
         }
+        if space is not None:  # only then: default manifests stay byte-identical
+            manifest["colour_space"] = space
         (tmp / FRAMES_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
 
