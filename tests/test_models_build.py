@@ -1,4 +1,4 @@
-"""Model builders, registry, config variants, TF LUT lookup and the inference API."""
+"""Model builders, the model table, config variants, TF LUT lookup and the inference API."""
 
 from __future__ import annotations
 
@@ -99,6 +99,7 @@ def test_width_scales_and_size_sets_depth():
 
 @pytest.mark.parametrize(("cfg", "message"), [
     ({"name": "unet9000", "size": 64}, "valid names: asymmetric, look_encoder, lut_gan, lut_gan_3d, pix2pix"),
+    ({"name": "look_encoder", "size": 64}, "no generator builder"),
     ({"name": "pix2pix", "size": 100}, "power of two"),
     ({"name": "pix2pix", "size": 64, "output_size": 128}, "must not exceed"),
     ({"name": "lut_gan_3d", "size": 64, "lut_size": 12}, "2^k or 2^k + 1"),
@@ -107,6 +108,17 @@ def test_width_scales_and_size_sets_depth():
 def test_bad_model_configs_are_refused(cfg, message):
     with pytest.raises(ValueError, match=message.replace("^", r"\^").replace("+", r"\+")):
         build_generator(cfg)
+
+
+def test_one_model_table_gives_kinds_and_builders():
+    """`lutml.models.MODELS` is the only list of model names: kinds and builders both come from it."""
+    from lutml.models import MODELS, generator_builder
+    from lutml.models.registry import GENERATORS
+
+    assert MODEL_KINDS == {name: kind for name, (kind, _) in MODELS.items()}
+    assert set(GENERATORS) == {name for name, (_, builder) in MODELS.items() if builder}
+    for name in GENERATORS:
+        assert GENERATORS[name] is generator_builder(name)
 
 
 @pytest.mark.parametrize("n", [2, 5, 17])

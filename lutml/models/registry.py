@@ -1,4 +1,4 @@
-"""Model registry: `model.name` -> builder. Old params stay valid because lookups are by name.
+"""Generator and GAN builders for the models of `lutml.models.MODELS` (looked up by `model.name`).
 
 A model config is the `model` block of params.yaml (see conf/model/*.yaml); training settings
 (learning rate, Adam beta_1) come from the `train` block.
@@ -11,18 +11,10 @@ from typing import Any
 
 import keras
 
-from lutml.models import MODEL_KINDS
+from lutml.models import MODELS, generator_builder, model_kind
 from lutml.models.gan import LutGAN, Pix2PixGAN
 from lutml.models.lut_gan import build_basis_lut_generator, build_conv3d_lut_generator
 from lutml.models.pix2pix import build_patchgan, build_unet, check_size
-
-
-def model_kind(cfg: Mapping[str, Any]) -> str:
-    """"image" or "lut" for a model config; unknown names raise listing the valid ones."""
-    name = cfg.get("name")
-    if name not in MODEL_KINDS:
-        raise ValueError(f"unknown model.name {name!r}; valid names: {', '.join(sorted(MODEL_KINDS))}")
-    return MODEL_KINDS[name]
 
 
 def model_sizes(cfg: Mapping[str, Any]) -> tuple[int, int]:
@@ -36,29 +28,26 @@ def model_sizes(cfg: Mapping[str, Any]) -> tuple[int, int]:
     return size, out
 
 
-def _unet(cfg: Mapping[str, Any]) -> keras.Model:
+def unet_generator(cfg: Mapping[str, Any]) -> keras.Model:
     size, out = model_sizes(cfg)
     return build_unet(size, cfg.get("width", 16), cfg.get("max_mult", 8), cfg.get("bottleneck_mult"),
                       cfg.get("dropout_layers", 1), output_size=out, bn_momentum=cfg.get("bn_momentum", 0.99),
                       residual=cfg.get("residual", False))
 
 
-def _basis(cfg: Mapping[str, Any]) -> keras.Model:
+def basis_lut_generator(cfg: Mapping[str, Any]) -> keras.Model:
     return build_basis_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
                                      cfg.get("lut_size", 8), cfg.get("n_basis", 8), cfg.get("bn_momentum", 0.99))
 
 
-def _conv3d(cfg: Mapping[str, Any]) -> keras.Model:
+def conv3d_lut_generator(cfg: Mapping[str, Any]) -> keras.Model:
     return build_conv3d_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
                                       cfg.get("lut_size", 8), cfg.get("head_width", 32), cfg.get("bn_momentum", 0.99))
 
 
-#: model.name -> generator builder. Keep in step with `lutml.models.MODEL_KINDS`.
+#: model.name -> generator builder, derived from `lutml.models.MODELS` (the one table of models).
 GENERATORS: dict[str, Callable[[Mapping[str, Any]], keras.Model]] = {
-    "pix2pix": _unet,
-    "asymmetric": _unet,
-    "lut_gan": _basis,
-    "lut_gan_3d": _conv3d,
+    name: generator_builder(name) for name, (_, builder) in MODELS.items() if builder is not None
 }
 
 
@@ -66,7 +55,7 @@ def build_generator(cfg: Mapping[str, Any]) -> keras.Model:
     """The generator alone (what inference loads): image -> image, or image -> LUT table."""
     model_kind(cfg)
     model_sizes(cfg)
-    return GENERATORS[cfg["name"]](cfg)
+    return generator_builder(cfg["name"])(cfg)
 
 
 def build_gan(cfg: Mapping[str, Any], learning_rate: float = 2e-4, beta_1: float = 0.5) -> Pix2PixGAN:
