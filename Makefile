@@ -28,7 +28,7 @@ browser:
 
 run: venv
 	$(BIN)/dvc repro
-	@$(BIN)/python -m lutml.report
+	@$(BIN)/python -m lutml.pipeline.report
 
 test: venv browser
 	$(BIN)/python -m pytest -q
@@ -52,9 +52,10 @@ bench-looks: venv
 
 lint: venv
 	$(BIN)/ruff check lutml stages tests
+	$(BIN)/ruff format --check lutml stages tests
 
 params: venv
-	$(BIN)/python -m lutml.config
+	$(BIN)/python -m lutml.pipeline.config
 
 clean:
 	rm -rf $(VENV)

@@ -71,7 +71,9 @@ def _naming(exc: OSError, dest: Path) -> OSError:
     """`exc` re-addressed to `dest` when it names no file or only our temporary file."""
     if exc.errno is None:
         return exc
-    if exc.filename is not None and not os.path.basename(exc.filename).startswith(temp_prefix(dest)):
+    if exc.filename is not None and not os.path.basename(exc.filename).startswith(
+        temp_prefix(dest)
+    ):
         return exc
     return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(dest))
 
@@ -80,8 +82,12 @@ def _make_parent(dest: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a path component is a file
-        blocker = next((p for p in reversed(dest.parents) if p.exists() and not p.is_dir()), dest.parent)
-        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder", str(dest)) from None
+        blocker = next(
+            (p for p in reversed(dest.parents) if p.exists() and not p.is_dir()), dest.parent
+        )
+        raise NotADirectoryError(
+            errno.ENOTDIR, f"{blocker} is a file, not a folder", str(dest)
+        ) from None
 
 
 @contextlib.contextmanager

@@ -72,13 +72,17 @@ def delta_e_2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     Lp_bar, Cp_bar = (L1 + L2) / 2.0, (c1p + c2p) / 2.0
     hsum = h1p + h2p
     hp_bar = np.where(
-        np.abs(h1p - h2p) <= 180.0, hsum / 2.0,
+        np.abs(h1p - h2p) <= 180.0,
+        hsum / 2.0,
         np.where(hsum < 360.0, (hsum + 360.0) / 2.0, (hsum - 360.0) / 2.0),
     )
     hp_bar = np.where(chroma_zero, hsum, hp_bar)
     t = (
-        1.0 - 0.17 * np.cos(np.radians(hp_bar - 30.0)) + 0.24 * np.cos(np.radians(2.0 * hp_bar))
-        + 0.32 * np.cos(np.radians(3.0 * hp_bar + 6.0)) - 0.20 * np.cos(np.radians(4.0 * hp_bar - 63.0))
+        1.0
+        - 0.17 * np.cos(np.radians(hp_bar - 30.0))
+        + 0.24 * np.cos(np.radians(2.0 * hp_bar))
+        + 0.32 * np.cos(np.radians(3.0 * hp_bar + 6.0))
+        - 0.20 * np.cos(np.radians(4.0 * hp_bar - 63.0))
     )
     d_theta = 30.0 * np.exp(-(((hp_bar - 275.0) / 25.0) ** 2))
     cp_bar7 = Cp_bar**7

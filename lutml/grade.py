@@ -106,8 +106,13 @@ def still_warnings(image: np.ndarray) -> list[str]:
     return out
 
 
-def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine: int = 0,
-                   min_coverage: float = 0.25) -> GradeResult:  # fmt: skip
+def look_of_stills(
+    model: Any,
+    images: list[np.ndarray],
+    size: int = 33,
+    refine: int = 0,
+    min_coverage: float = 0.25,
+) -> GradeResult:
     """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
 
     ``coverage`` is the share of natural footage's colours that the stills show (weighted by how
@@ -123,7 +128,11 @@ def look_of_stills(model: Any, images: list[np.ndarray], size: int = 33, refine:
     per_still = [still_warnings(img) for img in images]
     warnings = [w for w in per_still[0] if all(w in other for other in per_still[1:])]
     if coverage < min_coverage:
-        warnings.append(f"the still(s) show only {coverage:.0%} of natural footage's colours; colours they lack "
-                        "are guessed from the model's prior")  # fmt: skip
-    small = resize_image(images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area")
+        warnings.append(
+            f"the still(s) show only {coverage:.0%} of natural footage's colours; colours they lack "
+            "are guessed from the model's prior"
+        )
+    small = resize_image(
+        images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area"
+    )
     return GradeResult(lut, coverage, small, small, 0.0, None, warnings)

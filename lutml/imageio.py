@@ -96,8 +96,10 @@ class ImageTooLargeError(ImageReadError):
     def __init__(self, path: Path, pixels: int, limit: int, size: tuple[int, int] | None = None):
         self.pixels, self.limit, self.size = pixels, limit, size
         dims = f"{size[0]}×{size[1]} = " if size else ""
-        super().__init__(f"{path}: image is {dims}{pixels / 1e6:.1f} megapixels, over the "
-                         f"{limit / 1e6:.1f} megapixel limit (not decoded)")
+        super().__init__(
+            f"{path}: image is {dims}{pixels / 1e6:.1f} megapixels, over the "
+            f"{limit / 1e6:.1f} megapixel limit (not decoded)"
+        )
 
 
 def _check_pixels(p: Path, width: int, height: int, limit: int | None) -> None:
@@ -173,8 +175,12 @@ def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None)
     except ImageReadError:
         raise
     except Exception as exc:  # decoders raise many types; report them as one clear error
-        reason = str(exc).replace(f" {str(p)!r}", "").replace(str(p), "the file")  # named once, up front
-        raise ImageReadError(f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {reason})") from exc
+        reason = (
+            str(exc).replace(f" {str(p)!r}", "").replace(str(p), "the file")
+        )  # named once, up front
+        raise ImageReadError(
+            f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {reason})"
+        ) from exc
     if rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise ImageReadError(f"{p}: image has no pixels")
     depth = 16 if rgb.dtype == np.uint16 else 8
@@ -190,8 +196,11 @@ def _open_pillow(p: Path, limit: int | None) -> Image.Image:
         except Image.DecompressionBombError as exc:  # over twice Pillow's limit: it gives no size
             pixels = re.search(r"\((\d+) pixels\)", str(exc))
             pillow = 2 * (default_max_pixels() or 0)
-            raise ImageTooLargeError(p, int(pixels.group(1)) if pixels else pillow,
-                                     pillow if limit is None else min(limit, pillow)) from None
+            raise ImageTooLargeError(
+                p,
+                int(pixels.group(1)) if pixels else pillow,
+                pillow if limit is None else min(limit, pillow),
+            ) from None
     try:
         _check_pixels(p, *im.size, limit)
     except ImageTooLargeError:
@@ -246,10 +255,14 @@ def _read_tiff(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | Non
             raise ImageReadError(f"{p}: volumetric TIFF (depth {page.imagedepth}) is not an image")
         photometric = tifffile.PHOTOMETRIC(page.photometric)
         if photometric.name not in _TIFF_PHOTOMETRICS:
-            raise ImageReadError(f"{p}: TIFF colour model {photometric.name} is not supported "
-                                 "(use RGB, greyscale or palette)")
+            raise ImageReadError(
+                f"{p}: TIFF colour model {photometric.name} is not supported "
+                "(use RGB, greyscale or palette)"
+            )
         if page.dtype not in (np.uint8, np.uint16):
-            raise ImageReadError(f"{p}: TIFF sample type {page.dtype} not supported (use 8- or 16-bit integer)")
+            raise ImageReadError(
+                f"{p}: TIFF sample type {page.dtype} not supported (use 8- or 16-bit integer)"
+            )
         if not 1 <= page.samplesperpixel <= 4:
             raise ImageReadError(f"{p}: {page.samplesperpixel} channels per pixel, expected 1-4")
         arr = page.asarray()
@@ -316,7 +329,9 @@ def write_image(
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
-        raise ValueError(f"{p}: unsupported output format {suffix!r}; use one of {', '.join(IMAGE_SUFFIXES)}")
+        raise ValueError(
+            f"{p}: unsupported output format {suffix!r}; use one of {', '.join(IMAGE_SUFFIXES)}"
+        )
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"{p}: expected an (H, W, 3) image, got shape {rgb.shape}")

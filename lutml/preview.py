@@ -16,10 +16,14 @@ _LABEL_H = 18
 def _tile(image: np.ndarray, height: int) -> np.ndarray:
     h, w = image.shape[:2]
     width = max(1, round(w * height / h))
-    return resize_image(np.clip(image, 0.0, 1.0), (height, width), "area" if h > height else "bilinear")
+    return resize_image(
+        np.clip(image, 0.0, 1.0), (height, width), "area" if h > height else "bilinear"
+    )
 
 
-def image_grid(rows: list[list[np.ndarray]], labels: list[str], height: int = 192, gap: int = 4) -> np.ndarray:
+def image_grid(
+    rows: list[list[np.ndarray]], labels: list[str], height: int = 192, gap: int = 4
+) -> np.ndarray:
     """Lay out rows of float images (H, W, 3) in [0, 1], each scaled to `height`, columns labelled.
 
     Returns
@@ -46,6 +50,11 @@ def image_grid(rows: list[list[np.ndarray]], labels: list[str], height: int = 19
     return np.asarray(img, np.float32) / 255.0
 
 
-def write_before_after(path: str | os.PathLike[str], before: np.ndarray, after: np.ndarray, height: int = 540) -> None:
+def write_before_after(
+    path: str | os.PathLike[str], before: np.ndarray, after: np.ndarray, height: int = 540
+) -> None:
     """Save a labelled 'before | after' strip (JPEG or PNG by suffix)."""
-    write_image(path, image_grid([[before, after]], ["before", "after"], height=min(height, before.shape[0])))
+    write_image(
+        path,
+        image_grid([[before, after]], ["before", "after"], height=min(height, before.shape[0])),
+    )

@@ -60,8 +60,16 @@ class Reliability:
         return {**asdict(self), "reliable": self.reliable}
 
 
-def assess(model: Any, frames: Sequence[np.ndarray], look: LUT3D, palette: np.ndarray, min_frames: int,
-           neutral_max: float, mixed_max: float, seed: int = 0) -> Reliability:  # fmt: skip
+def assess(
+    model: Any,
+    frames: Sequence[np.ndarray],
+    look: LUT3D,
+    palette: np.ndarray,
+    min_frames: int,
+    neutral_max: float,
+    mixed_max: float,
+    seed: int = 0,
+) -> Reliability:
     """Reliability of `look`, learned by the look model `model` from `frames` (see module doc)."""
     from sklearn.cluster import KMeans
 
@@ -76,19 +84,31 @@ def assess(model: Any, frames: Sequence[np.ndarray], look: LUT3D, palette: np.nd
         labels = KMeans(n_clusters=2, n_init=10, random_state=seed).fit_predict(feats)
         sizes = sorted(int(np.sum(labels == k)) for k in (0, 1))
         if sizes[0] >= 2:
-            halves = [model.predict_table([f for f, lab in zip(frames, labels, strict=True) if lab == k], refine=0)
-                      for k in (0, 1)]  # fmt: skip
+            halves = [
+                model.predict_table(
+                    [f for f, lab in zip(frames, labels, strict=True) if lab == k], refine=0
+                )
+                for k in (0, 1)
+            ]
             mixed = lut_distance(halves[0], halves[1], palette)
     warnings = []
     if n < min_frames:
-        warnings.append(f"only {n} usable frame(s): at least {min_frames} are needed to tell a look from the "
-                        "content of the frames; the learned look is unreliable")  # fmt: skip
+        warnings.append(
+            f"only {n} usable frame(s): at least {min_frames} are needed to tell a look from the "
+            "content of the frames; the learned look is unreliable"
+        )
     if neutral < neutral_max:
-        warnings.append(f"the learned look differs from no grade by only {neutral:.2f} dE00 (< {neutral_max}), no "
-                        "more than neutral footage gives: the frames may be neutral, or their look too subtle to "
-                        "tell from their content")  # fmt: skip
+        warnings.append(
+            f"the learned look differs from no grade by only {neutral:.2f} dE00 (< {neutral_max}), no "
+            "more than neutral footage gives: the frames may be neutral, or their look too subtle to "
+            "tell from their content"
+        )
     if mixed is not None and mixed > mixed_max:
-        warnings.append(f"the frames look like more than one look: two groups of {sizes[0]} and {sizes[1]} frames "
-                        f"whose looks differ by {mixed:.2f} dE00 (frames of one look stay below {mixed_max}); "
-                        "learn each look from its own frames")  # fmt: skip
-    return Reliability(n, round(neutral, 4), None if mixed is None else round(mixed, 4), sizes, warnings)
+        warnings.append(
+            f"the frames look like more than one look: two groups of {sizes[0]} and {sizes[1]} frames "
+            f"whose looks differ by {mixed:.2f} dE00 (frames of one look stay below {mixed_max}); "
+            "learn each look from its own frames"
+        )
+    return Reliability(
+        n, round(neutral, 4), None if mixed is None else round(mixed, 4), sizes, warnings
+    )

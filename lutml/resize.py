@@ -33,7 +33,9 @@ def resize_image(image: np.ndarray, size: tuple[int, int], method: str = "area")
     if img.shape[:2] == (h, w):
         return img.copy()
     chans = [
-        np.asarray(Image.fromarray(np.ascontiguousarray(img[..., c]), "F").resize((w, h), _FILTERS[method]))
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(img[..., c]), "F").resize((w, h), _FILTERS[method])
+        )
         for c in range(img.shape[2])
     ]
     return np.stack(chans, axis=-1).astype(np.float32)

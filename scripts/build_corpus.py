@@ -73,8 +73,17 @@ WEBP_QUALITY = 85
 WEBP_METHOD = 6
 
 CATEGORIES = (
-    "people", "landscape", "animal", "building", "interior", "food",
-    "plant", "object", "vehicle", "night", "other",
+    "people",
+    "landscape",
+    "animal",
+    "building",
+    "interior",
+    "food",
+    "plant",
+    "object",
+    "vehicle",
+    "night",
+    "other",
 )
 
 LICENCE_URLS = {
@@ -221,7 +230,10 @@ INCLUDE: dict[str, tuple[str, str]] = {
     "lomiri-wallpapers-16.04/Dragonfly_by_Bolly.jpg": ("tree_branch_sky", "plant"),
     "lomiri-wallpapers-16.04/friends_by_Aitzol_Berasategi.jpg": ("dogs_at_window", "animal"),
     "lomiri-wallpapers-16.04/sunset_by_Aitzol_Berasategi.jpg": ("mountain_sunset", "landscape"),
-    "lomiri-wallpapers-16.04/picosdeeuropa_by_Aitzol_Berasategi.jpg": ("picos_de_europa", "landscape"),
+    "lomiri-wallpapers-16.04/picosdeeuropa_by_Aitzol_Berasategi.jpg": (
+        "picos_de_europa",
+        "landscape",
+    ),
     "lomiri-wallpapers-16.04/Picture_0B_by_freespace.jpg": ("fig_in_bowl", "food"),
     "lomiri-wallpapers-16.04/life_by_Aitzol_Berasategi.jpg": ("forest_stream", "landscape"),
     "lomiri-wallpapers-16.04/Bridge_by_Sander_Klootwijk.jpg": ("bridge_cables_sky", "other"),
@@ -286,11 +298,14 @@ def fetch_debs(deb_dir: Path | None, work: Path, verify: bool) -> dict[str, Path
             if deb_dir:
                 sys.exit(f"missing {path}")
             log(f"apt-get download {pkg}={ver}")
-            r = subprocess.run(["apt-get", "download", f"{pkg}={ver}"], cwd=work,
-                               capture_output=True, text=True)
+            r = subprocess.run(
+                ["apt-get", "download", f"{pkg}={ver}"], cwd=work, capture_output=True, text=True
+            )
             if r.returncode != 0 or not path.exists():
-                sys.exit(f"apt-get download {pkg}={ver} failed (run 'apt-get update' first, or "
-                         f"pass --deb-dir with {name}):\n{r.stderr}")
+                sys.exit(
+                    f"apt-get download {pkg}={ver} failed (run 'apt-get update' first, or "
+                    f"pass --deb-dir with {name}):\n{r.stderr}"
+                )
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != sha:
             msg = f"{name}: sha256 {digest} != pinned {sha}"
@@ -318,8 +333,9 @@ def _zstd_decompress(b: bytes) -> bytes:
     except ImportError:
         if not shutil.which("zstd"):
             sys.exit("zstd-compressed rcc entry: install the 'zstd' tool or Python 'zstandard'")
-        return subprocess.run(["zstd", "-d", "-c", "-q"], input=b, capture_output=True,
-                              check=True).stdout
+        return subprocess.run(
+            ["zstd", "-d", "-c", "-q"], input=b, capture_output=True, check=True
+        ).stdout
 
 
 def read_rcc(path: Path) -> dict[str, bytes]:
@@ -340,21 +356,21 @@ def read_rcc(path: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
 
     def name_at(off: int) -> str:
-        (n,) = struct.unpack(">H", d[names + off:names + off + 2])
-        return d[names + off + 6:names + off + 6 + 2 * n].decode("utf-16-be")
+        (n,) = struct.unpack(">H", d[names + off : names + off + 2])
+        return d[names + off + 6 : names + off + 6 + 2 * n].decode("utf-16-be")
 
     def walk(index: int, prefix: str) -> None:
         base = tree + index * node
-        name_off, flags = struct.unpack(">IH", d[base:base + 6])
+        name_off, flags = struct.unpack(">IH", d[base : base + 6])
         here = f"{prefix}/{name_at(name_off)}" if index else ""
         if flags & 2:
-            count, first = struct.unpack(">II", d[base + 6:base + 14])
+            count, first = struct.unpack(">II", d[base + 6 : base + 14])
             for child in range(first, first + count):
                 walk(child, here)
             return
-        (off,) = struct.unpack(">I", d[base + 10:base + 14])
-        (length,) = struct.unpack(">I", d[data + off:data + off + 4])
-        raw = d[data + off + 4:data + off + 4 + length]
+        (off,) = struct.unpack(">I", d[base + 10 : base + 14])
+        (length,) = struct.unpack(">I", d[data + off : data + off + 4])
+        raw = d[data + off + 4 : data + off + 4 + length]
         if flags & 1:
             raw = zlib.decompress(raw[4:])
         elif flags & 4:
@@ -453,8 +469,9 @@ def gcompris_candidates(root: Path, pkg: str, ver: str) -> list[Candidate]:
                         meta[README_ALIASES.get(key, key)] = st
             elif rel.lower().endswith((".webp", ".jpg", ".jpeg", ".png")):
                 key = f"{act}/{rel}"
-                cands[key] = Candidate(key, pkg, ver,
-                                       f"usr/share/gcompris-qt/rcc/{rcc.name}:{path}", blob)
+                cands[key] = Candidate(
+                    key, pkg, ver, f"usr/share/gcompris-qt/rcc/{rcc.name}:{path}", blob
+                )
         for key, st in meta.items():
             c = cands.get(key)
             if c is None:
@@ -478,8 +495,9 @@ def lomiri_candidates(root: Path, pkg: str, ver: str) -> list[Candidate]:
     for img in sorted((root / "usr/share/backgrounds").glob("*")):
         if not img.is_file():
             continue
-        c = Candidate(f"{pkg}/{img.name}", pkg, ver, f"usr/share/backgrounds/{img.name}",
-                      img.read_bytes())
+        c = Candidate(
+            f"{pkg}/{img.name}", pkg, ver, f"usr/share/backgrounds/{img.name}", img.read_bytes()
+        )
         st = by_name.get(img.name)
         if st:
             c.author = st.get("copyright")
@@ -505,9 +523,13 @@ def to_srgb(im: Image.Image) -> Image.Image:
         desc = ImageCms.getProfileDescription(prof).strip().lower()
         # "c2" is the compact sRGB profile Facebook publishes; the rest say sRGB in their name.
         if "srgb" not in desc and desc != "c2":
-            im = ImageCms.profileToProfile(im, prof, _SRGB,
-                                           renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                           outputMode="RGB")
+            im = ImageCms.profileToProfile(
+                im,
+                prof,
+                _SRGB,
+                renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                outputMode="RGB",
+            )
     return im
 
 
@@ -724,15 +746,17 @@ def main() -> int:
         hashes.append((fname, dhash(im)))
         if args.contact_sheet:
             sheet_items.append((fname, im))
-        rows.append({
-            "file": f"photos/{fname}",
-            "title": c.title or slug.replace("_", " "),
-            "category": cat,
-            "author": clean_author(c.author),
-            "licence": lic,
-            "source_url": c.source_url or "",
-            "origin": f"{c.package} {c.version}: {c.origin_path}",
-        })
+        rows.append(
+            {
+                "file": f"photos/{fname}",
+                "title": c.title or slug.replace("_", " "),
+                "category": cat,
+                "author": clean_author(c.author),
+                "licence": lic,
+                "source_url": c.source_url or "",
+                "origin": f"{c.package} {c.version}: {c.origin_path}",
+            }
+        )
     for i in range(len(hashes)):
         for j in range(i + 1, len(hashes)):
             if int((hashes[i][1] != hashes[j][1]).sum()) <= 8:
@@ -744,31 +768,43 @@ def main() -> int:
             stale.unlink()
 
     with open(args.out / "SOURCES.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["file", "title", "category", "author", "licence",
-                                           "source_url", "origin"], lineterminator="\n")
+        w = csv.DictWriter(
+            fh,
+            fieldnames=["file", "title", "category", "author", "licence", "source_url", "origin"],
+            lineterminator="\n",
+        )
         w.writeheader()
         w.writerows(rows)
 
     total = sum((photos / Path(r["file"]).name).stat().st_size for r in rows)
     lic_count = Counter(r["licence"] for r in rows)
     readme = README_TEMPLATE.format(
-        count=len(rows), quality=WEBP_QUALITY, short=SHORT_SIDE,
-        short_min=min(shorts), short_max=max(shorts), total_mb=total / 1e6,
+        count=len(rows),
+        quality=WEBP_QUALITY,
+        short=SHORT_SIDE,
+        short_min=min(shorts),
+        short_max=max(shorts),
+        total_mb=total / 1e6,
         cat_rows=md_rows(Counter(r["category"] for r in rows)),
         lic_rows=md_rows(lic_count),
         pkg_rows=md_rows(Counter(r["origin"].split(":")[0] for r in rows)),
         n_by=sum(v for k, v in lic_count.items() if k.startswith("CC-BY")),
-        lic_links="\n".join(f"- {k}: {LICENCE_URLS.get(k, 'see the source')}"
-                             for k in sorted(lic_count)),
-        gc_ver=PACKAGES["gcompris-qt-data"][0], lo_ver=PACKAGES["lomiri-wallpapers-16.04"][0],
-        pil=PIL.__version__, webp=features.version("webp"),
+        lic_links="\n".join(
+            f"- {k}: {LICENCE_URLS.get(k, 'see the source')}" for k in sorted(lic_count)
+        ),
+        gc_ver=PACKAGES["gcompris-qt-data"][0],
+        lo_ver=PACKAGES["lomiri-wallpapers-16.04"][0],
+        pil=PIL.__version__,
+        webp=features.version("webp"),
         excluded="\n".join(f"- `{k}`: {r}" for k, r in sorted(EXCLUDE.items())),
     )
     (args.out / "README.md").write_text(readme, encoding="utf-8")
     if args.contact_sheet:
         contact_sheet(sheet_items, args.contact_sheet)
-    log(f"{len(rows)} photos, {total / 1e6:.2f} MB, short side {min(shorts)}-{max(shorts)} px, "
-        f"{len(dropped)} candidates dropped, {len(uncurated)} uncurated")
+    log(
+        f"{len(rows)} photos, {total / 1e6:.2f} MB, short side {min(shorts)}-{max(shorts)} px, "
+        f"{len(dropped)} candidates dropped, {len(uncurated)} uncurated"
+    )
     return 0
 
 

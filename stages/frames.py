@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from lutml.data.frames import make_frames
-from lutml.params import load_params, parse_paths
+from lutml.pipeline.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,8 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     p = load_params()
     manifest = make_frames(out_dir, p.frames, p.look, p.corpus, seed=int(p.seed))
     groups = {f["group"] for f in manifest["frames"]}
-    print(f"frames: {len(manifest['frames'])} frames of the look from {len(groups)} groups, "
-          f"{len(manifest['heldout'])} held-out neutral photos -> {out_dir}")
+    print(
+        f"frames: {len(manifest['frames'])} frames of the look from {len(groups)} groups, "
+        f"{len(manifest['heldout'])} held-out neutral photos -> {out_dir}"
+    )
     if manifest["skipped"]:
         print(f"frames: skipped {len(manifest['skipped'])} unusable file(s):", file=sys.stderr)
         for reason in manifest["skipped"]:

@@ -6,18 +6,26 @@ import os
 
 from omegaconf import OmegaConf
 
-from lutml.params import load_params, parse_paths
+from lutml.pipeline.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
     frames_dir, out_dir = parse_paths(argv, "frames_dir", "out_dir")
     p = load_params()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from lutml.original import train_original
+    from lutml.pipeline.original import train_original
 
-    m = train_original(frames_dir, out_dir, OmegaConf.to_container(p.synth), OmegaConf.to_container(p.original),
-                       OmegaConf.to_container(p.fit), int(p.seed))
-    print(f"original: pix2pix64 trained {m['epochs']} epochs in {m['train_seconds']} s -> {out_dir}")
+    m = train_original(
+        frames_dir,
+        out_dir,
+        OmegaConf.to_container(p.synth),
+        OmegaConf.to_container(p.original),
+        OmegaConf.to_container(p.fit),
+        int(p.seed),
+    )
+    print(
+        f"original: pix2pix64 trained {m['epochs']} epochs in {m['train_seconds']} s -> {out_dir}"
+    )
 
 
 if __name__ == "__main__":

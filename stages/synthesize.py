@@ -6,7 +6,7 @@ synth.mode=grade|neutralize: seeded (input, target) pairs made from the frames.
 
 from __future__ import annotations
 
-from lutml.params import load_params, parse_paths
+from lutml.pipeline.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,14 +16,18 @@ def main(argv: list[str] | None = None) -> None:
         from lutml.data.looksynth import synthesize_looks
 
         m = synthesize_looks(pairs_dir, p.corpus, p.synth, seed=int(p.seed))
-        print(f"synthesize: {m['n_looks']} random looks, {m['n_crops']} crops of {len(m['photos'])} "
-              f"training photos -> {pairs_dir}")
+        print(
+            f"synthesize: {m['n_looks']} random looks, {m['n_crops']} crops of {len(m['photos'])} "
+            f"training photos -> {pairs_dir}"
+        )
         return
     from lutml.data.synthesize import synthesize_pairs
 
     m = synthesize_pairs(frames_dir, pairs_dir, p.synth, seed=int(p.seed))
     groups = {q["group"] for q in m["pairs"]}
-    print(f"synthesize: {len(m['pairs'])} {m['mode']} pairs at {m['size']} px from {len(groups)} groups -> {pairs_dir}")
+    print(
+        f"synthesize: {len(m['pairs'])} {m['mode']} pairs at {m['size']} px from {len(groups)} groups -> {pairs_dir}"
+    )
 
 
 if __name__ == "__main__":

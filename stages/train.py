@@ -12,11 +12,13 @@ import os
 from omegaconf import OmegaConf
 
 from lutml.models import check_mode
-from lutml.params import load_params, parse_paths
+from lutml.pipeline.params import load_params, parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:
-    pairs_dir, split_dir, luts_dir, out_dir = parse_paths(argv, "pairs_dir", "split_dir", "luts_dir", "out_dir")
+    pairs_dir, split_dir, luts_dir, out_dir = parse_paths(
+        argv, "pairs_dir", "split_dir", "luts_dir", "out_dir"
+    )
     p = load_params()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
     try:
@@ -26,25 +28,46 @@ def main(argv: list[str] | None = None) -> None:
     if kind == "look":  # look-agnostic: the look (and the frames) are not inputs of this stage
         from lutml.train.look_trainer import train_look_model
 
-        m = train_look_model(pairs_dir, split_dir, luts_dir, out_dir, OmegaConf.to_container(p.model),
-                             OmegaConf.to_container(p.train), seed=int(p.seed))
-        print(f"train: {m['model']['variant']}, {m['steps']} steps in {m['train_seconds']} s; validation loss "
-              f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}")
+        m = train_look_model(
+            pairs_dir,
+            split_dir,
+            luts_dir,
+            out_dir,
+            OmegaConf.to_container(p.model),
+            OmegaConf.to_container(p.train),
+            seed=int(p.seed),
+        )
+        print(
+            f"train: {m['model']['variant']}, {m['steps']} steps in {m['train_seconds']} s; validation loss "
+            f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}"
+        )
         return
     if p.train.strategy == "multi_worker":
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     from lutml.train import TrainingDivergedError, train_model
 
-    look = str(p.look.name)  # pair-trained models learn the look of the pairs (an MLflow experiment per look)
+    look = str(
+        p.look.name
+    )  # pair-trained models learn the look of the pairs (an MLflow experiment per look)
     try:
-        m = train_model(pairs_dir, split_dir, luts_dir / "gt", out_dir, OmegaConf.to_container(p.model),
-                        OmegaConf.to_container(p.train), seed=int(p.seed), look=look)
+        m = train_model(
+            pairs_dir,
+            split_dir,
+            luts_dir / "gt",
+            out_dir,
+            OmegaConf.to_container(p.model),
+            OmegaConf.to_container(p.train),
+            seed=int(p.seed),
+            look=look,
+        )
     except (TrainingDivergedError, ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"train: {exc}") from exc
-    print(f"train: {m['model']['variant']} on look {look!r}, {m['epochs']} epochs in {m['train_seconds']} s "
-          f"({m['images_per_second']} img/s); validation LUT mean difference {m.get('val_lut_diff', float('nan')):.4f} "
-          f"(identity {m['identity_lut_diff']:.4f}), dE00 {m.get('val_de00', float('nan')):.2f} "
-          f"(identity {m['identity_de00']:.2f}) -> {out_dir}")
+    print(
+        f"train: {m['model']['variant']} on look {look!r}, {m['epochs']} epochs in {m['train_seconds']} s "
+        f"({m['images_per_second']} img/s); validation LUT mean difference {m.get('val_lut_diff', float('nan')):.4f} "
+        f"(identity {m['identity_lut_diff']:.4f}), dE00 {m.get('val_de00', float('nan')):.2f} "
+        f"(identity {m['identity_de00']:.2f}) -> {out_dir}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def smooth_photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:h, 0:w] / max(h, w)
     a = rng.random((3, 3))
-    img = np.stack([0.5 + 0.4 * np.sin(3 * a[c, 0] * x + 4 * a[c, 1] * y + 6 * a[c, 2]) for c in range(3)], -1)
+    img = np.stack(
+        [0.5 + 0.4 * np.sin(3 * a[c, 0] * x + 4 * a[c, 1] * y + 6 * a[c, 2]) for c in range(3)], -1
+    )
     return img.astype(np.float32)
 
 
@@ -42,8 +44,17 @@ def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path
     for i in range(n):
         name = f"photo{i:02d}"
         write_image(root / "photos" / f"{name}.png", smooth_photo(100 + i, h, w))
-        rows.append({"file": f"photos/{name}.png", "title": name, "category": CATEGORIES[i % 3],
-                     "author": "test", "licence": "CC0-1.0", "source_url": "", "origin": "tests"})  # fmt: skip
+        rows.append(
+            {
+                "file": f"photos/{name}.png",
+                "title": name,
+                "category": CATEGORIES[i % 3],
+                "author": "test",
+                "licence": "CC0-1.0",
+                "source_url": "",
+                "origin": "tests",
+            }
+        )
     with (root / "SOURCES.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -56,7 +67,9 @@ def fake_corpus_cfg(root: Path, n: int = 12, eval_: int = 3, look: int = 4) -> d
     return {"root": str(make_fake_corpus(root, n)), "eval": eval_, "look": look}
 
 
-def make_tiny_look_model(folder: Path, frame_size: int = 16, lut_size: int = 5, seed: int = 0) -> Path:
+def make_tiny_look_model(
+    folder: Path, frame_size: int = 16, lut_size: int = 5, seed: int = 0
+) -> Path:
     """An untrained (random) look estimator saved as the train stage saves one (.keras, .npz, model.json)."""
     import json
 
@@ -75,7 +88,14 @@ def make_tiny_look_model(folder: Path, frame_size: int = 16, lut_size: int = 5, 
     folder.mkdir(parents=True, exist_ok=True)
     enc.save(folder / LOOK_ENCODER_FILE)
     export_numpy_weights(enc, folder / LOOK_WEIGHTS_FILE)
-    meta = {"name": "look_encoder", "variant": "tiny-look-estimator", "kind": "look", "frame_size": frame_size,
-            "lut_size": lut_size, "look": None, "shrinkage": {"1": 0.8, "8": 1.0}}
+    meta = {
+        "name": "look_encoder",
+        "variant": "tiny-look-estimator",
+        "kind": "look",
+        "frame_size": frame_size,
+        "lut_size": lut_size,
+        "look": None,
+        "shrinkage": {"1": 0.8, "8": 1.0},
+    }
     (folder / META_FILE).write_text(json.dumps(meta))
     return folder

@@ -37,7 +37,10 @@ def test_apply_keeps_bit_depth_and_matches_the_library(tmp_path, look, suffix, b
     dtype = np.uint8 if bits == 8 else np.uint16
     img = RNG.integers(0, np.iinfo(dtype).max + 1, (20, 30, 3)).astype(dtype)
     write_image(tmp_path / f"in{suffix}", img)
-    assert main(["apply", str(cube), str(tmp_path / f"in{suffix}"), str(tmp_path / f"out{suffix}")]) == 0
+    assert (
+        main(["apply", str(cube), str(tmp_path / f"in{suffix}"), str(tmp_path / f"out{suffix}")])
+        == 0
+    )
     out = read_image_full(tmp_path / f"out{suffix}")
     assert out.bit_depth == bits and out.alpha is None
     np.testing.assert_array_equal(out.rgb, apply_lut(lut, img))
@@ -47,8 +50,16 @@ def test_alpha_is_carried_over_and_options_apply(tmp_path, look, capsys):
     cube, lut = look
     img, alpha = rgb8(), RNG.integers(0, 256, (24, 32), dtype=np.uint8)
     write_image(tmp_path / "in.png", img, alpha)
-    args = ["apply", str(cube), str(tmp_path / "in.png"), str(tmp_path / "out.png"),
-            "--strength", "0.5", "--interpolation", "trilinear"]
+    args = [
+        "apply",
+        str(cube),
+        str(tmp_path / "in.png"),
+        str(tmp_path / "out.png"),
+        "--strength",
+        "0.5",
+        "--interpolation",
+        "trilinear",
+    ]
     assert main(args) == 0
     assert "alpha kept" in capsys.readouterr().out
     out = read_image_full(tmp_path / "out.png")
@@ -69,7 +80,9 @@ def test_greyscale_and_palette_are_graded_as_rgb(tmp_path, look, mode):
 def test_jpeg_output_8bit_and_16bit_note(tmp_path, look, capsys):
     cube, lut = look
     ramp = np.linspace(0, 255, 32).astype(np.uint8)
-    img8 = np.stack(np.broadcast_arrays(ramp[None, :], ramp[::-1, None][:24], 128), -1).astype(np.uint8)
+    img8 = np.stack(np.broadcast_arrays(ramp[None, :], ramp[::-1, None][:24], 128), -1).astype(
+        np.uint8
+    )
     img16 = img8.astype(np.uint16) * 257  # smooth, so JPEG loss stays small
     write_image(tmp_path / "in16.png", img16)
     assert main(["apply", str(cube), str(tmp_path / "in16.png"), str(tmp_path / "out.jpg")]) == 0
@@ -93,8 +106,19 @@ def test_refusals_write_nothing(tmp_path, look, capsys):
     assert "missing.png" in capsys.readouterr().err
     assert main(["apply", str(cube), str(tmp_path / "rgba.png"), str(tmp_path / "out.gif")]) == 2
     assert "unsupported output format '.gif'" in capsys.readouterr().err
-    assert main(["apply", str(cube), str(tmp_path / "rgba.png"), str(tmp_path / "o.png"),
-                 "--strength", "3"]) == 2
+    assert (
+        main(
+            [
+                "apply",
+                str(cube),
+                str(tmp_path / "rgba.png"),
+                str(tmp_path / "o.png"),
+                "--strength",
+                "3",
+            ]
+        )
+        == 2
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.cube", "look.cube", "rgba.png"]
 
 
@@ -123,11 +147,19 @@ def test_installed_entry_point(tmp_path, look):
     img = rgb8()
     write_image(tmp_path / "in.png", img)
     lutml = Path(sys.executable).parent / "lutml"
-    done = subprocess.run([str(lutml), "apply", str(cube), str(tmp_path / "in.png"),
-                           str(tmp_path / "out.png")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(lutml), "apply", str(cube), str(tmp_path / "in.png"), str(tmp_path / "out.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout
     np.testing.assert_array_equal(read_image_full(tmp_path / "out.png").rgb, apply_lut(lut, img))
-    done = subprocess.run([str(lutml), "info", str(tmp_path / "nope.cube")], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [str(lutml), "info", str(tmp_path / "nope.cube")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "nope.cube" in done.stderr

@@ -31,8 +31,24 @@ def frames(tmp_path: Path) -> tuple[Path, Path, np.ndarray]:
 def test_fit_writes_cube_that_reproduces_the_grade(frames, tmp_path, capsys) -> None:
     src, tgt, img = frames
     out, cov = tmp_path / "look.cube", tmp_path / "coverage.png"
-    assert main(["fit", "--source", str(src), "--target", str(tgt), "-o", str(out), "--size", "17",
-                 "--coverage-png", str(cov)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "--source",
+                str(src),
+                "--target",
+                str(tgt),
+                "-o",
+                str(out),
+                "--size",
+                "17",
+                "--coverage-png",
+                str(cov),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "fit error: mean ΔE2000" in text and "coverage:" in text and "LUT cells" in text
     lut = read_cube(out)
@@ -58,7 +74,9 @@ def test_side_by_side_pair_of_odd_width_is_refused(frames, tmp_path, capsys) -> 
     middle to cut at, so `--pair` refuses it like the dataset import does, naming the file."""
     _, _, img = frames
     odd = tmp_path / "odd.png"
-    write_image(odd, np.concatenate([grade(img), img[:, :1], img], axis=1))  # 161 px: a stray column
+    write_image(
+        odd, np.concatenate([grade(img), img[:, :1], img], axis=1)
+    )  # 161 px: a stray column
     out = tmp_path / "odd.cube"
     assert main(["fit", "--pair", str(odd), "-o", str(out)]) == 2
     assert "odd.png: width 161 is odd" in capsys.readouterr().err and not out.exists()
@@ -74,8 +92,24 @@ def test_folders_of_frames(frames, tmp_path, capsys) -> None:
         write_image(tmp_path / "graded" / f"f{i}.png", grade(part), bit_depth=16)
     write_image(tmp_path / "raw" / "lonely.png", img)  # no partner: skipped with a note
     out = tmp_path / "dir.cube"
-    assert main(["fit", "--source-dir", str(tmp_path / "raw"), "--target-dir", str(tmp_path / "graded"),
-                 "-o", str(out), "--size", "9", "--robust", "--no-clip"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "--source-dir",
+                str(tmp_path / "raw"),
+                "--target-dir",
+                str(tmp_path / "graded"),
+                "-o",
+                str(out),
+                "--size",
+                "9",
+                "--robust",
+                "--no-clip",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "from 4 pairs" in text and "1 frame(s) without a same-named partner" in text
     assert np.abs(apply_lut(read_cube(out), img) - grade(img)).max() < 0.02
@@ -96,6 +130,11 @@ def test_errors_are_one_line_exit_2(frames, tmp_path, capsys) -> None:
     assert "flat" in capsys.readouterr().err
     assert main(["fit", "--source", str(src), "-o", str(out)]) == 2
     assert main(["fit", "-o", str(out)]) == 2
-    assert main(["fit", "--source", str(tmp_path / "missing.png"), "--target", str(tgt), "-o", str(out)]) == 2
+    assert (
+        main(
+            ["fit", "--source", str(tmp_path / "missing.png"), "--target", str(tgt), "-o", str(out)]
+        )
+        == 2
+    )
     assert "missing.png" in capsys.readouterr().err
     assert not out.exists()

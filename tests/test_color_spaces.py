@@ -26,8 +26,8 @@ import pytest
 
 from lutml.cli import main
 from lutml.color import delta_e_image
+from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
-from lutml.looks import get_look
 from lutml.lut import LUT3D, apply_lut, identity_table, read_cube, write_cube
 from lutml.lut import spaces as S
 from lutml.resize import fit_within
@@ -36,13 +36,18 @@ OCIO = pytest.importorskip("PyOpenColorIO")
 PHOTOS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "photos"
 NAMES = ["butterfly", "brandenburg_gate_dusk", "bee_flower", "aitzgorri_autumn"]
 SPACES = ["S-Log3 S-Gamut3.Cine", "ARRI LogC3 (EI800)", "Linear Rec.709 (sRGB)"]
-BOUND = {"S-Log3 S-Gamut3.Cine": (0.22, 1.5), "ARRI LogC3 (EI800)": (0.2, 1.3),
-         "Linear Rec.709 (sRGB)": (0.1, 1.0)}  # (mean, p99) ΔE00  # fmt: skip
+BOUND = {
+    "S-Log3 S-Gamut3.Cine": (0.22, 1.5),
+    "ARRI LogC3 (EI800)": (0.2, 1.3),
+    "Linear Rec.709 (sRGB)": (0.1, 1.0),
+}  # (mean, p99) ΔE00
 
 
 @pytest.fixture(scope="module")
 def photos() -> dict[str, np.ndarray]:
-    return {n: np.clip(fit_within(read_image(PHOTOS / f"{n}.webp"), 256, "area"), 0, 1) for n in NAMES}
+    return {
+        n: np.clip(fit_within(read_image(PHOTOS / f"{n}.webp"), 256, "area"), 0, 1) for n in NAMES
+    }
 
 
 def reference(cam: np.ndarray, space: str, look) -> np.ndarray:
@@ -68,7 +73,9 @@ def test_names_resolve_and_unknown_ones_list_the_valid_ones() -> None:
     assert S.resolve_space("canonlog3") == "CanonLog3 CinemaGamut D55"
     with pytest.raises(ValueError, match="ambiguous.*'S-Log3 S-Gamut3'.*'S-Log3 S-Gamut3.Cine'"):
         S.resolve_space("slog3")
-    with pytest.raises(ValueError, match=r"unknown colour space 'LogC9'; valid names: .*'ACEScct'.*'ARRI LogC4'"):
+    with pytest.raises(
+        ValueError, match=r"unknown colour space 'LogC9'; valid names: .*'ACEScct'.*'ARRI LogC4'"
+    ):
         S.resolve_space("LogC9")
     assert "Raw" not in S.list_spaces() and "V-Log V-Gamut" in S.list_spaces()
 
@@ -83,7 +90,11 @@ def test_exported_lut_equals_ocio_then_look(photos, space) -> None:
         cam = S.from_working(photos[name], space)
         d = delta_e_image(apply_lut(lut, cam), reference(cam, space, look))
         mean_bound, p99_bound = BOUND[space]
-        assert d.mean() < mean_bound and np.percentile(d, 99) < p99_bound, (name, d.mean(), np.percentile(d, 99))
+        assert d.mean() < mean_bound and np.percentile(d, 99) < p99_bound, (
+            name,
+            d.mean(),
+            np.percentile(d, 99),
+        )
 
 
 def test_export_of_a_working_lut_composes(photos) -> None:
@@ -113,6 +124,7 @@ def test_cube_with_shaper_is_read_by_ocio(photos, tmp_path) -> None:
 
 def test_asymmetric_grade_keeps_axis_order() -> None:
     """(e) a red-only gain through the export stays red-only (a swapped axis would move green/blue)."""
+
     def red_gain(x):
         return np.clip(x * np.array([1.3, 1.0, 1.0], np.float32), 0, 1)
 
@@ -137,9 +149,16 @@ def test_fit_input_space_recovers_the_look(photos, tmp_path, capsys) -> None:
     look, space = get_look("teal_orange"), "S-Log3 S-Gamut3.Cine"
     args = ["fit", "-o", str(tmp_path / "fit.cube"), "--input-space", "s-log3 s-gamut3.cine"]
     for name in NAMES[:2]:
-        write_image(tmp_path / f"{name}_slog3.png", S.from_working(photos[name], space), bit_depth=16)
+        write_image(
+            tmp_path / f"{name}_slog3.png", S.from_working(photos[name], space), bit_depth=16
+        )
         write_image(tmp_path / f"{name}_graded.png", look(photos[name]), bit_depth=16)
-        args += ["--source", str(tmp_path / f"{name}_slog3.png"), "--target", str(tmp_path / f"{name}_graded.png")]
+        args += [
+            "--source",
+            str(tmp_path / f"{name}_slog3.png"),
+            "--target",
+            str(tmp_path / f"{name}_graded.png"),
+        ]
     assert main(args) == 0
     assert "input colour space: S-Log3 S-Gamut3.Cine (1D shaper + 3D" in capsys.readouterr().out
     lut = read_cube(tmp_path / "fit.cube")
@@ -157,8 +176,19 @@ def test_apply_input_space_previews_log_footage(photos, tmp_path, capsys) -> Non
     cam = S.from_working(photos["butterfly"], "ARRI LogC4")
     write_image(tmp_path / "logc4.png", cam, bit_depth=16)
     out = tmp_path / "preview.png"
-    assert main(["apply", str(tmp_path / "look.cube"), str(tmp_path / "logc4.png"), str(out),
-                 "--input-space", "logc4"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "apply",
+                str(tmp_path / "look.cube"),
+                str(tmp_path / "logc4.png"),
+                str(out),
+                "--input-space",
+                "logc4",
+            ]
+        )
+        == 0
+    )
     assert "input ARRI LogC4 converted to sRGB" in capsys.readouterr().out
     expected = apply_lut(working, S.to_working(read_image(tmp_path / "logc4.png"), "ARRI LogC4"))
     np.testing.assert_allclose(read_image(out), np.clip(expected, 0, 1), atol=1.0 / 65535 + 1e-6)
@@ -170,12 +200,16 @@ def test_unknown_space_is_one_error_and_writes_nothing(photos, tmp_path, capsys,
     img = tmp_path / "in.png"
     write_image(img, photos["butterfly"])
     out = tmp_path / "out.cube"
-    argv = {"fit": ["fit", "--source", str(img), "--target", str(img), "-o", str(out)],
-            "grade": ["grade", str(img), "--model", str(tmp_path / "no_model"), "-o", str(out)],
-            "apply": ["apply", str(tmp_path / "no.cube"), str(img), str(tmp_path / "out.png")]}[command]  # fmt: skip
+    argv = {
+        "fit": ["fit", "--source", str(img), "--target", str(img), "-o", str(out)],
+        "grade": ["grade", str(img), "--model", str(tmp_path / "no_model"), "-o", str(out)],
+        "apply": ["apply", str(tmp_path / "no.cube"), str(img), str(tmp_path / "out.png")],
+    }[command]
     assert main([*argv, "--input-space", "LogC9"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"lutml {command}: error: unknown colour space 'LogC9'")
+    assert len(err) == 1 and err[0].startswith(
+        f"lutml {command}: error: unknown colour space 'LogC9'"
+    )
     assert "'ARRI LogC3 (EI800)'" in err[0] and "'S-Log3 S-Gamut3.Cine'" in err[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]
 
@@ -187,10 +221,25 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     from lutml.data.frames import make_frames
 
     src = tmp_path / "stills"
-    write_image(src / "a.png", S.from_working(photos["butterfly"], "ARRI LogC3 (EI800)"), bit_depth=16)
-    c = {"source": "folder", "path": str(src), "graded": True, "colour_space": "logc3", "per_photo": 1,
-         "crop": [0.6, 1.0], "min_size": 64, "max_size": 256,
-         "video": {"fps": 5.0, "max_frames": 50, "duplicate_threshold": 0.01, "shot_threshold": 0.12}}  # fmt: skip
+    write_image(
+        src / "a.png", S.from_working(photos["butterfly"], "ARRI LogC3 (EI800)"), bit_depth=16
+    )
+    c = {
+        "source": "folder",
+        "path": str(src),
+        "graded": True,
+        "colour_space": "logc3",
+        "per_photo": 1,
+        "crop": [0.6, 1.0],
+        "min_size": 64,
+        "max_size": 256,
+        "video": {
+            "fps": 5.0,
+            "max_frames": 50,
+            "duplicate_threshold": 0.01,
+            "shot_threshold": 0.12,
+        },
+    }
     corpus = fake_corpus_cfg(tmp_path / "corpus")
     m = make_frames(tmp_path / "frames", c, "teal_orange", corpus, 0)
     assert m["colour_space"] == "ARRI LogC3 (EI800)"
@@ -198,7 +247,9 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     assert np.abs(graded - photos["butterfly"]).max() < 2e-3  # 16-bit LogC3 and back
     with pytest.raises(ValueError, match="unknown colour space 'LogC9'"):
         make_frames(tmp_path / "bad", {**c, "colour_space": "LogC9"}, "teal_orange", corpus, 0)
-    with pytest.raises(ValueError, match="frames.colour_space='logc3' is for frames.source=folder or video"):
+    with pytest.raises(
+        ValueError, match="frames.colour_space='logc3' is for frames.source=folder or video"
+    ):
         make_frames(tmp_path / "bad", {**c, "source": "embedded"}, "teal_orange", corpus, 0)
     assert not (tmp_path / "bad").exists()
 
@@ -213,10 +264,42 @@ def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, cap
     still = tmp_path / "still.png"
     write_image(still, photos["butterfly"])
     plain, cam = tmp_path / "look.cube", tmp_path / "look_logc3.cube"
-    assert main(["grade", str(still), "--model", str(models), "-o", str(plain), "--size", "17",
-                 "--preview", str(tmp_path / "p_srgb.png")]) == 0  # fmt: skip
-    assert main(["grade", str(still), "--model", str(models), "-o", str(cam), "--size", "17",
-                 "--input-space", "logc3", "--preview", str(tmp_path / "p.png")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "grade",
+                str(still),
+                "--model",
+                str(models),
+                "-o",
+                str(plain),
+                "--size",
+                "17",
+                "--preview",
+                str(tmp_path / "p_srgb.png"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "grade",
+                str(still),
+                "--model",
+                str(models),
+                "-o",
+                str(cam),
+                "--size",
+                "17",
+                "--input-space",
+                "logc3",
+                "--preview",
+                str(tmp_path / "p.png"),
+            ]
+        )
+        == 0
+    )
     assert "the LUT takes ARRI LogC3 (EI800) in (1D shaper + 3D)" in capsys.readouterr().out
     expected = S.export_for_space(read_cube(plain), "ARRI LogC3 (EI800)", 17)
     got = read_cube(cam)
@@ -229,19 +312,35 @@ def test_evaluate_writes_the_camera_lut_only_for_camera_frames(photos, tmp_path)
     """data/eval/look_camera.cube: the learned look for the frames' camera space (and gone without one)."""
     from types import SimpleNamespace
 
-    from lutml.evaluate import CAMERA_LUT, EvalData, _write_outputs
+    from lutml.pipeline.evaluate import CAMERA_LUT, EvalData, _write_outputs
 
     look = get_look("teal_orange")
-    ours = LUT3D(look(identity_table(9).reshape(-1, 3)).reshape(9, 9, 9, 3), title="lutml learned look")
+    ours = LUT3D(
+        look(identity_table(9).reshape(-1, 3)).reshape(9, 9, 9, 3), title="lutml learned look"
+    )
     small = [fit_within(photos["butterfly"], 64, "area")]
     cfg = SimpleNamespace(preview_photos=1)
 
     def write(manifest: dict) -> None:
         data = EvalData(small, None, small, ["a"], None, manifest)
-        _write_outputs(tmp_path / "eval", tmp_path / "metrics", {}, [{"photo": 0}], {"ours": [ours]}, data, None, cfg)
+        _write_outputs(
+            tmp_path / "eval",
+            tmp_path / "metrics",
+            {},
+            [{"photo": 0}],
+            {"ours": [ours]},
+            data,
+            None,
+            cfg,
+        )
 
     write({"colour_space": "ARRI LogC3 (EI800)"})
     cam = read_cube(tmp_path / "eval" / CAMERA_LUT)
-    assert cam.size == 9 and cam.shaper is not None and "ARRI LogC3 (EI800) in" in cam.comments[0]  # the Resolve form: title as comment
+    assert (
+        cam.size == 9 and cam.shaper is not None and "ARRI LogC3 (EI800) in" in cam.comments[0]
+    )  # the Resolve form: title as comment
     write({})
-    assert not (tmp_path / "eval" / CAMERA_LUT).exists() and (tmp_path / "eval" / "look.cube").is_file()
+    assert (
+        not (tmp_path / "eval" / CAMERA_LUT).exists()
+        and (tmp_path / "eval" / "look.cube").is_file()
+    )

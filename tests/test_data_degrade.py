@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import yaml
 
-from lutml.config import CONF_DIR
 from lutml.data.degrade import OPS, apply_op, apply_ops
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_op, sample_ops
+from lutml.pipeline.config import CONF_DIR
 
 # The default ranges with 1-4 ops per pair (the default allows 0: the neutral frame as is), so
 # every draw has a colour op to test.
@@ -35,8 +35,12 @@ def inverse_op(op: dict) -> dict | None:
     if name == "exposure":
         return {"op": name, "stops": -op["stops"]}
     if name == "white_balance":
-        return {"op": name, "temperature": -op["temperature"], "tint": -op["tint"],
-                "gains": (1.0 / np.asarray(op["gains"])).tolist()}  # fmt: skip
+        return {
+            "op": name,
+            "temperature": -op["temperature"],
+            "tint": -op["tint"],
+            "gains": (1.0 / np.asarray(op["gains"])).tolist(),
+        }
     if name == "contrast":
         return {"op": name, "factor": 1.0 / op["factor"], "pivot": op["pivot"]}
     if name == "gamma":
@@ -165,5 +169,8 @@ def test_look_op_and_unknown_op(colours: np.ndarray) -> None:
     with pytest.raises(ValueError, match="unknown degradation op 'blur'"):
         apply_op(colours, {"op": "blur"})
     with pytest.raises(ValueError, match="every weight is 0"):
-        sample_ops(np.random.default_rng(0), BalancedSigns(np.random.default_rng(0)),
-                   {**SYNTH, "families": {k: 0 for k in FAMILIES}})  # fmt: skip
+        sample_ops(
+            np.random.default_rng(0),
+            BalancedSigns(np.random.default_rng(0)),
+            {**SYNTH, "families": {k: 0 for k in FAMILIES}},
+        )

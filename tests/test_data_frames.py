@@ -10,13 +10,20 @@ from conftest import fake_corpus_cfg, smooth_photo
 
 from lutml.data.frames import make_frames as _make_frames
 from lutml.data.frames import read_frames_manifest
+from lutml.data.looks import get_look
 from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
-from lutml.looks import get_look
 
-TINY = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
-        "min_size": 64, "max_size": 160,
-        "video": {"fps": 5.0, "max_frames": 50, "duplicate_threshold": 0.01, "shot_threshold": 0.12}}  # fmt: skip
+TINY = {
+    "source": "embedded",
+    "path": None,
+    "graded": False,
+    "per_photo": 1,
+    "crop": [0.6, 1.0],
+    "min_size": 64,
+    "max_size": 160,
+    "video": {"fps": 5.0, "max_frames": 50, "duplicate_threshold": 0.01, "shot_threshold": 0.12},
+}
 
 
 photo = smooth_photo
@@ -110,7 +117,11 @@ def test_bad_folders_fail_cleanly(tmp_path: Path) -> None:
             tmp_path / "out", {**TINY, "source": "folder", "path": str(bad)}, "teal_orange", 0
         )
     assert not (tmp_path / "out").exists()  # no partial outputs
-    assert {p.name for p in tmp_path.iterdir()} == {"empty", "bad", "corpus"}  # no staging leftovers
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "empty",
+        "bad",
+        "corpus",
+    }  # no staging leftovers
     with pytest.raises(FileNotFoundError, match="missing"):
         make_frames(
             tmp_path / "out",
@@ -171,8 +182,12 @@ def test_cube_look_makes_graded_frames(tmp_path: Path) -> None:
     write_cube(LUT3D(table, title="red"), tmp_path / "red.cube")
     src = tmp_path / "stills"
     write_image(src / "a.png", photo(0))
-    m = make_frames(tmp_path / "frames", {**TINY, "source": "folder", "path": str(src)},
-                    {"name": "cube", "path": str(tmp_path / "red.cube")}, 0)  # fmt: skip
+    m = make_frames(
+        tmp_path / "frames",
+        {**TINY, "source": "folder", "path": str(src)},
+        {"name": "cube", "path": str(tmp_path / "red.cube")},
+        0,
+    )
     assert m["look"]["path"].endswith("red.cube")
     neutral = read_image(tmp_path / "frames/neutral/f00000.png")
     graded = read_image(tmp_path / "frames/graded/f00000.png")

@@ -11,7 +11,6 @@ import pytest
 import yaml
 from conftest import fake_corpus_cfg
 
-from lutml.config import CONF_DIR
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import make_frames, resize_frame
 from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
@@ -19,14 +18,29 @@ from lutml.data.sidebyside import export_side_by_side, import_side_by_side, spli
 from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs
 from lutml.imageio import read_image, read_image_full, write_image
+from lutml.pipeline.config import CONF_DIR
 
 # The original project's pairs (degraded graded frame -> graded frame, 1-4 ops) for the tests
 # below; the default input_from=neutral has its own test.
-SYNTH = {**yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
-         "mode": "grade", "pairs": 24, "size": 48, "full_max": 96, "input_from": "graded",
-         "ops": {"min": 1, "max": 4}}  # fmt: skip
-FRAMES = {"source": "embedded", "path": None, "graded": False, "per_photo": 1, "crop": [0.6, 1.0],
-          "min_size": 64, "max_size": 128, "video": {}}  # fmt: skip
+SYNTH = {
+    **yaml.safe_load((CONF_DIR / "synth" / "default.yaml").read_text()),
+    "mode": "grade",
+    "pairs": 24,
+    "size": 48,
+    "full_max": 96,
+    "input_from": "graded",
+    "ops": {"min": 1, "max": 4},
+}
+FRAMES = {
+    "source": "embedded",
+    "path": None,
+    "graded": False,
+    "per_photo": 1,
+    "crop": [0.6, 1.0],
+    "min_size": 64,
+    "max_size": 128,
+    "video": {},
+}
 
 
 def list_pairs(pairs_dir: Path) -> list[str]:
@@ -34,8 +48,9 @@ def list_pairs(pairs_dir: Path) -> list[str]:
     return [str(p["id"]) for p in read_manifest(pairs_dir)["pairs"]]
 
 
-def load_frame_crop(frames_dir: Path, pairs_dir: Path, pair_id: str, kind: str = "neutral",
-                    full: bool = True) -> np.ndarray:  # fmt: skip
+def load_frame_crop(
+    frames_dir: Path, pairs_dir: Path, pair_id: str, kind: str = "neutral", full: bool = True
+) -> np.ndarray:
     """The pair's crop of its source frame, ``neutral`` (before the look) or ``graded``, as the
     manifest records it: float32 (S, S, 3), S = the pair's full size (`full`) or the working size."""
     manifest = read_manifest(pairs_dir)
@@ -50,7 +65,9 @@ def load_frame_crop(frames_dir: Path, pairs_dir: Path, pair_id: str, kind: str =
 @pytest.fixture(scope="module")
 def frames_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("data") / "frames"
-    make_frames(out, FRAMES, "teal_orange", fake_corpus_cfg(out.parent / "corpus", eval_=2, look=8), seed=0)
+    make_frames(
+        out, FRAMES, "teal_orange", fake_corpus_cfg(out.parent / "corpus", eval_=2, look=8), seed=0
+    )
     return out
 
 
@@ -101,7 +118,7 @@ def test_manifest_records_the_exact_degradation(pairs_dir: Path, frames_dir: Pat
 
 
 def test_frame_crops_give_the_look_itself(pairs_dir: Path, frames_dir: Path) -> None:
-    from lutml.looks import get_look
+    from lutml.data.looks import get_look
 
     for pid in ("00000", "00011"):
         neutral = load_frame_crop(frames_dir, pairs_dir, pid, "neutral")
@@ -145,10 +162,15 @@ def test_input_from_neutral_targets_are_the_look_of_the_input(
 ) -> None:
     """input_from=neutral: input = neutral crop through the colour ops (then JPEG/noise), target
     = the look of the input's colour ops, so every pair holds the look itself."""
-    from lutml.looks import get_look
+    from lutml.data.looks import get_look
 
-    c = {**SYNTH, "input_from": "neutral", "pairs": 8, "ops": {"min": 0, "max": 2},
-         "jpeg_noise": {**SYNTH["jpeg_noise"], "p": 0.5}}  # fmt: skip
+    c = {
+        **SYNTH,
+        "input_from": "neutral",
+        "pairs": 8,
+        "ops": {"min": 0, "max": 2},
+        "jpeg_noise": {**SYNTH["jpeg_noise"], "p": 0.5},
+    }
     m = synthesize_pairs(frames_dir, tmp_path / "pairs", c, seed=3, workers=1)
     assert m["input_from"] == "neutral"
     look = get_look("teal_orange")

@@ -22,9 +22,11 @@ pytestmark = pytest.mark.slow
 
 def digest(folder: Path) -> dict[str, str]:
     """SHA-256 of every output file; git's .gitignore bookkeeping (committed under data/) is not output."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".gitignore"
-            and "corpus" not in p.parts}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".gitignore" and "corpus" not in p.parts
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,12 @@ def test_repro_fresh_clone_then_noop_then_identical(clone: Path) -> None:
     frames = json.loads((clone / "data/frames/frames.json").read_text())
     assert len(frames["frames"]) == 8 and len(frames["heldout"]) == 4  # corpus.look / corpus.eval
     with np.load(clone / "data/pairs/crops.npz") as z:
-        assert z["crops"].shape == (2 * 114, 32, 32, 3)  # 2 crops of each of the 114 training photos
+        assert z["crops"].shape == (
+            2 * 114,
+            32,
+            32,
+            3,
+        )  # 2 crops of each of the 114 training photos
     split = json.loads((clone / "data/split/split.json").read_text())
     assert len(split["train_looks"]) + len(split["test_looks"]) == 120
     first = digest(clone / "data")
@@ -56,4 +63,6 @@ def test_repro_fresh_clone_then_noop_then_identical(clone: Path) -> None:
     shutil.rmtree(clone / ".dvc" / "cache", ignore_errors=True)
     forced = run(["dvc", "repro", "--force", "split"], clone)
     assert "Running stage 'synthesize'" in forced
-    assert digest(clone / "data") == first  # same params, byte-identical frames, crops, looks, split
+    assert (
+        digest(clone / "data") == first
+    )  # same params, byte-identical frames, crops, looks, split

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lutml.evaluate import METHODS, ratios, score_luts
-from lutml.evaluate import lut_mean_difference as lmd
 from lutml.lut import LUT3D
 from lutml.lut.lut3d import identity_table
+from lutml.pipeline.evaluate import METHODS, ratios, score_luts
+from lutml.pipeline.evaluate import lut_mean_difference as lmd
 
 
 def _red_gain(x: np.ndarray, gain: float = 1.2) -> np.ndarray:
@@ -26,7 +26,9 @@ def test_lut_mean_difference_is_zero_for_the_look_itself_and_sees_asymmetric_gra
     assert lmd(lut, _red_gain) == pytest.approx(0.0, abs=1e-6)
     # identity vs a red-only gain: mean over the lattice of |r - min(1.2 r, 1)| / 3 channels
     r = np.linspace(0, 1, 17)
-    assert lmd(LUT3D.identity(9), _red_gain) == pytest.approx(np.mean(np.minimum(1.2 * r, 1) - r) / 3, rel=0.05)
+    assert lmd(LUT3D.identity(9), _red_gain) == pytest.approx(
+        np.mean(np.minimum(1.2 * r, 1) - r) / 3, rel=0.05
+    )
     # a channel swap: the transposed LUT is far from the look
     assert lmd(LUT3D(_swap(identity_table(9))), _swap) < 1e-6
     assert lmd(LUT3D.identity(9), _swap) > 0.1
@@ -49,4 +51,6 @@ def test_score_luts_pools_pixels_and_takes_one_or_one_per_photo() -> None:
 def test_ratios_are_relative_to_identity() -> None:
     summary = {m: {"de00_mean": v} for m, v in zip(METHODS, [1.0, 4.0, 3.0, 8.0, 0.4], strict=True)}
     r = ratios(summary)
-    assert r["identity"] == 1.0 and r["ours"] == 0.25 and r["original"] == 2.0 and r["pair_fit"] == 0.1
+    assert (
+        r["identity"] == 1.0 and r["ours"] == 0.25 and r["original"] == 2.0 and r["pair_fit"] == 0.1
+    )

@@ -19,7 +19,9 @@ def test_score_look_ranks_lattice_over_knn_over_identity() -> None:
     assert richest_frame(frames) == "rich"
 
     def look(x: np.ndarray) -> np.ndarray:
-        return np.clip(np.stack([x[..., 0] ** 0.8, x[..., 1] * 0.9 + 0.05, x[..., 2] ** 1.3], -1), 0, 1)
+        return np.clip(
+            np.stack([x[..., 0] ** 0.8, x[..., 1] * 0.9 + 0.05, x[..., 2] ** 1.3], -1), 0, 1
+        )
 
     r = score_look(look, frames, "rich", size=17, smoothness=None)
     assert r["lattice"] < 0.3 * r["knn"] < r["identity"]

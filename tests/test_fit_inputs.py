@@ -42,7 +42,12 @@ def test_bad_input_raises_clear_value_error(source, target, options, message) ->
 def test_uint8_input_is_scaled() -> None:
     img8 = (IMG * 255).astype(np.uint8)
     a = fit_lut(img8, img8, size=5)
-    assert np.abs(a.table - fit_lut(img8 / np.float32(255), img8 / np.float32(255), size=5).table).max() < 1e-6
+    assert (
+        np.abs(
+            a.table - fit_lut(img8 / np.float32(255), img8 / np.float32(255), size=5).table
+        ).max()
+        < 1e-6
+    )
 
 
 def test_coverage_counts_cells() -> None:

@@ -8,7 +8,9 @@ from sklearn.neighbors import KNeighborsRegressor
 from lutml.fit import fit_lut, fit_lut_report
 
 
-def original_knn_lut(source: np.ndarray, target: np.ndarray, size: int = 8, k: int = 40) -> np.ndarray:
+def original_knn_lut(
+    source: np.ndarray, target: np.ndarray, size: int = 8, k: int = 40
+) -> np.ndarray:
     """The original notebook's procedure written out plainly: resize, regress, loop red fastest.
 
     Returns the LUT as the original wrote it: rows in .cube order (red fastest), (size^3, 3).

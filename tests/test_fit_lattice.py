@@ -22,11 +22,14 @@ def hald(level: int) -> np.ndarray:
 def asymmetric_grade(x: np.ndarray) -> np.ndarray:
     """A smooth grade that treats each channel differently (catches swapped LUT axes)."""
     r, g, b = np.moveaxis(np.asarray(x, np.float64), -1, 0)
-    return np.stack([
-        0.04 + 0.9 * r + 0.25 * r * (1 - r) * (1 - 0.5 * b) + 0.05 * g,
-        0.1 * r + 0.85 * g + 0.05 * b**2,
-        0.9 * b + 0.06 * (1 - r) * g,
-    ], -1)
+    return np.stack(
+        [
+            0.04 + 0.9 * r + 0.25 * r * (1 - r) * (1 - 0.5 * b) + 0.05 * g,
+            0.1 * r + 0.85 * g + 0.05 * b**2,
+            0.9 * b + 0.06 * (1 - r) * g,
+        ],
+        -1,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,9 @@ def photo() -> np.ndarray:
     """A 96x128 synthetic 'photo': smooth gradients plus texture, many but not all colours."""
     rng = np.random.default_rng(3)
     yy, xx = np.mgrid[0:96, 0:128] / np.array([95.0, 127.0])[:, None, None]
-    img = np.stack([0.2 + 0.6 * xx, 0.1 + 0.7 * yy * (1 - 0.3 * xx), 0.3 + 0.4 * np.sin(3 * xx * yy)], -1)
+    img = np.stack(
+        [0.2 + 0.6 * xx, 0.1 + 0.7 * yy * (1 - 0.3 * xx), 0.3 + 0.4 * np.sin(3 * xx * yy)], -1
+    )
     return np.clip(img + rng.normal(0, 0.05, img.shape), 0, 1).astype(np.float32)
 
 

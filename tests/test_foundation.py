@@ -11,18 +11,33 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBPACKAGES = ("bench", "cli", "data", "fit", "lut", "models", "train", "web")
+SUBPACKAGES = ("bench", "cli", "data", "fit", "lut", "models", "pipeline", "train", "web")
 # Everything but lutml.train (and the model builders) must load without TensorFlow.
-TF_FREE = ("lutml", "lutml.lut", "lutml.fit", "lutml.data", "lutml.models", "lutml.models.inference",
-           "lutml.web", "lutml.cli", "lutml.bench", "lutml.imageio", "lutml.color", "lutml.params",
-           "lutml.looks", "lutml.grade")
+TF_FREE = (
+    "lutml",
+    "lutml.lut",
+    "lutml.fit",
+    "lutml.data",
+    "lutml.models",
+    "lutml.models.inference",
+    "lutml.web",
+    "lutml.cli",
+    "lutml.bench",
+    "lutml.imageio",
+    "lutml.color",
+    "lutml.pipeline.params",
+    "lutml.data.looks",
+    "lutml.grade",
+)
 
 
 def test_every_subpackage_is_there() -> None:
     """A missing (or unlisted) subpackage fails here, not as a skipped import somewhere else."""
     found = {p.parent.name for p in (ROOT / "lutml").glob("*/__init__.py")}
     missing, unlisted = set(SUBPACKAGES) - found, found - set(SUBPACKAGES)
-    assert not missing and not unlisted, f"lutml subpackages missing: {missing}; not in SUBPACKAGES: {unlisted}"
+    assert not missing and not unlisted, (
+        f"lutml subpackages missing: {missing}; not in SUBPACKAGES: {unlisted}"
+    )
 
 
 def test_import_lutml_does_not_import_tensorflow() -> None:
@@ -44,24 +59,30 @@ def test_no_test_module_imports_another() -> None:
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            bad += [f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")]
+            bad += [
+                f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")
+            ]
     assert not bad, bad
 
 
 def test_params_yaml_equals_default_composition() -> None:
-    from lutml.config import compose
+    from lutml.pipeline.config import compose
 
     committed = yaml.safe_load((ROOT / "params.yaml").read_text())
-    assert committed == compose(), "params.yaml is stale: run `make params` (python -m lutml.config)"
+    assert committed == compose(), (
+        "params.yaml is stale: run `make params` (python -m lutml.pipeline.config)"
+    )
 
 
 def test_every_config_group_option_composes() -> None:
-    from lutml.config import compose
+    from lutml.pipeline.config import compose
 
     for group_dir in sorted(p for p in (ROOT / "conf").iterdir() if p.is_dir()):
         for option in sorted(group_dir.glob("*.yaml")):
             cfg = compose([f"{group_dir.name}={option.stem}"])
-            if group_dir.name == "experiment":  # experiments (@package _global_) override other groups
+            if (
+                group_dir.name == "experiment"
+            ):  # experiments (@package _global_) override other groups
                 assert cfg != compose(), f"{option} changes nothing"
                 continue
             assert group_dir.name in cfg, f"{option} did not land under '{group_dir.name}'"
@@ -73,11 +94,18 @@ def test_stages_match_dvc_yaml() -> None:
         script = ROOT / "stages" / f"{name}.py"
         assert script.is_file(), f"stage {name} has no script {script}"
         assert f"stages/{name}.py" in stage["cmd"]
-        assert "hydra.main" not in script.read_text(), f"{script} must read params.yaml, not compose config"
+        assert "hydra.main" not in script.read_text(), (
+            f"{script} must read params.yaml, not compose config"
+        )
 
 
 def test_cli_help_lists_commands() -> None:
-    out = subprocess.run([str(Path(sys.executable).parent / "lutml"), "--help"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "lutml"), "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0
     for cmd in ("apply", "info", "fit", "grade", "serve"):
         assert cmd in out.stdout

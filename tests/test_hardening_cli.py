@@ -44,23 +44,42 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_output_under_a_file_is_one_line(files, capsys):
-    assert main(["apply", str(files / "look.cube"), str(files / "a.png"), str(files / "a.png" / "out.png")]) == 2
+    assert (
+        main(
+            [
+                "apply",
+                str(files / "look.cube"),
+                str(files / "a.png"),
+                str(files / "a.png" / "out.png"),
+            ]
+        )
+        == 2
+    )
     line = one_error_line(capsys)
-    assert line.startswith(f"lutml apply: error: {files / 'a.png' / 'out.png'}: ") and "not a folder" in line
+    assert (
+        line.startswith(f"lutml apply: error: {files / 'a.png' / 'out.png'}: ")
+        and "not a folder" in line
+    )
 
 
-@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "No space left on device"),
-                                              (errno.EROFS, "Read-only file system")])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system")],
+)
 def test_write_errors_name_the_output_not_a_temp_file(files, capsys, monkeypatch, code, reason):
     """A full disk fails inside write() (no file name); a read-only folder fails creating the temp file."""
     if code == errno.ENOSPC:
+
         def save(self, fp, *args, **kwargs):
             Path(fp).write_bytes(b"partial")
             raise OSError(code, os.strerror(code))
+
         monkeypatch.setattr(Image.Image, "save", save)
     else:
+
         def mkstemp(prefix="", suffix="", dir=None):
             raise OSError(code, os.strerror(code), os.path.join(dir, f"{prefix}abcd{suffix}"))
+
         monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     out = files / "out.png"
     assert main(["apply", str(files / "look.cube"), str(files / "a.png"), str(out)]) == 2
@@ -76,8 +95,21 @@ def test_file_size_limit_is_one_line(files):
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
-    done = subprocess.run([sys.executable, "-m", "lutml.cli", "apply", str(files / "look.cube"), str(big),
-                           str(files / "out.tif")], capture_output=True, text=True, preexec_fn=limit, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lutml.cli",
+            "apply",
+            str(files / "look.cube"),
+            str(big),
+            str(files / "out.tif"),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"lutml apply: error: {files / 'out.tif'}: File too large"
     assert not (files / "out.tif").exists() and leftovers(files) == []
@@ -86,9 +118,12 @@ def test_file_size_limit_is_one_line(files):
 def test_ctrl_c_exits_130_in_one_line(files, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
+
     monkeypatch.setattr("lutml.lut.apply_lut", interrupted)
     try:
-        code = main(["apply", str(files / "look.cube"), str(files / "a.png"), str(files / "out.png")])
+        code = main(
+            ["apply", str(files / "look.cube"), str(files / "a.png"), str(files / "out.png")]
+        )
     except KeyboardInterrupt:
         pytest.fail("Ctrl-C escaped as a traceback")
     assert code == 130
@@ -114,8 +149,20 @@ sys.exit(code)
 
 def test_sigterm_mid_write_exits_143_and_leaves_nothing(files):
     out = files / "out.png"
-    done = subprocess.run([sys.executable, "-c", SIGTERM_CHILD, "apply", str(files / "look.cube"),
-                           str(files / "a.png"), str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SIGTERM_CHILD,
+            "apply",
+            str(files / "look.cube"),
+            str(files / "a.png"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 143, done.stderr
     assert done.stderr.strip() == "lutml apply: terminated"
     assert not out.exists() and leftovers(files) == []
@@ -149,7 +196,15 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
     """The real thing: SIGKILL a `lutml apply` while it writes, then run it again."""
     big = files / "big.png"
     Image.fromarray(RNG.integers(0, 256, (1500, 2000, 3), dtype=np.uint8)).save(big)
-    args = [sys.executable, "-m", "lutml.cli", "apply", str(files / "look.cube"), str(big), str(files / "out.tif")]
+    args = [
+        sys.executable,
+        "-m",
+        "lutml.cli",
+        "apply",
+        str(files / "look.cube"),
+        str(big),
+        str(files / "out.tif"),
+    ]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(3000):  # up to 30 s for the temp file to appear
@@ -161,8 +216,15 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
         proc.wait(timeout=30)
     if not leftovers(files):
         pytest.skip("the write finished before the kill")
-    small = [sys.executable, "-m", "lutml.cli", "apply", str(files / "look.cube"), str(files / "a.png"),
-             str(files / "out.tif")]
+    small = [
+        sys.executable,
+        "-m",
+        "lutml.cli",
+        "apply",
+        str(files / "look.cube"),
+        str(files / "a.png"),
+        str(files / "out.tif"),
+    ]
     assert subprocess.run(small, capture_output=True, timeout=120).returncode == 0
     assert leftovers(files) == []
 
@@ -185,7 +247,20 @@ def test_fit_never_overwrites_an_input(files, capsys, how):
 
 def test_fit_output_must_be_a_cube(files, capsys):
     out = files / "look.txt"
-    assert main(["fit", "--source", str(files / "a.png"), "--target", str(files / "b.png"), "-o", str(out)]) == 2
+    assert (
+        main(
+            [
+                "fit",
+                "--source",
+                str(files / "a.png"),
+                "--target",
+                str(files / "b.png"),
+                "-o",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "unsupported -o/--output format '.txt'; use .cube" in one_error_line(capsys)
     assert not out.exists()
 
@@ -201,7 +276,17 @@ def test_apply_never_overwrites_its_input(files, capsys):
 def test_fit_checks_every_output_before_writing_any(files, capsys):
     out = files / "look.cube"
     out.unlink()
-    base = ["fit", "--source", str(files / "a.png"), "--target", str(files / "b.png"), "-o", str(out), "--size", "5"]
+    base = [
+        "fit",
+        "--source",
+        str(files / "a.png"),
+        "--target",
+        str(files / "b.png"),
+        "-o",
+        str(out),
+        "--size",
+        "5",
+    ]
     assert main([*base, "--coverage-png", str(files / "c.bmp")]) == 2
     assert "unsupported --coverage-png format '.bmp'" in one_error_line(capsys)
     assert main([*base, "--coverage-png", str(files / "b.png")]) == 2  # an input: refused too

@@ -24,8 +24,13 @@ def test_planar_tiff_layout_comes_from_the_tags(tmp_path: Path, width: int, samp
     pixels = RNG.integers(0, 65536, (7, width, samples), dtype=np.uint16)
     path = tmp_path / "planar.tif"
     extra = ["unassalpha"] if samples == 4 else None
-    tifffile.imwrite(path, np.moveaxis(pixels, -1, 0), photometric="rgb", planarconfig="separate",
-                     extrasamples=extra)
+    tifffile.imwrite(
+        path,
+        np.moveaxis(pixels, -1, 0),
+        photometric="rgb",
+        planarconfig="separate",
+        extrasamples=extra,
+    )
     img = read_image_full(path)
     np.testing.assert_array_equal(img.rgb, pixels[..., :3])
     if samples == 4:
@@ -40,8 +45,13 @@ def test_contiguous_tiff_3_rows_high_is_not_taken_for_planar(tmp_path: Path):
 
 def test_planar_grey_with_alpha(tmp_path: Path):
     pixels = RNG.integers(0, 65536, (2, 10, 12), dtype=np.uint16)
-    tifffile.imwrite(tmp_path / "ga.tif", pixels, photometric="minisblack", planarconfig="separate",
-                     extrasamples=["unassalpha"])
+    tifffile.imwrite(
+        tmp_path / "ga.tif",
+        pixels,
+        photometric="minisblack",
+        planarconfig="separate",
+        extrasamples=["unassalpha"],
+    )
     img = read_image_full(tmp_path / "ga.tif")
     np.testing.assert_array_equal(img.rgb, np.repeat(pixels[0][..., None], 3, axis=2))
     np.testing.assert_array_equal(img.alpha, pixels[1])
@@ -77,6 +87,7 @@ def test_multipage_tiff_reads_its_first_page_only(tmp_path: Path, monkeypatch):
     def asarray(self, *args, **kwargs):
         decoded.append(self.index)
         return original(self, *args, **kwargs)
+
     monkeypatch.setattr(tifffile.TiffPage, "asarray", asarray)
     img = read_image_full(tmp_path / "m.tif")
     np.testing.assert_array_equal(img.rgb, np.repeat(pages[0][..., None], 3, axis=2))
@@ -86,7 +97,12 @@ def test_multipage_tiff_reads_its_first_page_only(tmp_path: Path, monkeypatch):
 def _png_claiming(width: int, height: int, bit_depth: int) -> bytes:
     """A PNG whose IHDR claims a size, followed by a few bytes of nothing (never decodable)."""
     ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, 2, 0, 0, 0)
-    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    chunk = (
+        struct.pack(">I", len(ihdr))
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
     return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
 
 
@@ -94,7 +110,9 @@ def _png_claiming(width: int, height: int, bit_depth: int) -> bytes:
 def test_every_png_reader_checks_the_pixel_limit_from_the_header(tmp_path: Path, bits: int):
     path = tmp_path / "bomb.png"
     path.write_bytes(_png_claiming(100_000, 100_000, bits))
-    with pytest.raises(ImageReadError, match=r"100000×100000 = 10000\.0 megapixels, over the 89\.5 megapixel"):
+    with pytest.raises(
+        ImageReadError, match=r"100000×100000 = 10000\.0 megapixels, over the 89\.5 megapixel"
+    ):
         read_image_full(path)
 
 
@@ -102,16 +120,23 @@ def test_every_png_reader_checks_the_pixel_limit_from_the_header(tmp_path: Path,
 def test_limit_is_pillows_and_applies_before_decoding(tmp_path: Path, monkeypatch, suffix: str):
     """One limit (PIL.Image.MAX_IMAGE_PIXELS) for 8/16-bit PNG, TIFF and JPEG, checked before decoding."""
     path = tmp_path / f"a{suffix}"
-    write_image(path, RNG.integers(0, 65536, (40, 50, 3), dtype=np.uint16)
-                if suffix != ".jpg" else RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8))
+    write_image(
+        path,
+        RNG.integers(0, 65536, (40, 50, 3), dtype=np.uint16)
+        if suffix != ".jpg"
+        else RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8),
+    )
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
 
     def no_decoding(*args, **kwargs):
         raise AssertionError("decoded pixels of an image over the limit")
+
     monkeypatch.setattr(tifffile.TiffPage, "asarray", no_decoding)
     monkeypatch.setattr("png.Reader.asDirect", no_decoding)
     monkeypatch.setattr(Image.Image, "load", no_decoding)
-    with pytest.raises(ImageReadError, match=r"50×40 = 0\.0 megapixels, over the 0\.0 megapixel limit") as info:
+    with pytest.raises(
+        ImageReadError, match=r"50×40 = 0\.0 megapixels, over the 0\.0 megapixel limit"
+    ) as info:
         read_image_full(path)
     assert (info.value.size, info.value.pixels, info.value.limit) == ((50, 40), 2000, 1000)
 
@@ -128,7 +153,9 @@ def test_jpeg_far_over_the_limit_says_so(tmp_path: Path, monkeypatch):
 
 def test_decoder_messages_do_not_repeat_the_path(tmp_path: Path):
     path = tmp_path / "junk.png"
-    path.write_bytes(_png_claiming(16, 16, 8)[:29] + b"junk" * 10)  # IHDR without its CRC: unidentifiable
+    path.write_bytes(
+        _png_claiming(16, 16, 8)[:29] + b"junk" * 10
+    )  # IHDR without its CRC: unidentifiable
     with pytest.raises(ImageReadError) as info:
         read_image_full(path)
     assert str(info.value).count(str(path)) == 1, info.value

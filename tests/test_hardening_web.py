@@ -31,7 +31,9 @@ def work(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(tmp_path: Path, work: Path):
-    return create_app({"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}).test_client()
+    return create_app(
+        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}
+    ).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +43,26 @@ def pair() -> dict[str, tuple[io.BytesIO, str]]:
 
 
 def form(pair, before: bytes | None = None, **fields) -> dict:
-    return {"before": (io.BytesIO(before or pair["before"]), "b.png"),
-            "after": (io.BytesIO(pair["after"]), "a.png"), "size": "17", **fields}
+    return {
+        "before": (io.BytesIO(before or pair["before"]), "b.png"),
+        "after": (io.BytesIO(pair["after"]), "a.png"),
+        "size": "17",
+        **fields,
+    }
 
 
 # --- item 9: DNS rebinding ------------------------------------------------------------------
 
+
 def test_foreign_host_names_are_refused(client, pair):
     for method in ("get", "post"):
         headers = {"Host": "evil.example:8000", "Origin": "http://evil.example:8000"}
-        kwargs = {"data": form(pair), "content_type": "multipart/form-data"} if method == "post" else {}
-        resp = getattr(client, method)("/" if method == "get" else "/api/match", headers=headers, **kwargs)
+        kwargs = (
+            {"data": form(pair), "content_type": "multipart/form-data"} if method == "post" else {}
+        )
+        resp = getattr(client, method)(
+            "/" if method == "get" else "/api/match", headers=headers, **kwargs
+        )
         assert resp.status_code == 400, resp.data[:200]
         assert "does not answer to the host name 'evil.example'" in resp.get_json()["error"]
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -72,23 +83,35 @@ def test_allowed_hosts_come_from_serve(tmp_path):
 
 # --- item 11: no server paths ---------------------------------------------------------------
 
+
 def test_decoder_errors_show_no_server_path(client, pair, work):
-    junk = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + b"junk" * 10
+    junk = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00"
+        + b"junk" * 10
+    )
     resp = client.post("/api/match", data=form(pair, junk), content_type="multipart/form-data")
     message = resp.get_json()["error"]
     assert resp.status_code == 400 and "could not be decoded" in message
-    assert str(work) not in message and "lutml-web-" not in message and "/tmp" not in message, message
+    assert str(work) not in message and "lutml-web-" not in message and "/tmp" not in message, (
+        message
+    )
 
 
 # --- item 12: the right message for each refusal ----------------------------------------------
 
-@pytest.mark.parametrize("extra", [{f"f{i}": "x" for i in range(2000)}, {"note": "x" * 600_000}],
-                         ids=["2000-fields", "600kB-field"])
+
+@pytest.mark.parametrize(
+    "extra",
+    [{f"f{i}": "x" for i in range(2000)}, {"note": "x" * 600_000}],
+    ids=["2000-fields", "600kB-field"],
+)
 def test_form_limits_are_not_called_upload_size(client, pair, extra):
     resp = client.post("/api/match", data=form(pair, **extra), content_type="multipart/form-data")
     assert resp.status_code == 413
     message = resp.get_json()["error"]
-    assert "more than 1000 fields or a text field over 500 kB" in message and "MB limit" not in message
+    assert (
+        "more than 1000 fields or a text field over 500 kB" in message and "MB limit" not in message
+    )
 
 
 def jpeg_claiming(width: int, height: int) -> bytes:
@@ -98,18 +121,23 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     data = bytearray(buf.getvalue())
     i = 2
     while data[i + 1] not in (0xC0, 0xC1, 0xC2):
-        i += 2 + struct.unpack(">H", data[i + 2:i + 4])[0]
-    data[i + 5:i + 9] = struct.pack(">HH", height, width)
+        i += 2 + struct.unpack(">H", data[i + 2 : i + 4])[0]
+    data[i + 5 : i + 9] = struct.pack(">HH", height, width)
     return bytes(data)
 
 
 def test_jpeg_bomb_is_called_too_large_not_damaged(client, pair):
-    resp = client.post("/api/match", data=form(pair, jpeg_claiming(20_000, 20_000)), content_type="multipart/form-data")
+    resp = client.post(
+        "/api/match",
+        data=form(pair, jpeg_claiming(20_000, 20_000)),
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400
     assert "is 400.0 megapixels; the limit is 40.0 megapixels" in resp.get_json()["error"]
 
 
 # --- items 10 and 12 against the real `lutml serve` -----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> str:
@@ -117,9 +145,22 @@ def served(tmp_path_factory) -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "lutml.cli", "serve", "--port", str(port), "--max-upload-mb", "1",
-                             "--models-dir", str(tmp_path_factory.mktemp("models"))],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lutml.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--max-upload-mb",
+            "1",
+            "--models-dir",
+            str(tmp_path_factory.mktemp("models")),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -155,7 +196,14 @@ def raw_exchange(base: str, head: bytes, body_chunks: list[bytes]) -> tuple[int,
             pass
     header, _, payload = data.partition(b"\r\n\r\n")
     lines = header.decode("latin-1").split("\r\n")
-    ctype = next((line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("content-type:")), "")
+    ctype = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in lines
+            if line.lower().startswith("content-type:")
+        ),
+        "",
+    )
     return int(lines[0].split()[1]), ctype, payload
 
 
@@ -163,17 +211,24 @@ def raw_exchange(base: str, head: bytes, body_chunks: list[bytes]) -> tuple[int,
 def test_bodies_over_the_limit_get_the_json_error(served, chunked):
     """Past the upload limit + 1 MB waitress answers itself: that answer is JSON too."""
     body = b"\0" * (3 * 1024 * 1024)
-    blocks = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    blocks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
     if chunked:
         head = b"Transfer-Encoding: chunked\r\n"
         blocks = [b"%x\r\n%s\r\n" % (len(b), b) for b in blocks] + [b"0\r\n\r\n"]
     else:
         head = b"Content-Length: %d\r\n" % len(body)
     status, ctype, payload = raw_exchange(
-        served, b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
-        + head + b"\r\n", blocks)
+        served,
+        b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        + head
+        + b"\r\n",
+        blocks,
+    )
     assert (status, ctype) == (413, "application/json"), payload[:200]
-    assert json.loads(payload)["error"] == "The upload is larger than the 1 MB limit. Export a smaller frame."
+    assert (
+        json.loads(payload)["error"]
+        == "The upload is larger than the 1 MB limit. Export a smaller frame."
+    )
 
 
 def test_normal_request_succeeds_during_a_slow_client_flood(served):
@@ -183,8 +238,10 @@ def test_normal_request_succeeds_during_a_slow_client_flood(served):
     try:
         for _ in range(150):
             s = socket.create_connection((host, int(port)), timeout=10)
-            s.sendall(b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; "
-                      b"boundary=x\r\nContent-Length: 900000\r\n\r\n--x\r\n")
+            s.sendall(
+                b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; "
+                b"boundary=x\r\nContent-Length: 900000\r\n\r\n--x\r\n"
+            )
             flood.append(s)
         time.sleep(0.3)
         start = time.monotonic()
@@ -197,7 +254,7 @@ def test_normal_request_succeeds_during_a_slow_client_flood(served):
 
 
 def test_idle_connections_are_closed_after_channel_timeout(tmp_path):
-    from lutml.web.loadtest import _start_server
+    from lutml.bench.web import _start_server
     from lutml.web.server import SERVER_SETTINGS
 
     assert SERVER_SETTINGS["connection_limit"] >= 1000 and SERVER_SETTINGS["channel_timeout"] <= 30
@@ -205,7 +262,9 @@ def test_idle_connections_are_closed_after_channel_timeout(tmp_path):
     host, port = base.removeprefix("http://").split(":")
     try:
         with socket.create_connection((host, int(port)), timeout=10) as s:
-            s.sendall(b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nab")
+            s.sendall(
+                b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nab"
+            )
             start = time.monotonic()
             assert s.recv(100) == b""  # closed by the server, not by the 10 s socket timeout
             assert time.monotonic() - start < 5
@@ -214,14 +273,20 @@ def test_idle_connections_are_closed_after_channel_timeout(tmp_path):
 
 
 def test_serve_help_documents_the_connection_settings():
-    done = subprocess.run([sys.executable, "-m", "lutml.cli", "serve", "--help"], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "COLUMNS": "100"})
+    done = subprocess.run(
+        [sys.executable, "-m", "lutml.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "100"},
+    )
     assert "--allowed-hosts" in done.stdout
     for setting in ("connection_limit 1000", "channel_timeout 30 s", "cleanup_interval 5 s"):
         assert setting in done.stdout
 
 
 # --- item 13: memory ------------------------------------------------------------------------------
+
 
 def _rss_mb(pid: int) -> int:
     with open(f"/proc/{pid}/status") as fh:
@@ -232,17 +297,33 @@ def _rss_mb(pid: int) -> int:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
 def test_memory_settles_after_the_first_result(tmp_path):
     """`lutml serve --cache-mb 50`: 3 MP results must not keep adding heap (was +140 MB over 4, +430 over 10)."""
-    from lutml.web.loadtest import _multipart
+    from lutml.bench.web import _multipart
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "lutml.cli", "serve", "--port", str(port), "--cache-mb", "50",
-                             "--models-dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lutml.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--cache-mb",
+            "50",
+            "--models-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     frame = make_frame(1500, 2000, seed=1)
-    body, ctype = _multipart({"size": "33"}, {"before": ("b.png", png_bytes(frame)),
-                                              "after": ("a.png", png_bytes(known_grade(frame)))})
+    body, ctype = _multipart(
+        {"size": "33"},
+        {"before": ("b.png", png_bytes(frame)), "after": ("a.png", png_bytes(known_grade(frame)))},
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -255,7 +336,9 @@ def test_memory_settles_after_the_first_result(tmp_path):
                 time.sleep(0.2)
         rss = []
         for _ in range(4):
-            req = urllib.request.Request(base + "/api/match", data=body, headers={"Content-Type": ctype})
+            req = urllib.request.Request(
+                base + "/api/match", data=body, headers={"Content-Type": ctype}
+            )
             with urllib.request.urlopen(req, timeout=120) as resp:
                 result = json.load(resp)
             urllib.request.urlopen(base + result["image_url"], timeout=120).read()

@@ -50,11 +50,13 @@ def test_grayscale_and_palette_become_rgb(tmp_path: Path) -> None:
     g = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
     Image.fromarray(g, "L").save(tmp_path / "g.png")
     img = read_image_full(tmp_path / "g.png")
-    assert img.rgb.shape == (3, 4, 3) and np.all(img.rgb[..., 0] == g) and np.all(img.rgb[..., 2] == g)
+    assert (
+        img.rgb.shape == (3, 4, 3) and np.all(img.rgb[..., 0] == g) and np.all(img.rgb[..., 2] == g)
+    )
     p = Image.fromarray(g, "L").convert("P")
     p.save(tmp_path / "p.png")
     assert read_image(tmp_path / "p.png").shape == (3, 4, 3)
-    g16 = (np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000)
+    g16 = np.arange(12, dtype=np.uint16).reshape(3, 4) * 5000
     Image.fromarray(g16).save(tmp_path / "g16.png")
     img16 = read_image_full(tmp_path / "g16.png")
     assert img16.bit_depth == 16 and np.all(img16.rgb[..., 1] == g16)

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from conftest import make_fake_corpus, smooth_photo
 
-from lutml.config import compose
 from lutml.data.corpus import assign_roles, corpus_photos
 from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_recipe
+from lutml.data.looks import LOOKS, get_look, luma
 from lutml.fit.basis import colour_weights, fit_basis
 from lutml.fit.population import population_look
-from lutml.looks import LOOKS, get_look, luma
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
+from lutml.pipeline.config import compose
 
 PRIOR = compose()["synth"]["prior"]
 
@@ -27,7 +27,12 @@ def test_random_looks_are_seeded_valid_and_varied() -> None:
     assert recipes == [sample_recipe(np.random.default_rng([3, i]), PRIOR) for i in range(40)]
     outs = [apply_recipe(x, r) for r in recipes]
     for out in outs:
-        assert out.dtype == np.float32 and np.all(np.isfinite(out)) and out.min() >= 0 and out.max() <= 1
+        assert (
+            out.dtype == np.float32
+            and np.all(np.isfinite(out))
+            and out.min() >= 0
+            and out.max() <= 1
+        )
     spread = [np.abs(o - x).mean() for o in outs]
     assert sum(s < 1e-6 for s in spread) <= 8  # a few identity looks, most are real grades
     assert max(spread) > 0.05
@@ -40,7 +45,9 @@ def test_look_bank_is_a_prefix_stable_table_of_the_recipes() -> None:
     tables, recipes = look_bank(6, 1, PRIOR, size=5)
     more, _ = look_bank(8, 1, PRIOR, size=5)
     np.testing.assert_array_equal(tables, more[:6])
-    np.testing.assert_allclose(tables[2].reshape(-1, 3), apply_recipe(identity_table(5).reshape(-1, 3), recipes[2]))
+    np.testing.assert_allclose(
+        tables[2].reshape(-1, 3), apply_recipe(identity_table(5).reshape(-1, 3), recipes[2])
+    )
 
 
 def test_chroma_offsets_keep_luma() -> None:
@@ -53,8 +60,14 @@ def test_corpus_roles_are_disjoint_seeded_and_stratified(tmp_path: Path) -> None
     photos = corpus_photos(make_fake_corpus(tmp_path / "c", n=12))
     roles = assign_roles(photos, seed=1, n_eval=3, n_look=4)
     names = [set(p.name for p in roles[r]) for r in ("eval", "look", "train")]
-    assert [len(n) for n in names] == [3, 4, 5] and not (names[0] & names[1] or names[0] & names[2] or names[1] & names[2])
-    assert {p.category for p in roles["eval"]} == {"animal", "building", "landscape"}  # one of each category
+    assert [len(n) for n in names] == [3, 4, 5] and not (
+        names[0] & names[1] or names[0] & names[2] or names[1] & names[2]
+    )
+    assert {p.category for p in roles["eval"]} == {
+        "animal",
+        "building",
+        "landscape",
+    }  # one of each category
     assert assign_roles(photos, 1, 3, 4) == roles and assign_roles(photos, 2, 3, 4) != roles
     with pytest.raises(ValueError, match="must leave photos for training"):
         assign_roles(photos, 1, 6, 6)
@@ -62,7 +75,11 @@ def test_corpus_roles_are_disjoint_seeded_and_stratified(tmp_path: Path) -> None
 
 def test_the_embedded_corpus_is_listed_and_large_enough() -> None:
     photos = corpus_photos()
-    assert len(photos) >= 100 and {p.licence.split("-")[0] for p in photos} <= {"Public", "CC0", "CC"}
+    assert len(photos) >= 100 and {p.licence.split("-")[0] for p in photos} <= {
+        "Public",
+        "CC0",
+        "CC",
+    }
     roles = assign_roles(photos, 42, 20, 30)
     assert len(roles["train"]) == len(photos) - 50
 
@@ -84,7 +101,9 @@ def test_population_look_learns_a_desaturation_from_pooled_statistics() -> None:
     # Pools of the same content (shuffled): the lightness map is the identity, the chroma scale 0.5.
     neutral = [smooth_photo(i, 60, 80) for i in range(10)]
     others = neutral[::-1]
-    desat = get_look({"name": "bleach_bypass", "strength": 0.0, "saturation": 0.5, "gamma": [1, 1, 1]})
+    desat = get_look(
+        {"name": "bleach_bypass", "strength": 0.0, "saturation": 0.5, "gamma": [1, 1, 1]}
+    )
     lut = population_look(neutral, [desat(o) for o in others], size=9)
     test = smooth_photo(999, 60, 80)
     from lutml.color import mean_delta_e
@@ -100,7 +119,9 @@ def test_numpy_features_match_tensorflow() -> None:
 
     rng = np.random.default_rng(0)
     imgs = np.round(rng.random((3, 16, 16, 3)) * 255).astype(np.float32) / 255
-    np.testing.assert_allclose(colour_features_np(imgs), np.asarray(colour_features(tf.constant(imgs))), atol=2e-5)
+    np.testing.assert_allclose(
+        colour_features_np(imgs), np.asarray(colour_features(tf.constant(imgs))), atol=2e-5
+    )
 
 
 def test_still_warnings() -> None:
@@ -125,8 +146,14 @@ def test_reliability_flags_neutral_frames() -> None:
 
     frames = [smooth_photo(i, 30, 40) for i in range(3)]
     pal = natural_palette(frames)
-    rel = assess(Fixed(), frames, LUT3D.identity(5), pal, min_frames=8, neutral_max=1.0, mixed_max=6.0)
-    assert not rel.reliable and any("neutral" in w for w in rel.warnings) and any("only 3" in w for w in rel.warnings)
+    rel = assess(
+        Fixed(), frames, LUT3D.identity(5), pal, min_frames=8, neutral_max=1.0, mixed_max=6.0
+    )
+    assert (
+        not rel.reliable
+        and any("neutral" in w for w in rel.warnings)
+        and any("only 3" in w for w in rel.warnings)
+    )
     teal = LUT3D(get_look("teal_orange")(identity_table(17)))
     assert lut_distance(teal, LUT3D.identity(17), pal) > 2.0
 
@@ -163,5 +190,7 @@ def test_resample_table_is_trilinear_resampling() -> None:
     from lutml.models.look_inference import resample_table
 
     t = get_look("teal_orange")(identity_table(17))
-    np.testing.assert_allclose(resample_table(t, 33), resample_lut(LUT3D(t), 33, "trilinear").table, atol=2e-6)
+    np.testing.assert_allclose(
+        resample_table(t, 33), resample_lut(LUT3D(t), 33, "trilinear").table, atol=2e-6
+    )
     np.testing.assert_allclose(resample_table(t, 17), t, atol=1e-6)

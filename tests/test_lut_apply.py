@@ -40,12 +40,17 @@ def test_tetrahedral_fraction_ties_pick_a_valid_tetrahedron(dtype):
     cells = np.array([[0, 0, 0], [1, 2, 3], [3, 0, 2]])
     rgb = ((cells[:, None, :] + fractions[None]) / 4).reshape(-1, 3).astype(dtype)
     expected = apply_lut_numpy(lut, rgb)
-    np.testing.assert_allclose(apply_lut(lut, rgb), expected, atol=1e-6 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(
+        apply_lut(lut, rgb), expected, atol=1e-6 if dtype == np.float32 else 1e-12
+    )
 
 
 @pytest.mark.parametrize(
     ("interpolation", "theirs"),
-    [("tetrahedral", table_interpolation_tetrahedral), ("trilinear", table_interpolation_trilinear)],
+    [
+        ("tetrahedral", table_interpolation_tetrahedral),
+        ("trilinear", table_interpolation_trilinear),
+    ],
 )
 def test_matches_colour_science_interpolators(interpolation, theirs):
     lut = asymmetric_lut(17)
@@ -115,8 +120,11 @@ def test_lut_at_strength_bakes_apply_luts_strength(interpolation, domain):
     rgb = RNG.uniform(domain[0], domain[1], (3000, 3)).astype(np.float32)
     for s in (0.0, 0.35, 1.5, 2.0):
         blended = lut_at_strength(lut, s)
-        np.testing.assert_allclose(apply_lut(blended, rgb, interpolation),
-                                   apply_lut(lut, rgb, interpolation, strength=s), atol=2e-6)  # fmt: skip
+        np.testing.assert_allclose(
+            apply_lut(blended, rgb, interpolation),
+            apply_lut(lut, rgb, interpolation, strength=s),
+            atol=2e-6,
+        )
         assert blended.comments[-1] == f"strength {s:.2f}" and blended.title == lut.title
     assert lut_at_strength(lut, 1.0) is lut
 
@@ -126,8 +134,9 @@ def test_lut_at_strength_on_the_unit_cube_is_the_plain_node_blend():
     lut = asymmetric_lut(9)
     ident = identity_table(9)
     for s in (0.1, 0.5, 0.8, 1.7):
-        np.testing.assert_array_equal(lut_at_strength(lut, s).table,
-                                      (ident + s * (lut.table - ident)).astype(np.float32))  # fmt: skip
+        np.testing.assert_array_equal(
+            lut_at_strength(lut, s).table, (ident + s * (lut.table - ident)).astype(np.float32)
+        )
 
 
 def test_lut_at_strength_refuses_shapers_and_bad_strengths():

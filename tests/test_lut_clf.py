@@ -45,7 +45,9 @@ def test_shaper_and_both_ranges(tmp_path: Path):
     path = tmp_path / "shaped.clf"
     write_clf(lut, path)
     text = path.read_text()
-    assert text.index("<Range") < text.index("<LUT1D") < text.rindex("<Range") < text.index("<LUT3D")
+    assert (
+        text.index("<Range") < text.index("<LUT1D") < text.rindex("<Range") < text.index("<LUT3D")
+    )
     back = read_clf(path)
     np.testing.assert_array_equal(back.shaper.table, lut.shaper.table)
     np.testing.assert_array_equal(back.shaper.domain_min, lut.shaper.domain_min)
@@ -59,7 +61,9 @@ def test_reads_opencolorio_bake_and_written_group(tmp_path: Path):
     path.write_text(bake(CLF, 17))
     lut = read_clf(path)
     expected = np.clip(reference_grade(nodes(17)), 0, 1).reshape(17, 17, 17, 3)
-    np.testing.assert_allclose(lut.table, expected, rtol=0, atol=3e-5)  # OCIO's fast power vs baker's
+    np.testing.assert_allclose(
+        lut.table, expected, rtol=0, atol=3e-5
+    )  # OCIO's fast power vs baker's
     # a group OpenColorIO writes itself: Range, a diagonal Matrix, a 1-column LUT1D, a LUT3D
     lut3d = OCIO.Lut3DTransform(gridSize=5)
     for i, j, k in np.ndindex(5, 5, 5):
@@ -71,7 +75,12 @@ def test_reads_opencolorio_bake_and_written_group(tmp_path: Path):
     matrix.setMatrix([2, 0, 0, 0, 0, 1.5, 0, 0, 0, 0, 1.25, 0, 0, 0, 0, 1])
     matrix.setOffset([-0.5, -0.25, -0.125, 0])
     domain = OCIO.RangeTransform()
-    domain.setMinInValue(-0.1), domain.setMaxInValue(1.2), domain.setMinOutValue(0), domain.setMaxOutValue(1)
+    (
+        domain.setMinInValue(-0.1),
+        domain.setMaxInValue(1.2),
+        domain.setMinOutValue(0),
+        domain.setMaxOutValue(1),
+    )
     group = OCIO.GroupTransform([domain, lut1d, matrix, lut3d])
     group.getFormatMetadata().addChildElement("Description", "from OCIO")
     path = tmp_path / "group.clf"
@@ -121,23 +130,67 @@ LUT3D_OK = '<LUT3D><Array dim="2 2 2 3">' + "0 0 0 " * 8 + "</Array></LUT3D>"
         ("<ProcessList><LUT3D>", 1, "not well-formed XML"),
         ('<?xml version="1.0"?>\n<LUT3D/>', 2, "the root element is <LUT3D>"),
         (_clf('<Log style="log10"/>\n' + LUT3D_OK), 3, "<Log> is not supported"),
-        (_clf(LUT3D_OK + '\n<Range><minInValue>0</minInValue></Range>'), 4, "<Range> after the LUT3D"),
-        (_clf('<Matrix><Array dim="3 3">1 0.1 0 0 1 0 0 0 1</Array></Matrix>\n' + LUT3D_OK), 3,
-         "this Matrix mixes or flips channels"),
+        (
+            _clf(LUT3D_OK + "\n<Range><minInValue>0</minInValue></Range>"),
+            4,
+            "<Range> after the LUT3D",
+        ),
+        (
+            _clf('<Matrix><Array dim="3 3">1 0.1 0 0 1 0 0 0 1</Array></Matrix>\n' + LUT3D_OK),
+            3,
+            "this Matrix mixes or flips channels",
+        ),
         (_clf('<LUT3D><Array dim="2 2 2 3">0 0 0</Array></LUT3D>'), 3, "needs 24 numbers, has 3"),
-        (_clf('<LUT3D><Array dim="2 2 3 3">' + "0 " * 36 + "</Array></LUT3D>"), 3, 'must be "n n n 3"'),
-        (_clf('<LUT3D inBitDepth="11i">' + LUT3D_OK[7:]), 3, "inBitDepth='11i' is not a CLF bit depth"),
+        (
+            _clf('<LUT3D><Array dim="2 2 3 3">' + "0 " * 36 + "</Array></LUT3D>"),
+            3,
+            'must be "n n n 3"',
+        ),
+        (
+            _clf('<LUT3D inBitDepth="11i">' + LUT3D_OK[7:]),
+            3,
+            "inBitDepth='11i' is not a CLF bit depth",
+        ),
         (_clf(LUT3D_OK.replace("0 0 0 </", "0 nan 0 </")), 3, "NaN or infinite value 'nan'"),
-        (_clf('<LUT1D halfDomain="true"><Array dim="2 1">0 1</Array></LUT1D>'), 3, "halfDomain is not supported"),
-        (_clf('<Range><minInValue>0.2</minInValue><maxInValue>1</maxInValue><minOutValue>0.1</minOutValue>'
-              '<maxOutValue>1</maxOutValue></Range>\n' + LUT3D_OK), 3, "clamps inside the LUT's input range"),
+        (
+            _clf('<LUT1D halfDomain="true"><Array dim="2 1">0 1</Array></LUT1D>'),
+            3,
+            "halfDomain is not supported",
+        ),
+        (
+            _clf(
+                "<Range><minInValue>0.2</minInValue><maxInValue>1</maxInValue><minOutValue>0.1</minOutValue>"
+                "<maxOutValue>1</maxOutValue></Range>\n" + LUT3D_OK
+            ),
+            3,
+            "clamps inside the LUT's input range",
+        ),
         (_clf("<Description>nothing</Description>"), 2, "holds no LUT3D or LUT1D"),
-        ('<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<ProcessList/>', 1, "entity declarations are not allowed"),
+        (
+            '<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<ProcessList/>',
+            1,
+            "entity declarations are not allowed",
+        ),
     ],
-    ids=["not-xml", "root", "log", "after-lut3d", "mixing-matrix", "array-count", "array-dim",
-         "bit-depth", "nan", "half-domain", "narrow-range", "no-lut", "entity"],
+    ids=[
+        "not-xml",
+        "root",
+        "log",
+        "after-lut3d",
+        "mixing-matrix",
+        "array-count",
+        "array-dim",
+        "bit-depth",
+        "nan",
+        "half-domain",
+        "narrow-range",
+        "no-lut",
+        "entity",
+    ],
 )
-def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, line: int, problem: str):
+def test_malformed_files_name_file_line_and_problem(
+    tmp_path: Path, text: str, line: int, problem: str
+):
     path = tmp_path / "bad.clf"
     path.write_text(text)
     with pytest.raises(ValueError) as info:

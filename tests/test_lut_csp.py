@@ -14,8 +14,14 @@ from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.csp import format_csp, read_csp, write_csp
 
 COLOUR_CSP = Path(colour.__file__).parent / "io" / "luts" / "tests" / "resources" / "cinespace"
-COLOUR_3D = ["Colour_Correct.csp", "RGB_1_0.5_0.25.csp", "Three_Dimensional_Table.csp",
-             "Three_Dimensional_Table_With_Shaper.csp", "Unit.csp", "eotf_sRGB_3D.csp"]
+COLOUR_3D = [
+    "Colour_Correct.csp",
+    "RGB_1_0.5_0.25.csp",
+    "Three_Dimensional_Table.csp",
+    "Three_Dimensional_Table_With_Shaper.csp",
+    "Unit.csp",
+    "eotf_sRGB_3D.csp",
+]
 
 
 def ranged_lut(size: int) -> LUT3D:
@@ -51,10 +57,15 @@ def test_colour_science_files_match_its_parse_and_opencolorio(name: str):
 
 
 def test_1d_and_uneven_colour_science_files_are_refused_clearly():
-    with pytest.raises(ValueError, match=r"Demo\.csp line 2: a 1D \.csp; lutml reads 3D \.csp files only"):
+    with pytest.raises(
+        ValueError, match=r"Demo\.csp line 2: a 1D \.csp; lutml reads 3D \.csp files only"
+    ):
         read_csp(COLOUR_CSP / "Demo.csp")
-    with pytest.raises(ValueError, match=r"Explicit_Domain\.csp line \d+: expected the cube size as 3 "
-                                         r"equal whole numbers, got '2 3 4'"):
+    with pytest.raises(
+        ValueError,
+        match=r"Explicit_Domain\.csp line \d+: expected the cube size as 3 "
+        r"equal whole numbers, got '2 3 4'",
+    ):
         read_csp(COLOUR_CSP / "Explicit_Domain.csp")
 
 
@@ -89,14 +100,22 @@ def test_shaper_is_written_so_every_reader_follows_its_straight_lines(tmp_path: 
     np.testing.assert_allclose(apply_lut(back, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-6)
     shaper, cube = colour.read_LUT(str(path))  # straight lines between pre-LUT points
     inside = rgb.clip(-0.05, 1.5)
-    np.testing.assert_allclose(cube.apply(shaper.apply(inside), interpolator=colour.algebra.table_interpolation_tetrahedral),
-                               apply_lut(lut, inside), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(
+        cube.apply(
+            shaper.apply(inside), interpolator=colour.algebra.table_interpolation_tetrahedral
+        ),
+        apply_lut(lut, inside),
+        rtol=0,
+        atol=1e-5,
+    )
 
 
 def test_small_prelut_follows_the_cinespace_spline_like_opencolorio(tmp_path: Path):
     """A hand-written 5-point pre-LUT: between its points OCIO (and we) use the spline."""
     prelut = "5\n0 0.1 0.3 0.6 1\n0 0.3 0.55 0.8 1\n"
-    rows = "".join(f"{r} {g} {b}\n" for b in (0, 0.25, 1.2) for g in (0, 0.5, 1) for r in (0, 0.7, 1))
+    rows = "".join(
+        f"{r} {g} {b}\n" for b in (0, 0.25, 1.2) for g in (0, 0.5, 1) for r in (0, 0.7, 1)
+    )
     path = tmp_path / "spline.csp"
     path.write_text(f"CSPLUTV100\n3D\n\n{prelut}{prelut}{prelut}\n3 3 3\n{rows}")
     lut = read_csp(path)
@@ -108,15 +127,22 @@ def test_small_prelut_follows_the_cinespace_spline_like_opencolorio(tmp_path: Pa
 
 
 def test_layout_red_fastest_and_metadata():
-    lut = LUT3D(identity_table(2) * np.array([1.0, 0.5, 0.25], np.float32), title="ramp",
-                comments=["END METADATA", "kept"])
+    lut = LUT3D(
+        identity_table(2) * np.array([1.0, 0.5, 0.25], np.float32),
+        title="ramp",
+        comments=["END METADATA", "kept"],
+    )
     lines = format_csp(lut).splitlines()
     assert lines[:7] == ["CSPLUTV100", "3D", "", "BEGIN METADATA", "ramp", "kept", "END METADATA"]
     assert lines[-8:-5] == ["0 0 0", "1 0 0", "0 0.5 0"]  # red fastest, then green
 
 
-GOOD = ("CSPLUTV100\n3D\n\nBEGIN METADATA\nt\nEND METADATA\n\n" + "2\n0 1\n0 1\n" * 3
-        + "\n2 2 2\n" + "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n")
+GOOD = (
+    "CSPLUTV100\n3D\n\nBEGIN METADATA\nt\nEND METADATA\n\n"
+    + "2\n0 1\n0 1\n" * 3
+    + "\n2 2 2\n"
+    + "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -125,8 +151,16 @@ GOOD = ("CSPLUTV100\n3D\n\nBEGIN METADATA\nt\nEND METADATA\n\n" + "2\n0 1\n0 1\n
         ("CSPLUT\n" + GOOD[11:], 1, "not a Cinespace file"),
         (GOOD.replace("3D", "2D"), 2, "expected 3D (or 1D) after CSPLUTV100, got '2D'"),
         (GOOD.replace("END METADATA\n", ""), 4, "BEGIN METADATA without END METADATA"),
-        (GOOD.replace("2\n0 1\n0 1\n", "2\n0 1\n0 0.5 1\n", 1), 10, "the R pre-LUT has 2 points but 3 outputs"),
-        (GOOD.replace("2\n0 1\n0 1\n", "2\n1 0\n0 1\n", 1), 9, "the R pre-LUT inputs must increase"),
+        (
+            GOOD.replace("2\n0 1\n0 1\n", "2\n0 1\n0 0.5 1\n", 1),
+            10,
+            "the R pre-LUT has 2 points but 3 outputs",
+        ),
+        (
+            GOOD.replace("2\n0 1\n0 1\n", "2\n1 0\n0 1\n", 1),
+            9,
+            "the R pre-LUT inputs must increase",
+        ),
         (GOOD.replace("2\n0 1\n0 1\n", "x\n0 1\n0 1\n", 1), 8, "'x' is not a whole number"),
         (GOOD.replace("2 2 2", "2 2 3"), 18, "expected the cube size as 3 equal whole numbers"),
         (GOOD.replace("2 2 2", "300 300 300"), 18, "cube size 300 is out of range"),
@@ -135,10 +169,24 @@ GOOD = ("CSPLUTV100\n3D\n\nBEGIN METADATA\nt\nEND METADATA\n\n" + "2\n0 1\n0 1\n
         (GOOD.replace("1 0 1\n", "1 nan 1\n"), 24, "NaN or infinite value 'nan'"),
         (GOOD.replace("1 0 1\n", "1 0\n"), 24, "expected 3 numbers, got 2"),
     ],
-    ids=["header", "kind", "metadata", "prelut-count", "prelut-order", "prelut-size", "uneven-cube",
-         "cube-300", "truncated", "extra-row", "nan", "short-row"],
+    ids=[
+        "header",
+        "kind",
+        "metadata",
+        "prelut-count",
+        "prelut-order",
+        "prelut-size",
+        "uneven-cube",
+        "cube-300",
+        "truncated",
+        "extra-row",
+        "nan",
+        "short-row",
+    ],
 )
-def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, line: int, problem: str):
+def test_malformed_files_name_file_line_and_problem(
+    tmp_path: Path, text: str, line: int, problem: str
+):
     path = tmp_path / "bad.csp"
     path.write_text(text)
     with pytest.raises(ValueError) as info:

@@ -112,7 +112,7 @@ def test_titles_with_hash_quotes_and_newlines_survive(tmp_path: Path):
     back = read_cube(tmp_path / "t.cube")
     assert back.title == "Look #3 'night'"
     assert back.comments == ["two lines", "# already hashed"]
-    (tmp_path / "tab.cube").write_text("TITLE\t\"x\" # note\nLUT_3D_SIZE\t2\n" + "0 0 0\n" * 8)
+    (tmp_path / "tab.cube").write_text('TITLE\t"x" # note\nLUT_3D_SIZE\t2\n' + "0 0 0\n" * 8)
     assert read_cube(tmp_path / "tab.cube").title == "x"
 
 
@@ -159,7 +159,7 @@ def test_shaper_round_trip_and_per_channel_refusal(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.cube", "s.cube"]
 
 
-GOOD_HEADER = "TITLE \"t\"\nLUT_3D_SIZE 2\n"
+GOOD_HEADER = 'TITLE "t"\nLUT_3D_SIZE 2\n'
 GOOD_ROWS = "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
 
 
@@ -172,35 +172,74 @@ GOOD_ROWS = "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
         (GOOD_HEADER + GOOD_ROWS.replace("1 0 1", "1 zero 1"), 8, "'zero' is not a number"),
         (GOOD_HEADER + GOOD_ROWS.replace("0 1 1", "0 nan 1"), 9, "NaN or infinite value 'nan'"),
         (GOOD_HEADER + GOOD_ROWS.replace("0 1 1", "0 1 -inf"), 9, "NaN or infinite value '-inf'"),
-        ("TITLE \"t\"\n" + GOOD_ROWS, 2, "no LUT_3D_SIZE or LUT_1D_SIZE line"),
+        ('TITLE "t"\n' + GOOD_ROWS, 2, "no LUT_3D_SIZE or LUT_1D_SIZE line"),
         ("LUT_3D_SIZE 1\n0 0 0\n", 1, "LUT_3D_SIZE 1 is out of range (2 to 256)"),
         ("LUT_3D_SIZE 300\n0 0 0\n", 1, "LUT_3D_SIZE 300 is out of range (2 to 256)"),
         ("LUT_3D_SIZE 2.5\n" + GOOD_ROWS, 1, "LUT_3D_SIZE needs one whole number"),
-        (GOOD_HEADER + "LUT_IN_VIDEO_RANGE\n" + GOOD_ROWS, 3, "unknown keyword 'LUT_IN_VIDEO_RANGE'"),
-        (GOOD_HEADER + GOOD_ROWS[:6] + "DOMAIN_MIN 0 0 0\n" + GOOD_ROWS[6:], 4, "keyword 'DOMAIN_MIN' after"),
+        (
+            GOOD_HEADER + "LUT_IN_VIDEO_RANGE\n" + GOOD_ROWS,
+            3,
+            "unknown keyword 'LUT_IN_VIDEO_RANGE'",
+        ),
+        (
+            GOOD_HEADER + GOOD_ROWS[:6] + "DOMAIN_MIN 0 0 0\n" + GOOD_ROWS[6:],
+            4,
+            "keyword 'DOMAIN_MIN' after",
+        ),
         (GOOD_HEADER + "LUT_3D_SIZE 2\n" + GOOD_ROWS, 3, "LUT_3D_SIZE given twice"),
         (GOOD_HEADER + "DOMAIN_MIN 0 0\n" + GOOD_ROWS, 3, "DOMAIN_MIN needs 3 finite numbers"),
         (GOOD_HEADER + "DOMAIN_MAX 1 0 1\n" + GOOD_ROWS, 3, "must exceed the minimum"),
-        ("LUT_1D_SIZE 2\nLUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\n" + "0 0 0\n1 1 1\n" + GOOD_ROWS, 3,
-         "ambiguous in a file with a 1D shaper and a 3D table"),
-        (GOOD_HEADER + "DOMAIN_MIN 0 0 0\nLUT_3D_INPUT_RANGE 0 1\n" + GOOD_ROWS, 4, "conflicts with"),
+        (
+            "LUT_1D_SIZE 2\nLUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\n" + "0 0 0\n1 1 1\n" + GOOD_ROWS,
+            3,
+            "ambiguous in a file with a 1D shaper and a 3D table",
+        ),
+        (
+            GOOD_HEADER + "DOMAIN_MIN 0 0 0\nLUT_3D_INPUT_RANGE 0 1\n" + GOOD_ROWS,
+            4,
+            "conflicts with",
+        ),
         (GOOD_HEADER + GOOD_ROWS.replace("1 1 0", "1 1 1e39"), 6, "'1e39' overflows float32"),
         # Python's int()/float() take these; a .cube size or value never is one (issue 12, item 7).
         ("LUT_3D_SIZE \u00b2\n" + GOOD_ROWS, 1, "LUT_3D_SIZE needs one whole number, got '\u00b2'"),
         ("LUT_3D_SIZE \uff12\n" + GOOD_ROWS, 1, "LUT_3D_SIZE needs one whole number"),
         (GOOD_HEADER + GOOD_ROWS.replace("1 1 1", "1 1 \u0661"), 10, "'\u0661' is not a number"),
         (GOOD_HEADER + GOOD_ROWS.replace("1 1 1", "1 1 1_0"), 10, "'1_0' is not a number"),
-        (GOOD_HEADER + "DOMAIN_MAX 1 1 \u0661\n" + GOOD_ROWS, 3, "DOMAIN_MAX needs 3 finite numbers"),
+        (
+            GOOD_HEADER + "DOMAIN_MAX 1 1 \u0661\n" + GOOD_ROWS,
+            3,
+            "DOMAIN_MAX needs 3 finite numbers",
+        ),
     ],
     ids=[
-        "truncated", "short-row", "extra-row", "non-numeric", "nan", "inf", "missing-size",
-        "size-1", "size-300", "size-fraction", "unknown-keyword", "keyword-after-data",
-        "duplicate-keyword", "domain-2-numbers", "domain-inverted", "domain-ambiguous",
-        "domain-conflict", "float32-overflow", "size-superscript", "size-fullwidth",
-        "row-arabic-digit", "row-underscore", "domain-arabic-digit",
+        "truncated",
+        "short-row",
+        "extra-row",
+        "non-numeric",
+        "nan",
+        "inf",
+        "missing-size",
+        "size-1",
+        "size-300",
+        "size-fraction",
+        "unknown-keyword",
+        "keyword-after-data",
+        "duplicate-keyword",
+        "domain-2-numbers",
+        "domain-inverted",
+        "domain-ambiguous",
+        "domain-conflict",
+        "float32-overflow",
+        "size-superscript",
+        "size-fullwidth",
+        "row-arabic-digit",
+        "row-underscore",
+        "domain-arabic-digit",
     ],
 )
-def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, line: int, problem: str):
+def test_malformed_files_name_file_line_and_problem(
+    tmp_path: Path, text: str, line: int, problem: str
+):
     path = tmp_path / "look.cube"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError) as info:

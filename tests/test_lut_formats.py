@@ -42,7 +42,9 @@ def test_code_formats_clip_with_a_warning(tmp_path: Path, suffix: str):
     with pytest.warns(UserWarning, match="clipped"):
         write_lut(lut, tmp_path / f"look{suffix}")
     back = read_lut(tmp_path / f"look{suffix}")
-    np.testing.assert_allclose(back.table, np.clip(lut.table, 0, 1), rtol=0, atol=CODE_FORMATS[suffix] + 1e-7)
+    np.testing.assert_allclose(
+        back.table, np.clip(lut.table, 0, 1), rtol=0, atol=CODE_FORMATS[suffix] + 1e-7
+    )
 
 
 def test_a_chain_through_every_format_keeps_the_grade(tmp_path: Path):
@@ -61,7 +63,9 @@ def test_a_chain_through_every_format_keeps_the_grade(tmp_path: Path):
 
 
 def test_bad_names_options_and_missing_files(tmp_path: Path):
-    with pytest.raises(ValueError, match=r"look\.lut: unknown LUT format '\.lut'; use \.cube \(Iridas"):
+    with pytest.raises(
+        ValueError, match=r"look\.lut: unknown LUT format '\.lut'; use \.cube \(Iridas"
+    ):
         read_lut(tmp_path / "look.lut")
     with pytest.raises(ValueError, match="without a suffix"):
         write_lut(LUT3D.identity(4), tmp_path / "look")
@@ -78,18 +82,43 @@ def test_convert_between_formats(tmp_path: Path, capsys):
     assert main(["convert", str(tmp_path / "look.cube"), str(tmp_path / "look.clf")]) == 0
     assert "wrote" in capsys.readouterr().out
     np.testing.assert_array_equal(read_lut(tmp_path / "look.clf").table, lut.table)
-    args = ["convert", str(tmp_path / "look.clf"), str(tmp_path / "look.3dl"), "--bits", "16", "--style", "lustre"]
+    args = [
+        "convert",
+        str(tmp_path / "look.clf"),
+        str(tmp_path / "look.3dl"),
+        "--bits",
+        "16",
+        "--style",
+        "lustre",
+    ]
     assert main(args) == 0
     out = capsys.readouterr()
     assert out.err.startswith("warning: ") and "were clipped" in out.err
     assert "Mesh 4 16" in (tmp_path / "look.3dl").read_text()
-    assert main(["convert", str(tmp_path / "look.3dl"), str(tmp_path / "hald.png"), "--size", "64",
-                 "--title", "t"]) == 0
+    assert (
+        main(
+            [
+                "convert",
+                str(tmp_path / "look.3dl"),
+                str(tmp_path / "hald.png"),
+                "--size",
+                "64",
+                "--title",
+                "t",
+            ]
+        )
+        == 0
+    )
     assert "resampled from 17^3" in capsys.readouterr().out
     assert read_image_full(tmp_path / "hald.png").rgb.shape == (512, 512, 3)
-    assert main(["convert", str(tmp_path / "hald.png"), str(tmp_path / "back.csp"), "--size", "17"]) == 0
+    assert (
+        main(["convert", str(tmp_path / "hald.png"), str(tmp_path / "back.csp"), "--size", "17"])
+        == 0
+    )
     # 17 -> 64 -> 17 nodes: two tetrahedral resamplings of a grade with clipping kinks
-    np.testing.assert_allclose(read_lut(tmp_path / "back.csp").table, np.clip(lut.table, 0, 1), atol=5e-3)
+    np.testing.assert_allclose(
+        read_lut(tmp_path / "back.csp").table, np.clip(lut.table, 0, 1), atol=5e-3
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,7 +126,10 @@ def test_convert_between_formats(tmp_path: Path, capsys):
     [
         (["look.cube", "hald.png"], "a Hald CLUT holds L^2 nodes per axis"),
         (["look.cube", "look.cube"], "would overwrite the input"),
-        (["look.cube", "out.txt"], "unsupported OUT format '.txt'; use .cube, .3dl, .csp, .clf, .png"),
+        (
+            ["look.cube", "out.txt"],
+            "unsupported OUT format '.txt'; use .cube, .3dl, .csp, .clf, .png",
+        ),
         (["look.lut", "out.cube"], "unknown LUT format '.lut'"),
         (["look.cube", "out.cube", "--bits", "8"], "--bits is for .3dl and Hald .png outputs"),
         (["look.cube", "out.csp", "--style", "lustre"], "--style is for .3dl outputs only"),
@@ -106,11 +138,21 @@ def test_convert_between_formats(tmp_path: Path, capsys):
         (["look.cube", "out.3dl", "--size", "3"], "a .3dl needs at least 4 nodes per axis"),
     ],
 )
-def test_convert_refusals_are_one_line_and_write_nothing(tmp_path: Path, capsys, args: list, problem: str):
+def test_convert_refusals_are_one_line_and_write_nothing(
+    tmp_path: Path, capsys, args: list, problem: str
+):
     write_lut(LUT3D.identity(17), tmp_path / "look.cube")
     (tmp_path / "look.lut").write_text("x")
     before = sorted(p.name for p in tmp_path.iterdir())
-    assert main(["convert", *[str(tmp_path / a) if "." in a and not a[0].isdigit() else a for a in args]]) == 2
+    assert (
+        main(
+            [
+                "convert",
+                *[str(tmp_path / a) if "." in a and not a[0].isdigit() else a for a in args],
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("lutml convert: error: ") and problem in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == before and leftovers(tmp_path) == []
@@ -123,7 +165,10 @@ def test_apply_and_info_take_every_format(tmp_path: Path, capsys):
     for suffix in LUT_SUFFIXES:
         path = tmp_path / f"look{suffix}"
         write_lut(lut, path)
-        assert main(["apply", str(path), str(tmp_path / "in.png"), str(tmp_path / f"out{suffix}.png")]) == 0
+        assert (
+            main(["apply", str(path), str(tmp_path / "in.png"), str(tmp_path / f"out{suffix}.png")])
+            == 0
+        )
         out = read_image_full(tmp_path / f"out{suffix}.png").rgb.astype(int)
         assert np.abs(out - apply_lut(read_lut(path), img).astype(int)).max() == 0
         assert np.abs(out - apply_lut(lut, img).astype(int)).max() <= 16  # 12-bit .3dl codes

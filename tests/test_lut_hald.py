@@ -51,10 +51,13 @@ def test_identity_matches_imagemagick_both_ways(tmp_path: Path, level: int, bits
     theirs = tmp_path / "imagemagick.png"
     with open(theirs, "wb") as fh:
         png.Writer(expected.shape[1], expected.shape[0], greyscale=False, bitdepth=bits).write(
-            fh, expected.reshape(expected.shape[0], -1).astype(np.uint8 if bits == 8 else np.uint16))
+            fh, expected.reshape(expected.shape[0], -1).astype(np.uint8 if bits == 8 else np.uint16)
+        )
     lut = read_hald(theirs)
     assert lut.size == level * level
-    np.testing.assert_allclose(lut.table, identity_table(level * level), rtol=0, atol=0.5 / quantum + 1e-7)
+    np.testing.assert_allclose(
+        lut.table, identity_table(level * level), rtol=0, atol=0.5 / quantum + 1e-7
+    )
 
 
 def test_graded_hald_puts_each_colour_where_the_identity_has_its_input(tmp_path: Path):
@@ -78,9 +81,12 @@ def test_8_bit_and_pillow(tmp_path: Path):
         assert im.mode == "RGB" and im.size == (64, 64)
         pixels = np.asarray(im) / 255.0
     node = np.rint(imagemagick_identity(4, 255) / 255.0 * 15).astype(int)
-    np.testing.assert_allclose(pixels, lut.table[node[..., 0], node[..., 1], node[..., 2]],
-                               rtol=0, atol=0.5 / 255 + 1e-7)
-    np.testing.assert_allclose(read_hald(tmp_path / "look8.png").table, lut.table, atol=0.5 / 255 + 1e-7)
+    np.testing.assert_allclose(
+        pixels, lut.table[node[..., 0], node[..., 1], node[..., 2]], rtol=0, atol=0.5 / 255 + 1e-7
+    )
+    np.testing.assert_allclose(
+        read_hald(tmp_path / "look8.png").table, lut.table, atol=0.5 / 255 + 1e-7
+    )
 
 
 def test_clipping_and_baking_warn(tmp_path: Path):
@@ -90,16 +96,22 @@ def test_clipping_and_baking_warn(tmp_path: Path):
     lut.shaper = LUT1D(np.linspace(0, 1, 32)[:, None] ** np.array([0.5, 1.0, 2.0]))
     with pytest.warns(LutFormatWarning, match="1D shaper was baked into 9\\^3 nodes"):
         write_hald(lut, tmp_path / "baked.png")
-    np.testing.assert_allclose(read_hald(tmp_path / "baked.png").table.reshape(-1, 3),
-                               apply_lut(lut, identity_table(9).reshape(-1, 3)), atol=0.5 / 65535 + 1e-6)
+    np.testing.assert_allclose(
+        read_hald(tmp_path / "baked.png").table.reshape(-1, 3),
+        apply_lut(lut, identity_table(9).reshape(-1, 3)),
+        atol=0.5 / 65535 + 1e-6,
+    )
 
 
 def test_sizes_levels_and_refusals(tmp_path: Path):
     assert [hald_level(n) for n in (4, 9, 33, 64, 65, 256)] == [2, 3, None, 8, None, 16]
     target = tmp_path / "kept.png"
     target.write_bytes(b"old")
-    with pytest.raises(ValueError, match=r"holds L\^2 nodes per axis \(4, 9, .*\); this LUT has 33: "
-                                         r"resample it, e.g. `lutml convert IN kept.png --size 36`"):
+    with pytest.raises(
+        ValueError,
+        match=r"holds L\^2 nodes per axis \(4, 9, .*\); this LUT has 33: "
+        r"resample it, e.g. `lutml convert IN kept.png --size 36`",
+    ):
         write_hald(graded_lut(33), target)
     with pytest.raises(ValueError, match="8 or 16 bits, not 12"):
         write_hald(graded_lut(16), target, bits=12)
@@ -108,8 +120,12 @@ def test_sizes_levels_and_refusals(tmp_path: Path):
     assert read_hald(tmp_path / "resampled.png").size == 36
 
 
-@pytest.mark.parametrize(("shape", "problem"), [((64, 32), "this image is 32x64"), ((30, 30), "30x30")])
+@pytest.mark.parametrize(
+    ("shape", "problem"), [((64, 32), "this image is 32x64"), ((30, 30), "30x30")]
+)
 def test_images_that_are_not_hald_are_refused(tmp_path: Path, shape: tuple[int, int], problem: str):
     Image.fromarray(np.zeros((*shape, 3), np.uint8)).save(tmp_path / "photo.png")
-    with pytest.raises(ValueError, match=rf"photo\.png: a Hald CLUT is a square of L\^3 x L\^3 .*{problem}"):
+    with pytest.raises(
+        ValueError, match=rf"photo\.png: a Hald CLUT is a square of L\^3 x L\^3 .*{problem}"
+    ):
         read_hald(tmp_path / "photo.png")

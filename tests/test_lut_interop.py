@@ -87,9 +87,24 @@ def ffmpeg_lut3d(path: Path, rgb8: np.ndarray) -> np.ndarray:
     """ffmpeg's ``lut3d`` filter (tetrahedral) on an 8-bit RGB image, through raw pipes."""
     h, w, _ = rgb8.shape
     cmd = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-        "-s", f"{w}x{h}", "-i", "-", "-vf", f"lut3d=file={path}:interp=tetrahedral",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-v",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-i",
+        "-",
+        "-vf",
+        f"lut3d=file={path}:interp=tetrahedral",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-",
     ]
     done = subprocess.run(cmd, input=rgb8.tobytes(), capture_output=True, check=True, timeout=60)
     return np.frombuffer(done.stdout, np.uint8).reshape(h, w, 3)

@@ -37,8 +37,9 @@ def test_opencolorio_applies_our_files_like_lutml(tmp_path: Path, style: str, si
     write_3dl(lut, path, style=style)
     back = read_3dl(path)
     np.testing.assert_allclose(back.table, lut.table, rtol=0, atol=CODE12 + 1e-7)
-    np.testing.assert_allclose(ocio_apply(path, nodes(size)), lut.table.reshape(-1, 3), rtol=0,
-                               atol=CODE12 + 1e-6)
+    np.testing.assert_allclose(
+        ocio_apply(path, nodes(size)), lut.table.reshape(-1, 3), rtol=0, atol=CODE12 + 1e-6
+    )
     rgb = RNG.uniform(0, 1, (20000, 3)).astype(np.float32)
     np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(back, rgb), rtol=0, atol=1e-6)
 
@@ -47,13 +48,20 @@ def test_layout_blue_fastest_autodesk_input_line_and_header():
     lut = LUT3D(identity_table(17) * np.array([1.0, 0.5, 0.25], np.float32), title="ramp")
     text = format_3dl(lut, style="lustre")
     lines = text.splitlines()
-    assert lines[:4] == ['# TITLE "ramp"', "3DMESH", "Mesh 4 12",
-                         "0 64 128 192 256 320 384 448 512 576 640 704 768 832 896 960 1023"]
+    assert lines[:4] == [
+        '# TITLE "ramp"',
+        "3DMESH",
+        "Mesh 4 12",
+        "0 64 128 192 256 320 384 448 512 576 640 704 768 832 896 960 1023",
+    ]
     rows = [line for line in lines if line.count(" ") == 2 and line[0].isdigit()]
     assert rows[:3] == ["0 0 0", "0 0 64", "0 0 128"]  # blue fastest (0.25 * 4095 / 16 = 64)
     assert rows[17] == "0 128 0" and rows[17 * 17] == "256 0 0"  # then green, red slowest
     assert lines[-2:] == ["LUT8", "gamma 1.0"]
-    assert format_3dl(LUT3D(identity_table(33)), input_bits=12).splitlines()[0].split()[-2:] == ["3968", "4095"]
+    assert format_3dl(LUT3D(identity_table(33)), input_bits=12).splitlines()[0].split()[-2:] == [
+        "3968",
+        "4095",
+    ]
     uneven = format_3dl(LUT3D(identity_table(6))).splitlines()[0]  # 5 does not divide 1024: rounded
     assert uneven == "0 205 409 614 818 1023"
 
@@ -69,10 +77,13 @@ def test_round_trip_within_half_a_code(tmp_path: Path, bits: int):
 
 def test_values_outside_0_1_are_clipped_with_a_warning(tmp_path: Path):
     lut = asymmetric_lut(17)  # red gain 1.3 and a wiggle: outputs from -0.01 to 1.31
-    with pytest.warns(LutFormatWarning, match=r"clipped; write \.cube, \.csp or \.clf to keep them"):
+    with pytest.warns(
+        LutFormatWarning, match=r"clipped; write \.cube, \.csp or \.clf to keep them"
+    ):
         write_3dl(lut, tmp_path / "c.3dl")
-    np.testing.assert_allclose(read_3dl(tmp_path / "c.3dl").table, np.clip(lut.table, 0, 1),
-                               rtol=0, atol=CODE12 + 1e-7)
+    np.testing.assert_allclose(
+        read_3dl(tmp_path / "c.3dl").table, np.clip(lut.table, 0, 1), rtol=0, atol=CODE12 + 1e-7
+    )
 
 
 def test_shaper_and_input_range_are_baked_with_a_warning(tmp_path: Path):
@@ -80,8 +91,12 @@ def test_shaper_and_input_range_are_baked_with_a_warning(tmp_path: Path):
     lut.shaper = LUT1D(np.linspace(0, 1, 64)[:, None] ** np.array([0.5, 1.0, 2.0]))
     with pytest.warns(LutFormatWarning, match="1D shaper was baked into 17\\^3 nodes"):
         write_3dl(lut, tmp_path / "s.3dl")
-    np.testing.assert_allclose(ocio_apply(tmp_path / "s.3dl", nodes(17)), apply_lut(lut, nodes(17)),
-                               rtol=0, atol=CODE12 + 1e-6)
+    np.testing.assert_allclose(
+        ocio_apply(tmp_path / "s.3dl", nodes(17)),
+        apply_lut(lut, nodes(17)),
+        rtol=0,
+        atol=CODE12 + 1e-6,
+    )
     lut = graded_lut(17)
     lut.domain_max = np.array([2.0, 1.0, 1.0], np.float32)
     with pytest.warns(LutFormatWarning, match=r"input range \[0, 0, 0\] to \[2, 1, 1\] was baked"):
@@ -108,7 +123,9 @@ def test_a_dark_lut_warns_that_readers_would_guess_the_bit_depth_wrong(tmp_path:
         ({"style": "nuke"}, 17, "style must be one of"),
     ],
 )
-def test_writer_refuses_what_the_format_cannot_hold(tmp_path: Path, options: dict, size: int, problem: str):
+def test_writer_refuses_what_the_format_cannot_hold(
+    tmp_path: Path, options: dict, size: int, problem: str
+):
     target = tmp_path / "kept.3dl"
     target.write_text("old")
     with pytest.raises(ValueError, match=re.escape(problem)):
@@ -117,13 +134,19 @@ def test_writer_refuses_what_the_format_cannot_hold(tmp_path: Path, options: dic
 
 
 INPUT = "0 64 128 192 256 320 384 448 512 576 640 704 768 832 896 960 1023\n"
-GOOD4 = "0 341 682 1023\n" + "".join(f"{r} {g} {b}\n" for r in (0, 1365, 2730, 4095)
-                                    for g in (0, 1365, 2730, 4095) for b in (0, 1365, 2730, 4095))
+GOOD4 = "0 341 682 1023\n" + "".join(
+    f"{r} {g} {b}\n"
+    for r in (0, 1365, 2730, 4095)
+    for g in (0, 1365, 2730, 4095)
+    for b in (0, 1365, 2730, 4095)
+)
 
 
 def test_good_fixture_reads_as_identity(tmp_path: Path):
     path = tmp_path / "id.3dl"
-    path.write_text("#Tokens required by applications - do not edit\n3DMESH\n" + GOOD4 + "LUT8\ngamma 1.0\n")
+    path.write_text(
+        "#Tokens required by applications - do not edit\n3DMESH\n" + GOOD4 + "LUT8\ngamma 1.0\n"
+    )
     np.testing.assert_allclose(read_3dl(path).table, identity_table(4), atol=1e-7)
 
 
@@ -147,13 +170,30 @@ def _rows(text: str, k: int, new: str) -> str:
         (_rows(GOOD4, 0, "0 100 682 1023"), 1, "not evenly spaced: node 1 is at code 100"),
         ("3DMESH\nMesh 3 12\n" + GOOD4, 2, "Mesh 3 means 9 nodes per axis, but the input line"),
         (GOOD4.split("\n", 1)[1].rsplit("\n", 2)[0] + "\n", 63, "63 table rows is not n^3"),
-        (GOOD4.replace("4095", "100").replace("2730", "50").replace("1365", "20"), 65,
-         "largest table code is 100, too low to tell the bit depth"),
+        (
+            GOOD4.replace("4095", "100").replace("2730", "50").replace("1365", "20"),
+            65,
+            "largest table code is 100, too low to tell the bit depth",
+        ),
     ],
-    ids=["truncated", "extra-row", "short-row", "float", "negative", "unknown-keyword",
-         "input-line-late", "two-input-lines", "uneven-input", "mesh-mismatch", "not-a-cube", "too-dark"],
+    ids=[
+        "truncated",
+        "extra-row",
+        "short-row",
+        "float",
+        "negative",
+        "unknown-keyword",
+        "input-line-late",
+        "two-input-lines",
+        "uneven-input",
+        "mesh-mismatch",
+        "not-a-cube",
+        "too-dark",
+    ],
 )
-def test_malformed_files_name_file_line_and_problem(tmp_path: Path, text: str, line: int, problem: str):
+def test_malformed_files_name_file_line_and_problem(
+    tmp_path: Path, text: str, line: int, problem: str
+):
     path = tmp_path / "bad.3dl"
     path.write_text(text)
     with pytest.raises(ValueError) as info:

@@ -9,16 +9,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lutml.config import CONF_DIR, compose
 from lutml.lut import LUT3D, apply_lut, identity_table
 from lutml.models import MODEL_KINDS
+from lutml.models.builders import build_gan, build_generator, model_sizes
 from lutml.models.inference import load_model
 from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness
 from lutml.models.pix2pix import build_patchgan, build_unet
-from lutml.models.registry import build_gan, build_generator, model_sizes
+from lutml.pipeline.config import CONF_DIR, compose
 
 ALL_VARIANTS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
-VARIANTS = [v for v in ALL_VARIANTS if MODEL_KINDS[compose([f"model={v}"])["model"]["name"]] != "look"]
+VARIANTS = [
+    v for v in ALL_VARIANTS if MODEL_KINDS[compose([f"model={v}"])["model"]["name"]] != "look"
+]
 LOOK_VARIANTS = [v for v in ALL_VARIANTS if v not in VARIANTS]
 
 
@@ -54,7 +56,12 @@ def test_every_look_model_config_composes_and_builds(variant):
     cfg = compose([f"model={variant}"])["model"]
     enc = LookEncoder(32, 6, 5, cfg["width"])
     enc.build_all()
-    coefficients = enc({"frames": tf.random.uniform((2, 3, 32, 32, 3)), "mask": tf.constant([[1.0, 1, 0], [1, 0, 0]])})
+    coefficients = enc(
+        {
+            "frames": tf.random.uniform((2, 3, 32, 32, 3)),
+            "mask": tf.constant([[1.0, 1, 0], [1, 0, 0]]),
+        }
+    )
     assert coefficients.shape == (2, 6)
     assert enc.tables(coefficients).shape == (2, 5, 5, 5, 3)
     assert 0.0 < cfg["single_fraction"] <= 1.0 and cfg["set_max"] >= 1
@@ -73,10 +80,14 @@ def test_look_model_set_mean_ignores_masked_frames():
 
 
 def test_neutraliser_experiments():
-    params = compose(["model=neutraliser"])  # story 3: the look estimator, trained with more single stills
+    params = compose(
+        ["model=neutraliser"]
+    )  # story 3: the look estimator, trained with more single stills
     assert params["model"]["name"] == "look_encoder" and params["synth"]["mode"] == "looks"
     assert params["model"]["single_fraction"] > compose()["model"]["single_fraction"]
-    old = compose(["experiment=pix2pix_neutraliser"])  # the original's image neutraliser, for comparison
+    old = compose(
+        ["experiment=pix2pix_neutraliser"]
+    )  # the original's image neutraliser, for comparison
     assert old["model"]["reverse"] is True and old["model"]["name"] == "pix2pix"
     assert old["synth"]["mode"] == "neutralize"
 
@@ -94,17 +105,32 @@ def test_original_parameter_counts():
 def test_width_scales_and_size_sets_depth():
     small = build_unet(64, 8).count_params()
     assert 0.2 < small / 1_832_515 < 0.3  # conv params scale with width^2
-    assert len([lyr for lyr in build_unet(256, 8).layers if lyr.name.startswith("down") and lyr.name.endswith("conv")]) == 8
+    assert (
+        len(
+            [
+                lyr
+                for lyr in build_unet(256, 8).layers
+                if lyr.name.startswith("down") and lyr.name.endswith("conv")
+            ]
+        )
+        == 8
+    )
 
 
-@pytest.mark.parametrize(("cfg", "message"), [
-    ({"name": "unet9000", "size": 64}, "valid names: asymmetric, look_encoder, lut_gan, lut_gan_3d, pix2pix"),
-    ({"name": "look_encoder", "size": 64}, "no generator builder"),
-    ({"name": "pix2pix", "size": 100}, "power of two"),
-    ({"name": "pix2pix", "size": 64, "output_size": 128}, "must not exceed"),
-    ({"name": "lut_gan_3d", "size": 64, "lut_size": 12}, "2^k or 2^k + 1"),
-    ({"name": "lut_gan", "size": 64, "lut_size": 99}, "between 2 and 65"),
-])
+@pytest.mark.parametrize(
+    ("cfg", "message"),
+    [
+        (
+            {"name": "unet9000", "size": 64},
+            "valid names: asymmetric, look_encoder, lut_gan, lut_gan_3d, pix2pix",
+        ),
+        ({"name": "look_encoder", "size": 64}, "no generator builder"),
+        ({"name": "pix2pix", "size": 100}, "power of two"),
+        ({"name": "pix2pix", "size": 64, "output_size": 128}, "must not exceed"),
+        ({"name": "lut_gan_3d", "size": 64, "lut_size": 12}, "2^k or 2^k + 1"),
+        ({"name": "lut_gan", "size": 64, "lut_size": 99}, "between 2 and 65"),
+    ],
+)
 def test_bad_model_configs_are_refused(cfg, message):
     with pytest.raises(ValueError, match=message.replace("^", r"\^").replace("+", r"\+")):
         build_generator(cfg)
@@ -113,7 +139,7 @@ def test_bad_model_configs_are_refused(cfg, message):
 def test_one_model_table_gives_kinds_and_builders():
     """`lutml.models.MODELS` is the only list of model names: kinds and builders both come from it."""
     from lutml.models import MODELS, generator_builder
-    from lutml.models.registry import GENERATORS
+    from lutml.models.builders import GENERATORS
 
     assert MODEL_KINDS == {name: kind for name, (kind, _) in MODELS.items()}
     assert set(GENERATORS) == {name for name, (_, builder) in MODELS.items() if builder}
@@ -142,7 +168,9 @@ def test_tf_lookup_is_differentiable_in_the_table():
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(apply_lut_trilinear(table, img))
     grad = tape.gradient(loss, table)
-    assert grad is not None and float(tf.reduce_sum(grad)) == pytest.approx(1.0, rel=1e-5)  # weights sum to 1
+    assert grad is not None and float(tf.reduce_sum(grad)) == pytest.approx(
+        1.0, rel=1e-5
+    )  # weights sum to 1
 
 
 def test_lut_regularisers():
@@ -150,22 +178,29 @@ def test_lut_regularisers():
     assert float(lut_smoothness(ident)) == pytest.approx(0.0, abs=1e-12)
     assert float(lut_monotonicity(ident)) == pytest.approx(0.0, abs=1e-12)
     inverted = tf.constant((1.0 - identity_table(6))[None])
-    assert float(lut_monotonicity(inverted)) == pytest.approx(0.6, rel=1e-5)  # 3 channels x mean step of -1/5
+    assert float(lut_monotonicity(inverted)) == pytest.approx(
+        0.6, rel=1e-5
+    )  # 3 channels x mean step of -1/5
     noisy = tf.constant(asymmetric_lut(6).table[None])
     assert float(lut_smoothness(noisy)) > 1e-3
 
 
-@pytest.mark.parametrize("cfg", [
-    {"name": "pix2pix", "size": 32, "width": 8},
-    {"name": "asymmetric", "size": 64, "output_size": 32, "width": 8},
-    {"name": "lut_gan", "size": 32, "width": 8, "lut_size": 5},
-])
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"name": "pix2pix", "size": 32, "width": 8},
+        {"name": "asymmetric", "size": 64, "output_size": 32, "width": 8},
+        {"name": "lut_gan", "size": 32, "width": 8, "lut_size": 5},
+    ],
+)
 def test_inference_round_trip(tmp_path, cfg):
     gen = build_generator(cfg)
     gen.save(tmp_path / "generator.keras")
     size, out = model_sizes(cfg)
     kind = "lut" if cfg["name"] == "lut_gan" else "image"
-    (tmp_path / "model.json").write_text(json.dumps({"kind": kind, "input_size": size, "variant": "t"}))
+    (tmp_path / "model.json").write_text(
+        json.dumps({"kind": kind, "input_size": size, "variant": "t"})
+    )
     model = load_model(tmp_path)
     assert (model.kind, model.input_size, model.output_size) == (kind, size, out)
     img = np.random.default_rng(0).uniform(0, 1, (50, 70, 3)).astype(np.float32)

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from lutml.lut import LUT3D, apply_lut, identity_table
-from lutml.models.registry import build_gan, model_sizes
+from lutml.models.builders import build_gan, model_sizes
 
 TINY = {
     "pix2pix": {"name": "pix2pix", "size": 32, "width": 8},
@@ -25,7 +25,9 @@ def two_pairs(size: int, out: int, lut_size: int | None):
     inp = np.asarray(tf.image.resize(base, [size, size], method="bicubic")).clip(0, 1)
     t = identity_table(5)
     grade = LUT3D(np.stack([np.clip(1.3 * t[..., 0], 0, 1), t[..., 1], 0.2 + 0.8 * t[..., 2]], -1))
-    tgt = np.stack([apply_lut(grade, im, interpolation="trilinear") for im in inp]).astype(np.float32)
+    tgt = np.stack([apply_lut(grade, im, interpolation="trilinear") for im in inp]).astype(
+        np.float32
+    )
     tgt = np.asarray(tf.image.resize(tgt, [out, out], method="area"))
     parts = [inp, tgt]
     if lut_size:
@@ -63,8 +65,13 @@ def test_mixed_precision_train_steps_run():
         assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
         batch = two_pairs(32, 32, None)
         # The dynamic loss scale starts high and skips overflowing steps until it has settled.
-        hist = gan.fit(tf.data.Dataset.from_tensors(batch).repeat(), epochs=12, steps_per_epoch=1, verbose=0,
-                       shuffle=False).history
+        hist = gan.fit(
+            tf.data.Dataset.from_tensors(batch).repeat(),
+            epochs=12,
+            steps_per_epoch=1,
+            verbose=0,
+            shuffle=False,
+        ).history
         assert all(np.isfinite(hist["g_loss"]))
         assert min(hist["l1"][-3:]) < 0.8 * hist["l1"][0], hist["l1"]
     finally:

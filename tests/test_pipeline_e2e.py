@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from repo_helpers import TINY, commit_all, copy_checkout, run
 
-from lutml.evaluate import METHODS, METRICS
+from lutml.pipeline.evaluate import METHODS, METRICS
 
 pytestmark = pytest.mark.slow
 STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "evaluate")
@@ -38,7 +38,9 @@ def test_full_pipeline_tiny(repo: Path) -> None:
         assert f"Running stage '{stage}'" in out
 
     summary = json.loads((repo / "data/metrics/eval.json").read_text())
-    assert summary["n_frames"] == 8 and summary["n_heldout"] == 4 and summary["look"] == "teal_orange"
+    assert (
+        summary["n_frames"] == 8 and summary["n_heldout"] == 4 and summary["look"] == "teal_orange"
+    )
     for m in METHODS:
         assert set(summary[m]) == set(METRICS), m
     # The pair fit is the bound (story 1); identity does nothing.
@@ -50,7 +52,7 @@ def test_full_pipeline_tiny(repo: Path) -> None:
         assert (repo / "data/eval" / name).is_file(), name
     rows = (repo / "data/metrics/eval_photos.csv").read_text().splitlines()
     assert rows[0].startswith("photo,id,ours_de00") and len(rows) == 5
-    report = run([sys.executable, "-m", "lutml.report"], repo)
+    report = run([sys.executable, "-m", "lutml.pipeline.report"], repo)
     assert "population statistics" in report and "data/eval/look.cube" in report
 
     again = run(["dvc", "repro"], repo)
@@ -65,7 +67,7 @@ def test_changing_the_look_does_not_retrain(repo: Path) -> None:
     """The look estimator never sees the look: a new look re-runs frames, original and evaluate only."""
     if not (repo / "data/models/look_encoder.keras").is_file():
         run(["dvc", "repro"], repo)
-    from lutml.config import compose, dump_params
+    from lutml.pipeline.config import compose, dump_params
 
     (repo / "params.yaml").write_text(dump_params(compose([*TINY, "look=bleach_bypass"])))
     out = run(["dvc", "repro"], repo)
@@ -81,27 +83,63 @@ def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
     image = next((repo / "data/frames/graded").glob("*.png"))
     cube, preview = tmp_path / "look.cube", tmp_path / "ba.jpg"
     lutml = str(Path(sys.executable).parent / "lutml")
-    out = run([lutml, "grade", str(image), "--model", str(models), "--reverse", "-o", str(cube), "--size", "17",
-               "--strength", "0.5", "--preview", str(preview)], repo)  # fmt: skip
+    out = run(
+        [
+            lutml,
+            "grade",
+            str(image),
+            "--model",
+            str(models),
+            "--reverse",
+            "-o",
+            str(cube),
+            "--size",
+            "17",
+            "--strength",
+            "0.5",
+            "--preview",
+            str(preview),
+        ],
+        repo,
+    )
     assert "natural footage's colours" in out
     from lutml.imageio import read_image
     from lutml.lut import identity_table, read_cube
 
     lut = read_cube(cube)
     assert lut.size == 17 and np.abs(lut.table - identity_table(17)).max() > 1e-4  # not identity
-    assert read_image(preview).shape[1] > read_image(preview).shape[0]  # before | after side by side
+    assert (
+        read_image(preview).shape[1] > read_image(preview).shape[0]
+    )  # before | after side by side
 
-    bad = subprocess.run([lutml, "grade", str(image), "--model", str(image), "-o", str(tmp_path / "x.cube")],
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [lutml, "grade", str(image), "--model", str(image), "-o", str(tmp_path / "x.cube")],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "not a Keras model" in bad.stderr
     assert not (tmp_path / "x.cube").exists()
-    missing = subprocess.run([lutml, "grade", str(tmp_path / "nope.png"), "--model", str(models), "-o",
-                              str(tmp_path / "y.cube")], capture_output=True, text=True)  # fmt: skip
+    missing = subprocess.run(
+        [
+            lutml,
+            "grade",
+            str(tmp_path / "nope.png"),
+            "--model",
+            str(models),
+            "-o",
+            str(tmp_path / "y.cube"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and "nope.png" in missing.stderr
     grey = tmp_path / "grey.png"
     from lutml.imageio import write_image
 
     write_image(grey, read_image(image).mean(axis=2, keepdims=True).repeat(3, axis=2))
-    warned = subprocess.run([lutml, "grade", str(grey), "--model", str(models), "-o", str(tmp_path / "g.cube")],
-                            capture_output=True, text=True)  # fmt: skip
+    warned = subprocess.run(
+        [lutml, "grade", str(grey), "--model", str(models), "-o", str(tmp_path / "g.cube")],
+        capture_output=True,
+        text=True,
+    )
     assert warned.returncode == 0 and "grayscale" in warned.stderr, warned.stderr

@@ -40,7 +40,10 @@ def test_empty_split(data, tmp_path):
 
 
 def test_unknown_model_lists_valid_names(data):
-    with pytest.raises(ValueError, match="unknown model.name 'gan9'; valid names: asymmetric, look_encoder, lut_gan"):
+    with pytest.raises(
+        ValueError,
+        match="unknown model.name 'gan9'; valid names: asymmetric, look_encoder, lut_gan",
+    ):
         run(data, model={"name": "gan9", "size": 32})
 
 

@@ -41,11 +41,30 @@ def test_two_workers_train_in_sync(tmp_path):
     cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
     procs = []
     for index in range(2):
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0",
-               "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        args = [str(data["pairs"]), str(data["split"]), str(data["gt"]), str(tmp_path / f"models{index}")]
-        procs.append(subprocess.Popen([sys.executable, "-c", WORKER, *args], env=env, cwd=Path(__file__).parent,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "TF_ENABLE_ONEDNN_OPTS": "0",
+            "TF_CONFIG": json.dumps(
+                {"cluster": cluster, "task": {"type": "worker", "index": index}}
+            ),
+        }
+        args = [
+            str(data["pairs"]),
+            str(data["split"]),
+            str(data["gt"]),
+            str(tmp_path / f"models{index}"),
+        ]
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, *args],
+                env=env,
+                cwd=Path(__file__).parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     # Wait for BOTH workers before judging either: killing the stragglers after the first one
     # finished (as this test once did) SIGKILLed a worker that was still saving its last epoch.
     texts = []
@@ -59,10 +78,14 @@ def test_two_workers_train_in_sync(tmp_path):
     outputs = []
     for proc, out in zip(procs, texts, strict=True):
         assert proc.returncode == 0, out[-3000:]
-        outputs.append(json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:]))
+        outputs.append(
+            json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+        )
     assert [o["replicas"] for o in outputs] == [2, 2]
     # Synchronous data-parallel training: every worker ends with the same weights.
-    assert outputs[0]["generator_abs_sum"] == pytest.approx(outputs[1]["generator_abs_sum"], rel=1e-6)
+    assert outputs[0]["generator_abs_sum"] == pytest.approx(
+        outputs[1]["generator_abs_sum"], rel=1e-6
+    )
     assert outputs[0]["epochs_run"] == 2
     assert (tmp_path / "models0" / "generator.keras").is_file()  # the chief writes the model
     assert not (tmp_path / "models1").exists()  # the other worker writes nothing

@@ -14,7 +14,9 @@ import yaml
 from repo_helpers import TINY, commit_all, copy_checkout, run
 
 # One epoch per point is enough to check that every point trains and is logged.
-SWEEP_TINY = [o for o in TINY if not o.startswith(("train.epochs", "model.width"))] + ["train.epochs=1"]
+SWEEP_TINY = [o for o in TINY if not o.startswith(("train.epochs", "model.width"))] + [
+    "train.epochs=1"
+]
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +26,9 @@ def fresh_repo(dst: Path) -> Path:
     # The queue composes conf/ into params.yaml for every point: the tiny values go into conf/ too.
     # (config.yaml's `_self_` comes last, so its keys override the groups' defaults.)
     config = yaml.safe_load((dst / "conf" / "config.yaml").read_text())
-    (dst / "conf" / "config.yaml").write_text(yaml.safe_dump(_merge(config, _as_tree(SWEEP_TINY)), sort_keys=False))
+    (dst / "conf" / "config.yaml").write_text(
+        yaml.safe_dump(_merge(config, _as_tree(SWEEP_TINY)), sort_keys=False)
+    )
     commit_all(dst)
     return dst
 
@@ -59,7 +63,9 @@ def test_queued_size_sweep_trains_each_point_and_logs_it(tmp_path):
         if "Queued" not in status and "Running" not in status:
             break
         time.sleep(5)
-    assert status.count("Success") == 2, status + run(["dvc", "queue", "logs", status.split()[-2]], repo)
+    assert status.count("Success") == 2, status + run(
+        ["dvc", "queue", "logs", status.split()[-2]], repo
+    )
 
     exps = json.loads(run(["dvc", "exp", "show", "--json"], repo))
     sizes = set()
@@ -75,6 +81,8 @@ def test_queued_size_sweep_trains_each_point_and_logs_it(tmp_path):
     mlflow.set_tracking_uri(f"sqlite:///{repo / 'mlflow.db'}")
     # Training runs live in the "look-estimator" experiment; evaluate's runs (one per look) carry
     # the same variant tag in the look's experiment.
-    runs = mlflow.search_runs(experiment_names=["look-estimator"], filter_string="tags.variant = 'look_encoder'")
+    runs = mlflow.search_runs(
+        experiment_names=["look-estimator"], filter_string="tags.variant = 'look_encoder'"
+    )
     assert sorted(runs["params.model.width"]) == ["16", "32"]  # one MLflow run per point
     assert all(runs["tags.dvc_exp_name"].str.len() > 0)

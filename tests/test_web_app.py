@@ -33,7 +33,9 @@ def work(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path, work: Path):
-    return create_app({"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"], "LUTML_TMP_DIR": str(work)})
+    return create_app(
+        {"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"], "LUTML_TMP_DIR": str(work)}
+    )
 
 
 @pytest.fixture
@@ -73,13 +75,15 @@ def test_match_fits_the_known_grade(client, pair, work):
     assert 0.0 < r["info"]["coverage"]["fraction"] <= 1.0
     cube = client.get(r["cube_url"])
     assert cube.status_code == 200 and "attachment" in cube.headers["Content-Disposition"]
-    assert cube.headers["Content-Disposition"].endswith('before-match-17.cube')
+    assert cube.headers["Content-Disposition"].endswith("before-match-17.cube")
     path = work.parent / "dl.cube"
     path.write_bytes(cube.data)
     lut = read_cube(path)
     assert lut.size == 17
     err = np.abs(apply_lut(lut, before) - known_grade(before))
-    assert err.mean() < 0.01 and np.percentile(err, 99) < 0.05  # the asymmetric grade, not a transpose
+    assert (
+        err.mean() < 0.01 and np.percentile(err, 99) < 0.05
+    )  # the asymmetric grade, not a transpose
     assert list(work.iterdir()) == []  # per-request temp dirs are removed
 
 
@@ -89,7 +93,9 @@ def test_strength_preview_and_downloads_agree(client, pair, work):
     full = decode(client.get(f"{r['after_url']}?strength=1").data)
     zero = decode(client.get(f"{r['after_url']}?strength=0").data)
     shown_before = decode(client.get(r["before_url"]).data)
-    assert np.abs(zero - shown_before).mean() < 0.004  # strength 0 = the untouched frame (JPEG noise)
+    assert (
+        np.abs(zero - shown_before).mean() < 0.004
+    )  # strength 0 = the untouched frame (JPEG noise)
     assert np.abs(full - shown_before).mean() > 0.05  # and strength 1 visibly differs
     half_cube = client.get(f"{r['cube_url']}?strength=0.5")
     assert half_cube.headers["Content-Disposition"].endswith("-50pct.cube")
@@ -139,7 +145,12 @@ def test_16bit_frame_with_alpha_stays_16bit(client, tmp_path):
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG whose IHDR claims huge dimensions (a decompression bomb's calling card)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    chunk = (
+        struct.pack(">I", len(ihdr))
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
     return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
 
 
@@ -171,15 +182,27 @@ def test_real_decompression_bomb_is_refused_before_decoding(tmp_path, work, pair
     bomb = tmp_path / "bomb.png"
     write_image(bomb, np.zeros((6000, 6000, 3), np.uint8))
     assert bomb.stat().st_size < 200_000
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_MAX_PIXELS": 4_000_000,
-                      "LUTML_TMP_DIR": str(work)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "LUTML_MODEL_DIRS": [],
+            "LUTML_MAX_PIXELS": 4_000_000,
+            "LUTML_TMP_DIR": str(work),
+        }
+    )
     resp = post_match(app.test_client(), bomb.read_bytes(), pair[1])
     assert resp.status_code == 400 and "36.0 megapixels" in resp.get_json()["error"]
 
 
 def test_oversize_upload_gets_413_message(tmp_path, work, pair):
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [], "MAX_CONTENT_LENGTH": 4000,
-                      "LUTML_TMP_DIR": str(work)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "LUTML_MODEL_DIRS": [],
+            "MAX_CONTENT_LENGTH": 4000,
+            "LUTML_TMP_DIR": str(work),
+        }
+    )
     resp = post_match(app.test_client(), pair[0] + b"\x00" * 8000, pair[1])
     assert resp.status_code == 413 and "limit" in resp.get_json()["error"]
 
@@ -208,26 +231,44 @@ def test_same_aspect_different_sizes_are_matched(client):
 def test_traversal_and_unknown_ids_are_refused(client, pair, work, tmp_path):
     before_png, after_png, _ = pair
     for model in ("../../etc/passwd", "/etc/passwd", "data/models", ""):
-        resp = client.post("/api/grade", data={"frame": (io.BytesIO(before_png), "f.png"), "model": model},
-                           content_type="multipart/form-data")
+        resp = client.post(
+            "/api/grade",
+            data={"frame": (io.BytesIO(before_png), "f.png"), "model": model},
+            content_type="multipart/form-data",
+        )
         assert resp.status_code == 400 and "Unknown model" in resp.get_json()["error"]
     resp = post_match(client, before_png, after_png, name="../../../../escape.png", size="17")
     assert resp.status_code == 200
     assert not list(tmp_path.rglob("escape.png"))
     assert resp.get_json()["info"]["source_name"] == "escape.png"
-    for url in ("/api/result/..%2F..%2Fetc%2Fpasswd/lut.cube", "/api/result/abc/lut.cube",
-                "/api/result/" + "A" * 32 + "/before.jpg", "/static/../__init__.py"):
+    for url in (
+        "/api/result/..%2F..%2Fetc%2Fpasswd/lut.cube",
+        "/api/result/abc/lut.cube",
+        "/api/result/" + "A" * 32 + "/before.jpg",
+        "/static/../__init__.py",
+    ):
         resp = client.get(url)
         assert resp.status_code == 404, url
     assert list(work.iterdir()) == []
 
 
 def test_cross_site_posts_are_refused(client, pair):
-    data = {"before": (io.BytesIO(pair[0]), "b.png"), "after": (io.BytesIO(pair[1]), "a.png"), "size": "17"}
+    data = {
+        "before": (io.BytesIO(pair[0]), "b.png"),
+        "after": (io.BytesIO(pair[1]), "a.png"),
+        "size": "17",
+    }
     resp = client.post("/api/match", data=data, headers={"Origin": "http://evil.example"})
     assert resp.status_code == 403 and "Cross-site" in resp.get_json()["error"]
-    data = {"before": (io.BytesIO(pair[0]), "b.png"), "after": (io.BytesIO(pair[1]), "a.png"), "size": "17"}
-    assert client.post("/api/match", data=data, headers={"Origin": "http://localhost"}).status_code == 200
+    data = {
+        "before": (io.BytesIO(pair[0]), "b.png"),
+        "after": (io.BytesIO(pair[1]), "a.png"),
+        "size": "17",
+    }
+    assert (
+        client.post("/api/match", data=data, headers={"Origin": "http://localhost"}).status_code
+        == 200
+    )
 
 
 def test_result_cache_is_bounded():
@@ -257,11 +298,14 @@ def test_secret_key_from_environment(monkeypatch):
 
 
 def test_registry_scans_model_folders(tmp_path):
-    from lutml.web.registry import scan_models
+    from lutml.web.model_index import scan_models
 
     root = tmp_path / "models"
-    for name, meta in [("warm look", {"look": "teal_orange", "variant": "pix2pix64"}),
-                       ("neutral", {"variant": "neutraliser", "reverse": True}), ("broken", None)]:
+    for name, meta in [
+        ("warm look", {"look": "teal_orange", "variant": "pix2pix64"}),
+        ("neutral", {"variant": "neutraliser", "reverse": True}),
+        ("broken", None),
+    ]:
         (root / name).mkdir(parents=True)
         (root / name / "generator.keras").write_bytes(b"")
         (root / name / "model.json").write_text("{oops" if meta is None else json.dumps(meta))
@@ -286,17 +330,23 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
     (tmp_path / "look" / "generator.keras").write_bytes(b"")
     (tmp_path / "look" / "model.json").write_text('{"variant": "pix2pix64"}')
     port = _free_port()
-    code = ("import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
-            "import threading, os, time\n"
-            "def watch():\n"
-            "    while True:\n"
-            "        time.sleep(0.25)\n"
-            "        print('TF' if 'tensorflow' in sys.modules else 'noTF', flush=True)\n"
-            "threading.Thread(target=watch, daemon=True).start()\n"
-            "from lutml.cli import main; main()")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(port), str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    code = (
+        "import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
+        "import threading, os, time\n"
+        "def watch():\n"
+        "    while True:\n"
+        "        time.sleep(0.25)\n"
+        "        print('TF' if 'tensorflow' in sys.modules else 'noTF', flush=True)\n"
+        "threading.Thread(target=watch, daemon=True).start()\n"
+        "from lutml.cli import main; main()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(port), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -328,7 +378,9 @@ def test_coverage_warning_names_missing_colours(client):
     assert missing_hues(make_frame()) == []
     narrow = post_match(client, png_bytes(warm), png_bytes(known_grade(warm)), size="17").get_json()
     assert "no vivid greens, cyans, blues or magentas" in narrow["info"]["warning"]
-    broad = post_match(client, png_bytes(make_frame()), png_bytes(known_grade(make_frame())), size="17")
+    broad = post_match(
+        client, png_bytes(make_frame()), png_bytes(known_grade(make_frame())), size="17"
+    )
     info = broad.get_json()["info"]
     assert info["warning"] is None and "extrapolated" in info["coverage"]["note"]
     chart = client.get(broad.get_json()["coverage_url"])
@@ -345,7 +397,9 @@ def test_local_edits_are_reported(client):
     vignette = 1.0 - 0.8 * (((x - 80) / 80) ** 2 + ((y - 40) / 40) ** 2)[..., None]
     r = post_match(client, png_bytes(frame), png_bytes(frame * vignette), size="17").get_json()
     assert r["info"]["fit_de00"] > 2.5 and "cannot make" in r["info"]["warning"]
-    clean = post_match(client, png_bytes(frame), png_bytes(known_grade(frame)), size="17").get_json()
+    clean = post_match(
+        client, png_bytes(frame), png_bytes(known_grade(frame)), size="17"
+    ).get_json()
     assert clean["info"]["fit_de00"] < 0.5 and "cannot make" not in (clean["info"]["warning"] or "")
 
 
@@ -358,7 +412,9 @@ def test_robust_fit_ignores_outlier_pixels(client, work):
     after[junk] = rng.random((int(junk.sum()), 3))
     errors = {}
     for robust in ("", "on"):
-        r = post_match(client, png_bytes(before), png_bytes(after), size="17", robust=robust).get_json()
+        r = post_match(
+            client, png_bytes(before), png_bytes(after), size="17", robust=robust
+        ).get_json()
         assert r["info"]["robust"] is bool(robust)
         (work.parent / "r.cube").write_bytes(client.get(r["cube_url"]).data)
         lut = read_cube(work.parent / "r.cube")

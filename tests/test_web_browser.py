@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
-from lutml.looks import get_look
 from lutml.lut import identity_table, read_cube
 from lutml.web import create_app
 
@@ -25,7 +25,10 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} missing: run `make browser` (apt chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"{CHROMIUM} missing: run `make browser` (apt chromium)",
+    ),
 ]
 
 
@@ -43,7 +46,13 @@ def models_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("models") / "tiny-look"
     folder.mkdir()
     build_unet(size=32, width=4, max_mult=2, dropout_layers=0).save(folder / "generator.keras")
-    meta = {"name": "pix2pix", "variant": "tiny", "kind": "image", "input_size": 32, "look": "untrained"}
+    meta = {
+        "name": "pix2pix",
+        "variant": "tiny",
+        "kind": "image",
+        "input_size": 32,
+        "look": "untrained",
+    }
     (folder / "model.json").write_text(json.dumps(meta))
     return folder.parent
 
@@ -69,7 +78,9 @@ def page():
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, accept_downloads=True
+        )
         yield context.new_page()
         browser.close()
 
@@ -116,18 +127,25 @@ def test_match_in_browser(server, page, tmp_path):
     page.wait_for_selector("#after-img[data-strength='0.30']")
     assert page.inner_text("#strength-value") == "30%"
     partial = _mean_pixel(page, "#after-img")
-    for b, p, f in zip(before, partial, full, strict=True):  # 30% lies 30% of the way to the full look
+    for b, p, f in zip(
+        before, partial, full, strict=True
+    ):  # 30% lies 30% of the way to the full look
         assert abs(p - (b + 0.3 * (f - b))) < 1.5
 
     page.click(".views button[data-view=wipe]")
     stage = page.locator("#wipe-stage").bounding_box()
     page.mouse.move(stage["x"] + 0.25 * stage["width"], stage["y"] + stage["height"] / 2)
-    assert page.evaluate("document.querySelector('#wipe-after').style.clipPath") == "inset(0px 75% 0px 0px)"
+    assert (
+        page.evaluate("document.querySelector('#wipe-after').style.clipPath")
+        == "inset(0px 75% 0px 0px)"
+    )
     assert page.evaluate("document.querySelector('#wipe-after').src").endswith("strength=0.30")
     page.screenshot(path=str(ARTIFACTS / "web-wipe.png"))
     page.click(".views button[data-view=side]")
 
-    assert "extrapolated" in page.inner_text("#coverage-text") or "guesses" in page.inner_text("#coverage-text")
+    assert "extrapolated" in page.inner_text("#coverage-text") or "guesses" in page.inner_text(
+        "#coverage-text"
+    )
     page.click("#coverage-details summary")
     page.wait_for_function("document.querySelector('#coverage-img').naturalWidth > 100")
 
@@ -147,7 +165,9 @@ def test_match_in_browser(server, page, tmp_path):
 
 def test_learned_look_in_browser(server, page, tmp_path):
     page.goto(server)
-    assert page.get_attribute("#tab-grade", "aria-selected") == "true"  # models exist: learned look first
+    assert (
+        page.get_attribute("#tab-grade", "aria-selected") == "true"
+    )  # models exist: learned look first
     assert page.inner_text("#model option") == "untrained · tiny"
     page.set_input_files("input[name=frame]", str(_skimage_photo("astronaut.png")))
     page.select_option("#form-grade select[name=size]", "17")

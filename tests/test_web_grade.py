@@ -24,15 +24,26 @@ def models_dir(tmp_path_factory) -> Path:
         folder = root / name
         folder.mkdir()
         build_unet(size=32, width=4, max_mult=2, dropout_layers=0).save(folder / "generator.keras")
-        meta = {"name": "pix2pix", "variant": name, "kind": "image", "input_size": 32, "output_size": 32,
-                "reverse": reverse, "look": "test"}
+        meta = {
+            "name": "pix2pix",
+            "variant": name,
+            "kind": "image",
+            "input_size": 32,
+            "output_size": 32,
+            "reverse": reverse,
+            "look": "test",
+        }
         (folder / "model.json").write_text(json.dumps(meta))
     from lutml.models.lut_gan import build_basis_lut_generator
 
     folder = root / "tiny lut"
     folder.mkdir()
-    build_basis_lut_generator(size=32, width=4, max_mult=2, lut_size=5, n_basis=2).save(folder / "generator.keras")
-    (folder / "model.json").write_text(json.dumps({"variant": "tiny-lut", "kind": "lut", "input_size": 32}))
+    build_basis_lut_generator(size=32, width=4, max_mult=2, lut_size=5, n_basis=2).save(
+        folder / "generator.keras"
+    )
+    (folder / "model.json").write_text(
+        json.dumps({"variant": "tiny-lut", "kind": "lut", "input_size": 32})
+    )
     make_tiny_look_model(root / "tiny estimator")
     broken = root / "broken"
     broken.mkdir()
@@ -82,7 +93,9 @@ def test_grade_returns_the_models_lut(client, models_dir, frame, tmp_path):
         assert cube.headers["Content-Disposition"].endswith(name)
         (tmp_path / name).write_bytes(cube.data)
         served = read_cube(tmp_path / name)
-        direct = grade_image(load_model(models_dir / "tiny look"), frame, size=17, reverse=reverse).lut
+        direct = grade_image(
+            load_model(models_dir / "tiny look"), frame, size=17, reverse=reverse
+        ).lut
         np.testing.assert_allclose(served.table, direct.table, atol=2e-4)  # .cube keeps ~6 decimals
         assert client.get(f"{r['after_url']}?strength=0.5").status_code == 200
 
@@ -116,7 +129,9 @@ def test_lut_model_has_no_fit_coverage_and_no_reverse(client, frame, tmp_path):
     r = resp.get_json()
     assert r["coverage_url"] is None and r["info"]["coverage"]["fraction"] is None
     (tmp_path / "l.cube").write_bytes(client.get(r["cube_url"]).data)
-    assert read_cube(tmp_path / "l.cube").size == 17  # the model's 5^3 LUT resampled to the asked size
+    assert (
+        read_cube(tmp_path / "l.cube").size == 17
+    )  # the model's 5^3 LUT resampled to the asked size
     resp = grade(client, frame, model="tiny-lut", size="17", reverse="on")
     assert resp.status_code == 400 and "neutraliser" in resp.get_json()["error"]
 

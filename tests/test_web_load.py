@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web_helpers import known_grade, make_frame, png_bytes
 
-from lutml.web.loadtest import _multipart, _start_server, run_load
+from lutml.bench.web import _multipart, _start_server, run_load
 
 
 @pytest.mark.slow
@@ -13,8 +13,13 @@ def test_twenty_concurrent_match_requests_succeed(tmp_path):
     base, server = _start_server([str(tmp_path)], threads=4)
     try:
         frame = make_frame(120, 160, seed=2)
-        body, ctype = _multipart({"size": "17"}, {"before": ("b.png", png_bytes(frame)),
-                                                  "after": ("a.png", png_bytes(known_grade(frame)))})
+        body, ctype = _multipart(
+            {"size": "17"},
+            {
+                "before": ("b.png", png_bytes(frame)),
+                "after": ("a.png", png_bytes(known_grade(frame))),
+            },
+        )
         stats = run_load(base, "/api/match", body, ctype, requests=20, timeout=120)
     finally:
         server.close()

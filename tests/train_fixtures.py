@@ -22,11 +22,13 @@ def known_grade(size: int = 9) -> LUT3D:
     """An asymmetric, monotone grade: red x1.15, blue lifted, 10% of green mixed into red."""
     t = identity_table(size)
     r, g, b = t[..., 0], t[..., 1], t[..., 2]
-    out = np.stack([np.clip(1.15 * r * 0.9 + 0.1 * g, 0, 1), g ** 1.1, 0.08 + 0.9 * b], axis=-1)
+    out = np.stack([np.clip(1.15 * r * 0.9 + 0.1 * g, 0, 1), g**1.1, 0.08 + 0.9 * b], axis=-1)
     return LUT3D(out.astype(np.float32), title="known grade")
 
 
-def make_pairs(root: Path, n_train: int = 6, n_test: int = 2, size: int = 64, seed: int = 0) -> dict[str, Path]:
+def make_pairs(
+    root: Path, n_train: int = 6, n_test: int = 2, size: int = 64, seed: int = 0
+) -> dict[str, Path]:
     """Write `n_train + n_test` pairs of `size` px under `root`; returns the stage paths."""
     rng = np.random.default_rng(seed)
     photos = [read_image(Path(skimage.__file__).parent / "data" / p) for p in PHOTOS]

@@ -82,7 +82,9 @@ PIL_CASE = "uint8   trilinear    Pillow Color3DLUT"
 BIG = "float32 tetrahedral  {n}^3 "  # prefix of the big-LUT rows, compared with their own OCIO row
 
 
-def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int, big=None) -> dict[str, Callable]:
+def contenders(
+    lut, frame8: np.ndarray, ocio, pil_filter, threads: int, big=None
+) -> dict[str, Callable]:
     """name -> zero-argument callable for every timed case (plus the OCIO buffer copy).
 
     `big` = (LUT, its OpenColorIO processor) adds the big-LUT float32 rows, or None.
@@ -104,7 +106,9 @@ def contenders(lut, frame8: np.ndarray, ocio, pil_filter, threads: int, big=None
         COPY: lambda: np.copyto(work, frame32),
         "uint8   tetrahedral  lutml (numba)": lambda: apply_lut(lut, frame8),
         "uint8   trilinear    lutml (numba)": lambda: apply_lut(lut, frame8, "trilinear"),
-        PIL_CASE: (lambda: pil_image.filter(pil_filter)) if threads == 1 else (lambda: pil_run(frame8)),
+        PIL_CASE: (lambda: pil_image.filter(pil_filter))
+        if threads == 1
+        else (lambda: pil_run(frame8)),
     }
     if big is not None:
         big_lut, big_ocio = big
@@ -152,12 +156,22 @@ def accuracy(lut, frame8: np.ndarray, ocio, pil_filter) -> tuple[float, int]:
     theirs = crop32.copy()
     ocio.applyRGB(theirs)
     pil = np.asarray(Image.fromarray(crop).filter(pil_filter)).astype(int)
-    return (float(np.abs(apply_lut(lut, crop32) - theirs).max()),
-            int(np.abs(apply_lut(lut, crop, "trilinear").astype(int) - pil).max()))
+    return (
+        float(np.abs(apply_lut(lut, crop32) - theirs).max()),
+        int(np.abs(apply_lut(lut, crop, "trilinear").astype(int) - pil).max()),
+    )
 
 
-def run_bench(size: int = 33, width: int = 3840, height: int = 2160, repeats: int = 5, threads: int = 1,
-              noise: bool = False, skip_numpy: bool = False, big_size: int = 65) -> dict:
+def run_bench(
+    size: int = 33,
+    width: int = 3840,
+    height: int = 2160,
+    repeats: int = 5,
+    threads: int = 1,
+    noise: bool = False,
+    skip_numpy: bool = False,
+    big_size: int = 65,
+) -> dict:
     """Time every contender, check lutml against the references; the table `format_report` prints.
 
     Returns
@@ -198,28 +212,56 @@ def run_bench(size: int = 33, width: int = 3840, height: int = 2160, repeats: in
         wall, cpu = time.perf_counter(), time.process_time()
         apply_lut_numpy(lut, frame32)
         seconds["float32 tetrahedral  plain NumPy (1 run)"] = (
-            time.perf_counter() - wall, time.process_time() - cpu)
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+        )
     err_ocio, err_pil = accuracy(lut, frame8, ocio, pil_filter)
 
     megapixels = width * height / 1e6
     big_prefix = BIG.format(n=big_size)
     rows = {}
     for name, (wall, cpu) in seconds.items():
-        reference = PIL_CASE if name.startswith("uint8") else (
-            big_prefix + "OpenColorIO" if name.startswith(big_prefix) else OCIO_CASE)
+        reference = (
+            PIL_CASE
+            if name.startswith("uint8")
+            else (big_prefix + "OpenColorIO" if name.startswith(big_prefix) else OCIO_CASE)
+        )
         ref_wall, ref_cpu = seconds[reference]
-        rows[name] = {"wall": wall, "cpu": cpu, "mpx_per_s": megapixels / wall, "reference": reference,
-                      "vs_wall": ref_wall / wall, "vs_cpu": ref_cpu / cpu}
+        rows[name] = {
+            "wall": wall,
+            "cpu": cpu,
+            "mpx_per_s": megapixels / wall,
+            "reference": reference,
+            "vs_wall": ref_wall / wall,
+            "vs_cpu": ref_cpu / cpu,
+        }
     big_vs_ocio = None
     if big is not None:
         ocio_cpu = seconds[big_prefix + "OpenColorIO"][1]
-        big_vs_ocio = {"out_buffer": ocio_cpu / seconds[big_prefix + "lutml, out= buffer"][1],
-                       "fresh": ocio_cpu / seconds[big_prefix + "lutml (numba)"][1]}
-    setup = {"size": size, "width": width, "height": height, "repeats": repeats, "threads": threads,
-             "noise": noise, "big_size": big_size, "numba": numba.__version__, "ocio": OCIO.__version__,
-             "pillow": PIL.__version__}
-    return {"rows": rows, "big_vs_ocio": big_vs_ocio, "max_err_ocio": err_ocio, "max_err_pillow": err_pil,
-            "first_call_s": first_call, "setup": setup}
+        big_vs_ocio = {
+            "out_buffer": ocio_cpu / seconds[big_prefix + "lutml, out= buffer"][1],
+            "fresh": ocio_cpu / seconds[big_prefix + "lutml (numba)"][1],
+        }
+    setup = {
+        "size": size,
+        "width": width,
+        "height": height,
+        "repeats": repeats,
+        "threads": threads,
+        "noise": noise,
+        "big_size": big_size,
+        "numba": numba.__version__,
+        "ocio": OCIO.__version__,
+        "pillow": PIL.__version__,
+    }
+    return {
+        "rows": rows,
+        "big_vs_ocio": big_vs_ocio,
+        "max_err_ocio": err_ocio,
+        "max_err_pillow": err_pil,
+        "first_call_s": first_call,
+        "setup": setup,
+    }
 
 
 def format_report(report: dict) -> str:
@@ -235,24 +277,33 @@ def format_report(report: dict) -> str:
     for name, r in report["rows"].items():
         ratio = f"{r['vs_wall']:.2f}x / {r['vs_cpu']:.2f}x"
         cols = ("", ratio) if r["reference"] == PIL_CASE else (ratio, "")
-        lines.append(f"{name:46} {r['wall']:7.3f} {r['cpu']:7.3f} {r['mpx_per_s']:6.1f}  {cols[0]:>16}  "
-                     f"{cols[1]:>18}")
+        lines.append(
+            f"{name:46} {r['wall']:7.3f} {r['cpu']:7.3f} {r['mpx_per_s']:6.1f}  {cols[0]:>16}  "
+            f"{cols[1]:>18}"
+        )
     if report["big_vs_ocio"] is not None:
         b = report["big_vs_ocio"]
-        lines.append(f"{s['big_size']}^3 float32 tetrahedral, lutml vs OpenColorIO throughput (CPU time; goal >= "
-                     f"1x): {b['out_buffer']:.2f}x like for like (both in a ready buffer), {b['fresh']:.2f}x with "
-                     "a fresh output array")
-    lines.append(f"first apply_lut call of this process (numba cache load or compile): "
-                 f"{report['first_call_s']:.2f} s; machine load average {os.getloadavg()[0]:.1f} on "
-                 f"{os.cpu_count()} CPUs")
-    lines.append(f"max |lutml - OCIO| (float32 tetrahedral): {report['max_err_ocio']:.1e}; "
-                 f"max |lutml - Pillow| (uint8 trilinear): {report['max_err_pillow']} code value(s)")
+        lines.append(
+            f"{s['big_size']}^3 float32 tetrahedral, lutml vs OpenColorIO throughput (CPU time; goal >= "
+            f"1x): {b['out_buffer']:.2f}x like for like (both in a ready buffer), {b['fresh']:.2f}x with "
+            "a fresh output array"
+        )
+    lines.append(
+        f"first apply_lut call of this process (numba cache load or compile): "
+        f"{report['first_call_s']:.2f} s; machine load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs"
+    )
+    lines.append(
+        f"max |lutml - OCIO| (float32 tetrahedral): {report['max_err_ocio']:.1e}; "
+        f"max |lutml - Pillow| (uint8 trilinear): {report['max_err_pillow']} code value(s)"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lutml.bench apply",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lutml.bench apply", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--size", type=int, default=33, help="LUT nodes per axis (default 33)")
     parser.add_argument("--width", type=int, default=3840)
     parser.add_argument("--height", type=int, default=2160)
@@ -260,9 +311,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads for every contender")
     parser.add_argument("--noise", action="store_true", help="uniform noise instead of a photo")
     parser.add_argument("--skip-numpy", action="store_true", help="skip the slow NumPy reference")
-    parser.add_argument("--big-size", type=int, default=65,
-                        help="also time float32 with a LUT this big vs OCIO (default 65; 0 = skip)")
+    parser.add_argument(
+        "--big-size",
+        type=int,
+        default=65,
+        help="also time float32 with a LUT this big vs OCIO (default 65; 0 = skip)",
+    )
     args = parser.parse_args(argv)
-    print(format_report(run_bench(args.size, args.width, args.height, args.repeats, args.threads, args.noise,
-                                  args.skip_numpy, args.big_size)))
+    print(
+        format_report(
+            run_bench(
+                args.size,
+                args.width,
+                args.height,
+                args.repeats,
+                args.threads,
+                args.noise,
+                args.skip_numpy,
+                args.big_size,
+            )
+        )
+    )
     return 0

@@ -23,18 +23,44 @@ from pathlib import Path
 import numpy as np
 
 # Built-in looks the method was designed with, and looks added only after it was fixed.
-DESIGN_LOOKS = ["teal_orange", "s_curve_split_tone", "faded_film", "bleach_bypass", "hue_shift", "ocio_aces_sdr"]
+DESIGN_LOOKS = [
+    "teal_orange",
+    "s_curve_split_tone",
+    "faded_film",
+    "bleach_bypass",
+    "hue_shift",
+    "ocio_aces_sdr",
+]
 NEW_LOOKS = ["cross_process", "day_for_night"]
 COLUMNS = ("identity", "ours", "population", "original", "pair_fit")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m lutml.bench looks", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    ap.add_argument("--model", type=Path, default=Path("data/models"), help="trained look model (default data/models)")
-    ap.add_argument("--looks", nargs="*", default=None, help="looks to score (default: all built-in and new looks)")
-    ap.add_argument("--no-original", action="store_true", help="skip the original project's method (2 min per look)")
-    ap.add_argument("--single-refs", type=int, default=3, help="graded stills per look for story 3 (default 3)")
+    ap = argparse.ArgumentParser(
+        prog="python -m lutml.bench looks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=Path("data/models"),
+        help="trained look model (default data/models)",
+    )
+    ap.add_argument(
+        "--looks",
+        nargs="*",
+        default=None,
+        help="looks to score (default: all built-in and new looks)",
+    )
+    ap.add_argument(
+        "--no-original",
+        action="store_true",
+        help="skip the original project's method (2 min per look)",
+    )
+    ap.add_argument(
+        "--single-refs", type=int, default=3, help="graded stills per look for story 3 (default 3)"
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     return ap.parse_args(argv)
 
@@ -42,8 +68,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 def score_look(name: str, model, params, work: Path, with_original: bool) -> dict[str, float]:
     """All methods on one look: mean dE00 on the held-out photos, per method."""
     from lutml.data.frames import make_frames
-    from lutml.evaluate import baseline_luts, load_eval_data, score_luts
-    from lutml.looks import get_look
+    from lutml.data.looks import get_look
+    from lutml.pipeline.evaluate import baseline_luts, load_eval_data, score_luts
 
     frames = work / name / "frames"
     look_cfg = params.look if params.look.name == name else name
@@ -55,13 +81,19 @@ def score_look(name: str, model, params, work: Path, with_original: bool) -> dic
     if with_original:
         from omegaconf import OmegaConf
 
-        from lutml.original import train_original
+        from lutml.pipeline.original import train_original
 
         original_dir = work / name / "original"
         original = OmegaConf.to_container(params.original)
         original["train"]["mlflow"] = False
-        train_original(frames, original_dir, OmegaConf.to_container(params.synth), original,
-                       OmegaConf.to_container(params.fit), int(params.seed))  # fmt: skip
+        train_original(
+            frames,
+            original_dir,
+            OmegaConf.to_container(params.synth),
+            original,
+            OmegaConf.to_container(params.fit),
+            int(params.seed),
+        )
     from lutml.data.looksynth import load_looks
 
     crops = load_looks("data/pairs")[0]
@@ -69,34 +101,44 @@ def score_look(name: str, model, params, work: Path, with_original: bool) -> dic
     luts.update(baseline_luts(data, pool, original_dir, size))
     look = get_look(look_cfg)
     truths = [look(p) for p in data.heldout]
-    return {m: score_luts(luts[m], data.heldout, truths, look).summary()["de00_mean"] for m in COLUMNS if m in luts}
+    return {
+        m: score_luts(luts[m], data.heldout, truths, look).summary()["de00_mean"]
+        for m in COLUMNS
+        if m in luts
+    }
 
 
 def _table(rows: dict[str, dict[str, float]], title: str) -> str:
-    head = f"{'look':<22}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'ours/id':>9}{'ours/orig':>10}"
+    head = (
+        f"{'look':<22}" + "".join(f"{c:>11}" for c in COLUMNS) + f"{'ours/id':>9}{'ours/orig':>10}"
+    )
     lines = [title, head, "-" * len(head)]
     for name, r in rows.items():
         cells = "".join(f"{r[c]:>11.3f}" if c in r else f"{'-':>11}" for c in COLUMNS)
         vs_orig = f"{r['ours'] / r['original']:>10.2f}" if "original" in r else f"{'-':>10}"
         lines.append(f"{name:<22}{cells}{r['ours'] / r['identity']:>9.2f}{vs_orig}")
     ratios = [r["ours"] / r["identity"] for r in rows.values()]
-    lines.append(f"{'mean ratio to identity':<22}{np.mean(ratios):>11.3f}   (worst {max(ratios):.3f}; goal <= 0.5 on every look)")
+    lines.append(
+        f"{'mean ratio to identity':<22}{np.mean(ratios):>11.3f}   (worst {max(ratios):.3f}; goal <= 0.5 on every look)"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
     from lutml.data.corpus import corpus_roles
-    from lutml.evaluate import single_still_table
     from lutml.imageio import read_image_full
     from lutml.models.inference import load_any_model
-    from lutml.params import load_params
+    from lutml.pipeline.evaluate import single_still_table
+    from lutml.pipeline.params import load_params
     from lutml.resize import fit_within
 
     params = load_params()
     model = load_any_model(args.model)
     if model.kind != "look":
-        raise SystemExit(f"{args.model}: a look model is needed (the default pipeline's data/models)")
+        raise SystemExit(
+            f"{args.model}: a look model is needed (the default pipeline's data/models)"
+        )
     names = args.looks or DESIGN_LOOKS + NEW_LOOKS
     start = time.perf_counter()
     rows = {}
@@ -107,13 +149,22 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name}: {time.perf_counter() - t:.0f} s", flush=True)
     roles = corpus_roles(params.corpus, int(params.seed))
     size = int(params.eval.score_size)
-    refs = [fit_within(read_image_full(p.path).as_float(), size, "area") for p in roles["look"][: args.single_refs]]
-    photos = [fit_within(read_image_full(p.path).as_float(), size // 2, "area") for p in roles["eval"]]
-    single = single_still_table(model, refs, photos, names, int(params.fit.size), int(params.eval.refine))
+    refs = [
+        fit_within(read_image_full(p.path).as_float(), size, "area")
+        for p in roles["look"][: args.single_refs]
+    ]
+    photos = [
+        fit_within(read_image_full(p.path).as_float(), size // 2, "area") for p in roles["eval"]
+    ]
+    single = single_still_table(
+        model, refs, photos, names, int(params.fit.size), int(params.eval.refine)
+    )
 
     n_frames, n_eval = len(roles["look"]), len(roles["eval"])
-    print(f"\nLearning a look from {n_frames} graded frames alone; mean CIEDE2000 to the true look on {n_eval} held-out "
-          f"neutral photos ({size} px), model {args.model} ({model.meta.get('variant')}), {time.perf_counter() - start:.0f} s\n")
+    print(
+        f"\nLearning a look from {n_frames} graded frames alone; mean CIEDE2000 to the true look on {n_eval} held-out "
+        f"neutral photos ({size} px), model {args.model} ({model.meta.get('variant')}), {time.perf_counter() - start:.0f} s\n"
+    )
     design = {k: v for k, v in rows.items() if k not in NEW_LOOKS}
     new = {k: v for k, v in rows.items() if k in NEW_LOOKS}
     if design:
@@ -123,7 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nOne graded still -> its look (story 3), mean over {len(refs)} stills:")
     print(f"{'look':<22}{'identity':>11}{'ours':>11}{'pair_fit':>11}{'ours/id':>9}")
     for name, r in single.items():
-        print(f"{name:<22}{r['identity']:>11.3f}{r['ours']:>11.3f}{r['pair_fit']:>11.3f}{r['ratio']:>9.2f}")
+        print(
+            f"{name:<22}{r['identity']:>11.3f}{r['ours']:>11.3f}{r['pair_fit']:>11.3f}{r['ratio']:>9.2f}"
+        )
     print(f"{'mean ratio to identity':<22}{np.mean([r['ratio'] for r in single.values()]):>11.3f}")
     if args.json:
         args.json.write_text(json.dumps({"frames": rows, "single_still": single}, indent=2) + "\n")

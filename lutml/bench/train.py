@@ -17,13 +17,16 @@ def measure(variant: str, batch: int, seconds: float) -> tuple[float, int]:
     import numpy as np
     import tensorflow as tf
 
-    from lutml.config import compose
-    from lutml.models.registry import build_gan, model_sizes
+    from lutml.models.builders import build_gan, model_sizes
+    from lutml.pipeline.config import compose
 
     cfg = compose([f"model={variant}"])["model"]
     size, out = model_sizes(cfg)
     rng = np.random.default_rng(0)
-    parts = [rng.random((batch, size, size, 3), np.float32), rng.random((batch, out, out, 3), np.float32)]
+    parts = [
+        rng.random((batch, size, size, 3), np.float32),
+        rng.random((batch, out, out, 3), np.float32),
+    ]
     if cfg["name"].startswith("lut_gan"):
         n = cfg["lut_size"]
         parts.append(rng.random((batch, n, n, n, 3), np.float32))
@@ -48,7 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     batches = [int(b) for b in args.batches.split(",")]
     print(f"training throughput, images/s (fit() on random data, {os.cpu_count()} CPUs)")
-    print(f"{'variant':<12} {'params':>10} " + " ".join(f"{'batch ' + str(b):>10}" for b in batches))
+    print(
+        f"{'variant':<12} {'params':>10} " + " ".join(f"{'batch ' + str(b):>10}" for b in batches)
+    )
     for variant in args.variants.split(","):
         rates = []
         for b in batches:

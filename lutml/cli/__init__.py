@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"{prog}: error: {describe_os_error(exc)}", file=sys.stderr)
     except MemoryError:
-        print(f"{prog}: error: not enough memory (try a smaller image or LUT size)", file=sys.stderr)
+        print(
+            f"{prog}: error: not enough memory (try a smaller image or LUT size)", file=sys.stderr
+        )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130

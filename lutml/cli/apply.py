@@ -32,21 +32,42 @@ Do not use it with a LUT that already takes NAME in (one exported with --input-s
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "apply", help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF)",
-        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "apply",
+        help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF)",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT")
-    p.add_argument("input", type=Path, metavar="IN", help="image to grade (PNG, JPEG or TIFF; 8 or 16 bit)")
-    p.add_argument("output", type=Path, metavar="OUT",
-                   help="graded image to write; the format follows the extension (.png .jpg .tif)")
-    p.add_argument("--strength", type=float, default=1.0,
-                   help="how much of the look: 0 = unchanged, 1 = full look (default), "
-                        "up to 2 exaggerates it")
-    p.add_argument("--interpolation", choices=["tetrahedral", "trilinear"], default="tetrahedral",
-                   help="between LUT nodes: tetrahedral (default; what Resolve and OCIO use) or "
-                        "trilinear (softer on some LUTs)")
-    p.add_argument("--input-space", default=None, metavar="NAME",
-                   help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)")
+    p.add_argument(
+        "lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT"
+    )
+    p.add_argument(
+        "input", type=Path, metavar="IN", help="image to grade (PNG, JPEG or TIFF; 8 or 16 bit)"
+    )
+    p.add_argument(
+        "output",
+        type=Path,
+        metavar="OUT",
+        help="graded image to write; the format follows the extension (.png .jpg .tif)",
+    )
+    p.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="how much of the look: 0 = unchanged, 1 = full look (default), up to 2 exaggerates it",
+    )
+    p.add_argument(
+        "--interpolation",
+        choices=["tetrahedral", "trilinear"],
+        default="tetrahedral",
+        help="between LUT nodes: tetrahedral (default; what Resolve and OCIO use) or "
+        "trilinear (softer on some LUTs)",
+    )
+    p.add_argument(
+        "--input-space",
+        default=None,
+        metavar="NAME",
+        help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)",
+    )
     p.set_defaults(func=run)
 
 
@@ -68,8 +89,10 @@ def run(args: argparse.Namespace) -> int:
     image = read_image_full(args.input)
     jpeg = suffix in (".jpg", ".jpeg")
     if jpeg and image.alpha is not None:
-        raise ValueError(f"{args.input} has an alpha channel, which JPEG cannot hold; "
-                         f"write {args.output.with_suffix('.png')} or .tif instead")
+        raise ValueError(
+            f"{args.input} has an alpha channel, which JPEG cannot hold; "
+            f"write {args.output.with_suffix('.png')} or .tif instead"
+        )
     rgb = image.rgb
     if space is not None:
         from lutml.lut.spaces import to_working
@@ -85,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
     write_image(args.output, graded, image.alpha, bit_depth=depth)
     h, w = graded.shape[:2]
     extra = ", alpha kept" if image.alpha is not None else ""
-    print(f"wrote {args.output} ({w}x{h}, {depth}-bit{extra}) graded with {args.lut.name} "
-          f"({lut.size}^3, {args.interpolation}, strength {args.strength:g})"
-          + (f", input {space} converted to sRGB" if space is not None else ""))
+    print(
+        f"wrote {args.output} ({w}x{h}, {depth}-bit{extra}) graded with {args.lut.name} "
+        f"({lut.size}^3, {args.interpolation}, strength {args.strength:g})"
+        + (f", input {space} converted to sRGB" if space is not None else "")
+    )
     return 0

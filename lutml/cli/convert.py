@@ -31,18 +31,34 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "convert", help="convert a LUT between .cube, .3dl, .csp, .clf and Hald .png",
-        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "convert",
+        help="convert a LUT between .cube, .3dl, .csp, .clf and Hald .png",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("input", type=Path, metavar="IN", help="the LUT to read")
-    p.add_argument("output", type=Path, metavar="OUT", help="the LUT to write; format from the suffix")
-    p.add_argument("--size", type=int, default=None,
-                   help="resample to N nodes per axis (2-256; tetrahedral); default: keep the size")
-    p.add_argument("--bits", type=int, default=None,
-                   help="output code depth: .3dl 8, 10, 12 (default) or 16; Hald .png 8 or 16 (default)")
-    p.add_argument("--style", choices=["flame", "lustre"], default=None,
-                   help=".3dl only: flame (default; Flame, Nuke, Resolve, OCIO) or lustre "
-                        "(3DMESH header; needs 17, 33, 65, ... nodes)")
+    p.add_argument(
+        "output", type=Path, metavar="OUT", help="the LUT to write; format from the suffix"
+    )
+    p.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="resample to N nodes per axis (2-256; tetrahedral); default: keep the size",
+    )
+    p.add_argument(
+        "--bits",
+        type=int,
+        default=None,
+        help="output code depth: .3dl 8, 10, 12 (default) or 16; Hald .png 8 or 16 (default)",
+    )
+    p.add_argument(
+        "--style",
+        choices=["flame", "lustre"],
+        default=None,
+        help=".3dl only: flame (default; Flame, Nuke, Resolve, OCIO) or lustre "
+        "(3DMESH header; needs 17, 33, 65, ... nodes)",
+    )
     p.add_argument("--title", default=None, help="title written into the file (default: keep)")
     p.set_defaults(func=run)
 
@@ -96,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
     with reported_warnings():
         write_lut(lut, args.output, **options)
     resized = f", resampled from {size_in}^3" if lut.size != size_in else ""
-    print(f"wrote {args.output} ({lut_format(args.output).name}, {lut.size}^3{resized}) "
-          f"from {args.input} ({lut_format(args.input).name})")
+    print(
+        f"wrote {args.output} ({lut_format(args.output).name}, {lut.size}^3{resized}) "
+        f"from {args.input} ({lut_format(args.input).name})"
+    )
     return 0

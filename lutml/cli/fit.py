@@ -35,41 +35,96 @@ footage's range like sRGB codes, then the 3D table (.cube: DaVinci Resolve's sha
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "fit", help="fit a .cube LUT from before/after frames", description=HELP,
+        "fit",
+        help="fit a .cube LUT from before/after frames",
+        description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = p.add_argument_group("frames (use one way, or mix --source/--target with --pair)")
-    src.add_argument("--source", type=Path, action="append", default=[], metavar="IN",
-                     help="ungraded frame (PNG/JPEG/TIFF); repeat with --target for more pairs")
-    src.add_argument("--target", type=Path, action="append", default=[], metavar="GRADED",
-                     help="the same frame graded, same size as its --source")
-    src.add_argument("--pair", type=Path, action="append", default=[], metavar="SBS",
-                     help="side-by-side image (even width): left half graded (target), right half input")
+    src.add_argument(
+        "--source",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="IN",
+        help="ungraded frame (PNG/JPEG/TIFF); repeat with --target for more pairs",
+    )
+    src.add_argument(
+        "--target",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="GRADED",
+        help="the same frame graded, same size as its --source",
+    )
+    src.add_argument(
+        "--pair",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="SBS",
+        help="side-by-side image (even width): left half graded (target), right half input",
+    )
     src.add_argument("--source-dir", type=Path, help="folder of ungraded frames")
     src.add_argument("--target-dir", type=Path, help="folder of the graded frames, same file names")
-    p.add_argument("-o", "--output", type=Path, required=True, metavar="LOOK.cube",
-                   help="the LUT file to write: .cube, .3dl, .csp, .clf or Hald .png (square --size)")
-    p.add_argument("--size", type=int, default=None,
-                   help="LUT nodes per axis, 2-65 (default 33; 8 for --method knn)")
-    p.add_argument("--method", choices=["lattice", "knn"], default="lattice",
-                   help="lattice: smooth least-squares fit (default); knn: the original "
-                        "project's nearest-neighbour fit (baseline)")
-    p.add_argument("--smoothness", default="auto",
-                   help="how smooth the LUT must be: auto (default) = 1, raised when the target "
-                        "is noisy; 0 follows the frames exactly; larger numbers smooth more")
-    p.add_argument("--robust", action="store_true",
-                   help="ignore a few wrong pixels (artefacts, clipped highlights, JPEG blocks)")
-    p.add_argument("--interpolation", choices=["tetrahedral", "trilinear"], default="tetrahedral",
-                   help="how the LUT will be applied: tetrahedral (default; Resolve, OCIO, "
-                        "ffmpeg) or trilinear; the fit is exact for the one chosen")
-    p.add_argument("--coverage-png", type=Path, metavar="PNG",
-                   help="also write a picture of which LUT colours the frames measured")
-    p.add_argument("--no-clip", action="store_true",
-                   help="keep LUT outputs outside 0-1 (default: clip to 0-1)")
-    p.add_argument("--title", default=None, help="TITLE written in the .cube (default: the file name)")
-    p.add_argument("--input-space", default=None, metavar="NAME",
-                   help="colour space of the --source frames (camera log/linear footage; see above); "
-                        "default: display sRGB like the targets")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="LOOK.cube",
+        help="the LUT file to write: .cube, .3dl, .csp, .clf or Hald .png (square --size)",
+    )
+    p.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help="LUT nodes per axis, 2-65 (default 33; 8 for --method knn)",
+    )
+    p.add_argument(
+        "--method",
+        choices=["lattice", "knn"],
+        default="lattice",
+        help="lattice: smooth least-squares fit (default); knn: the original "
+        "project's nearest-neighbour fit (baseline)",
+    )
+    p.add_argument(
+        "--smoothness",
+        default="auto",
+        help="how smooth the LUT must be: auto (default) = 1, raised when the target "
+        "is noisy; 0 follows the frames exactly; larger numbers smooth more",
+    )
+    p.add_argument(
+        "--robust",
+        action="store_true",
+        help="ignore a few wrong pixels (artefacts, clipped highlights, JPEG blocks)",
+    )
+    p.add_argument(
+        "--interpolation",
+        choices=["tetrahedral", "trilinear"],
+        default="tetrahedral",
+        help="how the LUT will be applied: tetrahedral (default; Resolve, OCIO, "
+        "ffmpeg) or trilinear; the fit is exact for the one chosen",
+    )
+    p.add_argument(
+        "--coverage-png",
+        type=Path,
+        metavar="PNG",
+        help="also write a picture of which LUT colours the frames measured",
+    )
+    p.add_argument(
+        "--no-clip", action="store_true", help="keep LUT outputs outside 0-1 (default: clip to 0-1)"
+    )
+    p.add_argument(
+        "--title", default=None, help="TITLE written in the .cube (default: the file name)"
+    )
+    p.add_argument(
+        "--input-space",
+        default=None,
+        metavar="NAME",
+        help="colour space of the --source frames (camera log/linear footage; see above); "
+        "default: display sRGB like the targets",
+    )
     p.set_defaults(func=run)
 
 
@@ -84,7 +139,9 @@ def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
         files: dict[str, Path] = {}
         for f in list_images(folder):
             if f.stem in files:
-                raise ValueError(f"{folder}: two frames named {f.stem!r} ({files[f.stem].name}, {f.name})")
+                raise ValueError(
+                    f"{folder}: two frames named {f.stem!r} ({files[f.stem].name}, {f.name})"
+                )
             files[f.stem] = f
         return files
 
@@ -101,8 +158,9 @@ def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
 def list_jobs(args: argparse.Namespace) -> list[tuple[str, Path, Path]]:
     """The frames the arguments name, as ("files", source, target) or ("sbs", pair, pair)."""
     if len(args.source) != len(args.target):
-        raise ValueError(f"got {len(args.source)} --source but {len(args.target)} --target: "
-                         "give them in pairs")
+        raise ValueError(
+            f"got {len(args.source)} --source but {len(args.target)} --target: give them in pairs"
+        )
     if (args.source_dir is None) != (args.target_dir is None):
         raise ValueError("--source-dir and --target-dir go together")
     files = list(zip(args.source, args.target, strict=True))
@@ -110,11 +168,15 @@ def list_jobs(args: argparse.Namespace) -> list[tuple[str, Path, Path]]:
         files += _paired_dir_files(args.source_dir, args.target_dir)
     jobs = [("files", s, t) for s, t in files] + [("sbs", p, p) for p in args.pair]
     if not jobs:
-        raise ValueError("no frames given: use --source/--target, --pair or --source-dir/--target-dir")
+        raise ValueError(
+            "no frames given: use --source/--target, --pair or --source-dir/--target-dir"
+        )
     return jobs
 
 
-def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+def load_pairs(
+    jobs: list[tuple[str, Path, Path]],
+) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
     """Read every pair of `list_jobs`; errors name the files."""
     from tqdm import tqdm
 
@@ -122,7 +184,9 @@ def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], li
     from lutml.imageio import read_image_full
 
     def read_image(path: Path) -> np.ndarray:
-        return read_image_full(path).rgb  # native 8/16-bit: 4x less memory than float for many frames
+        return read_image_full(
+            path
+        ).rgb  # native 8/16-bit: 4x less memory than float for many frames
 
     sources, targets, names = [], [], []
     for kind, s, t in tqdm(jobs, desc="reading frames", unit="pair", disable=len(jobs) < 4):
@@ -131,8 +195,10 @@ def load_pairs(jobs: list[tuple[str, Path, Path]]) -> tuple[list[np.ndarray], li
         else:
             src, tgt = read_image(s), read_image(t)
             if src.shape != tgt.shape:
-                raise ValueError(f"{s} is {src.shape[1]}x{src.shape[0]} but {t} is "
-                                 f"{tgt.shape[1]}x{tgt.shape[0]}: a pair must be the same frame")
+                raise ValueError(
+                    f"{s} is {src.shape[1]}x{src.shape[0]} but {t} is "
+                    f"{tgt.shape[1]}x{tgt.shape[0]}: a pair must be the same frame"
+                )
         sources.append(src)
         targets.append(tgt)
         names.append(s.name)
@@ -161,8 +227,10 @@ def run(args: argparse.Namespace) -> int:
     # Every output is checked before the (slow) fit, so none can fail after another was written.
     check_outputs(outputs, {path for _, s, t in jobs for path in (s, t)})
     if args.output.suffix.lower() == ".png" and hald_level(args.size or 0) is None:
-        raise ValueError(f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 "
-                         "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)")
+        raise ValueError(
+            f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 "
+            "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)"
+        )
     sources, targets, names = load_pairs(jobs)
     if space is not None:
         from lutml.imageio import to_float
@@ -171,23 +239,35 @@ def run(args: argparse.Namespace) -> int:
         # The lattice is fitted where the shaper puts the camera values; the shaper goes in front.
         sources = [apply_shaper(shaper, to_float(s)) for s in sources]
     report = fit_lut_report(
-        sources, targets, size=args.size, method=args.method, smoothness=args.smoothness,
-        robust=args.robust, interpolation=args.interpolation, clip=not args.no_clip,
+        sources,
+        targets,
+        size=args.size,
+        method=args.method,
+        smoothness=args.smoothness,
+        robust=args.robust,
+        interpolation=args.interpolation,
+        clip=not args.no_clip,
     )
     lut = report.lut
     lut.title = args.title or args.output.stem
     if space is not None:
         lut.shaper = shaper
-        lut.comments.append(f"input colour space: {space} (OpenColorIO built-in ACES studio config)")
+        lut.comments.append(
+            f"input colour space: {space} (OpenColorIO built-in ACES studio config)"
+        )
     # Both files are complete in temporary files before either is renamed into place.
     with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more, reported_warnings():
         write_lut(lut, cube_tmp)
         if args.coverage_png:
             write_coverage_png(report.coverage, more.enter_context(atomic_path(args.coverage_png)))
     what = f"{len(names)} pairs" if len(names) > 1 else names[0]
-    print(f"fitted a {lut.size}^3 {args.method} LUT from {what} ({report.n_pixels:,} pixels) "
-          f"in {report.seconds:.2f} s")
-    print(f"fit error: mean ΔE2000 {report.fit_de00:.3f} between the LUT-graded input and the target")
+    print(
+        f"fitted a {lut.size}^3 {args.method} LUT from {what} ({report.n_pixels:,} pixels) "
+        f"in {report.seconds:.2f} s"
+    )
+    print(
+        f"fit error: mean ΔE2000 {report.fit_de00:.3f} between the LUT-graded input and the target"
+    )
     if report.smoothness is not None:
         print(f"smoothness: {report.smoothness:.3g}")
     print(f"coverage: {report.coverage.summary()}")

@@ -38,25 +38,50 @@ exported the same way. --preview shows the look on the still (sRGB).
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "grade", help="grade an image with a trained model -> .cube LUT",
-        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "grade",
+        help="grade an image with a trained model -> .cube LUT",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("image", type=Path, nargs="+",
-                   help="graded still(s) of one look (look models: several stills -> one LUT), or the frame to "
-                        "grade (image models: one frame); PNG/JPEG/TIFF, 8/16-bit, any size")
-    p.add_argument("--model", type=Path, required=True,
-                   help="trained model: a .keras file or a folder with model.json (e.g. data/models)")
+    p.add_argument(
+        "image",
+        type=Path,
+        nargs="+",
+        help="graded still(s) of one look (look models: several stills -> one LUT), or the frame to "
+        "grade (image models: one frame); PNG/JPEG/TIFF, 8/16-bit, any size",
+    )
+    p.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        help="trained model: a .keras file or a folder with model.json (e.g. data/models)",
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help="where to write the .cube LUT")
     p.add_argument("--size", type=int, default=33, help="LUT nodes per axis, 2-65 (default 33)")
-    p.add_argument("--reverse", action="store_true",
-                   help="neutraliser model: LUT from the neutralised frame back to IMAGE, i.e. IMAGE's look "
-                        "as a LUT for neutral footage")
-    p.add_argument("--strength", type=float, default=1.0,
-                   help="blend of the look with the original, 0 = no change, 1 = full look (default 1)")
-    p.add_argument("--smoothness", type=float, default=None, help="LUT smoothness (default: the fit's default)")
-    p.add_argument("--preview", type=Path, default=None, help="also save a before | after picture (JPEG/PNG)")
-    p.add_argument("--input-space", default=None, metavar="NAME",
-                   help="export the LUT for footage in colour space NAME (camera log/linear; see above)")
+    p.add_argument(
+        "--reverse",
+        action="store_true",
+        help="neutraliser model: LUT from the neutralised frame back to IMAGE, i.e. IMAGE's look "
+        "as a LUT for neutral footage",
+    )
+    p.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="blend of the look with the original, 0 = no change, 1 = full look (default 1)",
+    )
+    p.add_argument(
+        "--smoothness", type=float, default=None, help="LUT smoothness (default: the fit's default)"
+    )
+    p.add_argument(
+        "--preview", type=Path, default=None, help="also save a before | after picture (JPEG/PNG)"
+    )
+    p.add_argument(
+        "--input-space",
+        default=None,
+        metavar="NAME",
+        help="export the LUT for footage in colour space NAME (camera log/linear; see above)",
+    )
     p.set_defaults(func=run)
 
 
@@ -78,18 +103,24 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
     space = None
-    if args.input_space is not None:  # a bad name fails before the model is loaded or a file written
+    if (
+        args.input_space is not None
+    ):  # a bad name fails before the model is loaded or a file written
         from lutml.lut.spaces import resolve_space
 
         space = resolve_space(args.input_space)
     outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.preview:
         outputs.append(("--preview", args.preview, IMAGE_SUFFIXES))
-    check_outputs(outputs, [*args.image, args.model])  # before the (slow) model, so nothing is half-written
+    check_outputs(
+        outputs, [*args.image, args.model]
+    )  # before the (slow) model, so nothing is half-written
     from lutml.lut.hald import hald_level
 
     if args.output.suffix.lower() == ".png" and hald_level(args.size) is None:
-        raise ValueError(f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 (level 6) or 64 (level 8)")
+        raise ValueError(
+            f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 (level 6) or 64 (level 8)"
+        )
     images = [read_image(path) for path in args.image]
     image = images[0]
     model = load_any_model(args.model)
@@ -99,11 +130,15 @@ def run(args: argparse.Namespace) -> int:
         result = look_of_stills(model, images, size=args.size)
     else:
         if len(images) > 1:
-            raise ValueError(f"{args.model}: an image model grades one frame at a time; give one IMAGE "
-                             "(several stills of one look need a look model)")
+            raise ValueError(
+                f"{args.model}: an image model grades one frame at a time; give one IMAGE "
+                "(several stills of one look need a look model)"
+            )
         opts = {} if args.smoothness is None else {"smoothness": args.smoothness}
         result = grade_image(model, image, size=args.size, reverse=args.reverse, **opts)
-    lut = lut_at_strength(result.lut, args.strength)  # exact: interpolation is linear in node values
+    lut = lut_at_strength(
+        result.lut, args.strength
+    )  # exact: interpolation is linear in node values
     working_lut = lut  # sRGB in: what the preview shows on the still
     if space is not None:
         from lutml.lut.spaces import export_for_space
@@ -115,17 +150,27 @@ def run(args: argparse.Namespace) -> int:
         if args.preview:
             from lutml.preview import write_before_after
 
-            write_before_after(more.enter_context(atomic_path(args.preview)), image,
-                               np.clip(apply_lut(working_lut, image), 0, 1))  # fmt: skip
+            write_before_after(
+                more.enter_context(atomic_path(args.preview)),
+                image,
+                np.clip(apply_lut(working_lut, image), 0, 1),
+            )
     if model.kind == "look":
         what = args.image[0].name if len(images) == 1 else f"{len(images)} stills"
-        print(f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
-              f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)")
+        print(
+            f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
+            f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)"
+        )
         for warning in result.warnings:
-            print(f"warning: {args.image[0] if len(images) == 1 else 'stills'}: {warning}", file=sys.stderr)
+            print(
+                f"warning: {args.image[0] if len(images) == 1 else 'stills'}: {warning}",
+                file=sys.stderr,
+            )
     else:
-        print(f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
-              f"LUT vs model output mean dE00 {result.fit_de00:.2f}")
+        print(
+            f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
+            f"LUT vs model output mean dE00 {result.fit_de00:.2f}"
+        )
     if space is not None:
         print(f"the LUT takes {space} in ({'1D shaper + 3D' if lut.shaper is not None else '3D'})")
     if args.preview:

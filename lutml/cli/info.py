@@ -20,8 +20,10 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "info", help="describe a LUT (size, ranges, identity, monotonic)",
-        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "info",
+        help="describe a LUT (size, ranges, identity, monotonic)",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("lut", type=Path, metavar="LUT", help="the LUT file to describe")
     p.add_argument("--json", action="store_true", help="print the facts as one JSON object")
@@ -47,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         f"  input range  {_ranges(summary.domain_min, summary.domain_max)}",
         f"  output range {_ranges(summary.output_min, summary.output_max)}",
         f"  identity     {yes[summary.identity]}  (largest change {summary.max_change:.6g})",
-        "  monotonic    " + "  ".join(f"{c} {yes[m]}" for c, m in zip("RGB", summary.monotonic, strict=True)),
+        "  monotonic    "
+        + "  ".join(f"{c} {yes[m]}" for c, m in zip("RGB", summary.monotonic, strict=True)),
     ]
     lines += [f"  # {c}" for c in summary.comments]
     print("\n".join(lines))

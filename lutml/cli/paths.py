@@ -23,7 +23,9 @@ def same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def check_outputs(outputs: Iterable[tuple[str, Path, tuple[str, ...]]], inputs: Iterable[Path]) -> None:
+def check_outputs(
+    outputs: Iterable[tuple[str, Path, tuple[str, ...]]], inputs: Iterable[Path]
+) -> None:
     """Refuse outputs that would destroy an input, collide, are folders, or have the wrong suffix.
 
     Parameters
@@ -43,17 +45,23 @@ def check_outputs(outputs: Iterable[tuple[str, Path, tuple[str, ...]]], inputs: 
     seen: list[tuple[str, Path]] = []
     for option, path, suffixes in outputs:
         if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, f"{option} names a folder; give a file name", str(path))
+            raise IsADirectoryError(
+                errno.EISDIR, f"{option} names a folder; give a file name", str(path)
+            )
         for source in inputs:
             if same_file(path, source):
-                raise ValueError(f"{path}: {option} would overwrite the input {source} (same file); "
-                                 "choose another name")
+                raise ValueError(
+                    f"{path}: {option} would overwrite the input {source} (same file); "
+                    "choose another name"
+                )
         for other_option, other in seen:
             if same_file(path, other):
                 raise ValueError(f"{path}: {option} and {other_option} are the same file")
         if path.suffix.lower() not in suffixes:
-            raise ValueError(f"{path}: unsupported {option} format {path.suffix.lower() or 'no suffix'!r}; "
-                             f"use {', '.join(suffixes)}")
+            raise ValueError(
+                f"{path}: unsupported {option} format {path.suffix.lower() or 'no suffix'!r}; "
+                f"use {', '.join(suffixes)}"
+            )
         seen.append((option, path))
     for _, path in seen:
         remove_stale_temps(path)  # left by a killed earlier run (see lutml.atomic)

@@ -43,7 +43,9 @@ def corpus_photos(root: str | os.PathLike[str] = CORPUS_DIR) -> list[CorpusPhoto
     root = Path(root)
     listing = root / "SOURCES.csv"
     if not listing.is_file():
-        raise FileNotFoundError(f"{listing}: corpus listing not found (the embedded corpus is data/corpus/)")
+        raise FileNotFoundError(
+            f"{listing}: corpus listing not found (the embedded corpus is data/corpus/)"
+        )
     with listing.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     photos = []
@@ -57,7 +59,9 @@ def corpus_photos(root: str | os.PathLike[str] = CORPUS_DIR) -> list[CorpusPhoto
     return sorted(photos, key=lambda p: p.name)
 
 
-def assign_roles(photos: list[CorpusPhoto], seed: int, n_eval: int, n_look: int) -> dict[str, list[CorpusPhoto]]:
+def assign_roles(
+    photos: list[CorpusPhoto], seed: int, n_eval: int, n_look: int
+) -> dict[str, list[CorpusPhoto]]:
     """Seeded, category-stratified roles: ``{"eval": [...], "look": [...], "train": [...]}``.
 
     Photos are dealt round-robin over the categories (each category shuffled by the seed), the
@@ -72,13 +76,20 @@ def assign_roles(photos: list[CorpusPhoto], seed: int, n_eval: int, n_look: int)
     by_cat: dict[str, list[CorpusPhoto]] = {}
     for p in photos:
         by_cat.setdefault(p.category, []).append(p)
-    queues = [list(np.asarray(v, dtype=object)[rng.permutation(len(v))]) for _, v in sorted(by_cat.items())]
+    queues = [
+        list(np.asarray(v, dtype=object)[rng.permutation(len(v))])
+        for _, v in sorted(by_cat.items())
+    ]
     order: list[CorpusPhoto] = []
     while any(queues):
         for q in queues:
             if q:
                 order.append(q.pop(0))
-    return {"eval": order[:n_eval], "look": order[n_eval : n_eval + n_look], "train": order[n_eval + n_look :]}
+    return {
+        "eval": order[:n_eval],
+        "look": order[n_eval : n_eval + n_look],
+        "train": order[n_eval + n_look :],
+    }
 
 
 def corpus_roles(c: Mapping, seed: int) -> dict[str, list[CorpusPhoto]]:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from lutml.color import linear_to_srgb, srgb_to_linear
-from lutml.looks import get_look, luma
+from lutml.data.looks import get_look, luma
 
 Op = dict[str, Any]
 

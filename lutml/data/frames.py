@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from lutml.data.corpus import CorpusPhoto, corpus_roles
+from lutml.data.looks import get_look, look_params
 from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
 from lutml.imageio import read_image_full, write_image
-from lutml.looks import get_look, look_params
 from lutml.lut.spaces import resolve_space, to_working
 from lutml.resize import fit_within, resize_image
 
@@ -75,7 +75,9 @@ def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> I
         flip = bool(rng.random() < 0.5)
         crop = crop[:, ::-1] if flip else crop
         scale = float(rng.uniform(max(min_size / s, 0.7), 1.0)) if s > min_size else 1.0
-        out = resize_frame(crop, (max(min_size, round(ch * scale)), max(min_size, round(cw * scale))))
+        out = resize_frame(
+            crop, (max(min_size, round(ch * scale)), max(min_size, round(cw * scale)))
+        )
         out = shrink_frame(out, int(c["max_size"]))
         info = {"box": [x0, y0, x0 + cw, y0 + ch], "flip": flip, "scale": round(scale, 5)}
         yield Frame(out, frame.group, frame.source, frame.bit_depth, info)
@@ -86,7 +88,9 @@ def corpus_frame(photo: CorpusPhoto) -> Frame:
     return Frame(read_image_full(photo.path).as_float(), photo.name, f"photos/{photo.path.name}")
 
 
-def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[CorpusPhoto]) -> Iterator[Frame]:
+def iter_source(
+    c: Mapping, seed: int, skipped: list[str], look_photos: list[CorpusPhoto]
+) -> Iterator[Frame]:
     """Frames of the configured source (`frames.source`), before any grading.
 
     ``embedded``: each corpus photo of role ``look`` whole (`per_photo` = 1) or cut into
@@ -108,8 +112,13 @@ def iter_source(c: Mapping, seed: int, skipped: list[str], look_photos: list[Cor
         frames = folder_frames(c["path"], skipped)
     elif source == "video":
         v = c["video"]
-        frames = video_frames(c["path"], float(v["fps"]), int(v["max_frames"]),
-                              float(v["duplicate_threshold"]), float(v["shot_threshold"]))  # fmt: skip
+        frames = video_frames(
+            c["path"],
+            float(v["fps"]),
+            int(v["max_frames"]),
+            float(v["duplicate_threshold"]),
+            float(v["shot_threshold"]),
+        )
     else:
         raise ValueError(f"frames.source must be embedded, folder or video, got {source!r}")
     space = colour_space(c)
@@ -135,12 +144,16 @@ def colour_space(c: Mapping) -> str | None:
     if name is None:
         return None
     if c["source"] == "embedded":
-        raise ValueError(f"frames.colour_space={name!r} is for frames.source=folder or video; "
-                         "the embedded corpus photos are sRGB (set it to null)")
+        raise ValueError(
+            f"frames.colour_space={name!r} is for frames.source=folder or video; "
+            "the embedded corpus photos are sRGB (set it to null)"
+        )
     return resolve_space(str(name))
 
 
-def make_frames(out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int) -> dict:
+def make_frames(
+    out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int
+) -> dict:
     """Write the graded (and neutral) frames of the configured source and the held-out photos.
 
     Returns the manifest. Single bad files of a folder are skipped and listed (manifest
@@ -193,7 +206,14 @@ def _write_heldout(folder: Path, photos: list[CorpusPhoto], max_size: int) -> li
         rgb = shrink_frame(read_image_full(photo.path).as_float(), max_size)
         write_image(folder / f"{photo.name}.png", rgb, bit_depth=8)
         h, w = rgb.shape[:2]
-        records.append({"id": photo.name, "group": photo.name, "source": f"photos/{photo.path.name}", "size": [w, h]})
+        records.append(
+            {
+                "id": photo.name,
+                "group": photo.name,
+                "source": f"photos/{photo.path.name}",
+                "size": [w, h],
+            }
+        )
     return records
 
 

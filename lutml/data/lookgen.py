@@ -7,7 +7,7 @@ split-toning, hue work, a free 3D warp). `sample_recipe` draws one from seeded r
 many recipes on a LUT lattice, which is how training uses them (a 17^3 lattice represents every
 op here to ~0.1 dE00).
 
-The family is generic on purpose: none of the built-in looks of `lutml.looks` (teal_orange,
+The family is generic on purpose: none of the built-in looks of `lutml.data.looks` (teal_orange,
 bleach_bypass, ...) is one of its members, so every built-in look is a look the estimator has
 never seen; only their ingredients (S-curves, saturation, split-toning, hue rotation, ...) are
 the ordinary vocabulary of grading.
@@ -23,7 +23,7 @@ import numpy as np
 from lutml.color import linear_to_srgb, srgb_to_linear
 from lutml.data.degrade import OPS as DEGRADE_OPS
 from lutml.data.degrade import hue_matrix, wb_gains
-from lutml.looks import luma, s_curve
+from lutml.data.looks import luma, s_curve
 from lutml.lut.lut3d import identity_table
 
 Recipe = list[dict[str, Any]]
@@ -60,8 +60,15 @@ def camera(x: np.ndarray, stops: float, gains: list[float], mixer: list[list[flo
     return linear_to_srgb(np.clip(lin, 0.0, 1.0))
 
 
-def filmic(x: np.ndarray, stops: float, black: float, white: float, contrast: float, grey: float,
-           per_channel: bool) -> np.ndarray:
+def filmic(
+    x: np.ndarray,
+    stops: float,
+    black: float,
+    white: float,
+    contrast: float,
+    grey: float,
+    per_channel: bool,
+) -> np.ndarray:
     """A log-domain sigmoid tone mapper (the family of AgX, Filmic, ACES-like view transforms).
 
     Linear light is pushed `stops`, mapped to log2 stops around scene grey 0.18 on the range
@@ -85,7 +92,9 @@ def filmic(x: np.ndarray, stops: float, black: float, white: float, contrast: fl
     return linear_to_srgb(lin * out_peak / np.maximum(peak, 1e-6))
 
 
-def tone(x: np.ndarray, black: float, white: float, contrast: float, pivot: float, gamma: float) -> np.ndarray:
+def tone(
+    x: np.ndarray, black: float, white: float, contrast: float, pivot: float, gamma: float
+) -> np.ndarray:
     """Gamma, S-curve (amount `contrast` at `pivot`), then output levels [black, white] per channel."""
     y = s_curve(np.clip(x, 0.0, 1.0) ** gamma, contrast, pivot)
     return black + (white - black) * y
@@ -99,7 +108,9 @@ def band_saturation(x: np.ndarray, shadows: float, mid: float, highlights: float
     return y + s * (x - y)
 
 
-def split_tone(x: np.ndarray, shadows: list[float], highlights: list[float], balance: float) -> np.ndarray:
+def split_tone(
+    x: np.ndarray, shadows: list[float], highlights: list[float], balance: float
+) -> np.ndarray:
     """Add RGB offsets (luma-neutral) in the shadows and highlights; `balance` moves the crossover."""
     y = np.clip(luma(x)[..., None], 0.0, 1.0)
     k = np.log(0.5) / np.log(balance)  # y**k == 0.5 at y == balance
@@ -107,7 +118,9 @@ def split_tone(x: np.ndarray, shadows: list[float], highlights: list[float], bal
     return x + (1.0 - t) ** 2 * np.asarray(shadows) + t**2 * np.asarray(highlights)
 
 
-def hue_selective(x: np.ndarray, centre: float, width: float, degrees: float, saturation: float) -> np.ndarray:
+def hue_selective(
+    x: np.ndarray, centre: float, width: float, degrees: float, saturation: float
+) -> np.ndarray:
     """Rotate (and rescale the chroma of) hues near `centre` degrees, fading out over `width` degrees.
 
     Hue is the angle in the luma-neutral chroma plane of `chroma_offset`; greys are untouched
@@ -124,8 +137,12 @@ def hue_selective(x: np.ndarray, centre: float, width: float, degrees: float, sa
     s = 1.0 + (saturation - 1.0) * w
     u2 = s * (np.cos(t) * u - np.sin(t) * v)
     v2 = s * (np.sin(t) * u + np.cos(t) * v)
-    return y + u2[..., None] * _CHROMA[0] + v2[..., None] * _CHROMA[1] + (c - u[..., None] * _CHROMA[0]
-                                                                          - v[..., None] * _CHROMA[1])
+    return (
+        y
+        + u2[..., None] * _CHROMA[0]
+        + v2[..., None] * _CHROMA[1]
+        + (c - u[..., None] * _CHROMA[0] - v[..., None] * _CHROMA[1])
+    )
 
 
 def hue(x: np.ndarray, degrees: float) -> np.ndarray:
@@ -189,53 +206,108 @@ def sample_recipe(rng: np.random.Generator, c: Mapping[str, Any]) -> Recipe:
         if rng.random() < float(k["mixer_p"]):
             m = m + rng.uniform(-k["mixer"], k["mixer"], (3, 3)) * (1.0 - np.eye(3))
             m = m / m.sum(axis=1, keepdims=True)  # rows sum to 1: greys stay grey
-        r.append({"op": "camera", "stops": stops, "gains": np.round(wb_gains(t, g), 5).tolist(),
-                  "mixer": np.round(m, 5).tolist()})
+        r.append(
+            {
+                "op": "camera",
+                "stops": stops,
+                "gains": np.round(wb_gains(t, g), 5).tolist(),
+                "mixer": np.round(m, 5).tolist(),
+            }
+        )
     if on("filmic"):
         k = c["filmic"]
-        r.append({"op": "filmic", "stops": _u(rng, *k["stops"]), "black": _u(rng, *k["black"]),
-                  "white": _u(rng, *k["white"]), "contrast": _u(rng, *k["contrast"]), "grey": _u(rng, *k["grey"]),
-                  "per_channel": bool(rng.random() < k["per_channel_p"])})
+        r.append(
+            {
+                "op": "filmic",
+                "stops": _u(rng, *k["stops"]),
+                "black": _u(rng, *k["black"]),
+                "white": _u(rng, *k["white"]),
+                "contrast": _u(rng, *k["contrast"]),
+                "grey": _u(rng, *k["grey"]),
+                "per_channel": bool(rng.random() < k["per_channel_p"]),
+            }
+        )
     if on("tone"):
         k = c["tone"]
         black = _u(rng, 0.0, k["black"]) if rng.random() < k["fade_p"] else 0.0
         white = _u(rng, k["white"], 1.0) if rng.random() < k["fade_p"] else 1.0
-        r.append({"op": "tone", "black": black, "white": white, "contrast": _u(rng, *k["contrast"]),
-                  "pivot": _u(rng, *k["pivot"]), "gamma": _logu(rng, 1.0 / k["gamma"], k["gamma"])})
+        r.append(
+            {
+                "op": "tone",
+                "black": black,
+                "white": white,
+                "contrast": _u(rng, *k["contrast"]),
+                "pivot": _u(rng, *k["pivot"]),
+                "gamma": _logu(rng, 1.0 / k["gamma"], k["gamma"]),
+            }
+        )
     if on("channel_tone"):
         k = c["channel_tone"]
-        r.append({"op": "channel_tone", "lift": np.round(rng.uniform(-1, 1, 3) * k["lift"], 5).tolist(),
-                  "gamma": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gamma"])), 5).tolist(),
-                  "gain": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gain"])), 5).tolist()})
+        r.append(
+            {
+                "op": "channel_tone",
+                "lift": np.round(rng.uniform(-1, 1, 3) * k["lift"], 5).tolist(),
+                "gamma": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gamma"])), 5).tolist(),
+                "gain": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gain"])), 5).tolist(),
+            }
+        )
     if on("saturation"):
         k = c["saturation"]
         mid = _logu(rng, *k["mid"])
         spread = float(k["spread"])
-        r.append({"op": "saturation", "mid": mid, "shadows": round(mid * _logu(rng, 1 / spread, spread), 5),
-                  "highlights": round(mid * _logu(rng, 1 / spread, spread), 5)})
+        r.append(
+            {
+                "op": "saturation",
+                "mid": mid,
+                "shadows": round(mid * _logu(rng, 1 / spread, spread), 5),
+                "highlights": round(mid * _logu(rng, 1 / spread, spread), 5),
+            }
+        )
     if on("vibrance"):
-        r.append({"op": "vibrance", "amount": _u(rng, -c["vibrance"]["amount"], c["vibrance"]["amount"])})
+        r.append(
+            {"op": "vibrance", "amount": _u(rng, -c["vibrance"]["amount"], c["vibrance"]["amount"])}
+        )
     if on("split_tone"):
         k = c["split_tone"]
         sh = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k["amount"]))
         hl = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k["amount"]))
-        r.append({"op": "split_tone", "shadows": np.round(sh, 5).tolist(), "highlights": np.round(hl, 5).tolist(),
-                  "balance": _u(rng, *k["balance"])})
+        r.append(
+            {
+                "op": "split_tone",
+                "shadows": np.round(sh, 5).tolist(),
+                "highlights": np.round(hl, 5).tolist(),
+                "balance": _u(rng, *k["balance"]),
+            }
+        )
     if on("hue"):
         r.append({"op": "hue", "degrees": _u(rng, -c["hue"]["degrees"], c["hue"]["degrees"])})
     if on("hue_selective"):
         k = c["hue_selective"]
-        r.append({"op": "hue_selective", "centre": _u(rng, -180, 180), "width": _u(rng, *k["width"]),
-                  "degrees": _u(rng, -k["degrees"], k["degrees"]), "saturation": _logu(rng, *k["saturation"])})
+        r.append(
+            {
+                "op": "hue_selective",
+                "centre": _u(rng, -180, 180),
+                "width": _u(rng, *k["width"]),
+                "degrees": _u(rng, -k["degrees"], k["degrees"]),
+                "saturation": _logu(rng, *k["saturation"]),
+            }
+        )
     if on("warp"):
         k = c["warp"]
-        r.append({"op": "warp", "knots": np.round(rng.uniform(-1, 1, (int(k["knots"]), 3)), 5).tolist(),
-                  "sigma": float(k["sigma"]), "scale": _u(rng, -k["scale"], k["scale"])})
+        r.append(
+            {
+                "op": "warp",
+                "knots": np.round(rng.uniform(-1, 1, (int(k["knots"]), 3)), 5).tolist(),
+                "sigma": float(k["sigma"]),
+                "scale": _u(rng, -k["scale"], k["scale"]),
+            }
+        )
     return r
 
 
-def look_bank(n: int, seed: int, c: Mapping[str, Any], size: int = 17,
-              progress: bool = False) -> tuple[np.ndarray, list[Recipe]]:  # fmt: skip
+def look_bank(
+    n: int, seed: int, c: Mapping[str, Any], size: int = 17, progress: bool = False
+) -> tuple[np.ndarray, list[Recipe]]:
     """`n` random looks as LUT tables float32 (n, size, size, size, 3) plus their recipes.
 
     Seeded: look i depends only on (seed, i), so growing `n` keeps the first looks.
@@ -245,7 +317,9 @@ def look_bank(n: int, seed: int, c: Mapping[str, Any], size: int = 17,
     nodes = identity_table(size).reshape(-1, 3)
     tables = np.empty((n, size, size, size, 3), np.float32)
     recipes = []
-    for i in tqdm(range(n), desc="random looks", unit="look", disable=not progress, mininterval=2.0):
+    for i in tqdm(
+        range(n), desc="random looks", unit="look", disable=not progress, mininterval=2.0
+    ):
         recipe = sample_recipe(np.random.default_rng([seed, i]), c)
         tables[i] = apply_recipe(nodes, recipe).reshape(size, size, size, 3)
         recipes.append(recipe)

@@ -30,8 +30,9 @@ from lutml.resize import resize_image
 CROPS_FILE, LOOKS_FILE, LOOKS_MANIFEST = "crops.npz", "looks.npz", "looks.json"
 
 
-def random_square_crops(rgb: np.ndarray, n: int, size: int, scale: tuple[float, float],
-                        rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+def random_square_crops(
+    rgb: np.ndarray, n: int, size: int, scale: tuple[float, float], rng: np.random.Generator
+) -> np.ndarray:
     """`n` random square crops (side = U(scale) x short side, random flip), area-resized to `size`; uint8."""
     h, w = rgb.shape[:2]
     out = np.empty((n, size, size, 3), np.uint8)
@@ -44,8 +45,13 @@ def random_square_crops(rgb: np.ndarray, n: int, size: int, scale: tuple[float, 
     return out
 
 
-def synthesize_looks(out_dir: str | os.PathLike[str], corpus_cfg: Mapping, c: Mapping, seed: int,
-                     progress: bool = True) -> dict[str, Any]:  # fmt: skip
+def synthesize_looks(
+    out_dir: str | os.PathLike[str],
+    corpus_cfg: Mapping,
+    c: Mapping,
+    seed: int,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Write crops of the training photos and the random look bank; return the manifest."""
     from tqdm import tqdm
 
@@ -55,11 +61,22 @@ def synthesize_looks(out_dir: str | os.PathLike[str], corpus_cfg: Mapping, c: Ma
     for i, photo in enumerate(tqdm(photos, desc="crops", unit="photo", disable=not progress)):
         rng = np.random.default_rng([seed, 21, i])
         rgb = read_image_full(photo.path).as_float()
-        crops.append(random_square_crops(rgb, int(k["per_photo"]), int(k["size"]), tuple(k["scale"]), rng))
+        crops.append(
+            random_square_crops(rgb, int(k["per_photo"]), int(k["size"]), tuple(k["scale"]), rng)
+        )
         group += [i] * int(k["per_photo"])
-    tables, recipes = look_bank(int(c["n_looks"]), seed, c["prior"], int(c["lut_size"]), progress=progress)
-    manifest = {"mode": "looks", "photos": [p.name for p in photos], "crop_size": int(k["size"]),
-                "n_crops": len(group), "n_looks": len(recipes), "lut_size": int(c["lut_size"]), "recipes": recipes}  # fmt: skip
+    tables, recipes = look_bank(
+        int(c["n_looks"]), seed, c["prior"], int(c["lut_size"]), progress=progress
+    )
+    manifest = {
+        "mode": "looks",
+        "photos": [p.name for p in photos],
+        "crop_size": int(k["size"]),
+        "n_crops": len(group),
+        "n_looks": len(recipes),
+        "lut_size": int(c["lut_size"]),
+        "recipes": recipes,
+    }
     with staged_dir(out_dir) as tmp:
         np.savez(tmp / CROPS_FILE, crops=np.concatenate(crops), group=np.asarray(group, np.int32))
         np.savez(tmp / LOOKS_FILE, tables=tables.astype(np.float16))
@@ -68,7 +85,9 @@ def synthesize_looks(out_dir: str | os.PathLike[str], corpus_cfg: Mapping, c: Ma
     return manifest
 
 
-def _preview(crops: np.ndarray, recipes: list, seed: int, rows: int = 4, cols: int = 8) -> np.ndarray:
+def _preview(
+    crops: np.ndarray, recipes: list, seed: int, rows: int = 4, cols: int = 8
+) -> np.ndarray:
     """Grid: each row one crop, the first column neutral, then random looks of the bank."""
     from lutml.preview import image_grid
 
@@ -80,14 +99,18 @@ def _preview(crops: np.ndarray, recipes: list, seed: int, rows: int = 4, cols: i
     return image_grid(grid, ["neutral"] + [f"look {j}" for j in range(1, cols)], height=96)
 
 
-def load_looks(pairs_dir: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def load_looks(
+    pairs_dir: str | os.PathLike[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """(crops uint8, crop groups int32, look tables float32, manifest) written by `synthesize_looks`."""
     from pathlib import Path
 
     d = Path(pairs_dir)
     for name in (CROPS_FILE, LOOKS_FILE, LOOKS_MANIFEST):
         if not (d / name).is_file():
-            raise FileNotFoundError(f"{d / name}: missing (run `dvc repro synthesize` with synth.mode=looks)")
+            raise FileNotFoundError(
+                f"{d / name}: missing (run `dvc repro synthesize` with synth.mode=looks)"
+            )
     with np.load(d / CROPS_FILE) as z:
         crops, group = z["crops"], z["group"]
     with np.load(d / LOOKS_FILE) as z:

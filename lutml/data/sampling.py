@@ -82,13 +82,20 @@ def sample_op(family: str, rng: np.random.Generator, sign: BalancedSigns, c: Map
         return {"op": family, "lift": lift.tolist(), "gamma": gam.tolist(), "gain": gain.tolist()}
     if family == "lut":
         k = int(r["knots"])
-        return {"op": family, "knots": rng.uniform(-1, 1, (k, 3)).round(5).tolist(),
-                "sigma": float(r["sigma"]),
-                "scale": sign("lut") * _magnitude(rng, r["scale"])}  # fmt: skip
+        return {
+            "op": family,
+            "knots": rng.uniform(-1, 1, (k, 3)).round(5).tolist(),
+            "sigma": float(r["sigma"]),
+            "scale": sign("lut") * _magnitude(rng, r["scale"]),
+        }
     if family == "jpeg_noise":
         q = int(rng.integers(int(r["quality"][0]), int(r["quality"][1]) + 1))
-        return {"op": family, "quality": q, "sigma": _magnitude(rng, r["sigma"]),
-                "seed": int(rng.integers(2**31))}  # fmt: skip
+        return {
+            "op": family,
+            "quality": q,
+            "sigma": _magnitude(rng, r["sigma"]),
+            "seed": int(rng.integers(2**31)),
+        }
     raise ValueError(f"synth: unknown degradation family {family!r}")
 
 

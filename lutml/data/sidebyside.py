@@ -57,7 +57,9 @@ def export_side_by_side(
     return n
 
 
-def split_side_by_side(image: np.ndarray, name: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
+def split_side_by_side(
+    image: np.ndarray, name: str | os.PathLike[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """(input, target) of a side-by-side pair image: left half = target (graded), right half = input.
 
     The halves are the same frame pixel for pixel, so the width must be even: an odd width has no
@@ -145,8 +147,16 @@ def import_side_by_side(
                 raise ValueError(
                     f"{zip_path}: no usable side-by-side image: " + "; ".join(skipped[:5])
                 )
-            manifest = {"version": 1, "look": None, "mode": "imported", "size": size, "seed": None,
-                        "frames_source": str(zip_path.name), "pairs": records, "skipped": skipped}  # fmt: skip
+            manifest = {
+                "version": 1,
+                "look": None,
+                "mode": "imported",
+                "size": size,
+                "seed": None,
+                "frames_source": str(zip_path.name),
+                "pairs": records,
+                "skipped": skipped,
+            }
             (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
             with staged_dir(split_dir) as sd:
                 for name, ids in split.items():

@@ -31,8 +31,10 @@ def grouped_split(groups: dict[str, str], test_fraction: float, seed: int) -> di
         raise ValueError(f"split.test_fraction must lie in (0, 1), got {test_fraction}")
     names = sorted(set(groups.values()))
     if len(names) < 2:
-        raise ValueError(f"cannot split grouped pairs: only {len(names)} group ({names}); "
-                         "a grouped split needs at least two source photos/stills/shots")  # fmt: skip
+        raise ValueError(
+            f"cannot split grouped pairs: only {len(names)} group ({names}); "
+            "a grouped split needs at least two source photos/stills/shots"
+        )
     counts = {g: 0 for g in names}
     for g in groups.values():
         counts[g] += 1
@@ -63,8 +65,12 @@ def split_pairs(
     return split
 
 
-def split_looks(pairs_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], test_fraction: float,
-                seed: int) -> dict[str, list[int]]:  # fmt: skip
+def split_looks(
+    pairs_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    test_fraction: float,
+    seed: int,
+) -> dict[str, list[int]]:
     """Split the look estimator's material: crops grouped by photo, looks by index (seeded).
 
     Writes `out_dir/split.json` ``{"train_crops", "test_crops", "train_looks", "test_looks"}``.
@@ -79,8 +85,12 @@ def split_looks(pairs_dir: str | os.PathLike[str], out_dir: str | os.PathLike[st
     crops = grouped_split({str(i): str(g) for i, g in enumerate(group)}, test_fraction, seed)
     order = np.random.default_rng([seed, 5]).permutation(n_looks)
     n_test = max(1, round(test_fraction * n_looks))
-    split = {"train_crops": sorted(int(i) for i in crops["train"]), "test_crops": sorted(int(i) for i in crops["test"]),
-             "train_looks": sorted(order[n_test:].tolist()), "test_looks": sorted(order[:n_test].tolist())}  # fmt: skip
+    split = {
+        "train_crops": sorted(int(i) for i in crops["train"]),
+        "test_crops": sorted(int(i) for i in crops["test"]),
+        "train_looks": sorted(order[n_test:].tolist()),
+        "test_looks": sorted(order[:n_test].tolist()),
+    }
     with staged_dir(out_dir) as tmp:
         (Path(tmp) / "split.json").write_text(json.dumps(split) + "\n", encoding="utf-8")
     return split
@@ -93,4 +103,7 @@ def read_look_split(split_dir: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     path = Path(split_dir) / "split.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing (run `dvc repro split` with synth.mode=looks)")
-    return {k: np.asarray(v, dtype=np.int64) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    return {
+        k: np.asarray(v, dtype=np.int64)
+        for k, v in json.loads(path.read_text(encoding="utf-8")).items()
+    }

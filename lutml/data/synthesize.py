@@ -30,11 +30,11 @@ from tqdm import tqdm
 
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import read_frames_manifest, resize_frame
+from lutml.data.looks import get_look
 from lutml.data.pairs import MANIFEST, pair_paths
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_ops
 from lutml.data.staging import staged_dir
 from lutml.imageio import from_float, read_image
-from lutml.looks import get_look
 
 
 def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]]:
@@ -42,7 +42,9 @@ def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]
     size, n = int(c["size"]), int(c["pairs"])
     mode = c["mode"]
     if mode not in ("grade", "neutralize"):
-        raise ValueError(f"synth.mode must be grade or neutralize for pairs (looks is the look estimator's mode), got {mode!r}")
+        raise ValueError(
+            f"synth.mode must be grade or neutralize for pairs (looks is the look estimator's mode), got {mode!r}"
+        )
     if n < 1:
         raise ValueError(f"synth.pairs must be >= 1, got {n}")
     rng = np.random.default_rng(seed)
@@ -62,9 +64,17 @@ def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]
         x0, y0 = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
         ops = [sample_look_op(rng, c)] if mode == "neutralize" else []
         ops += sample_ops(rng, sign, c)
-        plans.append({"id": f"{i:05d}", "group": f["group"], "frame": f["id"], "source": f["source"],
-                      "crop": [x0, y0, x0 + side, y0 + side], "full_size": min(side, int(c["full_max"])),
-                      "ops": ops})  # fmt: skip
+        plans.append(
+            {
+                "id": f"{i:05d}",
+                "group": f["group"],
+                "frame": f["id"],
+                "source": f["source"],
+                "crop": [x0, y0, x0 + side, y0 + side],
+                "full_size": min(side, int(c["full_max"])),
+                "ops": ops,
+            }
+        )
     return plans
 
 
@@ -131,8 +141,10 @@ def synthesize_pairs(
     fm = read_frames_manifest(frames_dir)
     neutral_needed = c["mode"] == "neutralize" or c.get("input_from", "graded") == "neutral"
     if neutral_needed and not fm["neutral"]:
-        raise ValueError(f"{frames_dir}: synth.mode={c['mode']}/input_from={c.get('input_from')} needs "
-                         "neutral frames, but these frames were already graded (frames.graded=true)")  # fmt: skip
+        raise ValueError(
+            f"{frames_dir}: synth.mode={c['mode']}/input_from={c.get('input_from')} needs "
+            "neutral frames, but these frames were already graded (frames.graded=true)"
+        )
     sub = "neutral" if neutral_needed else "graded"
     # input_from=neutral: targets are the frames' own look (from the frames manifest) applied to
     # each input, so the pairs hold the look itself.
@@ -155,8 +167,15 @@ def synthesize_pairs(
         # Threads, not processes: PNG zlib and the large numpy ops release the GIL.
         with ThreadPoolExecutor(max_workers=max(1, min(int(workers), len(by_frame)))) as pool:
             list(pool.map(render_frame, sorted(by_frame)))  # list(): re-raises a worker's error
-        manifest = {"version": 1, "look": fm["look"], "mode": c["mode"],
-                    "input_from": c.get("input_from", "graded"), "size": size, "seed": seed,
-                    "frames_source": fm["source"], "pairs": plans}  # fmt: skip
+        manifest = {
+            "version": 1,
+            "look": fm["look"],
+            "mode": c["mode"],
+            "input_from": c.get("input_from", "graded"),
+            "size": size,
+            "seed": seed,
+            "frames_source": fm["source"],
+            "pairs": plans,
+        }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest

@@ -42,7 +42,12 @@ from lutml.fit.weights import INTERPOLATIONS, interpolate
 from lutml.lut.lut3d import LUT3D, identity_table
 
 __all__ = [
-    "METHODS", "Coverage", "FitResult", "coverage_image", "fit_lut", "fit_lut_report",
+    "METHODS",
+    "Coverage",
+    "FitResult",
+    "coverage_image",
+    "fit_lut",
+    "fit_lut_report",
     "write_coverage_png",
 ]
 
@@ -91,8 +96,13 @@ class FitResult:
     smoothness: float | None = None
 
 
-def fit_lut(source: ArrayOrList, target: ArrayOrList, size: int | None = None,
-            method: str = "lattice", **options: Any) -> LUT3D:
+def fit_lut(
+    source: ArrayOrList,
+    target: ArrayOrList,
+    size: int | None = None,
+    method: str = "lattice",
+    **options: Any,
+) -> LUT3D:
     """Fit the LUT mapping `source` to `target`; see `fit_lut_report` for every option."""
     return fit_lut_report(source, target, size=size, method=method, **options).lut
 
@@ -170,10 +180,12 @@ def fit_lut_report(
     iterations = 0
     if method == "knn":
         table, n_samples = fit_knn_table(
-            pairs.frames, pairs.frame_weights, size, k, sample_size, clip, outlier_factor)
+            pairs.frames, pairs.frame_weights, size, k, sample_size, clip, outlier_factor
+        )
     else:
         offsets, iterations, used_smoothness = fit_offsets(
-            pairs, samples, size, smooth, interpolation, robust)
+            pairs, samples, size, smooth, interpolation, robust
+        )
         table = identity_table(size).astype(np.float64) + offsets.reshape(size, size, size, 3)
         if clip:
             table = np.clip(table, 0.0, 1.0)
@@ -203,7 +215,9 @@ def _check_smoothness(smoothness: float | str | None) -> float | None:
     try:
         value = float(smoothness)
     except (TypeError, ValueError):
-        raise ValueError(f"smoothness must be 'auto' or a number >= 0, got {smoothness!r}") from None
+        raise ValueError(
+            f"smoothness must be 'auto' or a number >= 0, got {smoothness!r}"
+        ) from None
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"smoothness must be 'auto' or a finite number >= 0, got {smoothness!r}")
     return value

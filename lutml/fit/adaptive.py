@@ -39,21 +39,26 @@ def pixel_residuals(
     grid = identity_table(size).reshape(-1, 3).astype(np.float64)
     lut = LUT3D((grid + offsets).reshape(size, size, size, 3))
     return [
-        np.linalg.norm(t[::stride] - apply_lut(lut, s[::stride], interpolation=interpolation), axis=1)
+        np.linalg.norm(
+            t[::stride] - apply_lut(lut, s[::stride], interpolation=interpolation), axis=1
+        )
         for s, t, _ in pairs.chunks()
     ]
 
 
 def used_values(values: list[np.ndarray], pairs: PixelPairs, stride: int = 1) -> np.ndarray:
     """Concatenate per-pair values of every `stride`-th pixel, keeping pixels of weight > 0."""
-    return np.concatenate([
-        v if w is None else v[w[::stride] > 0]
-        for v, (_, _, w) in zip(values, pairs.chunks(), strict=True)
-    ])
+    return np.concatenate(
+        [
+            v if w is None else v[w[::stride] > 0]
+            for v, (_, _, w) in zip(values, pairs.chunks(), strict=True)
+        ]
+    )
 
 
-def auto_smoothness(pairs: PixelPairs, offsets: np.ndarray, size: int, interpolation: str,
-                    floor: float = 1.0) -> float:
+def auto_smoothness(
+    pairs: PixelPairs, offsets: np.ndarray, size: int, interpolation: str, floor: float = 1.0
+) -> float:
     """Smoothness in proportion to the noise variance of the fit's residuals (>= floor).
 
     Residuals of at most ~1 M evenly strided pixels: plenty for a median.
@@ -76,7 +81,11 @@ def huber_weights(residuals: list[np.ndarray], pairs: PixelPairs) -> list[np.nda
 
 
 def fit_offsets(
-    pairs: PixelPairs, samples: Binned, size: int, smoothness: float | None, interpolation: str,
+    pairs: PixelPairs,
+    samples: Binned,
+    size: int,
+    smoothness: float | None,
+    interpolation: str,
     robust: bool,
 ) -> tuple[np.ndarray, int, float]:
     """Node offsets (size**3, 3) of the lattice fit, CG iterations, and the smoothness used.

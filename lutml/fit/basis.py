@@ -35,7 +35,9 @@ class LookBasis:
         """Least-squares coordinates (N, K) of tables (N, n, n, n, 3) in the weighted metric."""
         n = self.lut_size
         sw = np.sqrt(np.repeat(self.weights.reshape(-1), 3))
-        off = (np.asarray(tables, np.float64) - identity_table(n)).reshape(len(tables), -1) - self.mean
+        off = (np.asarray(tables, np.float64) - identity_table(n)).reshape(
+            len(tables), -1
+        ) - self.mean
         # the basis rows are orthonormal after scaling by sqrt(w): coordinates are projections
         return ((off * sw) @ (self.basis * sw).T).astype(np.float32)
 
@@ -63,7 +65,9 @@ def colour_weights(crops: np.ndarray, size: int, floor: float, blur: float) -> n
     return (w / w.mean()).astype(np.float32)
 
 
-def fit_basis(tables: np.ndarray, weights: np.ndarray, n_components: int, seed: int = 0) -> LookBasis:
+def fit_basis(
+    tables: np.ndarray, weights: np.ndarray, n_components: int, seed: int = 0
+) -> LookBasis:
     """Weighted PCA of look tables (N, n, n, n, 3): the first `n_components` directions.
 
     Uses a seeded randomized SVD (scikit-learn), a few seconds for thousands of 17^3 looks.
@@ -79,12 +83,18 @@ def fit_basis(tables: np.ndarray, weights: np.ndarray, n_components: int, seed: 
     x = (off - mean) * sw
     _, s, vt = randomized_svd(x, n_components, n_oversamples=20, n_iter=6, random_state=seed)
     total = float((x**2).sum())
-    return LookBasis(mean.astype(np.float32), (vt / sw).astype(np.float32), np.asarray(weights, np.float32),
-                     (s**2 / total).astype(np.float32))  # fmt: skip
+    return LookBasis(
+        mean.astype(np.float32),
+        (vt / sw).astype(np.float32),
+        np.asarray(weights, np.float32),
+        (s**2 / total).astype(np.float32),
+    )
 
 
 def save_basis(basis: LookBasis, path) -> None:
-    np.savez(path, mean=basis.mean, basis=basis.basis, weights=basis.weights, explained=basis.explained)
+    np.savez(
+        path, mean=basis.mean, basis=basis.basis, weights=basis.weights, explained=basis.explained
+    )
 
 
 def load_basis(path) -> LookBasis:
@@ -97,7 +107,9 @@ def load_basis(path) -> LookBasis:
         return LookBasis(z["mean"], z["basis"], z["weights"], z["explained"])
 
 
-def fit_look_basis(pairs_dir, split_dir, out_dir, n_components: int, floor: float, blur: float, seed: int) -> LookBasis:
+def fit_look_basis(
+    pairs_dir, split_dir, out_dir, n_components: int, floor: float, blur: float, seed: int
+) -> LookBasis:
     """Stage fit_luts for the look estimator: weights from the training crops, PCA of the training looks.
 
     Writes ``basis.npz``, ``basis.json`` (explained variance) and ``basis.png`` (what the first
@@ -118,20 +130,30 @@ def fit_look_basis(pairs_dir, split_dir, out_dir, n_components: int, floor: floa
     coef = basis.coefficients(tables[split["train_looks"]])
     with staged_dir(out_dir) as tmp:
         save_basis(basis, Path(tmp) / "basis.npz")
-        info = {"n_components": n_components, "explained_variance": round(float(basis.explained.sum()), 5),
-                "per_component": [round(float(e), 5) for e in basis.explained]}  # fmt: skip
+        info = {
+            "n_components": n_components,
+            "explained_variance": round(float(basis.explained.sum()), 5),
+            "per_component": [round(float(e), 5) for e in basis.explained],
+        }
         (Path(tmp) / "basis.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
-        write_image(Path(tmp) / "basis.png", _components_picture(basis, coef.std(axis=0), crops[split["train_crops"]]))
+        write_image(
+            Path(tmp) / "basis.png",
+            _components_picture(basis, coef.std(axis=0), crops[split["train_crops"]]),
+        )
     return basis
 
 
-def _components_picture(basis: LookBasis, std: np.ndarray, crops: np.ndarray, n: int = 8) -> np.ndarray:
+def _components_picture(
+    basis: LookBasis, std: np.ndarray, crops: np.ndarray, n: int = 8
+) -> np.ndarray:
     """Rows: component k at -2 sd | mean look | +2 sd, shown on a mosaic of training crops."""
     from lutml.lut import LUT3D, apply_lut
     from lutml.preview import image_grid
 
     pick = crops[np.linspace(0, len(crops) - 1, 8).astype(int)]  # crops of 8 different photos
-    mosaic = np.concatenate([np.concatenate(list(pick[i * 4 : i * 4 + 4]), axis=1) for i in range(2)], axis=0)
+    mosaic = np.concatenate(
+        [np.concatenate(list(pick[i * 4 : i * 4 + 4]), axis=1) for i in range(2)], axis=0
+    )
     mosaic = mosaic.astype(np.float32) / 255.0
     rows = []
     for k in range(min(n, len(std))):

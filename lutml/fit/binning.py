@@ -64,7 +64,8 @@ def _accumulate(src, tgt, w, has_w, bins, cells, acc, cov):  # pragma: no cover 
         g = min(max(g, 0.0), 1.0)
         b = min(max(b, 0.0), 1.0)
         k = (min(int(r * bins), bins - 1) * bins + min(int(g * bins), bins - 1)) * bins + min(
-            int(b * bins), bins - 1)
+            int(b * bins), bins - 1
+        )
         acc[k, 0] += wi
         acc[k, 1] += wi * r
         acc[k, 2] += wi * g
@@ -73,13 +74,17 @@ def _accumulate(src, tgt, w, has_w, bins, cells, acc, cov):  # pragma: no cover 
         acc[k, 5] += wi * tg
         acc[k, 6] += wi * tb
         if cells > 0:
-            cov[min(int(r * cells), cells - 1), min(int(g * cells), cells - 1),
-                min(int(b * cells), cells - 1)] += wi
+            cov[
+                min(int(r * cells), cells - 1),
+                min(int(g * cells), cells - 1),
+                min(int(b * cells), cells - 1),
+            ] += wi
     return bad_src, bad_tgt
 
 
 def bin_pixels(
-    chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray | None]], bins: int = 64,
+    chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    bins: int = 64,
     cells: int = 0,
 ) -> Binned:
     """Histogram pixel pairs by source colour.
@@ -118,7 +123,10 @@ def bin_pixels(
     used = acc[occupied]
     wsum = used[:, 0]
     return Binned(
-        used[:, 1:4] / wsum[:, None], used[:, 4:7] / wsum[:, None], wsum, bins,
+        used[:, 1:4] / wsum[:, None],
+        used[:, 4:7] / wsum[:, None],
+        wsum,
+        bins,
         cov if cells > 0 else None,
     )
 

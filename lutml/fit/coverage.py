@@ -41,7 +41,9 @@ class Coverage:
         return f"{self.fraction:.1%} of {cells} LUT cells hold frame colours (the rest are extrapolated)"
 
 
-def coverage_image(coverage: Coverage, cell_px: int | None = None, columns: int | None = None) -> np.ndarray:
+def coverage_image(
+    coverage: Coverage, cell_px: int | None = None, columns: int | None = None
+) -> np.ndarray:
     """Picture of the coverage: one tile per blue slice, red across, green down.
 
     Covered cells show their own colour (centre of the cell); empty cells a dark grey
@@ -67,7 +69,10 @@ def coverage_image(coverage: Coverage, cell_px: int | None = None, columns: int 
         tile = np.where(covered[..., None], colour, checker[..., None])
         tile = np.repeat(np.repeat(tile, cell_px, axis=0), cell_px, axis=1)
         y, x = divmod(b, columns)
-        sheet[y * (tile_h + gap): y * (tile_h + gap) + tile_h, x * (tile_w + gap): x * (tile_w + gap) + tile_w] = tile
+        sheet[
+            y * (tile_h + gap) : y * (tile_h + gap) + tile_h,
+            x * (tile_w + gap) : x * (tile_w + gap) + tile_w,
+        ] = tile
     return np.round(sheet * 255.0).astype(np.uint8)
 
 

@@ -31,16 +31,21 @@ class PixelPairs:
         for i, ((s, t), w) in enumerate(zip(self.frames, self.frame_weights, strict=True)):
             if extra is not None:
                 w = extra[i] if w is None else w.ravel() * extra[i]
-            yield (as_float(s).reshape(-1, 3), as_float(t).reshape(-1, 3),
-                   None if w is None else w.reshape(-1))
+            yield (
+                as_float(s).reshape(-1, 3),
+                as_float(t).reshape(-1, 3),
+                None if w is None else w.reshape(-1),
+            )
 
     @property
     def n_pixels(self) -> int:
         """Pixels of non-zero weight over all pairs."""
-        return int(sum(
-            s.shape[0] * s.shape[1] if w is None else np.count_nonzero(w)
-            for (s, _), w in zip(self.frames, self.frame_weights, strict=True)
-        ))
+        return int(
+            sum(
+                s.shape[0] * s.shape[1] if w is None else np.count_nonzero(w)
+                for (s, _), w in zip(self.frames, self.frame_weights, strict=True)
+            )
+        )
 
 
 def _as_list(x: object, what: str) -> list:
@@ -50,7 +55,9 @@ def _as_list(x: object, what: str) -> list:
         return [x]
     if isinstance(x, Sequence) and not isinstance(x, str):
         return list(x)
-    raise ValueError(f"{what} must be an image array (H, W, 3) or a list of them, got {type(x).__name__}")
+    raise ValueError(
+        f"{what} must be an image array (H, W, 3) or a list of them, got {type(x).__name__}"
+    )
 
 
 def as_float(arr: np.ndarray) -> np.ndarray:
@@ -87,7 +94,9 @@ def _per_pair(x: object, n: int, what: str) -> list:
     raise ValueError(f"{what}: give a list with one (H, W) array per pair ({n} pairs)")
 
 
-def _pixel_weight(weights: object, mask: object, shape: tuple[int, int], label: str) -> np.ndarray | None:
+def _pixel_weight(
+    weights: object, mask: object, shape: tuple[int, int], label: str
+) -> np.ndarray | None:
     w = None
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)

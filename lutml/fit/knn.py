@@ -28,7 +28,8 @@ def nearest_resize_indices(length: int, out: int) -> np.ndarray:
 
 
 def knn_samples(
-    frames: list[tuple[np.ndarray, np.ndarray]], frame_weights: list[np.ndarray | None],
+    frames: list[tuple[np.ndarray, np.ndarray]],
+    frame_weights: list[np.ndarray | None],
     sample_size: int = DEFAULT_SAMPLE_SIZE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Samples of the original fit: every pixel of each pair resized to sample_size^2.
@@ -51,7 +52,9 @@ def knn_samples(
     return np.concatenate(colours), np.concatenate(offsets)
 
 
-def knn_predict(colours: np.ndarray, offsets: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+def knn_predict(
+    colours: np.ndarray, offsets: np.ndarray, queries: np.ndarray, k: int
+) -> np.ndarray:
     """Distance-weighted kNN regression of `offsets` at `queries` (Q, 3), sklearn semantics."""
     from scipy.spatial import cKDTree  # here: scipy.spatial costs 0.2 s to import
 
@@ -64,7 +67,9 @@ def knn_predict(colours: np.ndarray, offsets: np.ndarray, queries: np.ndarray, k
     return np.einsum("qk,qkc->qc", w, offsets[idx]) / w.sum(axis=1, keepdims=True)
 
 
-def drop_outliers(colours: np.ndarray, offsets: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+def drop_outliers(
+    colours: np.ndarray, offsets: np.ndarray, factor: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The original's "advanced" mode: drop samples with |offset| > mean + factor * std."""
     norm = np.linalg.norm(offsets, axis=1)
     keep = norm <= norm.mean() + factor * norm.std()
@@ -72,16 +77,22 @@ def drop_outliers(colours: np.ndarray, offsets: np.ndarray, factor: float) -> tu
 
 
 def fit_knn_table(
-    frames: list[tuple[np.ndarray, np.ndarray]], frame_weights: list[np.ndarray | None],
-    size: int = DEFAULT_SIZE, k: int = DEFAULT_K, sample_size: int = DEFAULT_SAMPLE_SIZE,
-    clip: bool = True, outlier_factor: float | None = None,
+    frames: list[tuple[np.ndarray, np.ndarray]],
+    frame_weights: list[np.ndarray | None],
+    size: int = DEFAULT_SIZE,
+    k: int = DEFAULT_K,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    clip: bool = True,
+    outlier_factor: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """The original fit's table, float32 (size, size, size, 3) [r, g, b, c]; and the sample count.
 
     `outlier_factor` (e.g. 2, the original's default) enables its "advanced" outlier removal.
     """
     if k < 1 or sample_size < 1:
-        raise ValueError(f"knn needs k >= 1 and sample_size >= 1, got k={k}, sample_size={sample_size}")
+        raise ValueError(
+            f"knn needs k >= 1 and sample_size >= 1, got k={k}, sample_size={sample_size}"
+        )
     colours, offsets = knn_samples(frames, frame_weights, sample_size)
     if outlier_factor is not None and len(colours):
         colours, offsets = drop_outliers(colours, offsets, float(outlier_factor))

@@ -62,14 +62,21 @@ def smoothness_matrix(size: int, mixed: float = 2.0, pure: float = 0.1) -> sp.cs
     terms = []
     if size >= 3:
         second = sp.diags(
-            [np.ones(size - 2), -2.0 * np.ones(size - 2), np.ones(size - 2)], [0, 1, 2],
+            [np.ones(size - 2), -2.0 * np.ones(size - 2), np.ones(size - 2)],
+            [0, 1, 2],
             shape=(size - 2, size),
         )
         k = (second.T @ second).tocsr()
-        terms += [pure * sp.kron(sp.kron(k, eye), eye), pure * sp.kron(sp.kron(eye, k), eye),
-                  pure * sp.kron(sp.kron(eye, eye), k)]
-    terms += [mixed * sp.kron(sp.kron(c, c), eye), mixed * sp.kron(sp.kron(c, eye), c),
-              mixed * sp.kron(sp.kron(eye, c), c)]
+        terms += [
+            pure * sp.kron(sp.kron(k, eye), eye),
+            pure * sp.kron(sp.kron(eye, k), eye),
+            pure * sp.kron(sp.kron(eye, eye), k),
+        ]
+    terms += [
+        mixed * sp.kron(sp.kron(c, c), eye),
+        mixed * sp.kron(sp.kron(c, eye), c),
+        mixed * sp.kron(sp.kron(eye, c), c),
+    ]
     # h^3 volume per node times (1/h^2)^2 for second derivatives: a factor (size - 1) overall.
     return (sum(terms[1:], terms[0]) * float(size - 1)).tocsr()
 
@@ -85,7 +92,10 @@ class LatticeSystem:
 
 
 def build_system(
-    samples: Binned, size: int, smoothness: float, interpolation: str,
+    samples: Binned,
+    size: int,
+    smoothness: float,
+    interpolation: str,
     sample_weight: np.ndarray | None = None,
 ) -> LatticeSystem:
     """Assemble the normal equations from binned samples (weights: `samples.weight` unless given)."""
@@ -103,15 +113,22 @@ def build_system(
     wc = (w * c[:, None]).ravel()
     flat = nodes.ravel()
     rhs = np.stack(
-        [np.bincount(flat, weights=wc * np.repeat(y[:, ch], k), minlength=n_nodes) for ch in range(3)],
+        [
+            np.bincount(flat, weights=wc * np.repeat(y[:, ch], k), minlength=n_nodes)
+            for ch in range(3)
+        ],
         axis=1,
     )
     return LatticeSystem((data + reg).tocsr(), rhs, nodes, w)
 
 
 def solve_offsets(
-    samples: Binned, size: int, smoothness: float, interpolation: str,
-    sample_weight: np.ndarray | None = None, start: np.ndarray | None = None,
+    samples: Binned,
+    size: int,
+    smoothness: float,
+    interpolation: str,
+    sample_weight: np.ndarray | None = None,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Node offsets (size**3, 3) float64 minimising the lattice objective; and CG iterations."""
     system = build_system(samples, size, smoothness, interpolation, sample_weight)

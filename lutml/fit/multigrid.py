@@ -48,8 +48,14 @@ def sparse_times(m: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
     Other shapes, dtypes or a non-canonical matrix (unsorted or duplicate entries, where the
     order of SciPy's sums is not the row order) go to SciPy itself.
     """
-    if (x.ndim != 2 or x.shape[1] != 3 or x.dtype != m.dtype or m.format != "csr"
-            or m.dtype not in (np.float32, np.float64) or not m.has_canonical_format):
+    if (
+        x.ndim != 2
+        or x.shape[1] != 3
+        or x.dtype != m.dtype
+        or m.format != "csr"
+        or m.dtype not in (np.float32, np.float64)
+        or not m.has_canonical_format
+    ):
         return m @ x
     out = np.empty((m.shape[0], 3), m.dtype)
     return _csr_times3(m.indptr, m.indices, m.data, np.ascontiguousarray(x), out, m.dtype.type(0))
@@ -117,7 +123,9 @@ class MultigridPreconditioner:
     """
 
     def __init__(self, m: sp.csr_matrix, size: int, sweeps: int = 2, safe: bool = False) -> None:
-        self.levels: list[tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix, sp.csr_matrix, float]] = []
+        self.levels: list[
+            tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix, sp.csr_matrix, float]
+        ] = []
         self.sweeps = sweeps
         while size > COARSEST:
             coarse = max((size + 1) // 2, COARSEST)
@@ -127,8 +135,9 @@ class MultigridPreconditioner:
             # float32 inside the V-cycle halves memory traffic; CG itself stays float64.
             p32 = p.astype(np.float32)
             # P^T as CSR: summing its rows in column order is what SciPy's CSC product of p.T does
-            self.levels.append((m.astype(np.float32), dinv.astype(np.float32), p32,
-                                p32.T.tocsr(), lam))
+            self.levels.append(
+                (m.astype(np.float32), dinv.astype(np.float32), p32, p32.T.tocsr(), lam)
+            )
             m = (p.T @ m @ p).tocsr()
             size = coarse
         self.coarse_lu = spla.splu(m.tocsc())
@@ -166,8 +175,12 @@ class MultigridPreconditioner:
 
 
 def solve_spd(
-    m: sp.csr_matrix, rhs: np.ndarray, size: int, x0: np.ndarray | None = None,
-    rtol: float = 1e-6, max_iterations: int = 400,
+    m: sp.csr_matrix,
+    rhs: np.ndarray,
+    size: int,
+    x0: np.ndarray | None = None,
+    rtol: float = 1e-6,
+    max_iterations: int = 400,
 ) -> tuple[np.ndarray, int]:
     """Solve ``m @ x = rhs`` for all columns at once by multigrid-preconditioned CG.
 
@@ -189,7 +202,9 @@ def solve_spd(
         return spla.splu(m.tocsc()).solve(rhs), 0
     x, it, ok = _pcg(m, rhs, MultigridPreconditioner(m, size), x0, rtol, max_iterations)
     if not ok:  # the fast smoother bound was too low: redo with the guaranteed one
-        x, more, _ = _pcg(m, rhs, MultigridPreconditioner(m, size, safe=True), x0, rtol, max_iterations)
+        x, more, _ = _pcg(
+            m, rhs, MultigridPreconditioner(m, size, safe=True), x0, rtol, max_iterations
+        )
         it += more
     return x, it
 

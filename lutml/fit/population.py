@@ -65,6 +65,8 @@ def population_look(
     nodes = srgb_to_lab(identity_table(size).reshape(-1, 3))
     light = np.interp(nodes[:, 0], ln_q, lg_q)
     s = np.interp(nodes[:, 0], centres, scales)[:, None]
-    out = lab_to_srgb(np.stack([light, nodes[:, 1], nodes[:, 2]], axis=-1) * np.c_[np.ones(len(s)), s, s])
+    out = lab_to_srgb(
+        np.stack([light, nodes[:, 1], nodes[:, 2]], axis=-1) * np.c_[np.ones(len(s)), s, s]
+    )
     table = np.clip(out, 0.0, 1.0).reshape(size, size, size, 3).astype(np.float32)
     return LUT3D(table, title="lutml population statistics")

@@ -18,7 +18,9 @@ _CORNERS = np.array([[(c >> 2) & 1, (c >> 1) & 1, c & 1] for c in range(8)], dty
 
 
 def lattice_coordinates(
-    rgb: np.ndarray, size: int, domain_min: np.ndarray | None = None,
+    rgb: np.ndarray,
+    size: int,
+    domain_min: np.ndarray | None = None,
     domain_max: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cell origin and fractional position of colours on an ``size``-node lattice.
@@ -53,8 +55,11 @@ def _flat(base: np.ndarray, corner: np.ndarray, size: int) -> np.ndarray:
 
 
 def interpolation_weights(
-    rgb: np.ndarray, size: int, interpolation: str = "tetrahedral",
-    domain_min: np.ndarray | None = None, domain_max: np.ndarray | None = None,
+    rgb: np.ndarray,
+    size: int,
+    interpolation: str = "tetrahedral",
+    domain_min: np.ndarray | None = None,
+    domain_max: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights that interpolate each colour from a LUT lattice.
 
@@ -103,13 +108,13 @@ def _tetrahedral(base: np.ndarray, f: np.ndarray, size: int) -> tuple[np.ndarray
     step[rows, 2, order[:, 1]] = 1
     step[:, 3] = 1
     nodes = _flat(base[:, None, :], step, size)
-    weights = np.stack(
-        [1.0 - fs[:, 0], fs[:, 0] - fs[:, 1], fs[:, 1] - fs[:, 2], fs[:, 2]], axis=1
-    )
+    weights = np.stack([1.0 - fs[:, 0], fs[:, 0] - fs[:, 1], fs[:, 1] - fs[:, 2], fs[:, 2]], axis=1)
     return nodes, weights
 
 
-def interpolate(table: np.ndarray, rgb: np.ndarray, interpolation: str = "tetrahedral") -> np.ndarray:
+def interpolate(
+    table: np.ndarray, rgb: np.ndarray, interpolation: str = "tetrahedral"
+) -> np.ndarray:
     """Apply a [r, g, b, 3] table to colours (N, 3) on the [0, 1] domain, float64 (N, 3)."""
     nodes, weights = interpolation_weights(rgb, table.shape[0], interpolation)
     flat = np.asarray(table, np.float64).reshape(-1, 3)

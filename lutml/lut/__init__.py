@@ -14,7 +14,19 @@ from lutml.lut.lut3d import LUT1D, LUT3D, identity_table
 from lutml.lut.resample import resample_lut
 
 __all__ = [
-    "FORMATS", "INTERPOLATIONS", "LUT1D", "LUT3D", "LUT_SUFFIXES", "LutFormatWarning", "apply_lut",
-    "format_cube", "identity_table", "lut_at_strength", "read_cube", "read_lut", "resample_lut",
-    "write_cube", "write_lut",
+    "FORMATS",
+    "INTERPOLATIONS",
+    "LUT1D",
+    "LUT3D",
+    "LUT_SUFFIXES",
+    "LutFormatWarning",
+    "apply_lut",
+    "format_cube",
+    "identity_table",
+    "lut_at_strength",
+    "read_cube",
+    "read_lut",
+    "resample_lut",
+    "write_cube",
+    "write_lut",
 ]

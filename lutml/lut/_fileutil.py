@@ -48,7 +48,9 @@ def numbered(lines: list[str], comment: str | None = "#") -> list[tuple[int, str
     return out
 
 
-def parse_rows(rows: list[tuple[int, str]], width: int, where: str, integer: bool = False) -> np.ndarray:
+def parse_rows(
+    rows: list[tuple[int, str]], width: int, where: str, integer: bool = False
+) -> np.ndarray:
     """Rows of `width` numbers each -> float64 (or int64) array (len(rows), width).
 
     Raises ``ValueError("<where> line <n>: <problem>")`` for a row with another count, a token
@@ -81,7 +83,9 @@ def parse_numbers(line: int, text: str, where: str, integer: bool = False) -> np
     return parse_rows([(line, text)], count, where, integer).reshape(-1)
 
 
-def _raise_bad_token(tokens: list[str], lines: list[int], width: int, where: str, integer: bool) -> None:
+def _raise_bad_token(
+    tokens: list[str], lines: list[int], width: int, where: str, integer: bool
+) -> None:
     pattern = _INTEGER if integer else _NUMBER
     for k, token in enumerate(tokens):
         at = f"{where} line {lines[k // width]}"
@@ -131,7 +135,8 @@ def plain_table(lut: LUT3D, what: str) -> np.ndarray:
     warnings.warn(
         f"{what} holds a plain 3D table on inputs [0, 1]; the LUT's {' and '.join(parts)} "
         f"was baked into {lut.size}^3 nodes on [0, 1] (exact at the nodes, interpolated between)",
-        LutFormatWarning, stacklevel=3,
+        LutFormatWarning,
+        stacklevel=3,
     )
     nodes = identity_table(lut.size).astype(np.float64)
     return apply_lut(lut, nodes).astype(np.float32)
@@ -145,7 +150,8 @@ def clip_unit(table: np.ndarray, what: str) -> np.ndarray:
             f"{what} holds outputs in [0, 1] only: {int(outside.sum()):,} of {table.size:,} values "
             f"(range {float(table.min()):.6g} to {float(table.max()):.6g}) were clipped; "
             "write .cube, .csp or .clf to keep them",
-            LutFormatWarning, stacklevel=3,
+            LutFormatWarning,
+            stacklevel=3,
         )
     return np.clip(table, 0.0, 1.0)
 

@@ -90,7 +90,8 @@ def trilinear_nodes(typingctx, table, base, sr, sg, sb, fr, fg, fb):
         x10 = lerp(node(sg_), node(sr_, sg_), fr_)
         x01 = lerp(node(sb_), node(sr_, sb_), fr_)
         x11 = lerp(node(sg_, sb_), node(sr_, sg_, sb_), fr_)
-        return _rgb(context, builder, signature,
-                    lerp(lerp(x00, x10, fg_), lerp(x01, x11, fg_), fb_))
+        return _rgb(
+            context, builder, signature, lerp(lerp(x00, x10, fg_), lerp(x01, x11, fg_), fb_)
+        )
 
     return sig, codegen

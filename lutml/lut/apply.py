@@ -75,7 +75,9 @@ def apply_lut(
     if image.ndim < 1 or image.shape[-1] != 3:
         raise ValueError(f"image must have RGB in its last axis, shape (..., 3); got {image.shape}")
     if image.dtype not in _COMPUTE:
-        raise ValueError(f"image dtype must be float32, float64, uint8 or uint16; got {image.dtype}")
+        raise ValueError(
+            f"image dtype must be float32, float64, uint8 or uint16; got {image.dtype}"
+        )
     pixels = np.ascontiguousarray(image).reshape(-1, 3)
     result = _output_for(image, out)
     flat_out = result.reshape(-1, 3)  # a view: `result` is C-contiguous
@@ -88,8 +90,21 @@ def apply_lut(
     else:
         lo, scale = _domain_scale(lut, ftype)
         s_table, s_lo, s_scale, has_shaper = _shaper_args(lut, ftype)
-        _apply_float(pixels, flat_out, table, n, lo, scale, s_table, s_lo, s_scale, has_shaper,
-                     ftype(strength), tetra, one)
+        _apply_float(
+            pixels,
+            flat_out,
+            table,
+            n,
+            lo,
+            scale,
+            s_table,
+            s_lo,
+            s_scale,
+            has_shaper,
+            ftype(strength),
+            tetra,
+            one,
+        )
     return result
 
 
@@ -129,8 +144,10 @@ def _output_for(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     if out is None:
         return np.empty(image.shape, image.dtype)
     if out.shape != image.shape or out.dtype != image.dtype:
-        raise ValueError(f"out must have the image's shape {image.shape} and dtype {image.dtype}, "
-                         f"got {out.shape} {out.dtype}")
+        raise ValueError(
+            f"out must have the image's shape {image.shape} and dtype {image.dtype}, "
+            f"got {out.shape} {out.dtype}"
+        )
     if not (out.flags.c_contiguous and out.flags.writeable):
         raise ValueError("out must be a writeable C-contiguous array")
     return out
@@ -150,7 +167,9 @@ def _domain_scale(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.
     return lo.astype(ftype), scale.astype(ftype)
 
 
-def _shaper_args(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+def _shaper_args(
+    lut: LUT3D, ftype: type = np.float64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """(table (m, 3), domain_min, index scale, present) of the shaper; a dummy when absent."""
     if lut.shaper is None:
         return np.zeros((2, 3), np.float32), np.zeros(3, ftype), np.ones(3, ftype), False
@@ -160,7 +179,9 @@ def _shaper_args(lut: LUT3D, ftype: type = np.float64) -> tuple[np.ndarray, np.n
     return s.table, lo.astype(ftype), scale.astype(ftype), True
 
 
-def _code_tables(lut: LUT3D, max_code: int, ftype: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _code_tables(
+    lut: LUT3D, max_code: int, ftype: type
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per code value and channel: flat lattice offset, fraction, and the input in [0, 1].
 
     Returns ``offsets`` int64 (K, 3) with ``offsets[v, c]`` = lower node index of code ``v`` on
@@ -185,8 +206,10 @@ _INT_MAX = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 # Arithmetic type per image dtype: float32 keeps OpenColorIO's precision at its speed; 16-bit
 # code values need float64 to round correctly.
 _COMPUTE = {
-    np.dtype(np.float32): np.float32, np.dtype(np.float64): np.float64,
-    np.dtype(np.uint8): np.float32, np.dtype(np.uint16): np.float64,
+    np.dtype(np.float32): np.float32,
+    np.dtype(np.float64): np.float64,
+    np.dtype(np.uint8): np.float32,
+    np.dtype(np.uint16): np.float64,
 }
 
 
@@ -239,14 +262,16 @@ def _lookup(t, base, sr, sg, sb, fr, fg, fb, tetra, one):  # pragma: no cover - 
         lo = min(fr, min(fg, fb))
         mid = fr + fg + fb - hi - lo
         full = sr + sg + sb
-        return weighted_nodes(t, base, base + a, base + full - drop, base + full,
-                              one - hi, hi - mid, mid - lo, lo)
+        return weighted_nodes(
+            t, base, base + a, base + full - drop, base + full, one - hi, hi - mid, mid - lo, lo
+        )
     return trilinear_nodes(t, base, sr, sg, sb, fr, fg, fb)
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)
-def _apply_float(pixels, out, t, n, lo, scale, shaper, s_lo, s_scale, has_shaper, strength,
-                 tetra, one):  # pragma: no cover - compiled
+def _apply_float(
+    pixels, out, t, n, lo, scale, shaper, s_lo, s_scale, has_shaper, strength, tetra, one
+):  # pragma: no cover - compiled
     sr, sg, sb = n * n * 4, n * 4, 4
     top = (n - 2) * one
     for p in numba.prange(pixels.shape[0]):
@@ -279,8 +304,9 @@ def _to_code(v, max_code, one):  # pragma: no cover - compiled
 
 
 @numba.njit(parallel=True, cache=True, fastmath=False)
-def _apply_int(pixels, out, t, n, offsets, fracs, inputs, strength, tetra,
-               one):  # pragma: no cover - compiled
+def _apply_int(
+    pixels, out, t, n, offsets, fracs, inputs, strength, tetra, one
+):  # pragma: no cover - compiled
     sr, sg, sb = n * n * 4, n * 4, 4
     max_code = (inputs.shape[0] - 1) * one
     for p in numba.prange(pixels.shape[0]):

@@ -70,8 +70,10 @@ def _parse_xml(path: str | os.PathLike[str], where: str) -> _Element:
         stack.append(node)
 
     def refuse_entities(*_args) -> None:
-        raise ValueError(f"{where} line {parser.CurrentLineNumber}: entity declarations are not "
-                         "allowed in a CLF file")
+        raise ValueError(
+            f"{where} line {parser.CurrentLineNumber}: entity declarations are not "
+            "allowed in a CLF file"
+        )
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda name: stack.pop()
@@ -81,8 +83,9 @@ def _parse_xml(path: str | os.PathLike[str], where: str) -> _Element:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise ValueError(f"{where} line {exc.lineno}: not well-formed XML "
-                         f"({expat.ErrorString(exc.code)})") from None
+        raise ValueError(
+            f"{where} line {exc.lineno}: not well-formed XML ({expat.ErrorString(exc.code)})"
+        ) from None
     return stack[0].children[0]
 
 
@@ -98,18 +101,25 @@ def read_clf(path: str | os.PathLike[str]) -> LUT3D:
     where = str(path)
     root = _parse_xml(path, where)
     if root.tag != "ProcessList":
-        raise ValueError(f"{where} line {root.line}: the root element is <{root.tag}>, "
-                         "a CLF file holds a <ProcessList>")
+        raise ValueError(
+            f"{where} line {root.line}: the root element is <{root.tag}>, "
+            "a CLF file holds a <ProcessList>"
+        )
     texts = [" ".join("".join(c.text).split()) for c in root.children if c.tag == "Description"]
-    ops = [c for c in root.children
-           if c.tag not in _METADATA and c.attrs.get("bypass", "false").lower() != "true"]
+    ops = [
+        c
+        for c in root.children
+        if c.tag not in _METADATA and c.attrs.get("bypass", "false").lower() != "true"
+    ]
     before: list[_Element] = []
     shaper_ops: list[_Element] | None = None
     lut1d = lut3d = None
     for op in ops:
         if lut3d is not None:
-            raise ValueError(f"{where} line {op.line}: <{op.tag}> after the LUT3D; lutml LUTs end "
-                             f"with the 3D table (supported: {_SUPPORTED})")
+            raise ValueError(
+                f"{where} line {op.line}: <{op.tag}> after the LUT3D; lutml LUTs end "
+                f"with the 3D table (supported: {_SUPPORTED})"
+            )
         if op.tag in ("Range", "Matrix"):
             before.append(op)
         elif op.tag == "LUT1D" and lut1d is None:
@@ -118,8 +128,10 @@ def read_clf(path: str | os.PathLike[str]) -> LUT3D:
             lut3d = op
         else:
             what = "a second LUT1D" if op.tag == "LUT1D" else f"<{op.tag}>"
-            raise ValueError(f"{where} line {op.line}: {what} is not supported; lutml reads CLF "
-                             f"files made of {_SUPPORTED} (a LUT, optionally with a shaper)")
+            raise ValueError(
+                f"{where} line {op.line}: {what} is not supported; lutml reads CLF "
+                f"files made of {_SUPPORTED} (a LUT, optionally with a shaper)"
+            )
     if lut3d is None and lut1d is None:
         raise ValueError(f"{where} line {root.line}: the ProcessList holds no LUT3D or LUT1D")
     title, comments = (texts[0], texts[1:]) if texts else ("", [])
@@ -129,8 +141,10 @@ def read_clf(path: str | os.PathLike[str]) -> LUT3D:
         shaper = LUT1D(_lut1d_table(lut1d, where), lo, hi)
     if lut3d is None:  # a 1D-only file: pass-through lattice over the shaper's outputs
         if before:
-            raise ValueError(f"{where} line {before[0].line}: <{before[0].tag}> after the only LUT "
-                             f"(supported: {_SUPPORTED}, ending with a LUT)")
+            raise ValueError(
+                f"{where} line {before[0].line}: <{before[0].tag}> after the only LUT "
+                f"(supported: {_SUPPORTED}, ending with a LUT)"
+            )
         table, lo, hi = _passthrough_3d(shaper.table)
         return LUT3D(table, lo, hi, title, shaper, comments)
     lo, hi = _domain(before, lut3d, where)
@@ -142,8 +156,10 @@ def _scales(op: _Element, where: str) -> tuple[float, float]:
     for key in ("inBitDepth", "outBitDepth"):
         depth = op.attrs.get(key, "32f")
         if depth not in SCALES:
-            raise ValueError(f"{where} line {op.line}: <{op.tag}> {key}={depth!r} is not a CLF bit "
-                             f"depth ({', '.join(SCALES)})")
+            raise ValueError(
+                f"{where} line {op.line}: <{op.tag}> {key}={depth!r} is not a CLF bit "
+                f"depth ({', '.join(SCALES)})"
+            )
         out.append(SCALES[depth])
     return out[0], out[1]
 
@@ -154,7 +170,9 @@ def _child_number(op: _Element, tag: str, where: str) -> float | None:
         return None
     values = parse_numbers(found[0].line, "".join(found[0].text), where)
     if values.size != 1:
-        raise ValueError(f"{where} line {found[0].line}: <{tag}> needs one number, got {values.size}")
+        raise ValueError(
+            f"{where} line {found[0].line}: <{tag}> needs one number, got {values.size}"
+        )
     return float(values[0])
 
 
@@ -172,8 +190,10 @@ def _array(op: _Element, where: str) -> tuple[list[int], np.ndarray, int]:
     values = parse_numbers(arr.line, text, where) if text.strip() else np.zeros(0)
     count = dim[0] * dim[1] if op.tag == "Matrix" and len(dim) == 3 else int(np.prod(dim))
     if values.size != count:
-        raise ValueError(f"{where} line {arr.line}: <Array dim=\"{dim_text}\"> needs {count} "
-                         f"numbers, has {values.size}")
+        raise ValueError(
+            f'{where} line {arr.line}: <Array dim="{dim_text}"> needs {count} '
+            f"numbers, has {values.size}"
+        )
     return dim, values, arr.line
 
 
@@ -181,25 +201,39 @@ def _affine(op: _Element, where: str) -> tuple[np.ndarray, np.ndarray, tuple | N
     """(scale, offset, clamp) of a Range or diagonal Matrix in normalised units; clamp = (lo, hi)."""
     s_in, s_out = _scales(op, where)
     if op.tag == "Range":
-        lo_in, hi_in = _child_number(op, "minInValue", where), _child_number(op, "maxInValue", where)
-        lo_out, hi_out = _child_number(op, "minOutValue", where), _child_number(op, "maxOutValue", where)
+        lo_in, hi_in = (
+            _child_number(op, "minInValue", where),
+            _child_number(op, "maxInValue", where),
+        )
+        lo_out, hi_out = (
+            _child_number(op, "minOutValue", where),
+            _child_number(op, "maxOutValue", where),
+        )
         if None in (lo_in, hi_in, lo_out, hi_out):
-            raise ValueError(f"{where} line {op.line}: a <Range> without all of minInValue, maxInValue, "
-                             "minOutValue, maxOutValue is not supported")
+            raise ValueError(
+                f"{where} line {op.line}: a <Range> without all of minInValue, maxInValue, "
+                "minOutValue, maxOutValue is not supported"
+            )
         lo_in, hi_in, lo_out, hi_out = lo_in / s_in, hi_in / s_in, lo_out / s_out, hi_out / s_out
         if not hi_in > lo_in or not hi_out > lo_out:
-            raise ValueError(f"{where} line {op.line}: <Range> must map an increasing input range "
-                             "onto an increasing output range")
+            raise ValueError(
+                f"{where} line {op.line}: <Range> must map an increasing input range "
+                "onto an increasing output range"
+            )
         scale = (hi_out - lo_out) / (hi_in - lo_in)
         return np.full(3, scale), np.full(3, lo_out - lo_in * scale), (lo_out, hi_out)
     dim, values, line = _array(op, where)
     if dim[:2] not in ([3, 3], [3, 4]) or len(dim) not in (2, 3):
-        raise ValueError(f"{where} line {line}: Matrix <Array dim> must be \"3 3\" or \"3 4\", got {dim}")
+        raise ValueError(
+            f'{where} line {line}: Matrix <Array dim> must be "3 3" or "3 4", got {dim}'
+        )
     m = values.reshape(3, dim[1])
     diag = np.diag(m[:, :3]).copy()
     if np.any(m[:, :3] != np.diag(diag)) or np.any(diag <= 0):
-        raise ValueError(f"{where} line {line}: this Matrix mixes or flips channels; lutml reads "
-                         "only diagonal matrices with positive gains (an input range)")
+        raise ValueError(
+            f"{where} line {line}: this Matrix mixes or flips channels; lutml reads "
+            "only diagonal matrices with positive gains (an input range)"
+        )
     offset = m[:, 3] / s_out if dim[1] == 4 else np.zeros(3)
     return diag * s_in / s_out, offset, None
 
@@ -211,8 +245,10 @@ def _domain(ops: list[_Element], lut: _Element, where: str) -> tuple[np.ndarray,
     for op in reversed(ops):
         scale, offset, clamp = _affine(op, where)
         if clamp is not None and (np.any(lo < clamp[0] - 1e-7) or np.any(hi > clamp[1] + 1e-7)):
-            raise ValueError(f"{where} line {op.line}: this <Range> clamps inside the LUT's input "
-                             "range, which a lutml LUT cannot hold")
+            raise ValueError(
+                f"{where} line {op.line}: this <Range> clamps inside the LUT's input "
+                "range, which a lutml LUT cannot hold"
+            )
         lo, hi = (lo - offset) / scale, (hi - offset) / scale
     return lo, hi
 
@@ -223,8 +259,10 @@ def _lut1d_table(op: _Element, where: str) -> np.ndarray:
             raise ValueError(f"{where} line {op.line}: a LUT1D with {key} is not supported")
     dim, values, line = _array(op, where)
     if len(dim) != 2 or dim[1] not in (1, 3) or not 2 <= dim[0] <= 65536:
-        raise ValueError(f"{where} line {line}: LUT1D <Array dim> must be \"m 1\" or \"m 3\" with "
-                         f"2 <= m <= 65536, got {dim}")
+        raise ValueError(
+            f'{where} line {line}: LUT1D <Array dim> must be "m 1" or "m 3" with '
+            f"2 <= m <= 65536, got {dim}"
+        )
     table = values.reshape(dim) / _scales(op, where)[1]
     return np.repeat(table, 3, axis=1) if dim[1] == 1 else table
 
@@ -233,8 +271,10 @@ def _lut3d_table(op: _Element, where: str) -> np.ndarray:
     dim, values, line = _array(op, where)
     n = dim[0]
     if len(dim) != 4 or dim != [n, n, n, 3] or not MIN_SIZE <= n <= MAX_SIZE:
-        raise ValueError(f"{where} line {line}: LUT3D <Array dim> must be \"n n n 3\" with "
-                         f"{MIN_SIZE} <= n <= {MAX_SIZE}, got {dim}")
+        raise ValueError(
+            f'{where} line {line}: LUT3D <Array dim> must be "n n n 3" with '
+            f"{MIN_SIZE} <= n <= {MAX_SIZE}, got {dim}"
+        )
     # blue fastest: C order of [r, g, b]
     return (values / _scales(op, where)[1]).reshape(n, n, n, 3).astype(np.float32)
 
@@ -248,21 +288,32 @@ def format_clf(lut: LUT3D) -> str:
     """The CLF text `write_clf` writes (see there)."""
     digest = hashlib.sha1(lut.table.tobytes() + repr((lut.title, lut.comments)).encode())
     ident = uuid.UUID(bytes=digest.digest()[:16])
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<ProcessList compCLFversion="3.0" id="urn:uuid:{ident}">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<ProcessList compCLFversion="3.0" id="urn:uuid:{ident}">',
+    ]
     for text in [lut.title, *lut.comments] if lut.title or lut.comments else []:
         out.append(f"    <Description>{escape(_xml_text(text))}</Description>")
     if lut.shaper is not None:
         s = lut.shaper
         out += _domain_op(s.domain_min, s.domain_max)
-        out += ['    <LUT1D inBitDepth="32f" outBitDepth="32f" interpolation="linear">',
-                f'        <Array dim="{s.size} 3">', float_rows(s.table).rstrip("\n"),
-                "        </Array>", "    </LUT1D>"]
+        out += [
+            '    <LUT1D inBitDepth="32f" outBitDepth="32f" interpolation="linear">',
+            f'        <Array dim="{s.size} 3">',
+            float_rows(s.table).rstrip("\n"),
+            "        </Array>",
+            "    </LUT1D>",
+        ]
     out += _domain_op(lut.domain_min, lut.domain_max)
     n = lut.size
-    out += ['    <LUT3D inBitDepth="32f" outBitDepth="32f" interpolation="tetrahedral">',
-            f'        <Array dim="{n} {n} {n} 3">', float_rows(lut.table.reshape(-1, 3)).rstrip("\n"),
-            "        </Array>", "    </LUT3D>", "</ProcessList>"]
+    out += [
+        '    <LUT3D inBitDepth="32f" outBitDepth="32f" interpolation="tetrahedral">',
+        f'        <Array dim="{n} {n} {n} 3">',
+        float_rows(lut.table.reshape(-1, 3)).rstrip("\n"),
+        "        </Array>",
+        "    </LUT3D>",
+        "</ProcessList>",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -276,16 +327,24 @@ def _domain_op(lo: np.ndarray, hi: np.ndarray) -> list[str]:
         return []
     if np.ptp(lo) == 0 and np.ptp(hi) == 0:
         a, b = format_floats(np.array([lo[0], hi[0]]))
-        return ['    <Range inBitDepth="32f" outBitDepth="32f">',
-                f"        <minInValue>{a}</minInValue>", f"        <maxInValue>{b}</maxInValue>",
-                "        <minOutValue>0</minOutValue>", "        <maxOutValue>1</maxOutValue>",
-                "    </Range>"]
+        return [
+            '    <Range inBitDepth="32f" outBitDepth="32f">',
+            f"        <minInValue>{a}</minInValue>",
+            f"        <maxInValue>{b}</maxInValue>",
+            "        <minOutValue>0</minOutValue>",
+            "        <maxOutValue>1</maxOutValue>",
+            "    </Range>",
+        ]
     lo64 = lo.astype(np.float64)
     scale = 1.0 / (hi.astype(np.float64) - lo64)
     rows = np.zeros((3, 4))
     rows[:, :3] = np.diag(scale)
     rows[:, 3] = -lo64 * scale
     text = [" ".join(format_floats(r)) for r in rows]
-    return ['    <Matrix inBitDepth="32f" outBitDepth="32f">', '        <Array dim="3 4">',
-            *text, "        </Array>", "    </Matrix>"]
-
+    return [
+        '    <Matrix inBitDepth="32f" outBitDepth="32f">',
+        '        <Array dim="3 4">',
+        *text,
+        "        </Array>",
+        "    </Matrix>",
+    ]

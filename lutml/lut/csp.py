@@ -71,12 +71,17 @@ def read_csp(path: str | os.PathLike[str]) -> LUT3D:
     lines = numbered(read_lines(path), comment=None)
     if not lines or not lines[0][1].upper().startswith("CSPLUTV100"):
         at = lines[0][0] if lines else 1
-        raise ValueError(f"{where} line {at}: not a Cinespace file (the first line must be CSPLUTV100)")
+        raise ValueError(
+            f"{where} line {at}: not a Cinespace file (the first line must be CSPLUTV100)"
+        )
     kind = lines[1][1].upper() if len(lines) > 1 else ""
     if kind != "3D":
         at = lines[1][0] if len(lines) > 1 else lines[0][0]
-        problem = ("a 1D .csp; lutml reads 3D .csp files only" if kind == "1D"
-                   else f"expected 3D (or 1D) after CSPLUTV100, got {kind!r}")
+        problem = (
+            "a 1D .csp; lutml reads 3D .csp files only"
+            if kind == "1D"
+            else f"expected 3D (or 1D) after CSPLUTV100, got {kind!r}"
+        )
         raise ValueError(f"{where} line {at}: {problem}")
     metadata, k = _metadata(lines, 2, where)
     preluts = []
@@ -87,10 +92,14 @@ def read_csp(path: str | os.PathLike[str]) -> LUT3D:
     rows = lines[k:]
     if len(rows) != size**3:
         if len(rows) < size**3:
-            raise ValueError(f"{where} line {lines[-1][0]}: file ends after {len(rows)} table rows; "
-                             f"a {size}^3 cube needs {size**3} (truncated file?)")
-        raise ValueError(f"{where} line {rows[size**3][0]}: extra table row; a {size}^3 cube needs "
-                         f"exactly {size**3} rows, the file has {len(rows)}")
+            raise ValueError(
+                f"{where} line {lines[-1][0]}: file ends after {len(rows)} table rows; "
+                f"a {size}^3 cube needs {size**3} (truncated file?)"
+            )
+        raise ValueError(
+            f"{where} line {rows[size**3][0]}: extra table row; a {size}^3 cube needs "
+            f"exactly {size**3} rows, the file has {len(rows)}"
+        )
     # red fastest -> [b, g, r] -> red first
     table = parse_rows(rows, 3, where).reshape(size, size, size, 3).transpose(2, 1, 0, 3)
     title, comments = (metadata[0], metadata[1:]) if metadata else ("", [])
@@ -114,8 +123,10 @@ def _prelut(lines: list[tuple[int, str]], k: int, channel: str, where: str):
     line, text = lines[k]
     count = parse_numbers(line, text, where, integer=True)
     if count.size != 1 or not 0 <= count[0] <= 65536:
-        raise ValueError(f"{where} line {line}: the {channel} pre-LUT needs its number of points "
-                         f"(0 to 65536), got {text!r}")
+        raise ValueError(
+            f"{where} line {line}: the {channel} pre-LUT needs its number of points "
+            f"(0 to 65536), got {text!r}"
+        )
     count = int(count[0])
     if count < 2:  # OpenColorIO: 0 or 1 points mean identity
         return None, None, k + 1
@@ -125,11 +136,15 @@ def _prelut(lines: list[tuple[int, str]], k: int, channel: str, where: str):
     for j, what in ((k + 1, "inputs"), (k + 2, "outputs")):
         values = parse_numbers(*lines[j], where)
         if values.size != count:
-            raise ValueError(f"{where} line {lines[j][0]}: the {channel} pre-LUT has {count} points "
-                             f"but {values.size} {what}")
+            raise ValueError(
+                f"{where} line {lines[j][0]}: the {channel} pre-LUT has {count} points "
+                f"but {values.size} {what}"
+            )
         pair.append(values)
     if np.any(np.diff(pair[0]) <= 0):
-        raise ValueError(f"{where} line {lines[k + 1][0]}: the {channel} pre-LUT inputs must increase")
+        raise ValueError(
+            f"{where} line {lines[k + 1][0]}: the {channel} pre-LUT inputs must increase"
+        )
     return pair[0], pair[1], k + 3
 
 
@@ -139,11 +154,14 @@ def _cube_size(lines: list[tuple[int, str]], k: int, where: str) -> tuple[int, i
     line, text = lines[k]
     sizes = parse_numbers(line, text, where, integer=True)
     if sizes.size != 3 or len(set(sizes.tolist())) != 1:
-        raise ValueError(f"{where} line {line}: expected the cube size as 3 equal whole numbers, "
-                         f"got {text!r} (lutml LUTs have as many nodes on every axis)")
+        raise ValueError(
+            f"{where} line {line}: expected the cube size as 3 equal whole numbers, "
+            f"got {text!r} (lutml LUTs have as many nodes on every axis)"
+        )
     if not MIN_SIZE <= sizes[0] <= MAX_SIZE:
-        raise ValueError(f"{where} line {line}: cube size {sizes[0]} is out of range "
-                         f"({MIN_SIZE} to {MAX_SIZE})")
+        raise ValueError(
+            f"{where} line {line}: cube size {sizes[0]} is out of range ({MIN_SIZE} to {MAX_SIZE})"
+        )
     return int(sizes[0]), k + 1
 
 
@@ -152,15 +170,20 @@ def _with_prelut(lut: LUT3D, preluts: list) -> LUT3D:
     ident = [s is None or _is_identity(s, v) for s, v in preluts]
     if all(ident):
         return lut
-    preluts = [(np.array([0.0, 1.0]), np.array([0.0, 1.0])) if s is None else (s, v) for s, v in preluts]
+    preluts = [
+        (np.array([0.0, 1.0]), np.array([0.0, 1.0])) if s is None else (s, v) for s, v in preluts
+    ]
     if all(len(s) == 2 and v[0] == 0 and v[1] == 1 for s, v in preluts):
         lut.domain_min = np.array([s[0] for s, _ in preluts], np.float32)
         lut.domain_max = np.array([s[1] for s, _ in preluts], np.float32)
         return lut
     polyline = [_polyline_nodes(s, v) for s, v in preluts]
     if all(p is not None for p in polyline) and len({len(p[1]) for p in polyline}) == 1:
-        lut.shaper = LUT1D(np.stack([p[1] for p in polyline], axis=1),
-                           [p[0][0] for p in polyline], [p[0][-1] for p in polyline])
+        lut.shaper = LUT1D(
+            np.stack([p[1] for p in polyline], axis=1),
+            [p[0][0] for p in polyline],
+            [p[0][-1] for p in polyline],
+        )
         return lut
     count = _samples(preluts)
     columns, lo, hi = [], [], []
@@ -281,7 +304,9 @@ def format_csp(lut: LUT3D) -> str:
             stims = np.linspace(float(s.domain_min[c]), float(s.domain_max[c]), s.size)
             values = (s.table[:, c].astype(np.float64) - lo[c]) / span[c]
             if 3 * s.size - 2 <= 65536:
-                stims, values = _polyline_points(stims.astype(np.float32).astype(np.float64), values)
+                stims, values = _polyline_points(
+                    stims.astype(np.float32).astype(np.float64), values
+                )
         out += [str(len(stims)), " ".join(format_floats(stims)), " ".join(format_floats(values))]
     n = lut.size
     out += ["", f"{n} {n} {n}"]

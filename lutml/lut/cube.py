@@ -37,10 +37,17 @@ MAX_1D_SIZE = 65536
 _F32_MAX = float(np.finfo(np.float32).max)
 # A number as .cube writers print it: ASCII decimal, optional exponent (NaN/inf are refused later,
 # by value). Python's float() would also take "1_0", "٣" or fullwidth digits; .cube files never do.
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE | re.ASCII)
+_NUMBER = re.compile(
+    r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE | re.ASCII
+)
 KEYWORDS = (
-    "TITLE", "LUT_3D_SIZE", "LUT_1D_SIZE", "DOMAIN_MIN", "DOMAIN_MAX",
-    "LUT_1D_INPUT_RANGE", "LUT_3D_INPUT_RANGE",
+    "TITLE",
+    "LUT_3D_SIZE",
+    "LUT_1D_SIZE",
+    "DOMAIN_MIN",
+    "DOMAIN_MAX",
+    "LUT_1D_INPUT_RANGE",
+    "LUT_3D_INPUT_RANGE",
 )
 
 
@@ -157,8 +164,10 @@ def _parse_header(lines: list[str], where: str) -> tuple[_Header, int]:
                 f"(supported: {', '.join(KEYWORDS)})"
             )
         if keyword in header.values:
-            raise ValueError(f"{where} line {i + 1}: {keyword} given twice "
-                             f"(first on line {header.lines[keyword]})")
+            raise ValueError(
+                f"{where} line {i + 1}: {keyword} given twice "
+                f"(first on line {header.lines[keyword]})"
+            )
         header.values[keyword] = _keyword_value(keyword, rest.strip(), f"{where} line {i + 1}")
         header.lines[keyword] = i + 1
     return header, len(lines)
@@ -202,10 +211,14 @@ def _parse_rows(lines: list[str], start: int, expected: int, where: str, sizes: 
             raise ValueError(f"{where} line {numbers[row]}: {problem}")
     if len(content) != expected:
         if len(content) < expected:
-            raise ValueError(f"{where} line {len(lines)}: file ends after {len(content)} table rows; "
-                             f"{sizes} needs {expected} (truncated file?)")
-        raise ValueError(f"{where} line {numbers[expected]}: extra table row; "
-                         f"{sizes} needs exactly {expected} rows, the file has {len(content)}")
+            raise ValueError(
+                f"{where} line {len(lines)}: file ends after {len(content)} table rows; "
+                f"{sizes} needs {expected} (truncated file?)"
+            )
+        raise ValueError(
+            f"{where} line {numbers[expected]}: extra table row; "
+            f"{sizes} needs exactly {expected} rows, the file has {len(content)}"
+        )
     joined = " ".join(content)
     tokens = joined.split()
     values = None
@@ -239,8 +252,10 @@ def _domains(header: _Header, size_1d: int, size_3d: int, where: str) -> tuple[t
     has_domain = "DOMAIN_MIN" in v or "DOMAIN_MAX" in v
     if has_domain and size_1d and size_3d:
         line = at.get("DOMAIN_MIN", at.get("DOMAIN_MAX"))
-        raise ValueError(f"{where} line {line}: DOMAIN_MIN/DOMAIN_MAX are ambiguous in a file with "
-                         "a 1D shaper and a 3D table; use LUT_1D_INPUT_RANGE and LUT_3D_INPUT_RANGE")
+        raise ValueError(
+            f"{where} line {line}: DOMAIN_MIN/DOMAIN_MAX are ambiguous in a file with "
+            "a 1D shaper and a 3D table; use LUT_1D_INPUT_RANGE and LUT_3D_INPUT_RANGE"
+        )
     domain = (v.get("DOMAIN_MIN", default[0]), v.get("DOMAIN_MAX", default[1]))
     result = []
     for dim, present in (("1D", size_1d), ("3D", size_3d)):
@@ -254,8 +269,10 @@ def _domains(header: _Header, size_1d: int, size_3d: int, where: str) -> tuple[t
             pair = domain if has_domain else default
         if present and np.any(np.asarray(pair[1]) <= np.asarray(pair[0])):
             line = at.get(key) or at.get("DOMAIN_MAX") or at.get("DOMAIN_MIN")
-            raise ValueError(f"{where} line {line}: domain maximum {pair[1]} must exceed "
-                             f"the minimum {pair[0]} on every channel")
+            raise ValueError(
+                f"{where} line {line}: domain maximum {pair[1]} must exceed "
+                f"the minimum {pair[0]} on every channel"
+            )
         result.append(pair)
     return result[0], result[1]
 
@@ -299,8 +316,10 @@ def format_cube(lut: LUT3D) -> str:
     if lut.shaper is not None and not is_1d_only(lut):
         out += [f"# {title}"] if title else []
         out += [f"# {c}" if c else "#" for c in comments]
-        for dim, (lo, hi), n in (("1D", _shared_range(lut.shaper, "shaper"), lut.shaper.size),
-                                 ("3D", _shared_range(lut, "3D table"), lut.size)):
+        for dim, (lo, hi), n in (
+            ("1D", _shared_range(lut.shaper, "shaper"), lut.shaper.size),
+            ("3D", _shared_range(lut, "3D table"), lut.size),
+        ):
             out.append(f"LUT_{dim}_SIZE {n}")
             if (lo, hi) != (0.0, 1.0):
                 out.append(f"LUT_{dim}_INPUT_RANGE {_format_numbers(np.array([lo, hi]))}")
@@ -309,10 +328,19 @@ def format_cube(lut: LUT3D) -> str:
     out += [f"# {c}" if c else "#" for c in comments]
     if lut.shaper is not None:  # 1D-only
         shaper = lut.shaper
-        lo, hi, size, rows = shaper.domain_min, shaper.domain_max, f"LUT_1D_SIZE {shaper.size}", \
-            _format_rows(shaper.table)
+        lo, hi, size, rows = (
+            shaper.domain_min,
+            shaper.domain_max,
+            f"LUT_1D_SIZE {shaper.size}",
+            _format_rows(shaper.table),
+        )
     else:
-        lo, hi, size, rows = lut.domain_min, lut.domain_max, f"LUT_3D_SIZE {lut.size}", _rows_3d(lut)
+        lo, hi, size, rows = (
+            lut.domain_min,
+            lut.domain_max,
+            f"LUT_3D_SIZE {lut.size}",
+            _rows_3d(lut),
+        )
     out.append(size)
     if np.any(lo != 0) or np.any(hi != 1):
         out += [f"DOMAIN_MIN {_format_numbers(lo)}", f"DOMAIN_MAX {_format_numbers(hi)}"]
@@ -322,8 +350,10 @@ def format_cube(lut: LUT3D) -> str:
 def _shared_range(lut: LUT3D | LUT1D, what: str) -> tuple[float, float]:
     lo, hi = lut.domain_min, lut.domain_max
     if np.ptp(lo) or np.ptp(hi):
-        raise ValueError(f"cannot write a per-channel domain for the {what} of a shaper + 3D .cube "
-                         f"(the Resolve dialect has one range for all channels): {lo} to {hi}")
+        raise ValueError(
+            f"cannot write a per-channel domain for the {what} of a shaper + 3D .cube "
+            f"(the Resolve dialect has one range for all channels): {lo} to {hi}"
+        )
     return float(lo[0]), float(hi[0])
 
 

@@ -43,8 +43,10 @@ def read_hald(path: str | os.PathLike[str]) -> LUT3D:
     h, w = image.rgb.shape[:2]
     level = round(w ** (1 / 3))
     if w != h or level**3 != w or level not in LEVELS:
-        raise ValueError(f"{where}: a Hald CLUT is a square of L^3 x L^3 pixels (8x8, 27x27, 64x64, "
-                         f"..., 512x512 for level 8); this image is {w}x{h}")
+        raise ValueError(
+            f"{where}: a Hald CLUT is a square of L^3 x L^3 pixels (8x8, 27x27, 64x64, "
+            f"..., 512x512 for level 8); this image is {w}x{h}"
+        )
     n = level * level
     scale = 255.0 if image.bit_depth == 8 else 65535.0
     # raster order, red fastest: reshape to [b, g, r], then put red first
@@ -58,7 +60,9 @@ def hald_level(size: int) -> int | None:
     return level if level * level == size and level in LEVELS else None
 
 
-def write_hald(lut: LUT3D, path: str | os.PathLike[str], *, bits: int = 16, level: int | None = None) -> None:
+def write_hald(
+    lut: LUT3D, path: str | os.PathLike[str], *, bits: int = 16, level: int | None = None
+) -> None:
     """Write `lut` as a Hald CLUT PNG atomically.
 
     Parameters
@@ -86,8 +90,10 @@ def write_hald(lut: LUT3D, path: str | os.PathLike[str], *, bits: int = 16, leve
     if level is None:
         squares = ", ".join(str(k * k) for k in LEVELS if k * k <= MAX_SIZE)
         near = min((k * k for k in LEVELS), key=lambda s: (abs(s - lut.size), -s))
-        raise ValueError(f"{where}: a Hald CLUT holds L^2 nodes per axis ({squares}); this LUT has "
-                         f"{lut.size}: resample it, e.g. `lutml convert IN {Path(path).name} --size {near}`")
+        raise ValueError(
+            f"{where}: a Hald CLUT holds L^2 nodes per axis ({squares}); this LUT has "
+            f"{lut.size}: resample it, e.g. `lutml convert IN {Path(path).name} --size {near}`"
+        )
     what = f"{where} (Hald CLUT, {bits}-bit)"
     table = clip_unit(plain_table(lut, what), what)
     side = level**3

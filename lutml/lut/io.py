@@ -46,12 +46,18 @@ class LutFormat:
 
 FORMATS: dict[str, LutFormat] = {
     ".cube": LutFormat("Iridas/Adobe/Resolve .cube", read_cube, write_cube),
-    ".3dl": LutFormat("Autodesk .3dl (Flame/Lustre/Nuke)", read_3dl, write_3dl,
-                      ("input_bits", "output_bits", "style"), keeps_out_of_range=False),
+    ".3dl": LutFormat(
+        "Autodesk .3dl (Flame/Lustre/Nuke)",
+        read_3dl,
+        write_3dl,
+        ("input_bits", "output_bits", "style"),
+        keeps_out_of_range=False,
+    ),
     ".csp": LutFormat("Cinespace .csp", read_csp, write_csp),
     ".clf": LutFormat("Academy/ASC Common LUT Format 3.0", read_clf, write_clf),
-    ".png": LutFormat("Hald CLUT image", read_hald, write_hald, ("bits", "level"),
-                      keeps_out_of_range=False),
+    ".png": LutFormat(
+        "Hald CLUT image", read_hald, write_hald, ("bits", "level"), keeps_out_of_range=False
+    ),
 }
 LUT_SUFFIXES = tuple(FORMATS)
 
@@ -61,7 +67,9 @@ def lut_format(path: str | os.PathLike[str]) -> LutFormat:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(f"{s} ({f.name})" for s, f in FORMATS.items())
-        raise ValueError(f"{path}: unknown LUT format {suffix or 'without a suffix'!r}; use {known}")
+        raise ValueError(
+            f"{path}: unknown LUT format {suffix or 'without a suffix'!r}; use {known}"
+        )
     return FORMATS[suffix]
 
 

@@ -43,14 +43,22 @@ class LUT1D:
 
     def __post_init__(self) -> None:
         self.table = np.ascontiguousarray(self.table, dtype=np.float32)
-        if self.table.ndim != 2 or self.table.shape[1] != 3 or not 2 <= self.table.shape[0] <= 65536:
-            raise ValueError(f"LUT1D table must have shape (m, 3) with 2 <= m <= 65536, got {self.table.shape}")
+        if (
+            self.table.ndim != 2
+            or self.table.shape[1] != 3
+            or not 2 <= self.table.shape[0] <= 65536
+        ):
+            raise ValueError(
+                f"LUT1D table must have shape (m, 3) with 2 <= m <= 65536, got {self.table.shape}"
+            )
         if not np.all(np.isfinite(self.table)):
             raise ValueError("LUT1D table contains NaN or infinite values")
         self.domain_min = _as_domain(self.domain_min, "domain_min")
         self.domain_max = _as_domain(self.domain_max, "domain_max")
         if np.any(self.domain_max <= self.domain_min):
-            raise ValueError(f"LUT1D domain_max {self.domain_max} must exceed domain_min {self.domain_min}")
+            raise ValueError(
+                f"LUT1D domain_max {self.domain_max} must exceed domain_min {self.domain_min}"
+            )
 
     @property
     def size(self) -> int:
@@ -88,13 +96,17 @@ class LUT3D:
         if t.ndim != 4 or t.shape[3] != 3 or not (t.shape[0] == t.shape[1] == t.shape[2]):
             raise ValueError(f"LUT3D table must have shape (n, n, n, 3), got {t.shape}")
         if not MIN_SIZE <= t.shape[0] <= MAX_SIZE:
-            raise ValueError(f"LUT3D size must be between {MIN_SIZE} and {MAX_SIZE}, got {t.shape[0]}")
+            raise ValueError(
+                f"LUT3D size must be between {MIN_SIZE} and {MAX_SIZE}, got {t.shape[0]}"
+            )
         if not np.all(np.isfinite(t)):
             raise ValueError("LUT3D table contains NaN or infinite values")
         self.domain_min = _as_domain(self.domain_min, "domain_min")
         self.domain_max = _as_domain(self.domain_max, "domain_max")
         if np.any(self.domain_max <= self.domain_min):
-            raise ValueError(f"LUT3D domain_max {self.domain_max} must exceed domain_min {self.domain_min}")
+            raise ValueError(
+                f"LUT3D domain_max {self.domain_max} must exceed domain_min {self.domain_min}"
+            )
 
     @property
     def size(self) -> int:
@@ -108,8 +120,12 @@ class LUT3D:
 
     def copy(self) -> LUT3D:
         return LUT3D(
-            self.table.copy(), self.domain_min.copy(), self.domain_max.copy(), self.title,
-            self.shaper, list(self.comments),
+            self.table.copy(),
+            self.domain_min.copy(),
+            self.domain_max.copy(),
+            self.title,
+            self.shaper,
+            list(self.comments),
         )
 
 

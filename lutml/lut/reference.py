@@ -13,7 +13,9 @@ from lutml.lut.lut3d import LUT3D
 _CHUNK = 1 << 20  # pixels per step: bounds the float64 temporaries to a few tens of MB
 
 
-def apply_lut_numpy(lut: LUT3D, image: np.ndarray, interpolation: str = "tetrahedral") -> np.ndarray:
+def apply_lut_numpy(
+    lut: LUT3D, image: np.ndarray, interpolation: str = "tetrahedral"
+) -> np.ndarray:
     """Float64 result of `lut` on `image` (..., 3) given as floats in the LUT's input units.
 
     Integer images must be normalised by the caller (``x / 255``). Inputs outside the domain
@@ -72,7 +74,11 @@ def _apply_chunk(lut: LUT3D, rgb: np.ndarray, interpolation: str) -> np.ndarray:
         sel = np.flatnonzero(cond[:, 0] & ~done)
         done[sel] = True
         w0, w1, w2, w3 = (w[sel] for w in weights)
-        out[sel] = (w0 * node((0, 0, 0), sel) + w1 * node(va, sel) + w2 * node(vb, sel)
-                    + w3 * node((1, 1, 1), sel))
+        out[sel] = (
+            w0 * node((0, 0, 0), sel)
+            + w1 * node(va, sel)
+            + w2 * node(vb, sel)
+            + w3 * node((1, 1, 1), sel)
+        )
     assert done.all(), "tetrahedral cases must cover every fraction order"
     return out

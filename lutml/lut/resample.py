@@ -31,5 +31,11 @@ def resample_lut(lut: LUT3D, size: int, interpolation: str = "tetrahedral") -> L
     nodes = identity_table(size).astype(np.float64) * (hi - lo) + lo
     table_only = LUT3D(lut.table, lut.domain_min, lut.domain_max)
     table = apply_lut(table_only, nodes, interpolation).astype(np.float32)
-    return LUT3D(table, lut.domain_min.copy(), lut.domain_max.copy(), lut.title, lut.shaper,
-                 list(lut.comments))
+    return LUT3D(
+        table,
+        lut.domain_min.copy(),
+        lut.domain_max.copy(),
+        lut.title,
+        lut.shaper,
+        list(lut.comments),
+    )

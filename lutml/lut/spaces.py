@@ -37,7 +37,7 @@ import numpy as np
 
 from lutml.lut.lut3d import LUT1D, LUT3D, identity_table
 
-CONFIG = "studio-config-v2.2.0_aces-v1.3_ocio-v2.4"  # the same built-in config as lutml.looks
+CONFIG = "studio-config-v2.2.0_aces-v1.3_ocio-v2.4"  # the same built-in config as lutml.data.looks
 WORKING = "sRGB Encoded Rec.709 (sRGB)"  # alias "sRGB - Texture"
 LINEAR = "Linear Rec.709 (sRGB)"
 HEADROOM = 2.0  # scene-linear value at the top of a shaper: one stop above diffuse white
@@ -90,13 +90,19 @@ def resolve_space(name: str) -> str:
         return names[key]
     if key in SHORTCUTS:
         return SHORTCUTS[key]
-    found = sorted({space for alias, space in names.items() if key and key in alias}, key=list_spaces().index)
+    found = sorted(
+        {space for alias, space in names.items() if key and key in alias}, key=list_spaces().index
+    )
     if len(found) == 1:
         return found[0]
     if found:
-        raise ValueError(f"colour space {name!r} is ambiguous: it matches {', '.join(map(repr, found))}")
-    raise ValueError(f"unknown colour space {name!r}; valid names: {', '.join(map(repr, list_spaces()))} "
-                     f"(or 'linear', 'srgb'; case and punctuation are ignored)")
+        raise ValueError(
+            f"colour space {name!r} is ambiguous: it matches {', '.join(map(repr, found))}"
+        )
+    raise ValueError(
+        f"unknown colour space {name!r}; valid names: {', '.join(map(repr, list_spaces()))} "
+        f"(or 'linear', 'srgb'; case and punctuation are ignored)"
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -171,14 +177,19 @@ def _shaper_inverse(shaper: LUT1D, values: np.ndarray, c: int) -> np.ndarray:
     return np.interp(values, table[: first + 1], xs[: first + 1])
 
 
-def export_for_space(look: LUT3D | Callable[[np.ndarray], np.ndarray], name: str, size: int = 33,
-                     interpolation: str = "tetrahedral", title: str | None = None) -> LUT3D:  # fmt: skip
+def export_for_space(
+    look: LUT3D | Callable[[np.ndarray], np.ndarray],
+    name: str,
+    size: int = 33,
+    interpolation: str = "tetrahedral",
+    title: str | None = None,
+) -> LUT3D:
     """A LUT that takes space `name` in and gives `look` of the working-space image out.
 
     Parameters
     ----------
     look : a working-space LUT3D (sRGB in, sRGB out), or a look function (float32 (..., 3) in [0, 1] ->
-        same shape), e.g. `lutml.looks.get_look(...)`.
+        same shape), e.g. `lutml.data.looks.get_look(...)`.
     name : the input colour space (see `resolve_space`).
     size : 3D nodes per axis (2-65).
 

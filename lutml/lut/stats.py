@@ -47,10 +47,12 @@ def describe_lut(lut: LUT3D) -> LutSummary:
     """
     first = lut.shaper if lut.shaper is not None else lut
     lo, hi = first.domain_min.astype(np.float64), first.domain_max.astype(np.float64)
-    probe = np.concatenate([
-        (identity_table(33).astype(np.float64) * (hi - lo) + lo).reshape(-1, 3),
-        _node_inputs(lut),
-    ])
+    probe = np.concatenate(
+        [
+            (identity_table(33).astype(np.float64) * (hi - lo) + lo).reshape(-1, 3),
+            _node_inputs(lut),
+        ]
+    )
     change = float(np.abs(apply_lut(lut, probe) - probe).max())
     monotonic = [bool(np.all(np.diff(lut.table[..., c], axis=c) >= 0)) for c in range(3)]
     if lut.shaper is not None:
@@ -58,12 +60,17 @@ def describe_lut(lut: LUT3D) -> LutSummary:
         monotonic = [m and bool(s) for m, s in zip(monotonic, shaper_up, strict=True)]
     table = lut.table.reshape(-1, 3)
     return LutSummary(
-        title=lut.title, size=lut.size,
-        shaper_size=None if lut.shaper is None else lut.shaper.size, one_d_only=is_1d_only(lut),
-        domain_min=lo.tolist(), domain_max=hi.tolist(),
+        title=lut.title,
+        size=lut.size,
+        shaper_size=None if lut.shaper is None else lut.shaper.size,
+        one_d_only=is_1d_only(lut),
+        domain_min=lo.tolist(),
+        domain_max=hi.tolist(),
         output_min=table.min(axis=0).astype(float).tolist(),
         output_max=table.max(axis=0).astype(float).tolist(),
-        max_change=change, identity=change <= IDENTITY_TOLERANCE, monotonic=monotonic,
+        max_change=change,
+        identity=change <= IDENTITY_TOLERANCE,
+        monotonic=monotonic,
         comments=list(lut.comments),
     )
 

@@ -67,17 +67,27 @@ def read_3dl(path: str | os.PathLike[str]) -> LUT3D:
         first = text.split()[0]
         if first[0].isalpha() or first.upper() == "3DMESH":
             if first.upper() not in _KEYWORDS:
-                raise ValueError(f"{where} line {line}: unknown keyword {first!r} "
-                                 "(a .3dl holds rows of whole numbers; 3DMESH, Mesh, LUT8, gamma)")
+                raise ValueError(
+                    f"{where} line {line}: unknown keyword {first!r} "
+                    "(a .3dl holds rows of whole numbers; 3DMESH, Mesh, LUT8, gamma)"
+                )
             if first.upper() == "MESH":
-                mesh, mesh_line = parse_rows([(line, text[len(first):])], 2, where, integer=True)[0], line
+                mesh, mesh_line = (
+                    parse_rows([(line, text[len(first) :])], 2, where, integer=True)[0],
+                    line,
+                )
             continue
         count = len(text.split())
         if count > 3:
             if shaper is not None or rows:
-                what = "a second input line" if shaper is not None else "the input line after table rows"
-                raise ValueError(f"{where} line {line}: {what} ({count} numbers); "
-                                 "a table row has 3 numbers")
+                what = (
+                    "a second input line"
+                    if shaper is not None
+                    else "the input line after table rows"
+                )
+                raise ValueError(
+                    f"{where} line {line}: {what} ({count} numbers); a table row has 3 numbers"
+                )
             shaper = (line, parse_rows([(line, text)], count, where, integer=True)[0])
         else:
             rows.append((line, text))
@@ -88,8 +98,14 @@ def read_3dl(path: str | os.PathLike[str]) -> LUT3D:
         raise ValueError(f"{where} line {rows[k][0]}: negative code value in a .3dl")
     if shaper is not None:
         _check_even_input(*shaper, where)
-    bits = int(mesh[1]) if mesh is not None else _likely_bits(int(codes.max()), where, rows[-1][0], "table")
-    table = (codes / (2.0**bits - 1)).reshape(size, size, size, 3)  # blue fastest = [r, g, b] C order
+    bits = (
+        int(mesh[1])
+        if mesh is not None
+        else _likely_bits(int(codes.max()), where, rows[-1][0], "table")
+    )
+    table = (codes / (2.0**bits - 1)).reshape(
+        size, size, size, 3
+    )  # blue fastest = [r, g, b] C order
     title = ""
     if comments and comments[0].startswith("TITLE"):
         title = comments.pop(0)[5:].strip().strip('"')
@@ -106,32 +122,44 @@ def _size(shaper, mesh, mesh_line: int, rows: list, where: str) -> int:
         size = round(len(rows) ** (1 / 3)) if rows else 0
         if size**3 != len(rows) or not rows:
             at = rows[-1][0] if rows else 1
-            raise ValueError(f"{where} line {at}: {len(rows)} table rows is not n^3 for any n, "
-                             "and there is no input line to give n")
+            raise ValueError(
+                f"{where} line {at}: {len(rows)} table rows is not n^3 for any n, "
+                "and there is no input line to give n"
+            )
         said = f"{len(rows)} rows"
     if mesh is not None and 2 ** int(mesh[0]) + 1 != size:
-        raise ValueError(f"{where} line {mesh_line}: Mesh {mesh[0]} means {2 ** int(mesh[0]) + 1} "
-                         f"nodes per axis, but {said}")
+        raise ValueError(
+            f"{where} line {mesh_line}: Mesh {mesh[0]} means {2 ** int(mesh[0]) + 1} "
+            f"nodes per axis, but {said}"
+        )
     if mesh is not None and not 8 <= int(mesh[1]) <= 16:
         raise ValueError(f"{where} line {mesh_line}: output bit depth {mesh[1]} is not 8 to 16")
     if not 2 <= size <= MAX_SIZE:
-        raise ValueError(f"{where} line {shaper[0] if shaper else mesh_line}: {size} nodes per axis "
-                         f"is out of range (2 to {MAX_SIZE})")
+        raise ValueError(
+            f"{where} line {shaper[0] if shaper else mesh_line}: {size} nodes per axis "
+            f"is out of range (2 to {MAX_SIZE})"
+        )
     if len(rows) != size**3:
         if len(rows) < size**3:
             at = rows[-1][0] if rows else (shaper[0] if shaper else mesh_line)
-            raise ValueError(f"{where} line {at}: file ends after {len(rows)} table rows; "
-                             f"{said}, which needs {size**3} (truncated file?)")
-        raise ValueError(f"{where} line {rows[size**3][0]}: extra table row; {said}, "
-                         f"which needs exactly {size**3} rows, the file has {len(rows)}")
+            raise ValueError(
+                f"{where} line {at}: file ends after {len(rows)} table rows; "
+                f"{said}, which needs {size**3} (truncated file?)"
+            )
+        raise ValueError(
+            f"{where} line {rows[size**3][0]}: extra table row; {said}, "
+            f"which needs exactly {size**3} rows, the file has {len(rows)}"
+        )
     return size
 
 
 def _likely_bits(largest: int, where: str, line: int, what: str) -> int:
     """The bit depth readers infer from the largest code, or a ValueError if it is implausible."""
     if largest < _LOWEST_MAX_CODE:
-        raise ValueError(f"{where} line {line}: the largest {what} code is {largest}, too low to tell "
-                         "the bit depth (is this a .3dl file?)")
+        raise ValueError(
+            f"{where} line {line}: the largest {what} code is {largest}, too low to tell "
+            "the bit depth (is this a .3dl file?)"
+        )
     return _inferred_bits(largest)
 
 
@@ -153,7 +181,8 @@ def _check_even_input(line: int, codes: np.ndarray, where: str) -> None:
             f"{where} line {line}: the input line is not evenly spaced: node {k} is at code "
             f"{codes[k]}, an even {bits}-bit mesh of {len(codes)} nodes has it at {even[k]:.1f}; "
             "lutml reads only evenly spaced .3dl meshes (an uneven one is a shaper whose meaning "
-            "readers disagree on)")
+            "readers disagree on)"
+        )
 
 
 def write_3dl(
@@ -182,12 +211,22 @@ def write_3dl(
         Outputs outside [0, 1] were clipped; a shaper or input range was baked in; the largest
         output code is so low that readers inferring the bit depth would misread it.
     """
-    write_text_atomic(path, format_3dl(lut, input_bits=input_bits, output_bits=output_bits,
-                                       style=style, where=str(path)))
+    write_text_atomic(
+        path,
+        format_3dl(
+            lut, input_bits=input_bits, output_bits=output_bits, style=style, where=str(path)
+        ),
+    )
 
 
-def format_3dl(lut: LUT3D, *, input_bits: int = 10, output_bits: int = 12, style: str = "flame",
-               where: str = ".3dl") -> str:
+def format_3dl(
+    lut: LUT3D,
+    *,
+    input_bits: int = 10,
+    output_bits: int = 12,
+    style: str = "flame",
+    where: str = ".3dl",
+) -> str:
     """The `.3dl` text `write_3dl` writes (see there)."""
     n = lut.size
     for name, bits in (("input_bits", input_bits), ("output_bits", output_bits)):
@@ -196,12 +235,16 @@ def format_3dl(lut: LUT3D, *, input_bits: int = 10, output_bits: int = 12, style
     if style not in STYLES:
         raise ValueError(f"{where}: .3dl style must be one of {STYLES}, got {style!r}")
     if n < 4:
-        raise ValueError(f"{where}: a .3dl needs at least 4 nodes per axis (its input line of {n} "
-                         "numbers would read as a table row); resample the LUT (lutml convert --size 17)")
+        raise ValueError(
+            f"{where}: a .3dl needs at least 4 nodes per axis (its input line of {n} "
+            "numbers would read as a table row); resample the LUT (lutml convert --size 17)"
+        )
     mesh_bits = (n - 1).bit_length() - 1
     if style == "lustre" and 2**mesh_bits + 1 != n:
-        raise ValueError(f"{where}: the Lustre .3dl style needs 2^m + 1 nodes per axis (17, 33, 65, "
-                         f"129, 257), not {n}; use style 'flame' or resample")
+        raise ValueError(
+            f"{where}: the Lustre .3dl style needs 2^m + 1 nodes per axis (17, 33, 65, "
+            f"129, 257), not {n}; use style 'flame' or resample"
+        )
     what = f"{where} (.3dl, {output_bits}-bit integers)"
     table = clip_unit(plain_table(lut, what), what)
     top = 2**output_bits - 1
@@ -211,7 +254,9 @@ def format_3dl(lut: LUT3D, *, input_bits: int = 10, output_bits: int = 12, style
             f"{where}: the largest output code is {codes.max()} of {top}; Flame, Nuke and "
             f"OpenColorIO infer the bit depth from the largest value and would read this "
             f"{output_bits}-bit file as {_inferred_bits(int(codes.max()))}-bit (far too bright)",
-            LutFormatWarning, stacklevel=3)
+            LutFormatWarning,
+            stacklevel=3,
+        )
     out = [f'# TITLE "{" ".join(lut.title.splitlines())}"'] if lut.title else []
     out += [f"# {' '.join(c.splitlines())}".rstrip() for c in lut.comments]
     if style == "lustre":

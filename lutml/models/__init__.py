@@ -2,7 +2,7 @@
 
 `MODELS` is the one table of model names: what each saved model outputs and where its generator
 builder lives (a "module:function" path, imported only when a model is built, by
-`lutml.models.registry`). This package's `__init__` stays TensorFlow-free so a model's kind can be
+`lutml.models.builders`). This package's `__init__` stays TensorFlow-free so a model's kind can be
 told, and `lutml.models.inference` imported, by the CLI and web app cheaply; TensorFlow loads
 when a model is built or loaded.
 """
@@ -19,10 +19,10 @@ from typing import Any
 #: builds and trains whole.
 MODELS: dict[str, tuple[str, str | None]] = {
     "look_encoder": ("look", None),
-    "pix2pix": ("image", "lutml.models.registry:unet_generator"),
-    "asymmetric": ("image", "lutml.models.registry:unet_generator"),
-    "lut_gan": ("lut", "lutml.models.registry:basis_lut_generator"),
-    "lut_gan_3d": ("lut", "lutml.models.registry:conv3d_lut_generator"),
+    "pix2pix": ("image", "lutml.models.builders:unet_generator"),
+    "asymmetric": ("image", "lutml.models.builders:unet_generator"),
+    "lut_gan": ("lut", "lutml.models.builders:basis_lut_generator"),
+    "lut_gan_3d": ("lut", "lutml.models.builders:conv3d_lut_generator"),
 }
 
 #: Valid `model.name` values -> kind (a view of `MODELS`).
@@ -34,7 +34,7 @@ def _unknown(name: Any) -> ValueError:
 
 
 def model_kind(cfg: Mapping[str, Any]) -> str:
-    """"image", "lut" or "look" for a model config; unknown names raise listing the valid ones."""
+    """ "image", "lut" or "look" for a model config; unknown names raise listing the valid ones."""
     name = cfg.get("name")
     if name not in MODELS:
         raise _unknown(name)
@@ -47,7 +47,9 @@ def generator_builder(name: str) -> Callable[[Mapping[str, Any]], Any]:
         raise _unknown(name)
     path = MODELS[name][1]
     if path is None:
-        raise ValueError(f"model {name!r} has no generator builder (it is trained by lutml.train.look_trainer)")
+        raise ValueError(
+            f"model {name!r} has no generator builder (it is trained by lutml.train.look_trainer)"
+        )
     module, function = path.split(":")
     return getattr(importlib.import_module(module), function)
 
@@ -57,6 +59,8 @@ def check_mode(model_name: str, synth_mode: str) -> str:
     kind = model_kind({"name": model_name})
     if (kind == "look") != (synth_mode == "looks"):
         want = "looks" if kind == "look" else "grade or neutralize"
-        raise ValueError(f"model {model_name!r} learns from synth.mode={want}, but synth.mode={synth_mode!r} "
-                         "(use `-S experiment=pix2pix` for the pair-trained models)")
+        raise ValueError(
+            f"model {model_name!r} learns from synth.mode={want}, but synth.mode={synth_mode!r} "
+            "(use `-S experiment=pix2pix` for the pair-trained models)"
+        )
     return kind

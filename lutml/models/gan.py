@@ -33,8 +33,14 @@ class Pix2PixGAN(keras.Model):
 
     loss_names = ("g_loss", "gan", "l1", "d_loss")
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, lambda_l1: float = 100.0,
-                 lambda_gan: float = 1.0, **kwargs):
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        lambda_l1: float = 100.0,
+        lambda_gan: float = 1.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -43,8 +49,12 @@ class Pix2PixGAN(keras.Model):
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.loss_names}
         self.built = True  # both parts are functional models, already built
 
-    def compile(self, g_optimizer: keras.optimizers.Optimizer, d_optimizer: keras.optimizers.Optimizer,
-                **kwargs) -> None:
+    def compile(
+        self,
+        g_optimizer: keras.optimizers.Optimizer,
+        d_optimizer: keras.optimizers.Optimizer,
+        **kwargs,
+    ) -> None:
         super().compile(**kwargs)
         self.g_optimizer = g_optimizer
         self.d_optimizer = d_optimizer
@@ -85,7 +95,11 @@ class Pix2PixGAN(keras.Model):
         fake_logits = tf.cast(self.discriminator([cond, fake], training=training), tf.float32)
         losses = {"gan": _bce(fake_logits, 1.0), "l1": tf.reduce_mean(tf.abs(tar - fake)), **extra}
         losses["d_loss"] = _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
-        losses["g_loss"] = self.lambda_gan * losses["gan"] + self.lambda_l1 * losses["l1"] + self.weighted_extra(extra)
+        losses["g_loss"] = (
+            self.lambda_gan * losses["gan"]
+            + self.lambda_l1 * losses["l1"]
+            + self.weighted_extra(extra)
+        )
         return losses, fake
 
     def weighted_extra(self, extra: dict) -> tf.Tensor:
@@ -99,8 +113,12 @@ class Pix2PixGAN(keras.Model):
             d_scaled = self.d_optimizer.scale_loss(losses["d_loss"] * _replica_scale())
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, g_vars), g_vars, strict=True))
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_vars), d_vars, strict=True))
+        self.g_optimizer.apply_gradients(
+            zip(g_tape.gradient(g_scaled, g_vars), g_vars, strict=True)
+        )
+        self.d_optimizer.apply_gradients(
+            zip(d_tape.gradient(d_scaled, d_vars), d_vars, strict=True)
+        )
         return self._update(losses)
 
     def test_step(self, data):
@@ -126,8 +144,17 @@ class LutGAN(Pix2PixGAN):
 
     loss_names = ("g_loss", "gan", "l1", "lut_l1", "smooth", "mono", "d_loss")
 
-    def __init__(self, generator, discriminator, lambda_l1=100.0, lambda_gan=1.0, lambda_lut=10.0,
-                 lambda_smooth=1.0, lambda_mono=10.0, **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        lambda_l1=100.0,
+        lambda_gan=1.0,
+        lambda_lut=10.0,
+        lambda_smooth=1.0,
+        lambda_mono=10.0,
+        **kwargs,
+    ):
         super().__init__(generator, discriminator, lambda_l1, lambda_gan, **kwargs)
         self.lambda_lut = float(lambda_lut)
         self.lambda_smooth = float(lambda_smooth)
@@ -136,10 +163,16 @@ class LutGAN(Pix2PixGAN):
     def generate(self, data, training):
         inp = data[0]
         tables = tf.cast(self.generator(inp, training=training), tf.float32)  # (b, n, n, n, 3)
-        extra = {"lut_l1": tf.reduce_mean(tf.abs(tables - data[2])),
-                 "smooth": lut_smoothness(tables), "mono": lut_monotonicity(tables)}
+        extra = {
+            "lut_l1": tf.reduce_mean(tf.abs(tables - data[2])),
+            "smooth": lut_smoothness(tables),
+            "mono": lut_monotonicity(tables),
+        }
         return apply_lut_trilinear(tables, inp), extra
 
     def weighted_extra(self, extra):
-        return (self.lambda_lut * extra["lut_l1"] + self.lambda_smooth * extra["smooth"]
-                + self.lambda_mono * extra["mono"])
+        return (
+            self.lambda_lut * extra["lut_l1"]
+            + self.lambda_smooth * extra["smooth"]
+            + self.lambda_mono * extra["mono"]
+        )

@@ -87,9 +87,13 @@ class LoadedModel:
     def predict_lut(self, image: np.ndarray) -> LUT3D:
         """The LUT a "lut" model predicts for `image` (float32 (H, W, 3) in [0, 1])."""
         if self.kind != "lut":
-            raise ValueError(f"{self.path}: an image model has no predict_lut; fit a LUT to predict() instead")
+            raise ValueError(
+                f"{self.path}: an image model has no predict_lut; fit a LUT to predict() instead"
+            )
         table = np.asarray(self.model(self._input(image), training=False))[0]
-        return LUT3D(table, title=f"lutml {self.meta.get('variant', self.meta.get('name', 'model'))}")
+        return LUT3D(
+            table, title=f"lutml {self.meta.get('variant', self.meta.get('name', 'model'))}"
+        )
 
 
 def _resolve(path: str | Path) -> tuple[Path, dict]:
@@ -126,7 +130,9 @@ def load_model(path: str | Path) -> LoadedModel:
     p, meta = _resolve(path)
     try:
         model = keras.models.load_model(p, compile=False)
-    except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... one message for all
+    except (
+        Exception
+    ) as exc:  # Keras raises ValueError, OSError, zipfile errors... one message for all
         raise ValueError(f"{p}: cannot load Keras model ({type(exc).__name__}: {exc})") from exc
     in_shape = tuple(model.input_shape)
     out_shape = tuple(model.output_shape)
@@ -136,7 +142,9 @@ def load_model(path: str | Path) -> LoadedModel:
     input_size = int(in_shape[1])
     output_size = input_size if kind == "lut" else int(out_shape[1])
     if meta.get("input_size", input_size) != input_size:
-        raise ValueError(f"{p}: model.json says input size {meta['input_size']}, the model takes {input_size}")
+        raise ValueError(
+            f"{p}: model.json says input size {meta['input_size']}, the model takes {input_size}"
+        )
     if meta.get("kind", kind) != kind:
         raise ValueError(f"{p}: model.json says kind {meta['kind']!r}, the model outputs {kind!r}")
     return LoadedModel(model, kind, input_size, output_size, meta, p)

@@ -34,9 +34,14 @@ from keras import layers
 from lutml.lut.lut3d import identity_table
 
 # sRGB (D65) linear RGB -> XYZ, and the XYZ of white (as in lutml.color).
-_RGB_TO_XYZ = np.array([[0.4123908, 0.3575843, 0.1804808],
-                        [0.2126390, 0.7151687, 0.0721923],
-                        [0.0193308, 0.1191948, 0.9505322]], np.float32)  # fmt: skip
+_RGB_TO_XYZ = np.array(
+    [
+        [0.4123908, 0.3575843, 0.1804808],
+        [0.2126390, 0.7151687, 0.0721923],
+        [0.0193308, 0.1191948, 0.9505322],
+    ],
+    np.float32,
+)
 _WHITE = _RGB_TO_XYZ.sum(axis=1)
 
 
@@ -45,8 +50,16 @@ def srgb_to_lab(rgb: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     x = tf.clip_by_value(rgb, 0.0, 1.0)
     lin = tf.where(x <= 0.04045, x / 12.92, tf.pow((tf.maximum(x, 0.04045) + 0.055) / 1.055, 2.4))
     xyz = tf.tensordot(lin, tf.constant(_RGB_TO_XYZ.T), axes=1) / tf.constant(_WHITE)
-    f = tf.where(xyz > 216.0 / 24389.0, tf.pow(tf.maximum(xyz, 1e-8), 1.0 / 3.0), (24389.0 / 27.0 * xyz + 16.0) / 116.0)
-    return 116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])
+    f = tf.where(
+        xyz > 216.0 / 24389.0,
+        tf.pow(tf.maximum(xyz, 1e-8), 1.0 / 3.0),
+        (24389.0 / 27.0 * xyz + 16.0) / 116.0,
+    )
+    return (
+        116.0 * f[..., 1] - 16.0,
+        500.0 * (f[..., 0] - f[..., 1]),
+        200.0 * (f[..., 1] - f[..., 2]),
+    )
 
 
 def _histogram(bins: tf.Tensor, n_bins: int, weights: tf.Tensor | None = None) -> tf.Tensor:
@@ -65,8 +78,14 @@ def _bin(x: tf.Tensor, lo: float, hi: float, n: int) -> tf.Tensor:
 QUANTILES = (0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.995)
 
 
-def colour_features(images: tf.Tensor, rgb_bins: int = 8, l_bins: int = 32, bands: int = 8, hue_bins: int = 24,
-                    ab_bins: int = 16) -> tf.Tensor:  # fmt: skip
+def colour_features(
+    images: tf.Tensor,
+    rgb_bins: int = 8,
+    l_bins: int = 32,
+    bands: int = 8,
+    hue_bins: int = 24,
+    ab_bins: int = 16,
+) -> tf.Tensor:
     """Colour statistics of each image: float32 (n, F) from sRGB images (n, h, w, 3) in [0, 1].
 
     F = rgb_bins^3 + l_bins + 4 * bands + hue_bins + ab_bins^2 + 4 * len(QUANTILES). Histograms
@@ -87,14 +106,36 @@ def colour_features(images: tf.Tensor, rgb_bins: int = 8, l_bins: int = 32, band
     mean_a = _histogram(band, bands, a) / in_band / 30.0
     mean_b = _histogram(band, bands, b) / in_band / 30.0
     mean_c = _histogram(band, bands, chroma) / in_band / 30.0
-    hue = _histogram(_bin(tf.atan2(b, a), -math.pi, math.pi, hue_bins), hue_bins, chroma) / count / 30.0
-    ab = _histogram(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2) / count
+    hue = (
+        _histogram(_bin(tf.atan2(b, a), -math.pi, math.pi, hue_bins), hue_bins, chroma)
+        / count
+        / 30.0
+    )
+    ab = (
+        _histogram(
+            _bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2
+        )
+        / count
+    )
     at = tf.cast(tf.constant(QUANTILES) * (count - 1.0), tf.int32)  # nearest-rank quantiles
     rgb_q = tf.gather(tf.sort(px, axis=1), at, axis=1)  # (n, q, 3)
     l_q = tf.gather(tf.sort(L, axis=1), at, axis=1) / 100.0  # (n, q)
     q = len(QUANTILES)
-    return tf.concat([tf.sqrt(rgb), tf.sqrt(light), mean_a, mean_b, mean_c, tf.sqrt(in_band / count), hue,
-                      tf.sqrt(ab), tf.reshape(rgb_q, [n, 3 * q]), l_q], axis=1)  # fmt: skip
+    return tf.concat(
+        [
+            tf.sqrt(rgb),
+            tf.sqrt(light),
+            mean_a,
+            mean_b,
+            mean_c,
+            tf.sqrt(in_band / count),
+            hue,
+            tf.sqrt(ab),
+            tf.reshape(rgb_q, [n, 3 * q]),
+            l_q,
+        ],
+        axis=1,
+    )
 
 
 @keras.saving.register_keras_serializable(package="lutml")
@@ -122,10 +163,12 @@ class LookBasis(layers.Layer):
     def build(self, input_shape):
         m = self.lut_size**3 * 3
         self.mean = self.add_weight(name="mean", shape=(m,), initializer="zeros", trainable=False)
-        self.basis = self.add_weight(name="basis", shape=(self.n_components, m), initializer="zeros",
-                                     trainable=False)  # fmt: skip
-        self.node_weights = self.add_weight(name="node_weights", shape=(self.lut_size**3,), initializer="ones",
-                                            trainable=False)  # fmt: skip
+        self.basis = self.add_weight(
+            name="basis", shape=(self.n_components, m), initializer="zeros", trainable=False
+        )
+        self.node_weights = self.add_weight(
+            name="node_weights", shape=(self.lut_size**3,), initializer="ones", trainable=False
+        )
 
     def call(self, coefficients):
         n = self.lut_size
@@ -134,7 +177,11 @@ class LookBasis(layers.Layer):
         return tf.reshape(identity + offsets, [-1, n, n, n, 3])
 
     def get_config(self):
-        return {**super().get_config(), "lut_size": self.lut_size, "n_components": self.n_components}
+        return {
+            **super().get_config(),
+            "lut_size": self.lut_size,
+            "n_components": self.n_components,
+        }
 
 
 @keras.saving.register_keras_serializable(package="lutml")
@@ -144,15 +191,25 @@ class LookEncoder(keras.Model):
     ``call({"frames": ..., "mask": ...})`` returns the coefficients; `tables` maps them to LUTs.
     """
 
-    def __init__(self, frame_size: int, n_components: int, lut_size: int, width: int = 256, **kwargs):
+    def __init__(
+        self, frame_size: int, n_components: int, lut_size: int, width: int = 256, **kwargs
+    ):
         super().__init__(**kwargs)
         self.frame_size, self.n_components = int(frame_size), int(n_components)
         self.lut_size, self.width = int(lut_size), int(width)
         self.features = ColourFeatures(name="colour_features")
-        self.frame_mlp = keras.Sequential([layers.Dense(width, activation="relu"),
-                                           layers.Dense(width, activation="relu")], name="frame_mlp")  # fmt: skip
-        self.head = keras.Sequential([layers.Dense(width, activation="relu"), layers.Dense(width, activation="relu"),
-                                      layers.Dense(n_components)], name="head")  # fmt: skip
+        self.frame_mlp = keras.Sequential(
+            [layers.Dense(width, activation="relu"), layers.Dense(width, activation="relu")],
+            name="frame_mlp",
+        )
+        self.head = keras.Sequential(
+            [
+                layers.Dense(width, activation="relu"),
+                layers.Dense(width, activation="relu"),
+                layers.Dense(n_components),
+            ],
+            name="head",
+        )
         self.basis = LookBasis(lut_size, n_components, name="look_basis")
 
     def embed(self, frames: tf.Tensor) -> tf.Tensor:
@@ -167,15 +224,22 @@ class LookEncoder(keras.Model):
         frames, mask = inputs["frames"], tf.cast(inputs["mask"], tf.float32)
         e = self.embed(frames)
         m = mask[..., None]
-        pooled = tf.reduce_sum(e * m, axis=1) / tf.maximum(tf.reduce_sum(m, axis=1), 1.0)  # (b, width + F)
+        pooled = tf.reduce_sum(e * m, axis=1) / tf.maximum(
+            tf.reduce_sum(m, axis=1), 1.0
+        )  # (b, width + F)
         return self.head(pooled, training=training)
 
     def tables(self, coefficients: tf.Tensor) -> tf.Tensor:
         return self.basis(coefficients)
 
     def get_config(self):
-        return {"frame_size": self.frame_size, "n_components": self.n_components, "lut_size": self.lut_size,
-                "width": self.width, "name": self.name}  # fmt: skip
+        return {
+            "frame_size": self.frame_size,
+            "n_components": self.n_components,
+            "lut_size": self.lut_size,
+            "width": self.width,
+            "name": self.name,
+        }
 
     def build(self, input_shape=None):
         s = self.frame_size

@@ -21,12 +21,29 @@ from lutml.lut.lut3d import LUT3D, identity_table
 from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
 from lutml.resize import resize_image
 
-QUANTILES = (0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.995)  # = look_encoder.QUANTILES
+QUANTILES = (
+    0.005,
+    0.02,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    0.9,
+    0.95,
+    0.98,
+    0.995,
+)  # = look_encoder.QUANTILES
 
 # sRGB (D65) linear RGB -> XYZ and white, as in lutml.color and the TensorFlow features.
-_RGB_TO_XYZ = np.array([[0.4123908, 0.3575843, 0.1804808],
-                        [0.2126390, 0.7151687, 0.0721923],
-                        [0.0193308, 0.1191948, 0.9505322]], np.float32)  # fmt: skip
+_RGB_TO_XYZ = np.array(
+    [
+        [0.4123908, 0.3575843, 0.1804808],
+        [0.2126390, 0.7151687, 0.0721923],
+        [0.0193308, 0.1191948, 0.9505322],
+    ],
+    np.float32,
+)
 _WHITE = _RGB_TO_XYZ.sum(axis=1)
 
 
@@ -42,8 +59,14 @@ def _hist(bins: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.nda
     return np.bincount(flat, weights=w, minlength=m * n).reshape(m, n).astype(np.float32)
 
 
-def colour_features_np(images: np.ndarray, rgb_bins: int = 8, l_bins: int = 32, bands: int = 8, hue_bins: int = 24,
-                       ab_bins: int = 16) -> np.ndarray:  # fmt: skip
+def colour_features_np(
+    images: np.ndarray,
+    rgb_bins: int = 8,
+    l_bins: int = 32,
+    bands: int = 8,
+    hue_bins: int = 24,
+    ab_bins: int = 16,
+) -> np.ndarray:
     """NumPy twin of `lutml.models.look_encoder.colour_features` (same bins, float32 maths)."""
     m = images.shape[0]
     px = np.asarray(images, np.float32).reshape(m, -1, 3)
@@ -51,10 +74,18 @@ def colour_features_np(images: np.ndarray, rgb_bins: int = 8, l_bins: int = 32, 
     q = _bin(px, 0.0, 1.0, rgb_bins)
     rgb = _hist((q[..., 0] * rgb_bins + q[..., 1]) * rgb_bins + q[..., 2], rgb_bins**3) / count
     x = np.clip(px, 0.0, 1.0)
-    lin = np.where(x <= 0.04045, x / np.float32(12.92), ((np.maximum(x, 0.04045) + 0.055) / 1.055) ** 2.4)
+    lin = np.where(
+        x <= 0.04045, x / np.float32(12.92), ((np.maximum(x, 0.04045) + 0.055) / 1.055) ** 2.4
+    )
     xyz = (lin @ _RGB_TO_XYZ.T / _WHITE).astype(np.float32)
-    f = np.where(xyz > 216.0 / 24389.0, np.cbrt(np.maximum(xyz, 1e-8)), (24389.0 / 27.0 * xyz + 16.0) / 116.0)
-    L, a, b = 116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])
+    f = np.where(
+        xyz > 216.0 / 24389.0, np.cbrt(np.maximum(xyz, 1e-8)), (24389.0 / 27.0 * xyz + 16.0) / 116.0
+    )
+    L, a, b = (
+        116.0 * f[..., 1] - 16.0,
+        500.0 * (f[..., 0] - f[..., 1]),
+        200.0 * (f[..., 1] - f[..., 2]),
+    )
     chroma = np.sqrt(a * a + b * b + 1e-6)
     light = _hist(_bin(L, 0.0, 100.0, l_bins), l_bins) / count
     band = _bin(L, 0.0, 100.0, bands)
@@ -63,12 +94,30 @@ def colour_features_np(images: np.ndarray, rgb_bins: int = 8, l_bins: int = 32, 
     mean_b = _hist(band, bands, b) / in_band / 30.0
     mean_c = _hist(band, bands, chroma) / in_band / 30.0
     hue = _hist(_bin(np.arctan2(b, a), -np.pi, np.pi, hue_bins), hue_bins, chroma) / count / 30.0
-    ab = _hist(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2) / count
-    at = (np.asarray(QUANTILES, np.float32) * (count - 1.0)).astype(np.int64)  # nearest-rank quantiles
+    ab = (
+        _hist(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2)
+        / count
+    )
+    at = (np.asarray(QUANTILES, np.float32) * (count - 1.0)).astype(
+        np.int64
+    )  # nearest-rank quantiles
     rgb_q = np.sort(px, axis=1)[:, at].reshape(m, -1)
     l_q = np.sort(L, axis=1)[:, at] / 100.0
-    return np.concatenate([np.sqrt(rgb), np.sqrt(light), mean_a, mean_b, mean_c, np.sqrt(in_band / count), hue,
-                           np.sqrt(ab), rgb_q, l_q], axis=1).astype(np.float32)  # fmt: skip
+    return np.concatenate(
+        [
+            np.sqrt(rgb),
+            np.sqrt(light),
+            mean_a,
+            mean_b,
+            mean_c,
+            np.sqrt(in_band / count),
+            hue,
+            np.sqrt(ab),
+            rgb_q,
+            l_q,
+        ],
+        axis=1,
+    ).astype(np.float32)
 
 
 class NumpyLookNet:
@@ -136,7 +185,10 @@ class LookModel:
     def _sets(self, frames: Sequence[np.ndarray]) -> np.ndarray:
         if len(frames) == 0:
             raise ValueError("no frames given: a look needs at least one graded frame")
-        return np.concatenate([frame_tiles(f, self.frame_size) for f in frames]).astype(np.float32) / 255.0
+        return (
+            np.concatenate([frame_tiles(f, self.frame_size) for f in frames]).astype(np.float32)
+            / 255.0
+        )
 
     def shrinkage(self, n_frames: int) -> float:
         """The trust factor for a look estimated from `n_frames` frames (model.json "shrinkage",
@@ -152,7 +204,9 @@ class LookModel:
         else:
             import tensorflow as tf
 
-            coefficients = self.model({"frames": tf.constant(tiles[None]), "mask": tf.ones([1, len(tiles)])})
+            coefficients = self.model(
+                {"frames": tf.constant(tiles[None]), "mask": tf.ones([1, len(tiles)])}
+            )
             table = np.asarray(self.model.tables(coefficients))[0]
         ident = identity_table(self.lut_size)
         return np.clip(ident + self.shrinkage(n_frames) * (table - ident), 0.0, 1.0)
@@ -177,7 +231,9 @@ class LookModel:
             table = np.clip(apply_lut(rest, table), 0.0, 1.0)
         return table.astype(np.float32)
 
-    def predict_look(self, frames: Sequence[np.ndarray], refine: int = 0, size: int | None = None) -> LUT3D:
+    def predict_look(
+        self, frames: Sequence[np.ndarray], refine: int = 0, size: int | None = None
+    ) -> LUT3D:
         """`predict_table` as a `LUT3D`, resampled (trilinearly) to `size` nodes per axis if given."""
         table = self.predict_table(frames, refine)
         if size and size != table.shape[0]:
@@ -220,9 +276,13 @@ def invert_table(table: np.ndarray, size: int | None = None) -> LUT3D:
 
 def export_numpy_weights(encoder: Any, path: str | Path) -> None:
     """Write the weights `NumpyLookNet` runs on (called by the trainer beside the .keras file)."""
-    w = {"frame_size": np.int64(encoder.frame_size), "lut_size": np.int64(encoder.lut_size),
-         "mean": np.asarray(encoder.basis.mean), "basis": np.asarray(encoder.basis.basis),
-         "node_weights": np.asarray(encoder.basis.node_weights)}  # fmt: skip
+    w = {
+        "frame_size": np.int64(encoder.frame_size),
+        "lut_size": np.int64(encoder.lut_size),
+        "mean": np.asarray(encoder.basis.mean),
+        "basis": np.asarray(encoder.basis.basis),
+        "node_weights": np.asarray(encoder.basis.node_weights),
+    }
     for prefix, seq in (("frame", encoder.frame_mlp), ("head", encoder.head)):
         for i, layer in enumerate(seq.layers):
             w[f"{prefix}.{i:02d}.kernel"] = np.asarray(layer.kernel)
@@ -273,7 +333,9 @@ def natural_coverage(images: Sequence[np.ndarray], node_weights: np.ndarray) -> 
     n = round(len(w) ** (1 / 3))
     shown = np.zeros((n, n, n), bool)
     for img in images:
-        step = max(1, int(np.sqrt(img.shape[0] * img.shape[1] / 2**20)))  # ~1 Mpx is plenty for a 17^3 lattice
+        step = max(
+            1, int(np.sqrt(img.shape[0] * img.shape[1] / 2**20))
+        )  # ~1 Mpx is plenty for a 17^3 lattice
         px = np.asarray(img[::step, ::step], np.float32).reshape(-1, 3)
         idx = np.rint(np.clip(px, 0, 1) * (n - 1)).astype(np.int64)
         shown[idx[:, 0], idx[:, 1], idx[:, 2]] = True

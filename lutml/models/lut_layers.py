@@ -29,11 +29,11 @@ def apply_lut_trilinear(tables: tf.Tensor, images: tf.Tensor) -> tf.Tensor:
     """
     n = tf.shape(tables)[1]
     batch = tf.shape(images)[0]
-    flat = tf.reshape(tables, [batch, -1, 3])                      # (b, n^3, 3), red slowest
+    flat = tf.reshape(tables, [batch, -1, 3])  # (b, n^3, 3), red slowest
     x = tf.clip_by_value(images, 0.0, 1.0) * tf.cast(n - 1, images.dtype)
     # The lower corner stops at n-2 so the top node (x == n-1) is reached with weight 1.
-    i0 = tf.minimum(tf.cast(tf.floor(x), tf.int32), n - 2)         # (b, h, w, 3)
-    frac = x - tf.cast(i0, x.dtype)                                # (b, h, w, 3) in [0, 1]
+    i0 = tf.minimum(tf.cast(tf.floor(x), tf.int32), n - 2)  # (b, h, w, 3)
+    frac = x - tf.cast(i0, x.dtype)  # (b, h, w, 3) in [0, 1]
     r0, g0, b0 = i0[..., 0], i0[..., 1], i0[..., 2]
     fr, fg, fb = frac[..., 0:1], frac[..., 1:2], frac[..., 2:3]
     out = tf.zeros_like(images)
@@ -43,9 +43,9 @@ def apply_lut_trilinear(tables: tf.Tensor, images: tf.Tensor) -> tf.Tensor:
             wg = fg if dg else 1.0 - fg
             for db in (0, 1):
                 wb = fb if db else 1.0 - fb
-                idx = ((r0 + dr) * n + (g0 + dg)) * n + (b0 + db)       # (b, h, w)
+                idx = ((r0 + dr) * n + (g0 + dg)) * n + (b0 + db)  # (b, h, w)
                 idx = tf.reshape(idx, [batch, -1])
-                corner = tf.gather(flat, idx, batch_dims=1)            # (b, h*w, 3)
+                corner = tf.gather(flat, idx, batch_dims=1)  # (b, h*w, 3)
                 out += wr * wg * wb * tf.reshape(corner, tf.shape(images))
     return out
 
@@ -101,11 +101,16 @@ class BasisLUT(layers.Layer):
 
     def call(self, weights):
         n = self.lut_size
-        offsets = self.mean + tf.matmul(weights, self.basis)             # (b, n^3*3)
+        offsets = self.mean + tf.matmul(weights, self.basis)  # (b, n^3*3)
         return tf.reshape(self.identity + self.scale * offsets, [-1, n, n, n, 3])
 
     def get_config(self):
-        return {**super().get_config(), "lut_size": self.lut_size, "n_basis": self.n_basis, "scale": self.scale}
+        return {
+            **super().get_config(),
+            "lut_size": self.lut_size,
+            "n_basis": self.n_basis,
+            "scale": self.scale,
+        }
 
 
 @keras.saving.register_keras_serializable(package="lutml")

@@ -43,26 +43,46 @@ def _init() -> keras.initializers.Initializer:
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
-def down_block(x, filters: int, batchnorm: bool = True, name: str | None = None, momentum: float = 0.99):
+def down_block(
+    x, filters: int, batchnorm: bool = True, name: str | None = None, momentum: float = 0.99
+):
     """4x4 stride-2 conv (no bias), BatchNorm, LeakyReLU (Keras default slope 0.3, as the original)."""
-    x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_init(),
-                      use_bias=False, name=f"{name}_conv" if name else None)(x)
+    x = layers.Conv2D(
+        filters,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_init(),
+        use_bias=False,
+        name=f"{name}_conv" if name else None,
+    )(x)
     if batchnorm:
         x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn" if name else None)(x)
     return layers.LeakyReLU(negative_slope=0.3)(x)
 
 
-def up_block(x, filters: int, dropout: bool = False, name: str | None = None, momentum: float = 0.99):
+def up_block(
+    x, filters: int, dropout: bool = False, name: str | None = None, momentum: float = 0.99
+):
     """4x4 stride-2 transposed conv (no bias), BatchNorm, optional dropout 0.5, ReLU."""
-    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", kernel_initializer=_init(),
-                               use_bias=False, name=f"{name}_deconv" if name else None)(x)
+    x = layers.Conv2DTranspose(
+        filters,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_init(),
+        use_bias=False,
+        name=f"{name}_deconv" if name else None,
+    )(x)
     x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn" if name else None)(x)
     if dropout:
         x = layers.Dropout(0.5)(x)
     return layers.ReLU()(x)
 
 
-def down_filters(size: int, width: int, max_mult: int = 8, bottleneck_mult: int | None = None) -> list[int]:
+def down_filters(
+    size: int, width: int, max_mult: int = 8, bottleneck_mult: int | None = None
+) -> list[int]:
     """Encoder filters, one per halving from `size` to 1x1: ``width * min(2**i, max_mult)``.
 
     The last (1x1 bottleneck) layer uses ``bottleneck_mult * width`` when given (the original's
@@ -75,9 +95,17 @@ def down_filters(size: int, width: int, max_mult: int = 8, bottleneck_mult: int 
     return filters
 
 
-def build_unet(size: int = 64, width: int = 16, max_mult: int = 8, bottleneck_mult: int | None = None,
-               dropout_layers: int = 1, output_size: int | None = None, bn_momentum: float = 0.99,
-               residual: bool = False, name: str = "generator") -> keras.Model:
+def build_unet(
+    size: int = 64,
+    width: int = 16,
+    max_mult: int = 8,
+    bottleneck_mult: int | None = None,
+    dropout_layers: int = 1,
+    output_size: int | None = None,
+    bn_momentum: float = 0.99,
+    residual: bool = False,
+    name: str = "generator",
+) -> keras.Model:
     """U-Net generator ``(b, size, size, 3) [0,1] -> (b, out, out, 3) [0,1]``.
 
     With ``output_size < size`` (the asymmetric variant) the decoder stops early: it sees the
@@ -93,29 +121,47 @@ def build_unet(size: int = 64, width: int = 16, max_mult: int = 8, bottleneck_mu
         raise ValueError(f"model.output_size ({out}) must not exceed model.size ({size})")
     filters = down_filters(size, width, max_mult, bottleneck_mult)
     inputs = keras.Input((size, size, 3), name="image")
-    x = layers.Rescaling(2.0, offset=-1.0)(inputs)               # (b, size, size, 3) in [-1, 1]
+    x = layers.Rescaling(2.0, offset=-1.0)(inputs)  # (b, size, size, 3) in [-1, 1]
     skips = {}
     res = size
     for i, f in enumerate(filters):
-        x = down_block(x, f, batchnorm=i > 0, name=f"down{i}", momentum=bn_momentum)    # (b, res/2, res/2, f)
+        x = down_block(
+            x, f, batchnorm=i > 0, name=f"down{i}", momentum=bn_momentum
+        )  # (b, res/2, res/2, f)
         res //= 2
         skips[res] = x
     # Decoder: 1x1 -> out/2, each level's filters mirror the encoder at that resolution.
     for i, r in enumerate(2**k for k in range(1, check_size(out))):
-        x = up_block(x, skips[r].shape[-1], dropout=i < dropout_layers, name=f"up{i}", momentum=bn_momentum)  # (b, r, r, f)
+        x = up_block(
+            x, skips[r].shape[-1], dropout=i < dropout_layers, name=f"up{i}", momentum=bn_momentum
+        )  # (b, r, r, f)
         x = layers.Concatenate()([x, skips[r]])
-    x = layers.Conv2DTranspose(3, 4, strides=2, padding="same", kernel_initializer=_init(),
-                               activation="tanh", name="to_rgb")(x)  # (b, out, out, 3) in [-1, 1]
+    x = layers.Conv2DTranspose(
+        3,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_init(),
+        activation="tanh",
+        name="to_rgb",
+    )(x)  # (b, out, out, 3) in [-1, 1]
     if residual:
-        base = inputs if out == size else layers.AveragePooling2D(size // out)(inputs)  # (b, out, out, 3)
+        base = (
+            inputs if out == size else layers.AveragePooling2D(size // out)(inputs)
+        )  # (b, out, out, 3)
         outputs = ResidualImage(name="residual")(base, x)
     else:
         outputs = layers.Rescaling(0.5, offset=0.5, name="to_unit")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_patchgan(size: int = 64, width: int = 16, last_mult: int = 4, bn_momentum: float = 0.99,
-                   name: str = "discriminator") -> keras.Model:
+def build_patchgan(
+    size: int = 64,
+    width: int = 16,
+    last_mult: int = 4,
+    bn_momentum: float = 0.99,
+    name: str = "discriminator",
+) -> keras.Model:
     """Conditional PatchGAN: ``[(b, s, s, 3) input, (b, s, s, 3) image]`` in [0,1] -> logits.
 
     Three stride-2 convs (width, 2w, 4w), a stride-1 conv of ``last_mult * width`` and a 1-filter
@@ -127,14 +173,16 @@ def build_patchgan(size: int = 64, width: int = 16, last_mult: int = 4, bn_momen
     inp = keras.Input((size, size, 3), name="input_image")
     tar = keras.Input((size, size, 3), name="target_image")
     x = layers.Concatenate()([inp, tar])
-    x = layers.Rescaling(2.0, offset=-1.0)(x)                    # (b, s, s, 6)
-    x = down_block(x, width, batchnorm=False)                   # (b, s/2, s/2, w)
-    x = down_block(x, 2 * width, momentum=bn_momentum)          # (b, s/4, s/4, 2w)
-    x = down_block(x, 4 * width, momentum=bn_momentum)          # (b, s/8, s/8, 4w)
-    x = layers.ZeroPadding2D()(x)                               # (b, s/8+2, ...)
-    x = layers.Conv2D(last_mult * width, 4, kernel_initializer=_init(), use_bias=False)(x)  # (b, s/8-1, ...)
+    x = layers.Rescaling(2.0, offset=-1.0)(x)  # (b, s, s, 6)
+    x = down_block(x, width, batchnorm=False)  # (b, s/2, s/2, w)
+    x = down_block(x, 2 * width, momentum=bn_momentum)  # (b, s/4, s/4, 2w)
+    x = down_block(x, 4 * width, momentum=bn_momentum)  # (b, s/8, s/8, 4w)
+    x = layers.ZeroPadding2D()(x)  # (b, s/8+2, ...)
+    x = layers.Conv2D(last_mult * width, 4, kernel_initializer=_init(), use_bias=False)(
+        x
+    )  # (b, s/8-1, ...)
     x = layers.BatchNormalization(momentum=bn_momentum)(x)
     x = layers.LeakyReLU(negative_slope=0.3)(x)
-    x = layers.ZeroPadding2D()(x)                               # (b, s/8+1, ...)
+    x = layers.ZeroPadding2D()(x)  # (b, s/8+1, ...)
     logits = layers.Conv2D(1, 4, kernel_initializer=_init())(x)  # (b, s/8-2, s/8-2, 1)
     return keras.Model([inp, tar], logits, name=name)

@@ -33,7 +33,9 @@ class NaNGuard(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         bad = [k for k, v in (logs or {}).items() if not math.isfinite(float(v))]
         if bad and self.failure is None:
-            self.failure = f"{', '.join(bad)} became non-finite at epoch {self.epoch + 1}, batch {batch + 1}"
+            self.failure = (
+                f"{', '.join(bad)} became non-finite at epoch {self.epoch + 1}, batch {batch + 1}"
+            )
             self.model.stop_training = True
 
 
@@ -46,8 +48,14 @@ class Checkpoint(keras.callbacks.Callback):
     removed afterwards. Nothing is saved once the `guard` has seen a NaN: the last good one stays.
     """
 
-    def __init__(self, directory: Path, every: int, guard: NaNGuard, run_id: str | None = None,
-                 fingerprint: str = ""):
+    def __init__(
+        self,
+        directory: Path,
+        every: int,
+        guard: NaNGuard,
+        run_id: str | None = None,
+        fingerprint: str = "",
+    ):
         super().__init__()
         self.directory = Path(directory)
         self.every = max(1, int(every))
@@ -63,8 +71,12 @@ class Checkpoint(keras.callbacks.Callback):
         tmp = self.directory / f"tmp-{os.getpid()}.weights.h5"  # Keras wants the .weights.h5 suffix
         self.model.save_weights(tmp)
         os.replace(tmp, self.directory / name)
-        state = {"epoch": epoch + 1, "weights": name, "mlflow_run_id": self.run_id,
-                 "fingerprint": self.fingerprint}
+        state = {
+            "epoch": epoch + 1,
+            "weights": name,
+            "mlflow_run_id": self.run_id,
+            "fingerprint": self.fingerprint,
+        }
         write_text_atomic(self.directory / STATE_FILE, json.dumps(state, indent=2))
         for old in self.directory.glob("ckpt-*.weights.h5"):
             if old.name != name:
@@ -79,7 +91,9 @@ def read_checkpoint(directory: Path) -> dict | None:
     state = json.loads(path.read_text(encoding="utf-8"))
     weights = Path(directory) / state["weights"]
     if not weights.is_file():
-        raise FileNotFoundError(f"{path}: names {weights.name}, which is missing; delete {directory} to restart")
+        raise FileNotFoundError(
+            f"{path}: names {weights.name}, which is missing; delete {directory} to restart"
+        )
     return {**state, "weights": weights}
 
 
@@ -93,8 +107,15 @@ class LutMetrics(keras.callbacks.Callback):
     The identity's scores are in `self.identity` for comparison. Values land in `logs`.
     """
 
-    def __init__(self, pairs: list[tuple[np.ndarray, np.ndarray, LUT3D]], size: int, kind: str,
-                 every: int, epochs: int, lut_size: int = 17):
+    def __init__(
+        self,
+        pairs: list[tuple[np.ndarray, np.ndarray, LUT3D]],
+        size: int,
+        kind: str,
+        every: int,
+        epochs: int,
+        lut_size: int = 17,
+    ):
         super().__init__()
         self.pairs, self.size, self.kind = pairs, size, kind
         self.every, self.epochs, self.lut_size = max(1, int(every)), epochs, lut_size
@@ -103,12 +124,24 @@ class LutMetrics(keras.callbacks.Callback):
         self.last: dict[str, float] = {}
 
     def _lut_diff(self, luts: list[LUT3D]) -> float:
-        return float(np.mean([np.abs(resample_lut(lut, gt.size).table - gt.table).mean()
-                              for lut, (_, _, gt) in zip(luts, self.pairs, strict=True)]))
+        return float(
+            np.mean(
+                [
+                    np.abs(resample_lut(lut, gt.size).table - gt.table).mean()
+                    for lut, (_, _, gt) in zip(luts, self.pairs, strict=True)
+                ]
+            )
+        )
 
     def _de00(self, luts: list[LUT3D]) -> float:
-        return float(np.mean([mean_delta_e(np.clip(apply_lut(lut, inp), 0, 1), tgt)
-                              for lut, (inp, tgt, _) in zip(luts, self.pairs, strict=True)]))
+        return float(
+            np.mean(
+                [
+                    mean_delta_e(np.clip(apply_lut(lut, inp), 0, 1), tgt)
+                    for lut, (inp, tgt, _) in zip(luts, self.pairs, strict=True)
+                ]
+            )
+        )
 
     def compute(self) -> dict[str, float]:
         """Fit or predict each pair's LUT with the current generator and score it."""
@@ -121,7 +154,10 @@ class LutMetrics(keras.callbacks.Callback):
             from lutml.fit import fit_lut
 
             src = np.asarray(resize_batch_square(x, out.shape[1]))
-            luts = [fit_lut(np.clip(s, 0, 1), np.clip(o, 0, 1), size=self.lut_size) for s, o in zip(src, out, strict=True)]
+            luts = [
+                fit_lut(np.clip(s, 0, 1), np.clip(o, 0, 1), size=self.lut_size)
+                for s, o in zip(src, out, strict=True)
+            ]
         return {"val_lut_diff": self._lut_diff(luts), "val_de00": self._de00(luts)}
 
     def on_epoch_end(self, epoch, logs=None):

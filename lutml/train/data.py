@@ -14,9 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 from lutml.data.pairs import load_pair, read_split
-from lutml.ground_truth import read_ground_truth
 from lutml.lut import resample_lut
 from lutml.models.inference import resize_batch_square
+from lutml.pipeline.ground_truth import read_ground_truth
 
 
 @dataclass
@@ -44,8 +44,13 @@ def split_ids(split_dir: Path) -> dict[str, list[str]]:
     return split
 
 
-def load_arrays(pairs_dir: Path, ids: list[str], size: int, gt_dir: Path | None = None,
-                lut_size: int | None = None) -> PairArrays:
+def load_arrays(
+    pairs_dir: Path,
+    ids: list[str],
+    size: int,
+    gt_dir: Path | None = None,
+    lut_size: int | None = None,
+) -> PairArrays:
     """Load `ids`, resize each pair to `size` px and, if `lut_size`, their ground-truth LUTs.
 
     Raises ValueError naming the file for a pair that is not square (the working size of the
@@ -55,14 +60,22 @@ def load_arrays(pairs_dir: Path, ids: list[str], size: int, gt_dir: Path | None 
     for pair_id in ids:
         inp, tgt = load_pair(pairs_dir, pair_id)
         if inp.shape[0] != inp.shape[1]:
-            raise ValueError(f"{Path(pairs_dir) / 'input' / pair_id}.png: expected a square image, got {inp.shape[:2]}")
+            raise ValueError(
+                f"{Path(pairs_dir) / 'input' / pair_id}.png: expected a square image, got {inp.shape[:2]}"
+            )
         both = resize_batch_square(np.stack([inp, tgt]), size).numpy()
         inputs.append(both[0])
         targets.append(both[1])
         if lut_size:
-            tables.append(resample_lut(read_ground_truth(Path(gt_dir or ""), pair_id), lut_size).table)
-    return PairArrays(list(ids), np.clip(np.stack(inputs), 0, 1), np.clip(np.stack(targets), 0, 1),
-                      np.stack(tables) if lut_size else None)
+            tables.append(
+                resample_lut(read_ground_truth(Path(gt_dir or ""), pair_id), lut_size).table
+            )
+    return PairArrays(
+        list(ids),
+        np.clip(np.stack(inputs), 0, 1),
+        np.clip(np.stack(targets), 0, 1),
+        np.stack(tables) if lut_size else None,
+    )
 
 
 def _tensors(arrays: PairArrays) -> tuple:
@@ -70,8 +83,9 @@ def _tensors(arrays: PairArrays) -> tuple:
     return parts if arrays.tables is None else (*parts, arrays.tables)
 
 
-def train_dataset(arrays: PairArrays, size: int, output_size: int, batch_size: int, seed: int,
-                  flip: bool = True) -> tf.data.Dataset:
+def train_dataset(
+    arrays: PairArrays, size: int, output_size: int, batch_size: int, seed: int, flip: bool = True
+) -> tf.data.Dataset:
     """Endless shuffled batches of jittered pairs.
 
     `arrays` are at the jitter size (>= `size`); each element gets a joint random `size` crop of
@@ -88,12 +102,16 @@ def train_dataset(arrays: PairArrays, size: int, output_size: int, batch_size: i
     def jitter(element, pair_seed):
         inp, tgt, *rest = element
         crop_seed = tf.random.experimental.stateless_split(pair_seed, 2)
-        both = tf.image.stateless_random_crop(tf.concat([inp, tgt], -1), [size, size, 6], crop_seed[0])
+        both = tf.image.stateless_random_crop(
+            tf.concat([inp, tgt], -1), [size, size, 6], crop_seed[0]
+        )
         if flip:
             both = tf.image.stateless_random_flip_left_right(both, crop_seed[1])
         inp, tgt = both[..., :3], both[..., 3:]
         if output_size != size:
-            tgt = tf.image.resize(tgt, [output_size, output_size], method="bilinear", antialias=True)
+            tgt = tf.image.resize(
+                tgt, [output_size, output_size], method="bilinear", antialias=True
+            )
         return (inp, tgt, *rest)
 
     data = tf.data.Dataset.zip((data, seeds)).map(jitter, num_parallel_calls=tf.data.AUTOTUNE)

@@ -23,8 +23,15 @@ from lutml.models.look_encoder import LookEncoder
 from lutml.models.lut_layers import apply_lut_trilinear
 
 
-def draw_batches(rng: np.random.Generator, steps: int, batch: int, set_max: int, n_looks: int, n_crops: int,
-                 single_fraction: float) -> dict[str, np.ndarray]:  # fmt: skip
+def draw_batches(
+    rng: np.random.Generator,
+    steps: int,
+    batch: int,
+    set_max: int,
+    n_looks: int,
+    n_crops: int,
+    single_fraction: float,
+) -> dict[str, np.ndarray]:
     """Indices of `steps` batches: look ids (steps, B), crop ids (steps, B, k), set sizes, noise seeds."""
     sizes = rng.integers(1, set_max + 1, (steps, batch))
     sizes[rng.random((steps, batch)) < single_fraction] = 1
@@ -43,8 +50,15 @@ class LookTrainer(keras.Model):
     checkpoints, MLflow autologging) drives the synthetic data generation.
     """
 
-    def __init__(self, encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coefficients: np.ndarray,
-                 noise: float, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        encoder: LookEncoder,
+        crops: np.ndarray,
+        tables: np.ndarray,
+        coefficients: np.ndarray,
+        noise: float,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.crops = tf.constant(crops)  # uint8 (M, S, S, 3)
@@ -62,7 +76,9 @@ class LookTrainer(keras.Model):
         crop_ids = batch["crops"]
         b, k = tf.shape(crop_ids)[0], tf.shape(crop_ids)[1]
         s = self.encoder.frame_size
-        x = tf.cast(tf.gather(self.crops, tf.reshape(crop_ids, [-1])), tf.float32) / 255.0  # (B*k, S, S, 3)
+        x = (
+            tf.cast(tf.gather(self.crops, tf.reshape(crop_ids, [-1])), tf.float32) / 255.0
+        )  # (B*k, S, S, 3)
         tables = tf.repeat(tf.gather(self.looks, batch["look"]), k, axis=0)
         graded = apply_lut_trilinear(tables, x)
         graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
@@ -94,24 +110,51 @@ def index_dataset(indices: Mapping[str, np.ndarray]) -> tf.data.Dataset:
     return tf.data.Dataset.from_tensor_slices(dict(indices))
 
 
-def fit_encoder(encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coefficients: np.ndarray,
-                val: Mapping[str, Any], cfg: Mapping[str, Any], set_max: int, single_fraction: float, seed: int,
-                callbacks: list | None = None) -> keras.callbacks.History:  # fmt: skip
+def fit_encoder(
+    encoder: LookEncoder,
+    crops: np.ndarray,
+    tables: np.ndarray,
+    coefficients: np.ndarray,
+    val: Mapping[str, Any],
+    cfg: Mapping[str, Any],
+    set_max: int,
+    single_fraction: float,
+    seed: int,
+    callbacks: list | None = None,
+) -> keras.callbacks.History:
     """Train `encoder` in place; `val` holds validation crops/tables/coefficients (held-out photos and looks).
 
     `cfg` is the `train` block; sets hold 1..`set_max` crops, a share `single_fraction` exactly one.
     """
     rng = np.random.default_rng([seed, 11])
     steps, epochs = int(cfg["steps_per_epoch"]), int(cfg["epochs"])
-    idx = draw_batches(rng, steps * epochs, int(cfg["batch_size"]), set_max, len(tables), len(crops),
-                       single_fraction)  # fmt: skip
+    idx = draw_batches(
+        rng,
+        steps * epochs,
+        int(cfg["batch_size"]),
+        set_max,
+        len(tables),
+        len(crops),
+        single_fraction,
+    )
     trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg["noise"]))
-    schedule = keras.optimizers.schedules.CosineDecay(float(cfg["learning_rate"]), steps * epochs, alpha=0.05)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        float(cfg["learning_rate"]), steps * epochs, alpha=0.05
+    )
     ema = cfg["ema"]  # an exponential moving average of the weights: a steadier final model
-    trainer.compile(optimizer=keras.optimizers.Adam(schedule, use_ema=ema is not None, ema_momentum=ema or 0.99))
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(schedule, use_ema=ema is not None, ema_momentum=ema or 0.99)
+    )
     vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
-    vidx = draw_batches(np.random.default_rng([seed, 12]), int(cfg["val_batches"]), int(cfg["batch_size"]),
-                        set_max, len(val["tables"]), len(val["crops"]), 0.5)  # fmt: skip
+    vidx = draw_batches(
+        np.random.default_rng([seed, 12]),
+        int(cfg["val_batches"]),
+        int(cfg["batch_size"]),
+        set_max,
+        len(val["tables"]),
+        len(val["crops"]),
+        0.5,
+    )
     vtrainer.compile()
 
     class Validate(keras.callbacks.Callback):
@@ -120,16 +163,31 @@ def fit_encoder(encoder: LookEncoder, crops: np.ndarray, tables: np.ndarray, coe
             if logs is not None:
                 logs["val_loss"] = res["loss"]
 
-    history = trainer.fit(index_dataset(idx), epochs=epochs, steps_per_epoch=steps,
-                          callbacks=[Validate(), *(callbacks or [])], verbose=2, shuffle=False)  # fmt: skip
+    history = trainer.fit(
+        index_dataset(idx),
+        epochs=epochs,
+        steps_per_epoch=steps,
+        callbacks=[Validate(), *(callbacks or [])],
+        verbose=2,
+        shuffle=False,
+    )
     if ema is not None:  # the model keeps the averaged weights
         trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
-        history.history["final_val_loss"] = [vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)["loss"]]
+        history.history["final_val_loss"] = [
+            vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)["loss"]
+        ]
     return history
 
 
-def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping[str, Any], train_cfg: Mapping[str, Any],
-                     seed: int) -> dict[str, Any]:  # fmt: skip
+def train_look_model(
+    pairs_dir,
+    split_dir,
+    luts_dir,
+    out_dir,
+    model_cfg: Mapping[str, Any],
+    train_cfg: Mapping[str, Any],
+    seed: int,
+) -> dict[str, Any]:
     """Train the look estimator on the synthesized looks and write it to `out_dir`.
 
     Writes ``look_encoder.keras`` (self-contained: the LUT basis is inside), ``model.json``,
@@ -161,7 +219,9 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
     basis = load_basis(Path(luts_dir) / "basis.npz")
     coefficients = basis.coefficients(tables)
     k = basis.basis.shape[0]
-    encoder = LookEncoder(crops.shape[1], k, basis.lut_size, int(model_cfg["width"]), name="look_encoder")
+    encoder = LookEncoder(
+        crops.shape[1], k, basis.lut_size, int(model_cfg["width"]), name="look_encoder"
+    )
     encoder.build_all()
     encoder.set_basis(basis.mean, basis.basis, basis.weights)
     tr_c, te_c = split["train_crops"], split["test_crops"]
@@ -177,17 +237,37 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
         if mlflow:
             from lutml.train.callbacks import MlflowLogger
 
-            mlflow.log_params({**{f"model.{a}": b for a, b in model_cfg.items()},
-                               **{f"train.{a}": b for a, b in train_cfg.items()}, "seed": seed})  # fmt: skip
+            mlflow.log_params(
+                {
+                    **{f"model.{a}": b for a, b in model_cfg.items()},
+                    **{f"train.{a}": b for a, b in train_cfg.items()},
+                    "seed": seed,
+                }
+            )
             callbacks.append(MlflowLogger(mlflow))
-        history = fit_encoder(encoder, crops[tr_c], tables[tr_l], coefficients[tr_l], val, train_cfg,
-                              int(model_cfg["set_max"]), float(model_cfg["single_fraction"]), seed, callbacks)
+        history = fit_encoder(
+            encoder,
+            crops[tr_c],
+            tables[tr_l],
+            coefficients[tr_l],
+            val,
+            train_cfg,
+            int(model_cfg["set_max"]),
+            float(model_cfg["single_fraction"]),
+            seed,
+            callbacks,
+        )
         seconds = time.perf_counter() - start
         h = history.history
-        metrics = {"loss": float(h["loss"][-1]), "val_loss": float(h.get("final_val_loss", h["val_loss"])[-1]),
-                   "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
-                   "epochs": int(train_cfg["epochs"]), "steps": int(train_cfg["epochs"]) * int(train_cfg["steps_per_epoch"]),
-                   "train_seconds": round(seconds, 2), "explained_variance": float(basis.explained.sum())}  # fmt: skip
+        metrics = {
+            "loss": float(h["loss"][-1]),
+            "val_loss": float(h.get("final_val_loss", h["val_loss"])[-1]),
+            "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
+            "epochs": int(train_cfg["epochs"]),
+            "steps": int(train_cfg["epochs"]) * int(train_cfg["steps_per_epoch"]),
+            "train_seconds": round(seconds, 2),
+            "explained_variance": float(basis.explained.sum()),
+        }
         shrink = fit_shrinkage(encoder, val, basis, int(model_cfg["set_max"]), seed)
         metrics["shrinkage"] = shrink
         out = Path(out_dir)
@@ -196,21 +276,42 @@ def train_look_model(pairs_dir, split_dir, luts_dir, out_dir, model_cfg: Mapping
             encoder.save(tmp)
         with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
             export_numpy_weights(encoder, tmp)
-        meta = {"name": model_cfg["name"], "variant": variant, "kind": "look", "frame_size": int(crops.shape[1]),
-                "lut_size": basis.lut_size, "n_components": k, "look": None, "seed": seed,
-                "params": int(encoder.count_params()), "n_looks": manifest["n_looks"],
-                "train_photos": len(set(manifest["photos"])), "shrinkage": shrink, "mlflow_run_id": mlflow.active_run().info.run_id if mlflow else None}  # fmt: skip
+        meta = {
+            "name": model_cfg["name"],
+            "variant": variant,
+            "kind": "look",
+            "frame_size": int(crops.shape[1]),
+            "lut_size": basis.lut_size,
+            "n_components": k,
+            "look": None,
+            "seed": seed,
+            "params": int(encoder.count_params()),
+            "n_looks": manifest["n_looks"],
+            "train_photos": len(set(manifest["photos"])),
+            "shrinkage": shrink,
+            "mlflow_run_id": mlflow.active_run().info.run_id if mlflow else None,
+        }
         write_text_atomic(out / META_FILE, json.dumps(meta, indent=2) + "\n")
         write_text_atomic(out / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
         _preview(encoder, val, out / PREVIEW_FILE, seed)
         if mlflow:
-            mlflow.log_metrics({f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)})
-            for name in (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE):
+            mlflow.log_metrics(
+                {f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)}
+            )
+            for name in (
+                LOOK_ENCODER_FILE,
+                LOOK_WEIGHTS_FILE,
+                META_FILE,
+                METRICS_FILE,
+                PREVIEW_FILE,
+            ):
                 mlflow.log_artifact(str(out / name), artifact_path="model")
     return {**metrics, "model": meta}
 
 
-def _preview(encoder: LookEncoder, val: Mapping[str, np.ndarray], path, seed: int, rows: int = 4, k: int = 8) -> None:
+def _preview(
+    encoder: LookEncoder, val: Mapping[str, np.ndarray], path, seed: int, rows: int = 4, k: int = 8
+) -> None:
     """Rows: a held-out crop neutral | under a held-out random look (truth) | under the look the
     model names from `k` graded held-out crops."""
     from lutml.imageio import write_image
@@ -229,15 +330,27 @@ def _preview(encoder: LookEncoder, val: Mapping[str, np.ndarray], path, seed: in
         c = encoder({"frames": tf.constant(graded[None], tf.float32), "mask": tf.ones([1, k])})
         named = LUT3D(np.clip(np.asarray(encoder.tables(c))[0], 0, 1))
         grid.append([x[0], graded[0], np.clip(apply_lut(named, x[0]), 0, 1)])
-    write_image(path, image_grid(grid, ["neutral (held out)", "held-out random look", "look named from 8 crops"],
-                                 height=128))  # fmt: skip
+    write_image(
+        path,
+        image_grid(
+            grid,
+            ["neutral (held out)", "held-out random look", "look named from 8 crops"],
+            height=128,
+        ),
+    )
 
 
 SET_SIZES = (1, 2, 4, 8, 16)
 
 
-def fit_shrinkage(encoder: LookEncoder, val: Mapping[str, np.ndarray], basis, set_max: int, seed: int,
-                  n_sets: int = 96) -> dict[str, float]:  # fmt: skip
+def fit_shrinkage(
+    encoder: LookEncoder,
+    val: Mapping[str, np.ndarray],
+    basis,
+    set_max: int,
+    seed: int,
+    n_sets: int = 96,
+) -> dict[str, float]:
     """How far to trust the estimate from k frames: the factor a(k) that minimises the weighted
     squared error of ``identity + a * (estimate - identity)`` on held-out photos and looks.
 
@@ -259,7 +372,12 @@ def fit_shrinkage(encoder: LookEncoder, val: Mapping[str, np.ndarray], basis, se
         for i in range(n_sets // 16):
             batch = {key: tf.constant(v[i]) for key, v in idx.items()}
             frames, mask = trainer.graded_sets(batch)
-            pred = np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask}))).reshape(16, -1) - ident
+            pred = (
+                np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask}))).reshape(
+                    16, -1
+                )
+                - ident
+            )
             true = val["tables"][idx["look"][i]].reshape(16, -1) - ident
             num += float(np.sum(w * pred * true))
             den += float(np.sum(w * pred * pred))

@@ -22,12 +22,16 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
         return tf.distribute.MirroredStrategy()
     if name == "multi_worker":
         if not os.environ.get("TF_CONFIG"):
-            raise ValueError("train.strategy=multi_worker needs TF_CONFIG (cluster and this worker's task)")
+            raise ValueError(
+                "train.strategy=multi_worker needs TF_CONFIG (cluster and this worker's task)"
+            )
         if os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
             # Measured with TF 2.21 on CPU: oneDNN's graph rewrites feed the wrong tensors to convs
             # inside the collective training step ("input depth must be evenly divisible").
-            raise ValueError("train.strategy=multi_worker needs TF_ENABLE_ONEDNN_OPTS=0 in the environment "
-                             "before TensorFlow loads (stages/train.py sets it)")
+            raise ValueError(
+                "train.strategy=multi_worker needs TF_ENABLE_ONEDNN_OPTS=0 in the environment "
+                "before TensorFlow loads (stages/train.py sets it)"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"unknown train.strategy {name!r}; valid: {', '.join(STRATEGIES)}")
 
@@ -40,4 +44,8 @@ def is_chief() -> bool:
         return True
     if task.get("type") == "chief":
         return True
-    return task.get("type") == "worker" and task.get("index", 0) == 0 and "chief" not in config.get("cluster", {})
+    return (
+        task.get("type") == "worker"
+        and task.get("index", 0) == 0
+        and "chief" not in config.get("cluster", {})
+    )

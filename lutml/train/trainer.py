@@ -22,10 +22,10 @@ import numpy as np
 import tensorflow as tf
 
 from lutml.atomic import atomic_path, write_text_atomic
-from lutml.ground_truth import read_ground_truth
 from lutml.imageio import write_image
+from lutml.models.builders import build_gan, model_kind, model_sizes
 from lutml.models.files import GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE
-from lutml.models.registry import build_gan, model_kind, model_sizes
+from lutml.pipeline.ground_truth import read_ground_truth
 from lutml.preview import image_grid
 from lutml.train import callbacks as cb
 from lutml.train.data import load_arrays, split_ids, train_dataset, val_dataset
@@ -39,7 +39,9 @@ class TrainingDivergedError(RuntimeError):
 def _fingerprint(model_cfg: Mapping, train_cfg: Mapping, seed: int) -> str:
     # Everything but the epoch count: a resumed run may be asked to train longer.
     t = {k: v for k, v in train_cfg.items() if k != "epochs"}
-    return json.dumps({"model": dict(model_cfg), "train": t, "seed": seed}, sort_keys=True, default=str)
+    return json.dumps(
+        {"model": dict(model_cfg), "train": t, "seed": seed}, sort_keys=True, default=str
+    )
 
 
 def _resume_state(ckpt_dir: Path, fingerprint: str) -> dict | None:
@@ -54,17 +56,27 @@ def _resume_state(ckpt_dir: Path, fingerprint: str) -> dict | None:
 def _tracking(enabled: bool, look: str, variant: str, run_id: str | None):
     if not enabled:
         return contextlib.nullcontext(None)
-    from lutml.tracking import mlflow_run, run_tags
+    from lutml.pipeline.tracking import mlflow_run, run_tags
 
-    return mlflow_run(run_id=run_id, experiment=look, run_name=variant, tags=run_tags(look, variant))
+    return mlflow_run(
+        run_id=run_id, experiment=look, run_name=variant, tags=run_tags(look, variant)
+    )
 
 
 def _flatten(prefix: str, cfg: Mapping) -> dict[str, Any]:
     return {f"{prefix}.{k}": v for k, v in cfg.items()}
 
 
-def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, model_cfg: Mapping[str, Any],
-                train_cfg: Mapping[str, Any], seed: int = 42, look: str = "default") -> dict[str, Any]:
+def train_model(
+    pairs_dir: Path,
+    split_dir: Path,
+    gt_dir: Path,
+    out_dir: Path,
+    model_cfg: Mapping[str, Any],
+    train_cfg: Mapping[str, Any],
+    seed: int = 42,
+    look: str = "default",
+) -> dict[str, Any]:
     """Train the `model_cfg` GAN on the split's pairs and write the model to `out_dir`.
 
     Returns the training metrics written to ``train_metrics.json``. Raises ValueError for bad
@@ -76,7 +88,9 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
     batch = int(train_cfg["batch_size"])
     epochs = int(train_cfg["epochs"])
     if batch < 1 or epochs < 1:
-        raise ValueError(f"train.batch_size and train.epochs must be >= 1, got {batch} and {epochs}")
+        raise ValueError(
+            f"train.batch_size and train.epochs must be >= 1, got {batch} and {epochs}"
+        )
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     if train_cfg.get("mixed_precision"):
@@ -84,7 +98,9 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
 
     split = split_ids(split_dir)
     if not split["test"]:
-        raise ValueError(f"{Path(split_dir) / 'test.txt'}: no test pairs listed (needed for validation)")
+        raise ValueError(
+            f"{Path(split_dir) / 'test.txt'}: no test pairs listed (needed for validation)"
+        )
     lut_size = model_cfg.get("lut_size", 8) if kind == "lut" else None
     jitter_size = max(size, round(size * float(train_cfg.get("jitter", 1.0))))
     train_arrays = load_arrays(pairs_dir, split["train"], jitter_size, gt_dir, lut_size)
@@ -97,51 +113,104 @@ def train_model(pairs_dir: Path, split_dir: Path, gt_dir: Path, out_dir: Path, m
     initial_epoch = state["epoch"] if state else 0
 
     with strategy.scope():
-        gan = build_gan(model_cfg, train_cfg.get("learning_rate", 2e-4), train_cfg.get("beta_1", 0.5))
-        gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=bool(train_cfg.get("jit_compile", False)))
+        gan = build_gan(
+            model_cfg, train_cfg.get("learning_rate", 2e-4), train_cfg.get("beta_1", 0.5)
+        )
+        gan.compile(
+            gan.g_optimizer, gan.d_optimizer, jit_compile=bool(train_cfg.get("jit_compile", False))
+        )
         gan.build_optimizers()
         if state:
             gan.load_weights(state["weights"])
             print(f"resuming from {state['weights']} (epoch {initial_epoch} of {epochs})")
 
     steps = int(train_cfg.get("steps_per_epoch") or max(1, len(split["train"]) // batch))
-    train_ds = train_dataset(train_arrays, size, out_size, batch, seed + initial_epoch, train_cfg.get("flip", True))
+    train_ds = train_dataset(
+        train_arrays, size, out_size, batch, seed + initial_epoch, train_cfg.get("flip", True)
+    )
     val_ds = val_dataset(val_arrays, out_size, batch)
-    val_pairs = _metric_pairs(pairs_dir, gt_dir, split["test"][: int(train_cfg.get("val_pairs", 8))])
-    lut_metrics = cb.LutMetrics(val_pairs, size, kind, train_cfg.get("validate_every", 5), epochs,
-                                train_cfg.get("val_lut_size", 17))
+    val_pairs = _metric_pairs(
+        pairs_dir, gt_dir, split["test"][: int(train_cfg.get("val_pairs", 8))]
+    )
+    lut_metrics = cb.LutMetrics(
+        val_pairs,
+        size,
+        kind,
+        train_cfg.get("validate_every", 5),
+        epochs,
+        train_cfg.get("val_lut_size", 17),
+    )
     guard = cb.NaNGuard()
     variant = model_cfg.get("variant") or model_cfg["name"]
     use_mlflow = bool(train_cfg.get("mlflow", True)) and chief
-    with _tracking(use_mlflow, look, variant, state.get("mlflow_run_id") if state else None) as mlflow:
+    with _tracking(
+        use_mlflow, look, variant, state.get("mlflow_run_id") if state else None
+    ) as mlflow:
         run_id = mlflow.active_run().info.run_id if mlflow else None
-        callbacks = [guard, lut_metrics,
-                     cb.Checkpoint(ckpt_dir, train_cfg.get("checkpoint_every", 1), guard, run_id, fingerprint)]
+        callbacks = [
+            guard,
+            lut_metrics,
+            cb.Checkpoint(
+                ckpt_dir, train_cfg.get("checkpoint_every", 1), guard, run_id, fingerprint
+            ),
+        ]
         if mlflow:
             if not state:
-                mlflow.log_params({**_flatten("model", model_cfg), **_flatten("train", train_cfg), "seed": seed})
-                mlflow.log_metrics({f"identity_{k[4:]}": v for k, v in lut_metrics.identity.items()})
+                mlflow.log_params(
+                    {**_flatten("model", model_cfg), **_flatten("train", train_cfg), "seed": seed}
+                )
+                mlflow.log_metrics(
+                    {f"identity_{k[4:]}": v for k, v in lut_metrics.identity.items()}
+                )
             callbacks.append(cb.MlflowLogger(mlflow))
         start = time.perf_counter()
-        history = gan.fit(train_ds, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-                          validation_data=val_ds, callbacks=callbacks, verbose=2, shuffle=False)
+        history = gan.fit(
+            train_ds,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps,
+            validation_data=val_ds,
+            callbacks=callbacks,
+            verbose=2,
+            shuffle=False,
+        )
         seconds = time.perf_counter() - start
         if guard.failure:
             raise TrainingDivergedError(
                 f"training stopped: {guard.failure}; the last good checkpoint is kept in {ckpt_dir} "
-                "(lower train.learning_rate, or check the pairs for corrupt images)")
-        metrics = _summary(history.history, lut_metrics, epochs, epochs - initial_epoch, steps * batch, seconds)
+                "(lower train.learning_rate, or check the pairs for corrupt images)"
+            )
+        metrics = _summary(
+            history.history, lut_metrics, epochs, epochs - initial_epoch, steps * batch, seconds
+        )
         metrics["replicas"] = int(strategy.num_replicas_in_sync)
         # A fingerprint of the trained weights: equal on every worker (BatchNorm's moving statistics
         # are per replica, so only the all-reduced trainable weights count) and across identical runs.
-        metrics["generator_abs_sum"] = float(sum(np.abs(np.asarray(w)).sum() for w in gan.generator.trainable_weights))
+        metrics["generator_abs_sum"] = float(
+            sum(np.abs(np.asarray(w)).sum() for w in gan.generator.trainable_weights)
+        )
         if not chief:
             shutil.rmtree(ckpt_dir, ignore_errors=True)
             return metrics
-        meta = _save(gan, out_dir, model_cfg, kind, size, out_size, lut_size, look, epochs, seed, run_id, metrics)
+        meta = _save(
+            gan,
+            out_dir,
+            model_cfg,
+            kind,
+            size,
+            out_size,
+            lut_size,
+            look,
+            epochs,
+            seed,
+            run_id,
+            metrics,
+        )
         _write_preview(gan, val_pairs, size, out_dir / PREVIEW_FILE)
         if mlflow:
-            mlflow.log_metrics({f"final_{k}": v for k, v in metrics.items() if isinstance(v, float)})
+            mlflow.log_metrics(
+                {f"final_{k}": v for k, v in metrics.items() if isinstance(v, float)}
+            )
             for name in (GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE):
                 mlflow.log_artifact(str(out_dir / name), artifact_path="model")
     shutil.rmtree(ckpt_dir, ignore_errors=True)
@@ -154,25 +223,58 @@ def _metric_pairs(pairs_dir: Path, gt_dir: Path, ids: list[str]) -> list:
     return [(*load_pair(pairs_dir, pair_id), read_ground_truth(gt_dir, pair_id)) for pair_id in ids]
 
 
-def _summary(history: dict, lut_metrics: cb.LutMetrics, epochs: int, ran: int, images_per_epoch: int,
-             seconds: float) -> dict[str, Any]:
+def _summary(
+    history: dict,
+    lut_metrics: cb.LutMetrics,
+    epochs: int,
+    ran: int,
+    images_per_epoch: int,
+    seconds: float,
+) -> dict[str, Any]:
     last = {k: float(v[-1]) for k, v in history.items() if v}
     last.update(lut_metrics.last)
     last.update({f"identity_{k[4:]}": v for k, v in lut_metrics.identity.items()})
-    return {**last, "epochs": epochs, "epochs_run": ran, "train_seconds": round(seconds, 2),
-            "images_per_second": round(ran * images_per_epoch / max(seconds, 1e-9), 2)}
+    return {
+        **last,
+        "epochs": epochs,
+        "epochs_run": ran,
+        "train_seconds": round(seconds, 2),
+        "images_per_second": round(ran * images_per_epoch / max(seconds, 1e-9), 2),
+    }
 
 
-def _save(gan, out_dir: Path, model_cfg: Mapping, kind: str, size: int, out_size: int, lut_size: int | None,
-          look: str, epochs: int, seed: int, run_id: str | None, metrics: dict) -> dict:
+def _save(
+    gan,
+    out_dir: Path,
+    model_cfg: Mapping,
+    kind: str,
+    size: int,
+    out_size: int,
+    lut_size: int | None,
+    look: str,
+    epochs: int,
+    seed: int,
+    run_id: str | None,
+    metrics: dict,
+) -> dict:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(out_dir / GENERATOR_FILE) as tmp:
         gan.generator.save(tmp)
-    meta = {"name": model_cfg["name"], "variant": model_cfg.get("variant") or model_cfg["name"], "kind": kind,
-            "input_size": size, "output_size": out_size, "lut_size": lut_size,
-            "reverse": bool(model_cfg.get("reverse", False)), "look": look, "epochs": epochs, "seed": seed,
-            "generator_params": int(gan.generator.count_params()), "mlflow_run_id": run_id}
+    meta = {
+        "name": model_cfg["name"],
+        "variant": model_cfg.get("variant") or model_cfg["name"],
+        "kind": kind,
+        "input_size": size,
+        "output_size": out_size,
+        "lut_size": lut_size,
+        "reverse": bool(model_cfg.get("reverse", False)),
+        "look": look,
+        "epochs": epochs,
+        "seed": seed,
+        "generator_params": int(gan.generator.count_params()),
+        "mlflow_run_id": run_id,
+    }
     write_text_atomic(out_dir / META_FILE, json.dumps(meta, indent=2) + "\n")
     write_text_atomic(out_dir / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
     return meta

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from lutml.web.registry import ModelRegistry
+from lutml.web.model_index import ModelRegistry
 from lutml.web.results import ResultCache
 
 DEFAULTS: dict[str, Any] = {
@@ -44,9 +44,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = os.environ.get("LUTML_SECRET_KEY") or secrets.token_hex(32)
     app.config.update(config or {})
     app.config["DEBUG"] = False  # never: the debugger would execute code sent by the client
-    app.extensions["lutml_registry"] = ModelRegistry([Path(d) for d in app.config["LUTML_MODEL_DIRS"]])
+    app.extensions["lutml_registry"] = ModelRegistry(
+        [Path(d) for d in app.config["LUTML_MODEL_DIRS"]]
+    )
     app.extensions["lutml_cache"] = ResultCache(
-        app.config["LUTML_CACHE_ENTRIES"], app.config["LUTML_CACHE_BYTES"], app.config["LUTML_CACHE_TTL_S"]
+        app.config["LUTML_CACHE_ENTRIES"],
+        app.config["LUTML_CACHE_BYTES"],
+        app.config["LUTML_CACHE_TTL_S"],
     )
     from lutml.web.routes import bp
 

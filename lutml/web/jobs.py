@@ -14,7 +14,7 @@ from lutml.color import mean_delta_e
 from lutml.fit import Coverage, fit_lut_report
 from lutml.imageio import ImageData, to_float
 from lutml.lut import apply_lut
-from lutml.web.registry import ModelEntry, ModelRegistry
+from lutml.web.model_index import ModelEntry, ModelRegistry
 from lutml.web.results import Result, make_result
 from lutml.web.uploads import UploadError
 
@@ -22,7 +22,9 @@ from lutml.web.uploads import UploadError
 ASPECT_TOLERANCE = 0.01
 
 
-def paired_samples(before: np.ndarray, after: np.ndarray, max_pixels: int) -> tuple[np.ndarray, np.ndarray]:
+def paired_samples(
+    before: np.ndarray, after: np.ndarray, max_pixels: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixels at the same relative positions of two frames of the same aspect ratio.
 
     Nearest-neighbour picks, not averages: every sample is a real (before, after) pixel pair,
@@ -84,7 +86,9 @@ def missing_hues(rgb: np.ndarray, min_share: float = 1e-3) -> list[str]:
     vivid = (chroma >= 0.35 * np.maximum(mx, 1e-6)) & (mx >= 0.2) & (chroma > 0)
     r, g, b = px[vivid].T
     c, m = chroma[vivid], mx[vivid]
-    hue = np.where(m == r, ((g - b) / c) % 6.0, np.where(m == g, (b - r) / c + 2.0, (r - g) / c + 4.0))
+    hue = np.where(
+        m == r, ((g - b) / c) % 6.0, np.where(m == g, (b - r) / c + 2.0, (r - g) / c + 4.0)
+    )
     counts = np.bincount(np.floor(hue + 0.5).astype(np.int64) % 6, minlength=6)
     return [name for name, n in zip(HUES, counts, strict=True) if n < min_share * len(px)]
 
@@ -109,7 +113,7 @@ def coverage_summary(coverage: Coverage | None, source: np.ndarray) -> tuple[dic
     regions = float(np.mean(coarse > 1e-4 * weight.sum()))
     facts.update(fraction=round(coverage.fraction, 4), regions=round(regions, 4))
     facts["note"] = (
-        f"Measured in {coverage.fraction:.0%} of the LUT's {cells ** 3} cells ({regions:.0%} of coarse "
+        f"Measured in {coverage.fraction:.0%} of the LUT's {cells**3} cells ({regions:.0%} of coarse "
         "colour regions); the other colours are extrapolated smoothly from them."
     )
     if regions >= NARROW_REGIONS and len(missing) < NARROW_HUES:
@@ -137,18 +141,23 @@ def _fit_warning(de00: float, mode: str) -> str | None:
     if not de00 > FIT_DE00_WARN:
         return None
     if mode == "match":
-        return (f"The LUT reproduces the after image only to a mean ΔE00 of {de00:.1f}: it holds "
-                "changes a LUT cannot make (local or secondary corrections, vignettes, different framing).")
-    return (f"The LUT reproduces the model's output only to a mean ΔE00 of {de00:.1f}: the network "
-            "also made local changes, which a LUT cannot carry; only its global colour change is kept.")
+        return (
+            f"The LUT reproduces the after image only to a mean ΔE00 of {de00:.1f}: it holds "
+            "changes a LUT cannot make (local or secondary corrections, vignettes, different framing)."
+        )
+    return (
+        f"The LUT reproduces the model's output only to a mean ΔE00 of {de00:.1f}: the network "
+        "also made local changes, which a LUT cannot carry; only its global colour change is kept."
+    )
 
 
 def _join(*messages: str | None) -> str | None:
     return " ".join(m for m in messages if m) or None
 
 
-def match_result(before: ImageData, after: ImageData, size: int, robust: bool, fit_pixels: int,
-                 preview_edge: int) -> Result:
+def match_result(
+    before: ImageData, after: ImageData, size: int, robust: bool, fit_pixels: int, preview_edge: int
+) -> Result:
     """Fit the LUT that turns `before` into `after` and grade the before frame with it.
 
     `robust` makes the fit ignore outlier pixels (JPEG blocks, clipped highlights, small local
@@ -164,13 +173,27 @@ def match_result(before: ImageData, after: ImageData, size: int, robust: bool, f
     fit_de00 = mean_delta_e(np.clip(apply_lut(report.lut, check_src), 0.0, 1.0), check_dst)
     lut = report.lut
     lut.title = "lutml match"
-    info = {"mode": "match", "title": "match", "size": size, "robust": robust, "coverage": facts,
-            "fit_de00": round(float(fit_de00), 3), "warning": _join(warning, _fit_warning(fit_de00, "match"))}
+    info = {
+        "mode": "match",
+        "title": "match",
+        "size": size,
+        "robust": robust,
+        "coverage": facts,
+        "fit_de00": round(float(fit_de00), 3),
+        "warning": _join(warning, _fit_warning(fit_de00, "match")),
+    }
     return make_result(lut, before, info, preview_edge, report.coverage)
 
 
-def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, size: int, reverse: bool,
-                 robust: bool, preview_edge: int) -> Result:
+def grade_result(
+    registry: ModelRegistry,
+    entry: ModelEntry,
+    frame: ImageData,
+    size: int,
+    reverse: bool,
+    robust: bool,
+    preview_edge: int,
+) -> Result:
     """Grade `frame` with a learned look: the model's LUT for this frame, applied at full size."""
     from lutml.grade import grade_image
 
@@ -178,34 +201,62 @@ def grade_result(registry: ModelRegistry, entry: ModelEntry, frame: ImageData, s
     if model.kind == "look":
         return look_result(model, entry, frame, size, preview_edge)
     if reverse and model.kind == "lut":
-        raise UploadError(f"Reverse needs a neutraliser (an image model); {entry.label} predicts LUTs directly.")
+        raise UploadError(
+            f"Reverse needs a neutraliser (an image model); {entry.label} predicts LUTs directly."
+        )
     options = {"robust": True} if robust else {}  # LUT-predicting models take no fit options
     graded = grade_image(model, frame.as_float(), size=size, reverse=reverse, **options)
-    coverage = graded.fit.coverage if graded.fit is not None else None  # None: a LUT-predicting model
-    facts, warning = coverage_summary(coverage, graded.prediction if reverse else graded.model_input)
+    coverage = (
+        graded.fit.coverage if graded.fit is not None else None
+    )  # None: a LUT-predicting model
+    facts, warning = coverage_summary(
+        coverage, graded.prediction if reverse else graded.model_input
+    )
     lut = graded.lut
     lut.title = f"lutml {entry.id}{' reverse' if reverse else ''}"
     info = {
-        "mode": "grade", "title": entry.id + ("-reverse" if reverse else ""), "model": entry.label,
-        "size": size, "reverse": reverse, "robust": robust, "coverage": facts,
-        "fit_de00": round(float(graded.fit_de00), 3), "warning": _join(warning, _fit_warning(graded.fit_de00, "grade")),
+        "mode": "grade",
+        "title": entry.id + ("-reverse" if reverse else ""),
+        "model": entry.label,
+        "size": size,
+        "reverse": reverse,
+        "robust": robust,
+        "coverage": facts,
+        "fit_de00": round(float(graded.fit_de00), 3),
+        "warning": _join(warning, _fit_warning(graded.fit_de00, "grade")),
     }
     return make_result(lut, frame, info, preview_edge, coverage)
 
 
-def look_result(model: Any, entry: ModelEntry, frame: ImageData, size: int, preview_edge: int) -> Result:
+def look_result(
+    model: Any, entry: ModelEntry, frame: ImageData, size: int, preview_edge: int
+) -> Result:
     """A look model names the look of the uploaded graded still; the LUT carries it onto neutral footage."""
     from lutml.grade import look_of_stills
 
     rgb = frame.as_float()
     graded = look_of_stills(model, [rgb], size=size)
     facts, warning = coverage_summary(None, rgb)
-    facts.update(fraction=round(graded.coverage, 4), note=(
-        f"The still shows {graded.coverage:.0%} of natural footage's colours; the look is measured there "
-        "and follows the model's prior elsewhere."))
+    facts.update(
+        fraction=round(graded.coverage, 4),
+        note=(
+            f"The still shows {graded.coverage:.0%} of natural footage's colours; the look is measured there "
+            "and follows the model's prior elsewhere."
+        ),
+    )
     lut = graded.lut
     lut.title = f"lutml {entry.id} look"
-    info = {"mode": "grade", "title": entry.id + "-look", "model": entry.label, "size": size, "reverse": True,
-            "robust": False, "coverage": facts, "fit_de00": 0.0,
-            "warning": _join(warning, " ".join(w[0].upper() + w[1:] + "." for w in graded.warnings) or None)}
+    info = {
+        "mode": "grade",
+        "title": entry.id + "-look",
+        "model": entry.label,
+        "size": size,
+        "reverse": True,
+        "robust": False,
+        "coverage": facts,
+        "fit_de00": 0.0,
+        "warning": _join(
+            warning, " ".join(w[0].upper() + w[1:] + "." for w in graded.warnings) or None
+        ),
+    }
     return make_result(lut, frame, info, preview_edge, None)

@@ -54,9 +54,14 @@ class Result:
     @property
     def nbytes(self) -> int:
         alpha = 0 if self.source.alpha is None else self.source.alpha.nbytes
-        return (self.lut.table.nbytes + self.source.rgb.nbytes + alpha
-                + self.before_small.nbytes + self.after_small.nbytes
-                + (0 if self.coverage is None else self.coverage.cell_weight.nbytes))
+        return (
+            self.lut.table.nbytes
+            + self.source.rgb.nbytes
+            + alpha
+            + self.before_small.nbytes
+            + self.after_small.nbytes
+            + (0 if self.coverage is None else self.coverage.cell_weight.nbytes)
+        )
 
 
 class ResultCache:
@@ -123,8 +128,9 @@ def area_downscale(image: np.ndarray, max_edge: int) -> np.ndarray:
     return blocks.mean(axis=(1, 3), dtype=np.float32)
 
 
-def make_result(lut: LUT3D, source: ImageData, info: dict, preview_edge: int,
-                coverage: Coverage | None = None) -> Result:
+def make_result(
+    lut: LUT3D, source: ImageData, info: dict, preview_edge: int, coverage: Coverage | None = None
+) -> Result:
     """Apply `lut` to the full-resolution frame once and keep screen-size previews of it."""
     full = source.as_float()
     graded = apply_lut(lut, full, strength=1.0)

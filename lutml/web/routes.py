@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from lutml.imageio import from_float, write_image
 from lutml.lut import apply_lut, lut_at_strength, write_cube
 from lutml.web.jobs import grade_result, match_result
-from lutml.web.registry import ModelLoadError, ModelRegistry
+from lutml.web.model_index import ModelLoadError, ModelRegistry
 from lutml.web.results import (
     TOKEN_PATTERN,
     Result,
@@ -61,7 +61,9 @@ def _cache() -> ResultCache:
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
     """A private temporary folder for this request's uploads, always removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="lutml-web-", dir=current_app.config.get("LUTML_TMP_DIR")) as d:
+    with tempfile.TemporaryDirectory(
+        prefix="lutml-web-", dir=current_app.config.get("LUTML_TMP_DIR")
+    ) as d:
         yield Path(d)
 
 
@@ -101,10 +103,18 @@ def _result_json(result: Result) -> Response:
     ph, pw = result.before_small.shape[:2]
     base = f"/api/result/{result.token}"
     return jsonify(
-        token=result.token, info=result.info, width=w, height=h, bit_depth=result.source.bit_depth,
-        alpha=result.source.alpha is not None, preview_width=pw, preview_height=ph,
-        before_url=f"{base}/before.jpg", after_url=f"{base}/after.jpg",
-        cube_url=f"{base}/lut.cube", image_url=f"{base}/graded.png",
+        token=result.token,
+        info=result.info,
+        width=w,
+        height=h,
+        bit_depth=result.source.bit_depth,
+        alpha=result.source.alpha is not None,
+        preview_width=pw,
+        preview_height=ph,
+        before_url=f"{base}/before.jpg",
+        after_url=f"{base}/after.jpg",
+        cube_url=f"{base}/lut.cube",
+        image_url=f"{base}/graded.png",
         coverage_url=None if result.coverage is None else f"{base}/coverage.png",
     )
 
@@ -113,8 +123,11 @@ def _result_json(result: Result) -> Response:
 def index() -> str:
     cfg = current_app.config
     return render_template(
-        "index.html", models=_registry().describe(), sizes=cfg["LUTML_LUT_SIZES"],
-        max_mb=cfg["MAX_CONTENT_LENGTH"] // (1024 * 1024), max_mp=cfg["LUTML_MAX_PIXELS"] / 1e6,
+        "index.html",
+        models=_registry().describe(),
+        sizes=cfg["LUTML_LUT_SIZES"],
+        max_mb=cfg["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+        max_mp=cfg["LUTML_MAX_PIXELS"] / 1e6,
     )
 
 
@@ -128,10 +141,15 @@ def match() -> Response:
     cfg = current_app.config
     size = _size()
     with _workdir() as folder:
-        before = read_upload(request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"])
-        after = read_upload(request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"])
-        result = match_result(before, after, size, _flag("robust"), cfg["LUTML_FIT_PIXELS"],
-                              cfg["LUTML_PREVIEW_EDGE"])
+        before = read_upload(
+            request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"]
+        )
+        after = read_upload(
+            request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"]
+        )
+        result = match_result(
+            before, after, size, _flag("robust"), cfg["LUTML_FIT_PIXELS"], cfg["LUTML_PREVIEW_EDGE"]
+        )
     result.info["source_name"] = display_name(request.files["before"])
     _cache().put(result)
     return _result_json(result)
@@ -148,8 +166,15 @@ def grade() -> Response:
     size = _size()
     with _workdir() as folder:
         frame = read_upload(request.files.get("frame"), "frame", folder, cfg["LUTML_MAX_PIXELS"])
-        result = grade_result(registry, entry, frame, size, _flag("reverse"), _flag("robust"),
-                              cfg["LUTML_PREVIEW_EDGE"])
+        result = grade_result(
+            registry,
+            entry,
+            frame,
+            size,
+            _flag("reverse"),
+            _flag("robust"),
+            cfg["LUTML_PREVIEW_EDGE"],
+        )
     result.info["source_name"] = display_name(request.files["frame"])
     _cache().put(result)
     return _result_json(result)
@@ -183,7 +208,9 @@ def coverage_chart(token: str) -> Response:
 
 
 def _download_name(result: Result, strength: float, suffix: str) -> str:
-    stem = re.sub(r"[^\w.-]", "_", Path(result.info.get("source_name", "frame")).stem)[:60] or "frame"
+    stem = (
+        re.sub(r"[^\w.-]", "_", Path(result.info.get("source_name", "frame")).stem)[:60] or "frame"
+    )
     pct = "" if strength >= 1.0 else f"-{round(strength * 100)}pct"
     return f"{stem}-{result.info['title']}-{result.info['size']}{pct}{suffix}"
 
@@ -196,8 +223,12 @@ def download_cube(token: str) -> Response:
         path = folder / "look.cube"
         write_cube(lut_at_strength(result.lut, strength), path)
         data = path.read_bytes()
-    return send_file(io.BytesIO(data), mimetype="text/plain", as_attachment=True,
-                     download_name=_download_name(result, strength, ".cube"))
+    return send_file(
+        io.BytesIO(data),
+        mimetype="text/plain",
+        as_attachment=True,
+        download_name=_download_name(result, strength, ".cube"),
+    )
 
 
 @bp.get("/api/result/<token>/graded.png")
@@ -211,8 +242,12 @@ def download_image(token: str) -> Response:
         path = folder / "graded.png"
         write_image(path, graded, src.alpha, bit_depth=src.bit_depth)
         data = path.read_bytes()
-    return send_file(io.BytesIO(data), mimetype="image/png", as_attachment=True,
-                     download_name=_download_name(result, strength, ".png"))
+    return send_file(
+        io.BytesIO(data),
+        mimetype="image/png",
+        as_attachment=True,
+        download_name=_download_name(result, strength, ".png"),
+    )
 
 
 def host_name(host_header: str) -> str:
@@ -235,8 +270,10 @@ def allowed_hosts_only() -> tuple[Response, int] | None:
     if allowed is None or host_name(host) in {host_name(a) for a in allowed}:
         return None
     current_app.logger.warning("refused Host %r (not in --allowed-hosts)", host[:100])
-    return jsonify(error=f"This server does not answer to the host name {host_name(host)[:100]!r}. "
-                         "To reach it under that name, start it with lutml serve --allowed-hosts."), 400
+    return jsonify(
+        error=f"This server does not answer to the host name {host_name(host)[:100]!r}. "
+        "To reach it under that name, start it with lutml serve --allowed-hosts."
+    ), 400
 
 
 @bp.before_app_request
@@ -302,15 +339,19 @@ def too_large(_exc: RequestEntityTooLarge) -> tuple[Response, int]:
     if size is None or size > cfg["MAX_CONTENT_LENGTH"]:
         return jsonify(error=upload_too_large_message(cfg["MAX_CONTENT_LENGTH"])), 413
     # Within the byte limit, Werkzeug refuses forms with too many fields or a long text field.
-    return jsonify(error=f"The form has more than {cfg['MAX_FORM_PARTS']} fields or a text field over "
-                         f"{cfg['MAX_FORM_MEMORY_SIZE'] // 1000} kB; this page sends a few short "
-                         "fields and the image files."), 413
+    return jsonify(
+        error=f"The form has more than {cfg['MAX_FORM_PARTS']} fields or a text field over "
+        f"{cfg['MAX_FORM_MEMORY_SIZE'] // 1000} kB; this page sends a few short "
+        "fields and the image files."
+    ), 413
 
 
 @bp.app_errorhandler(404)
 def not_found(_exc: HTTPException) -> tuple[Response, int]:
-    return jsonify(error="Not found. A result expires after an hour or when many newer ones "
-                         "are made: upload the frame again."), 404
+    return jsonify(
+        error="Not found. A result expires after an hour or when many newer ones "
+        "are made: upload the frame again."
+    ), 404
 
 
 @bp.app_errorhandler(ValueError)
@@ -330,5 +371,6 @@ def internal_error(exc: Exception) -> tuple[Response, int]:
     if isinstance(exc, HTTPException):
         return jsonify(error=exc.description), exc.code or 500
     current_app.logger.exception("internal error")
-    return jsonify(error="Internal error while processing the request; the server log has details."), 500
-
+    return jsonify(
+        error="Internal error while processing the request; the server log has details."
+    ), 500

@@ -31,11 +31,17 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
-SERVER_SETTINGS: dict[str, int] = {"connection_limit": 1000, "channel_timeout": 30, "cleanup_interval": 5}
+SERVER_SETTINGS: dict[str, int] = {
+    "connection_limit": 1000,
+    "channel_timeout": 30,
+    "cleanup_interval": 5,
+}
 # Per-response headers of the app (lutml.web.routes.security_headers), for waitress's own errors too.
 SECURITY_HEADERS = [
-    ("Content-Security-Policy",
-     "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; frame-ancestors 'none'",
+    ),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
@@ -83,8 +89,14 @@ def make_server(app: Any, host: str, port: int, threads: int, **overrides: int) 
     """
     settings = SERVER_SETTINGS | overrides
     _raise_open_files_limit(settings["connection_limit"] + 64)  # + listening sockets, logs, models
-    server = create_server(app, host=host, port=port, threads=threads,
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024, **settings)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024,
+        **settings,
+    )
     # One listening socket per address `host` resolves to; every one makes JSON-error channels.
     channel = type("_Channel", (_Channel,), {"upload_limit": app.config["MAX_CONTENT_LENGTH"]})
     socket_map = server.map if hasattr(server, "map") else server._map  # several sockets, or one

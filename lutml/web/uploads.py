@@ -70,14 +70,18 @@ def read_upload(upload: FileStorage | None, label: str, folder: Path, max_pixels
         raise UploadError(
             f"{label} ({shown}) is not a PNG, JPEG or TIFF image (judged by its contents, not its name)."
         )
-    too_large = (f"{label} ({shown}) is {{}} megapixels; the limit is {max_pixels / 1e6:.1f} megapixels. "
-                 "Export a smaller frame.")
+    too_large = (
+        f"{label} ({shown}) is {{}} megapixels; the limit is {max_pixels / 1e6:.1f} megapixels. "
+        "Export a smaller frame."
+    )
     try:
         width, height = image_size(raw)
     except ImageTooLargeError as exc:  # so large that Pillow would not even open it
         raise UploadError(too_large.format(f"{exc.pixels / 1e6:.1f}")) from exc
     except Exception as exc:  # any header parser failure means the file is damaged
-        raise UploadError(f"{label} ({shown}) looks like a {fmt.upper()} but its header is damaged.") from exc
+        raise UploadError(
+            f"{label} ({shown}) looks like a {fmt.upper()} but its header is damaged."
+        ) from exc
     if width < 1 or height < 1:
         raise UploadError(f"{label} ({shown}) has no pixels.")
     if width * height > max_pixels:
@@ -90,6 +94,8 @@ def read_upload(upload: FileStorage | None, label: str, folder: Path, max_pixels
         reason = str(exc).replace(str(path), shown).replace(str(folder), "")
         reason = reason.removeprefix(f"{shown}: ")
         raise UploadError(f"{label} ({shown}) could not be decoded: {reason}") from exc
-    if image.rgb.shape[0] * image.rgb.shape[1] > max_pixels:  # EXIF rotation cannot grow it, but be sure
+    if (
+        image.rgb.shape[0] * image.rgb.shape[1] > max_pixels
+    ):  # EXIF rotation cannot grow it, but be sure
         raise UploadError(f"{label} ({shown}) exceeds the {max_pixels / 1e6:.1f} megapixel limit.")
     return image

@@ -25,7 +25,9 @@ def tracking_uri() -> str:
 def git_revision() -> str:
     """Current git commit (short) or 'unknown' outside a repository."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
+        )
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -42,8 +44,12 @@ def run_tags(look: str, variant: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def mlflow_run(run_id: str | None = None, experiment: str = "lutml", run_name: str | None = None,
-               tags: dict[str, str] | None = None) -> Iterator[Any]:
+def mlflow_run(
+    run_id: str | None = None,
+    experiment: str = "lutml",
+    run_name: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> Iterator[Any]:
     """Open (or re-open, by `run_id`) an MLflow run; yields the `mlflow` module.
 
     Re-opening lets the evaluate stage add its metrics and pictures to the training's run, so

@@ -1,11 +1,11 @@
-"""`python -m lutml.report`: after `make run`, the results table and where everything is."""
+"""`python -m lutml.pipeline.report`: after `make run`, the results table and where everything is."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from lutml.evaluate import METHODS, METRICS
+from lutml.pipeline.evaluate import METHODS, METRICS
 
 LABELS = {
     "ours": "ours (look estimator)",
@@ -24,16 +24,23 @@ def format_table(summary: dict) -> str:
     for method in METHODS:
         row = summary.get(method)
         if row:
-            lines.append(f"{LABELS[method]:<30}" + "".join(f"{row[m]:>15.4f}" for m in METRICS)
-                         + f"{ratios.get(method, float('nan')):>12.2f}")  # fmt: skip
+            lines.append(
+                f"{LABELS[method]:<30}"
+                + "".join(f"{row[m]:>15.4f}" for m in METRICS)
+                + f"{ratios.get(method, float('nan')):>12.2f}"
+            )
     return "\n".join(lines)
 
 
 def format_single(table: dict) -> str:
     """The story-3 table: one graded still -> its look, per look family."""
-    lines = [f"{'look family (never trained on)':<32}{'ours':>8}{'identity':>10}{'pair fit':>10}{'x identity':>12}"]
+    lines = [
+        f"{'look family (never trained on)':<32}{'ours':>8}{'identity':>10}{'pair fit':>10}{'x identity':>12}"
+    ]
     for name, r in table.items():
-        lines.append(f"{name:<32}{r['ours']:>8.2f}{r['identity']:>10.2f}{r['pair_fit']:>10.2f}{r['ratio']:>12.2f}")
+        lines.append(
+            f"{name:<32}{r['ours']:>8.2f}{r['identity']:>10.2f}{r['pair_fit']:>10.2f}{r['ratio']:>12.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -42,8 +49,10 @@ def main() -> None:
     if not metrics.is_file():
         raise SystemExit(f"{metrics} not found: the pipeline has not finished (run `make run`)")
     s = json.loads(metrics.read_text())
-    print(f"\nThe learned look from {s['n_frames']} graded frames, on {s['n_heldout']} held-out neutral photos "
-          f"({metrics}):")
+    print(
+        f"\nThe learned look from {s['n_frames']} graded frames, on {s['n_heldout']} held-out neutral photos "
+        f"({metrics}):"
+    )
     print(f"scored: {s['scored']}\n")
     if "ours" in s:
         print(format_table(s))

@@ -81,7 +81,9 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
                 continue
             if not isinstance(meta, dict):
                 continue
-            base = _slug(folder.name if folder != root or not meta.get("variant") else str(meta["variant"]))
+            base = _slug(
+                folder.name if folder != root or not meta.get("variant") else str(meta["variant"])
+            )
             model_id, n = base, 2
             while model_id in entries:
                 model_id, n = f"{base}-{n}", n + 1

@@ -27,7 +27,9 @@ def read_ground_truth(gt_dir: Path, pair_id: str) -> LUT3D:
     return read_cube(path)
 
 
-def fit_pair_lut(pairs_dir: Path, pair_id: str, out_dir: Path, fit_options: Mapping[str, Any]) -> Path:
+def fit_pair_lut(
+    pairs_dir: Path, pair_id: str, out_dir: Path, fit_options: Mapping[str, Any]
+) -> Path:
     """Fit and write `out_dir/<pair_id>.cube` from the working-resolution pair."""
     source, target = load_pair(pairs_dir, pair_id)
     lut = fit_lut(source, target, **dict(fit_options))

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
 def compose(overrides: list[str] | None = None, conf_dir: Path = CONF_DIR) -> dict:
@@ -28,7 +28,7 @@ def dump_params(params: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m lutml.config [overrides…]` rewrites params.yaml from conf/."""
+    """`python -m lutml.pipeline.config [overrides…]` rewrites params.yaml from conf/."""
     from lutml.atomic import write_text_atomic
 
     args = sys.argv[1:] if argv is None else argv

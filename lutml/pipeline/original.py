@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import Any
 
 
-def train_original(frames_dir, out_dir, synth_cfg: Mapping[str, Any], c: Mapping[str, Any], fit_cfg: Mapping[str, Any],
-                   seed: int) -> dict[str, Any]:  # fmt: skip
+def train_original(
+    frames_dir,
+    out_dir,
+    synth_cfg: Mapping[str, Any],
+    c: Mapping[str, Any],
+    fit_cfg: Mapping[str, Any],
+    seed: int,
+) -> dict[str, Any]:
     """Synthesize the original's pairs from the graded frames and train its network into `out_dir`.
 
     The pairs, split and ground-truth LUTs live in ``<out_dir>.work/`` while training and are
@@ -24,21 +30,41 @@ def train_original(frames_dir, out_dir, synth_cfg: Mapping[str, Any], c: Mapping
     from lutml.data.pairs import read_split
     from lutml.data.split import split_pairs
     from lutml.data.synthesize import synthesize_pairs
-    from lutml.ground_truth import fit_ground_truth
+    from lutml.pipeline.ground_truth import fit_ground_truth
     from lutml.train import train_model
 
     out = Path(out_dir)
     work = out.with_name(out.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
-    synth = {**dict(synth_cfg), "mode": "grade", "input_from": "graded", "pairs": int(c["pairs"]),
-             "size": int(c["size"]), "full_max": int(c["size"]), "ops": dict(c["ops"])}  # fmt: skip
+    synth = {
+        **dict(synth_cfg),
+        "mode": "grade",
+        "input_from": "graded",
+        "pairs": int(c["pairs"]),
+        "size": int(c["size"]),
+        "full_max": int(c["size"]),
+        "ops": dict(c["ops"]),
+    }
     synthesize_pairs(frames_dir, work / "pairs", synth, seed)
     split_pairs(work / "pairs", work / "split", float(c["test_fraction"]), seed)
     test = read_split(work / "split")["test"][: int(c["train"]["val_pairs"])]
-    options = {"size": int(fit_cfg["size"]), "smoothness": None, "interpolation": "tetrahedral", "robust": False,
-               "method": "lattice"}  # fmt: skip
+    options = {
+        "size": int(fit_cfg["size"]),
+        "smoothness": None,
+        "interpolation": "tetrahedral",
+        "robust": False,
+        "method": "lattice",
+    }
     fit_ground_truth(work / "pairs", test, work / "gt", options, workers=1)
-    metrics = train_model(work / "pairs", work / "split", work / "gt", out, dict(c["model"]), dict(c["train"]),
-                          seed=seed, look="original")  # fmt: skip
+    metrics = train_model(
+        work / "pairs",
+        work / "split",
+        work / "gt",
+        out,
+        dict(c["model"]),
+        dict(c["train"]),
+        seed=seed,
+        look="original",
+    )
     shutil.rmtree(work, ignore_errors=True)
     return metrics

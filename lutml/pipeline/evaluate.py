@@ -35,7 +35,9 @@ METHODS = ("ours", "identity", "population", "original", "pair_fit")
 METRICS = ("de00_mean", "de00_p95", "psnr", "lut_mean_diff")
 
 
-def lut_mean_difference(lut: LUT3D, look: Callable[[np.ndarray], np.ndarray], size: int = 17) -> float:
+def lut_mean_difference(
+    lut: LUT3D, look: Callable[[np.ndarray], np.ndarray], size: int = 17
+) -> float:
     """Mean |lut(x) - look(x)| over the nodes x of a `size`^3 lattice and the 3 channels."""
     nodes = identity_table(size)
     return float(np.mean(np.abs(apply_lut(lut, nodes, interpolation="trilinear") - look(nodes))))
@@ -60,14 +62,19 @@ class MethodScore:
 
 
 def score_luts(
-    luts: Sequence[LUT3D], photos: Sequence[np.ndarray], truths: Sequence[np.ndarray],
-    look: Callable[[np.ndarray], np.ndarray], interpolation: str = "tetrahedral",
-) -> MethodScore:  # fmt: skip
+    luts: Sequence[LUT3D],
+    photos: Sequence[np.ndarray],
+    truths: Sequence[np.ndarray],
+    look: Callable[[np.ndarray], np.ndarray],
+    interpolation: str = "tetrahedral",
+) -> MethodScore:
     """Apply luts[i] (one LUT for all photos: pass it once) to photos[i] and compare with truths[i]."""
     one = len(luts) == 1
     de, ps = [], []
     for i, (photo, truth) in enumerate(zip(photos, truths, strict=True)):
-        graded = np.clip(apply_lut(luts[0 if one else i], photo, interpolation=interpolation), 0.0, 1.0)
+        graded = np.clip(
+            apply_lut(luts[0 if one else i], photo, interpolation=interpolation), 0.0, 1.0
+        )
         de.append(delta_e_image(graded, truth).astype(np.float32))
         ps.append(psnr(graded, truth))
     diff = float(np.mean([lut_mean_difference(lut, look) for lut in luts]))
@@ -77,7 +84,9 @@ def score_luts(
 def ratios(summary: dict[str, Any]) -> dict[str, float]:
     """Mean ΔE00 of each scored method as a ratio to identity's (lower is better; 1 = no gain)."""
     base = summary["identity"]["de00_mean"]
-    return {m: round(summary[m]["de00_mean"] / base, 4) for m in METHODS if m in summary and base > 0}
+    return {
+        m: round(summary[m]["de00_mean"] / base, 4) for m in METHODS if m in summary and base > 0
+    }
 
 
 # ----------------------------------------------------------------------------- the evaluate stage
@@ -114,7 +123,10 @@ def load_eval_data(frames_dir, score_size: int) -> EvalData:
         raise ValueError(f"{d}: no held-out photos (corpus.eval must be >= 1)")
     from lutml.resize import fit_within
 
-    heldout = [np.clip(fit_within(read_image(d / "heldout" / f"{i}.png"), score_size, "area"), 0, 1) for i in held]
+    heldout = [
+        np.clip(fit_within(read_image(d / "heldout" / f"{i}.png"), score_size, "area"), 0, 1)
+        for i in held
+    ]
     return EvalData(graded, neutral, heldout, held, m["look"], m)
 
 
@@ -133,33 +145,53 @@ def learned_look(models_dir, data: EvalData, size: int, refine: int) -> tuple[LU
     from lutml.fit import fit_lut
 
     pairs = [model.predict(photo) for photo in data.heldout]
-    lut = fit_lut([p[0] for p in pairs], [p[1] for p in pairs], size=size, method="lattice", robust=True)
+    lut = fit_lut(
+        [p[0] for p in pairs], [p[1] for p in pairs], size=size, method="lattice", robust=True
+    )
     return lut, model
 
 
-def baseline_luts(data: EvalData, neutral_pool: Sequence[np.ndarray], original_dir, size: int) -> dict[str, list[LUT3D]]:
+def baseline_luts(
+    data: EvalData, neutral_pool: Sequence[np.ndarray], original_dir, size: int
+) -> dict[str, list[LUT3D]]:
     """The comparison methods' LUTs: one for all photos, or one per held-out photo (original)."""
     from pathlib import Path
 
     from lutml.fit import fit_lut
     from lutml.fit.population import population_look
 
-    luts: dict[str, list[LUT3D]] = {"identity": [LUT3D.identity(size)],
-                                    "population": [population_look(neutral_pool, data.graded, size=size)]}  # fmt: skip
+    luts: dict[str, list[LUT3D]] = {
+        "identity": [LUT3D.identity(size)],
+        "population": [population_look(neutral_pool, data.graded, size=size)],
+    }
     if original_dir is not None and Path(original_dir).is_dir():
         from lutml.grade import grade_image
         from lutml.models.inference import load_model
 
         original = load_model(original_dir)
         # the original's defaults: its network on each frame, then kNN (k=40) on an 8^3 grid
-        luts["original"] = [grade_image(original, photo, size=8, method="knn").lut for photo in data.heldout]
+        luts["original"] = [
+            grade_image(original, photo, size=8, method="knn").lut for photo in data.heldout
+        ]
     if data.neutral is not None:
-        luts["pair_fit"] = [fit_lut(data.neutral[0], data.graded[0], size=size, method="lattice", robust=True)]
+        luts["pair_fit"] = [
+            fit_lut(data.neutral[0], data.graded[0], size=size, method="lattice", robust=True)
+        ]
     return luts
 
 
-def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, metrics_dir, fit_cfg, eval_cfg,
-                   corpus_cfg, seed: int) -> dict:  # fmt: skip
+def run_evaluation(
+    frames_dir,
+    pairs_dir,
+    models_dir,
+    original_dir,
+    out_dir,
+    metrics_dir,
+    fit_cfg,
+    eval_cfg,
+    corpus_cfg,
+    seed: int,
+) -> dict:
     """The evaluate stage: learn the look from the graded frames, score it, write results, log to MLflow.
 
     Writes ``out_dir/look.cube`` (the learned look, sRGB in), when the frames had a camera colour
@@ -169,8 +201,8 @@ def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, met
     """
     from pathlib import Path
 
+    from lutml.data.looks import get_look
     from lutml.data.looksynth import load_looks
-    from lutml.looks import get_look
     from lutml.reliability import assess, natural_palette
 
     data = load_eval_data(frames_dir, int(eval_cfg.score_size))
@@ -178,11 +210,22 @@ def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, met
     ours, model = learned_look(models_dir, data, size, int(eval_cfg.refine))
     ours.title = "lutml learned look"
     palette = natural_palette(data.heldout, seed=seed)
-    summary: dict[str, Any] = {"n_frames": len(data.graded), "n_heldout": len(data.heldout),
-                               "look": data.look_spec["name"] if data.look_spec else None}  # fmt: skip
+    summary: dict[str, Any] = {
+        "n_frames": len(data.graded),
+        "n_heldout": len(data.heldout),
+        "look": data.look_spec["name"] if data.look_spec else None,
+    }
     if model.kind == "look":
-        rel = assess(model, data.graded, ours, palette, int(eval_cfg.min_frames), float(eval_cfg.neutral_max),
-                     float(eval_cfg.mixed_max), seed)  # fmt: skip
+        rel = assess(
+            model,
+            data.graded,
+            ours,
+            palette,
+            int(eval_cfg.min_frames),
+            float(eval_cfg.neutral_max),
+            float(eval_cfg.mixed_max),
+            seed,
+        )
         summary["reliability"] = rel.as_dict()
     crops = load_looks(pairs_dir)[0]
     pool = [c.astype(np.float32) / 255.0 for c in crops[:: max(1, len(crops) // 512)]]
@@ -191,35 +234,60 @@ def run_evaluation(frames_dir, pairs_dir, models_dir, original_dir, out_dir, met
     if data.look_spec is not None:
         look = get_look(data.look_spec)
         truths = [look(p) for p in data.heldout]
-        scores = {m: score_luts(luts[m], data.heldout, truths, look, fit_cfg.interpolation) for m in METHODS
-                  if m in luts}  # fmt: skip
+        scores = {
+            m: score_luts(luts[m], data.heldout, truths, look, fit_cfg.interpolation)
+            for m in METHODS
+            if m in luts
+        }
         summary.update({m: s.summary() for m, s in scores.items()})
         summary["ratio_to_identity"] = ratios(summary)
         summary["scored"] = "learned look vs the true look on held-out neutral photos"
-        per_photo = [{"photo": i, "id": pid, **{f"{m}_de00": round(float(s.de00[i].mean()), 4)
-                      for m, s in scores.items()}} for i, pid in enumerate(data.heldout_ids)]  # fmt: skip
+        per_photo = [
+            {
+                "photo": i,
+                "id": pid,
+                **{f"{m}_de00": round(float(s.de00[i].mean()), 4) for m, s in scores.items()},
+            }
+            for i, pid in enumerate(data.heldout_ids)
+        ]
     else:
-        summary["scored"] = ("the look is not known (graded frames only): nothing to compare with; "
-                             "see data/eval/look_preview.png and the reliability checks")  # fmt: skip
-        per_photo = [{"photo": i, "id": pid, "ours_vs_identity_de00": round(float(delta_e_image(
-            np.clip(apply_lut(ours, p), 0, 1), p).mean()), 4)} for i, (pid, p) in enumerate(zip(data.heldout_ids,
-            data.heldout, strict=True))]  # fmt: skip
+        summary["scored"] = (
+            "the look is not known (graded frames only): nothing to compare with; "
+            "see data/eval/look_preview.png and the reliability checks"
+        )
+        per_photo = [
+            {
+                "photo": i,
+                "id": pid,
+                "ours_vs_identity_de00": round(
+                    float(delta_e_image(np.clip(apply_lut(ours, p), 0, 1), p).mean()), 4
+                ),
+            }
+            for i, (pid, p) in enumerate(zip(data.heldout_ids, data.heldout, strict=True))
+        ]
     if model.kind == "look" and eval_cfg.families:
         from lutml.data.corpus import corpus_roles
         from lutml.imageio import read_image_full
         from lutml.resize import fit_within
 
-        refs = [fit_within(read_image_full(p.path).as_float(), int(eval_cfg.score_size), "area")
-                for p in corpus_roles(corpus_cfg, seed)["look"][: int(eval_cfg.single_refs)]]  # fmt: skip
+        refs = [
+            fit_within(read_image_full(p.path).as_float(), int(eval_cfg.score_size), "area")
+            for p in corpus_roles(corpus_cfg, seed)["look"][: int(eval_cfg.single_refs)]
+        ]
         small = [fit_within(p, int(eval_cfg.score_size) // 2, "area") for p in data.heldout]
-        summary["single_still"] = single_still_table(model, refs, small, list(eval_cfg.families), size,
-                                                     int(eval_cfg.refine))  # fmt: skip
-    _write_outputs(Path(out_dir), Path(metrics_dir), summary, per_photo, luts, data, truths, eval_cfg)
+        summary["single_still"] = single_still_table(
+            model, refs, small, list(eval_cfg.families), size, int(eval_cfg.refine)
+        )
+    _write_outputs(
+        Path(out_dir), Path(metrics_dir), summary, per_photo, luts, data, truths, eval_cfg
+    )
     _log_mlflow(Path(models_dir), Path(out_dir), Path(metrics_dir), summary)
     return summary
 
 
-def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalData, truths, eval_cfg) -> None:
+def _write_outputs(
+    out_dir, metrics_dir, summary, per_photo, luts, data: EvalData, truths, eval_cfg
+) -> None:
     import csv
     import io
     import json
@@ -233,10 +301,14 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
     metrics_dir.mkdir(parents=True, exist_ok=True)
     write_cube(luts["ours"][0], out_dir / "look.cube")
     space = data.manifest.get("colour_space")
-    if space is not None:  # frames.colour_space: the same look for footage in the frames' camera space
+    if (
+        space is not None
+    ):  # frames.colour_space: the same look for footage in the frames' camera space
         from lutml.lut.spaces import export_for_space
 
-        write_cube(export_for_space(luts["ours"][0], space, luts["ours"][0].size), out_dir / CAMERA_LUT)
+        write_cube(
+            export_for_space(luts["ours"][0], space, luts["ours"][0].size), out_dir / CAMERA_LUT
+        )
     else:  # data/eval persists between runs: no camera LUT of an earlier colour space stays behind
         (out_dir / CAMERA_LUT).unlink(missing_ok=True)
     n = min(int(eval_cfg.preview_photos), len(data.heldout))
@@ -244,7 +316,11 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
     cols = [["neutral (held out)", "ours: look.cube"]]
     rows = [[p, o] for p, o in zip(data.heldout[:n], ours, strict=True)]
     if truths is not None:
-        cols = [["neutral (held out)"] + [m for m in ("original", "population") if m in luts] + ["ours", "true look"]]
+        cols = [
+            ["neutral (held out)"]
+            + [m for m in ("original", "population") if m in luts]
+            + ["ours", "true look"]
+        ]
         rows = []
         for i in range(n):
             row = [data.heldout[i]]
@@ -255,12 +331,24 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
             rows.append(row + [ours[i], truths[i]])
     write_image(out_dir / "compare.png", image_grid(rows, cols[0], height=150))
     frames = data.graded[: min(4, len(data.graded))]
-    write_image(out_dir / "look_preview.png", image_grid(
-        [[p, o] + ([t] if truths is not None else []) for p, o, t in zip(
-            data.heldout[:3], ours[:3], (truths or [None] * 3)[:3], strict=False)],
-        ["your footage (neutral)", "with look.cube"] + (["true look"] if truths is not None else []), height=240))
-    write_image(out_dir / "frames.png", image_grid([frames], [f"graded frame {i + 1}" for i in range(len(frames))],
-                                                   height=150))  # fmt: skip
+    write_image(
+        out_dir / "look_preview.png",
+        image_grid(
+            [
+                [p, o] + ([t] if truths is not None else [])
+                for p, o, t in zip(
+                    data.heldout[:3], ours[:3], (truths or [None] * 3)[:3], strict=False
+                )
+            ],
+            ["your footage (neutral)", "with look.cube"]
+            + (["true look"] if truths is not None else []),
+            height=240,
+        ),
+    )
+    write_image(
+        out_dir / "frames.png",
+        image_grid([frames], [f"graded frame {i + 1}" for i in range(len(frames))], height=150),
+    )
     write_text_atomic(metrics_dir / "eval.json", json.dumps(summary, indent=2) + "\n")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(per_photo[0]), lineterminator="\n")
@@ -269,7 +357,10 @@ def _write_outputs(out_dir, metrics_dir, summary, per_photo, luts, data: EvalDat
     write_text_atomic(metrics_dir / "eval_photos.csv", buf.getvalue())
     if summary.get("single_still"):  # story 3, per look family: also an MLflow artifact
         lines = ["family,ours_de00,identity_de00,pair_fit_de00,ratio"]
-        lines += [f"{f},{r['ours']},{r['identity']},{r['pair_fit']},{r['ratio']}" for f, r in summary["single_still"].items()]
+        lines += [
+            f"{f},{r['ours']},{r['identity']},{r['pair_fit']},{r['ratio']}"
+            for f, r in summary["single_still"].items()
+        ]
         write_text_atomic(out_dir / "single_still.csv", "\n".join(lines) + "\n")
 
 
@@ -279,15 +370,23 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
     import json
 
     from lutml.models.files import META_FILE
-    from lutml.tracking import mlflow_run, run_tags
+    from lutml.pipeline.tracking import mlflow_run, run_tags
 
     meta_path = models_dir / META_FILE
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     look = summary.get("look") or "graded-frames"
     variant = str(meta.get("variant") or meta.get("name") or "model")
-    with mlflow_run(experiment=look, run_name=f"evaluate {variant}", tags=run_tags(look, variant)) as mlflow:
-        mlflow.log_params({"model.variant": variant, "model.train_run": meta.get("mlflow_run_id") or "",
-                           "n_frames": summary["n_frames"], "n_heldout": summary["n_heldout"]})  # fmt: skip
+    with mlflow_run(
+        experiment=look, run_name=f"evaluate {variant}", tags=run_tags(look, variant)
+    ) as mlflow:
+        mlflow.log_params(
+            {
+                "model.variant": variant,
+                "model.train_run": meta.get("mlflow_run_id") or "",
+                "n_frames": summary["n_frames"],
+                "n_heldout": summary["n_heldout"],
+            }
+        )
         for method in METHODS:
             for metric in METRICS:
                 if method in summary:
@@ -303,8 +402,14 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
         mlflow.log_artifact(str(metrics_dir / "eval.json"), artifact_path="evaluation")
 
 
-def single_still_table(model: Any, references: Sequence[np.ndarray], photos: Sequence[np.ndarray],
-                       families: Sequence[str], size: int, refine: int) -> dict[str, dict[str, float]]:  # fmt: skip
+def single_still_table(
+    model: Any,
+    references: Sequence[np.ndarray],
+    photos: Sequence[np.ndarray],
+    families: Sequence[str],
+    size: int,
+    refine: int,
+) -> dict[str, dict[str, float]]:
     """Story 3: for each look family (as configured, and with fresh random parameters), each reference
     still graded with it alone -> a LUT, scored on `photos` against the true look; mean ΔE00 over
     references next to identity's and the pair fit's.
@@ -312,11 +417,13 @@ def single_still_table(model: Any, references: Sequence[np.ndarray], photos: Seq
     The look estimator never trains on these families (its prior holds none of them): every row is
     a look it has never seen.
     """
+    from lutml.data.looks import get_look, jitter_look
     from lutml.fit import fit_lut
-    from lutml.looks import get_look, jitter_look
 
     table = {}
-    for family, spec in [(f, f) for f in families] + [(f"{f} (new parameters)", jitter_look(f, 7)) for f in families]:
+    for family, spec in [(f, f) for f in families] + [
+        (f"{f} (new parameters)", jitter_look(f, 7)) for f in families
+    ]:
         look, name = get_look(spec), family
         truths = [look(p) for p in photos]
         ours, ident, pair = [], [], []
@@ -324,9 +431,16 @@ def single_still_table(model: Any, references: Sequence[np.ndarray], photos: Seq
             graded = look(ref)
             lut = model.predict_look([graded], refine=refine, size=size)
             ours.append(score_luts([lut], photos, truths, look).summary()["de00_mean"])
-            ident.append(score_luts([LUT3D.identity(size)], photos, truths, look).summary()["de00_mean"])
+            ident.append(
+                score_luts([LUT3D.identity(size)], photos, truths, look).summary()["de00_mean"]
+            )
             fitted = fit_lut(ref, graded, size=size, method="lattice", robust=True)
             pair.append(score_luts([fitted], photos, truths, look).summary()["de00_mean"])
         o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
-        table[name] = {"ours": round(o, 4), "identity": round(i, 4), "pair_fit": round(q, 4), "ratio": round(o / i, 4)}
+        table[name] = {
+            "ours": round(o, 4),
+            "identity": round(i, 4),
+            "pair_fit": round(q, 4),
+            "ratio": round(o / i, 4),
+        }
     return table

@@ -30,19 +30,38 @@ def model_sizes(cfg: Mapping[str, Any]) -> tuple[int, int]:
 
 def unet_generator(cfg: Mapping[str, Any]) -> keras.Model:
     size, out = model_sizes(cfg)
-    return build_unet(size, cfg.get("width", 16), cfg.get("max_mult", 8), cfg.get("bottleneck_mult"),
-                      cfg.get("dropout_layers", 1), output_size=out, bn_momentum=cfg.get("bn_momentum", 0.99),
-                      residual=cfg.get("residual", False))
+    return build_unet(
+        size,
+        cfg.get("width", 16),
+        cfg.get("max_mult", 8),
+        cfg.get("bottleneck_mult"),
+        cfg.get("dropout_layers", 1),
+        output_size=out,
+        bn_momentum=cfg.get("bn_momentum", 0.99),
+        residual=cfg.get("residual", False),
+    )
 
 
 def basis_lut_generator(cfg: Mapping[str, Any]) -> keras.Model:
-    return build_basis_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
-                                     cfg.get("lut_size", 8), cfg.get("n_basis", 8), cfg.get("bn_momentum", 0.99))
+    return build_basis_lut_generator(
+        cfg["size"],
+        cfg.get("width", 16),
+        cfg.get("max_mult", 8),
+        cfg.get("lut_size", 8),
+        cfg.get("n_basis", 8),
+        cfg.get("bn_momentum", 0.99),
+    )
 
 
 def conv3d_lut_generator(cfg: Mapping[str, Any]) -> keras.Model:
-    return build_conv3d_lut_generator(cfg["size"], cfg.get("width", 16), cfg.get("max_mult", 8),
-                                      cfg.get("lut_size", 8), cfg.get("head_width", 32), cfg.get("bn_momentum", 0.99))
+    return build_conv3d_lut_generator(
+        cfg["size"],
+        cfg.get("width", 16),
+        cfg.get("max_mult", 8),
+        cfg.get("lut_size", 8),
+        cfg.get("head_width", 32),
+        cfg.get("bn_momentum", 0.99),
+    )
 
 
 #: model.name -> generator builder, derived from `lutml.models.MODELS` (the one table of models).
@@ -58,17 +77,25 @@ def build_generator(cfg: Mapping[str, Any]) -> keras.Model:
     return generator_builder(cfg["name"])(cfg)
 
 
-def build_gan(cfg: Mapping[str, Any], learning_rate: float = 2e-4, beta_1: float = 0.5) -> Pix2PixGAN:
+def build_gan(
+    cfg: Mapping[str, Any], learning_rate: float = 2e-4, beta_1: float = 0.5
+) -> Pix2PixGAN:
     """Generator + PatchGAN wrapped in the GAN model for `cfg["name"]`, compiled with Adam."""
     generator = build_generator(cfg)
     _, out = model_sizes(cfg)
-    discriminator = build_patchgan(out, cfg.get("disc_width", 16), cfg.get("disc_last_mult", 4),
-                                   cfg.get("bn_momentum", 0.99))
+    discriminator = build_patchgan(
+        out, cfg.get("disc_width", 16), cfg.get("disc_last_mult", 4), cfg.get("bn_momentum", 0.99)
+    )
     common = {"lambda_l1": cfg.get("lambda_l1", 100.0), "lambda_gan": cfg.get("lambda_gan", 1.0)}
     if model_kind(cfg) == "lut":
-        gan = LutGAN(generator, discriminator, lambda_lut=cfg.get("lambda_lut", 10.0),
-                     lambda_smooth=cfg.get("lambda_smooth", 1.0), lambda_mono=cfg.get("lambda_mono", 10.0),
-                     **common)
+        gan = LutGAN(
+            generator,
+            discriminator,
+            lambda_lut=cfg.get("lambda_lut", 10.0),
+            lambda_smooth=cfg.get("lambda_smooth", 1.0),
+            lambda_mono=cfg.get("lambda_mono", 10.0),
+            **common,
+        )
     else:
         gan = Pix2PixGAN(generator, discriminator, **common)
     optimizers = [keras.optimizers.Adam(learning_rate, beta_1=beta_1) for _ in range(2)]

@@ -1,8 +1,8 @@
 """Load test: N concurrent grade or match requests against the web UI on 127.0.0.1.
 
-    python -m lutml.web.loadtest                      # 20 concurrent match requests, own server
-    python -m lutml.web.loadtest --mode grade --models-dir data/models
-    python -m lutml.web.loadtest --url http://127.0.0.1:8000 --requests 50
+    python -m lutml.bench web                      # 20 concurrent match requests, own server
+    python -m lutml.bench web --mode grade --models-dir data/models
+    python -m lutml.bench web --url http://127.0.0.1:8000 --requests 50
 
 Without --url it starts the app under waitress on a free port in this process. Every request
 must succeed (HTTP 200 with a token, then the .cube download); latency p50/p95 is printed.
@@ -39,22 +39,30 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> t
     boundary = secrets.token_hex(16)
     parts = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, data) in files.items():
-        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n")
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
         parts.append(head.encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def one_request(base: str, path: str, body: bytes, ctype: str, timeout: float) -> tuple[float, float]:
+def one_request(
+    base: str, path: str, body: bytes, ctype: str, timeout: float
+) -> tuple[float, float]:
     """POST one job, then download its .cube.
 
     Returns (seconds for the job request, seconds including the download); raises on any failure.
     """
     start = time.perf_counter()
-    req = urllib.request.Request(base + path, data=body, headers={"Content-Type": ctype}, method="POST")
+    req = urllib.request.Request(
+        base + path, data=body, headers={"Content-Type": ctype}, method="POST"
+    )
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         result = json.load(resp)
     job = time.perf_counter() - start
@@ -82,16 +90,24 @@ def build_job(mode: str, model: str | None, size: int) -> tuple[str, bytes, str]
     """(path, body, content type) of one request made from scikit-image's coffee photo."""
     import skimage
 
+    from lutml.data.looks import get_look
     from lutml.imageio import read_image
-    from lutml.looks import get_look
 
     before = read_image(Path(skimage.__file__).parent / "data" / "coffee.png")
     if mode == "match":
-        files = {"before": ("coffee.png", _png(before)), "after": ("graded.png", _png(get_look("teal_orange")(before)))}
+        files = {
+            "before": ("coffee.png", _png(before)),
+            "after": ("graded.png", _png(get_look("teal_orange")(before))),
+        }
         return ("/api/match", *_multipart({"size": str(size)}, files))
     if not model:
-        raise ValueError("--mode grade needs a model: pass --model ID or a --models-dir holding one")
-    return ("/api/grade", *_multipart({"size": str(size), "model": model}, {"frame": ("coffee.png", _png(before))}))
+        raise ValueError(
+            "--mode grade needs a model: pass --model ID or a --models-dir holding one"
+        )
+    return (
+        "/api/grade",
+        *_multipart({"size": str(size), "model": model}, {"frame": ("coffee.png", _png(before))}),
+    )
 
 
 def run_load(base: str, path: str, body: bytes, ctype: str, requests: int, timeout: float) -> dict:
@@ -114,14 +130,23 @@ def run_load(base: str, path: str, body: bytes, ctype: str, requests: int, timeo
         times = [t for t in pool.map(job, range(requests)) if t is not None]
     wall = time.perf_counter() - start
     lat = np.array(times) if times else np.full((1, 2), np.nan)
-    return {"ok": len(times), "failed": len(errors), "errors": errors[:5], "wall_s": wall,
-            "p50_s": float(np.percentile(lat[:, 0], 50)), "p95_s": float(np.percentile(lat[:, 0], 95)),
-            "max_s": float(lat[:, 0].max()), "p50_total_s": float(np.percentile(lat[:, 1], 50)),
-            "p95_total_s": float(np.percentile(lat[:, 1], 95))}
+    return {
+        "ok": len(times),
+        "failed": len(errors),
+        "errors": errors[:5],
+        "wall_s": wall,
+        "p50_s": float(np.percentile(lat[:, 0], 50)),
+        "p95_s": float(np.percentile(lat[:, 0], 95)),
+        "max_s": float(lat[:, 0].max()),
+        "p50_total_s": float(np.percentile(lat[:, 1], 50)),
+        "p95_total_s": float(np.percentile(lat[:, 1], 95)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m lutml.web.loadtest", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m lutml.bench web", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--url", help="a running server (default: start one in this process)")
     ap.add_argument("--mode", choices=["match", "grade"], default="match")
     ap.add_argument("--model", help="model id for --mode grade (default: the first one found)")
@@ -142,12 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         model = found[0]["id"] if found else None
     path, body, ctype = build_job(args.mode, model, args.size)
     stats = run_load(base.rstrip("/"), path, body, ctype, args.requests, args.timeout)
-    print(f"{args.mode}{' ' + model if model else ''}: {args.requests} concurrent requests "
-          f"(coffee.png 600x400, LUT {args.size}^3) -> {stats['ok']} ok, {stats['failed']} failed; "
-          f"latency p50 {stats['p50_s']:.2f} s, p95 {stats['p95_s']:.2f} s, max {stats['max_s']:.2f} s; "
-          f"with .cube download p50 {stats['p50_total_s']:.2f} s, p95 {stats['p95_total_s']:.2f} s; "
-          f"wall {stats['wall_s']:.2f} s; {len(os.sched_getaffinity(0))} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.mode}{' ' + model if model else ''}: {args.requests} concurrent requests "
+        f"(coffee.png 600x400, LUT {args.size}^3) -> {stats['ok']} ok, {stats['failed']} failed; "
+        f"latency p50 {stats['p50_s']:.2f} s, p95 {stats['p95_s']:.2f} s, max {stats['max_s']:.2f} s; "
+        f"with .cube download p50 {stats['p50_total_s']:.2f} s, p95 {stats['p95_total_s']:.2f} s; "
+        f"wall {stats['wall_s']:.2f} s; {len(os.sched_getaffinity(0))} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     for err in stats["errors"]:
         print("  error:", err, file=sys.stderr)
     if server is not None:

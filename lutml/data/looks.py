@@ -228,7 +228,10 @@ def cross_process(
 
     def look(image: np.ndarray) -> np.ndarray:
         x = np.clip(_as_f32(image), 0.0, 1.0)
-        out = np.stack([s_curve(x[..., 0], red), s_curve(x[..., 1], green), lo + (hi - lo) * x[..., 2]], axis=-1)
+        out = np.stack(
+            [s_curve(x[..., 0], red), s_curve(x[..., 1], green), lo + (hi - lo) * x[..., 2]],
+            axis=-1,
+        )
         return _finish(soft_clip(saturate(out, saturation)))
 
     return look
@@ -292,7 +295,9 @@ LOOKS: dict[str, Callable[..., Look]] = {
 }
 
 
-def jitter_look(cfg_or_name: str | Mapping[str, Any], seed: int, spread: float = 0.3) -> dict[str, Any]:
+def jitter_look(
+    cfg_or_name: str | Mapping[str, Any], seed: int, spread: float = 0.3
+) -> dict[str, Any]:
     """A look of the same family with fresh random parameters: every number scaled by U(1 - spread,
     1 + spread) (lists element-wise; numbers on [0, 1] stay
     there), text kept. Used to test looks no one tuned on."""
