@@ -58,3 +58,20 @@ def test_transfer_round_trip_and_metrics() -> None:
     img = np.random.default_rng(4).random((8, 8, 3))
     assert mean_delta_e(img, img) == 0.0 and psnr(img, img) == float("inf")
     assert 19.9 < psnr(img, np.clip(img + 0.1, 0, 1)) < 26.0
+
+
+def test_mkl_transfer_matches_the_reference_statistics_and_keeps_channels_apart():
+    from lutml.color import mkl_transfer
+
+    rng = np.random.default_rng(3)
+    image = (0.2 + 0.5 * rng.random((64, 64, 3))).astype(np.float32)
+    # Reference: a red-only gain plus a channel swap of another draw (asymmetric on purpose).
+    other = (0.2 + 0.5 * rng.random((64, 64, 3))).astype(np.float32)
+    reference = other[..., [1, 2, 0]] * np.array([0.6, 1.0, 1.0], np.float32)
+    out = mkl_transfer(image, reference)
+    assert out.shape == image.shape and out.dtype == np.float32
+    flat, ref = out.reshape(-1, 3), reference.reshape(-1, 3)
+    np.testing.assert_allclose(flat.mean(0), ref.mean(0), atol=2e-3)
+    np.testing.assert_allclose(np.cov(flat, rowvar=False), np.cov(ref, rowvar=False), atol=2e-4)
+    # Same statistics already: the map is the identity.
+    np.testing.assert_allclose(mkl_transfer(image, image), image, atol=1e-5)

@@ -54,3 +54,22 @@ def test_ratios_are_relative_to_identity() -> None:
     assert (
         r["identity"] == 1.0 and r["ours"] == 0.25 and r["original"] == 2.0 and r["pair_fit"] == 0.1
     )
+
+
+def test_single_still_table_scores_each_family_and_its_new_parameters_beside_mkl(tmp_path):
+    """Story 3's table: one row per family and per family with fresh parameters, each with ours,
+    identity, MKL colour transfer and the pair-fit bound; the pair fit beats identity."""
+    from conftest import make_tiny_look_model
+
+    from lutml.models.look_inference import load_look_model
+    from lutml.pipeline.evaluate import single_still_table
+
+    model = load_look_model(make_tiny_look_model(tmp_path / "m"))
+    rng = np.random.default_rng(0)
+    photos = [rng.random((24, 32, 3), dtype=np.float32) for _ in range(3)]
+    table = single_still_table(model, photos[:1], photos[1:], ["teal_orange"], size=9, refine=0)
+    assert set(table) == {"teal_orange", "teal_orange (new parameters)"}
+    for row in table.values():
+        assert set(row) == {"ours", "identity", "pair_fit", "mkl", "ratio"}
+        assert row["pair_fit"] < row["identity"] and row["mkl"] > 0
+        assert row["ratio"] == pytest.approx(row["ours"] / row["identity"], abs=1e-3)

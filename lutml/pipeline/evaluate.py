@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from lutml.color import delta_e_image, psnr
+from lutml.color import delta_e_image, mkl_transfer, psnr
 from lutml.lut import LUT3D, apply_lut, identity_table
 
 METHODS = ("ours", "identity", "population", "original", "pair_fit")
@@ -356,9 +356,9 @@ def _write_outputs(
     writer.writerows(per_photo)
     write_text_atomic(metrics_dir / "eval_photos.csv", buf.getvalue())
     if summary.get("single_still"):  # story 3, per look family: also an MLflow artifact
-        lines = ["family,ours_de00,identity_de00,pair_fit_de00,ratio"]
+        lines = ["family,ours_de00,identity_de00,pair_fit_de00,mkl_de00,ratio"]
         lines += [
-            f"{f},{r['ours']},{r['identity']},{r['pair_fit']},{r['ratio']}"
+            f"{f},{r['ours']},{r['identity']},{r['pair_fit']},{r.get('mkl', '')},{r['ratio']}"
             for f, r in summary["single_still"].items()
         ]
         write_text_atomic(out_dir / "single_still.csv", "\n".join(lines) + "\n")
@@ -412,7 +412,9 @@ def single_still_table(
 ) -> dict[str, dict[str, float]]:
     """Story 3: for each look family (as configured, and with fresh random parameters), each reference
     still graded with it alone -> a LUT, scored on `photos` against the true look; mean ΔE00 over
-    references next to identity's and the pair fit's.
+    references next to identity's, the pair fit's (the bound: the reference's true before/after) and
+    MKL colour transfer of each photo to the graded reference (`lutml.color.mkl_transfer`, what users
+    have without a model; not a LUT, so it is scored per photo).
 
     The look estimator never trains on these families (its prior holds none of them): every row is
     a look it has never seen.
@@ -426,7 +428,7 @@ def single_still_table(
     ]:
         look, name = get_look(spec), family
         truths = [look(p) for p in photos]
-        ours, ident, pair = [], [], []
+        ours, ident, pair, mkl = [], [], [], []
         for ref in references:
             graded = look(ref)
             lut = model.predict_look([graded], refine=refine, size=size)
@@ -436,11 +438,23 @@ def single_still_table(
             )
             fitted = fit_lut(ref, graded, size=size, method="lattice", robust=True)
             pair.append(score_luts([fitted], photos, truths, look).summary()["de00_mean"])
+            moved = [mkl_transfer(p, graded) for p in photos]
+            mkl.append(
+                MethodScore(
+                    [
+                        delta_e_image(m, t).astype(np.float32)
+                        for m, t in zip(moved, truths, strict=True)
+                    ],
+                    [psnr(m, t) for m, t in zip(moved, truths, strict=True)],
+                    0.0,
+                ).summary()["de00_mean"]
+            )
         o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
         table[name] = {
             "ours": round(o, 4),
             "identity": round(i, 4),
             "pair_fit": round(q, 4),
+            "mkl": round(float(np.mean(mkl)), 4),
             "ratio": round(o / i, 4),
         }
     return table

@@ -35,11 +35,14 @@ def format_table(summary: dict) -> str:
 def format_single(table: dict) -> str:
     """The story-3 table: one graded still -> its look, per look family."""
     lines = [
-        f"{'look family (never trained on)':<32}{'ours':>8}{'identity':>10}{'pair fit':>10}{'x identity':>12}"
+        f"{'look family (never trained on)':<40}{'ours':>8}{'identity':>10}{'MKL':>8}{'pair fit':>10}"
+        f"{'x identity':>12}"
     ]
     for name, r in table.items():
+        mkl = f"{r['mkl']:>8.2f}" if "mkl" in r else f"{'-':>8}"
         lines.append(
-            f"{name:<32}{r['ours']:>8.2f}{r['identity']:>10.2f}{r['pair_fit']:>10.2f}{r['ratio']:>12.2f}"
+            f"{name:<40}{r['ours']:>8.2f}{r['identity']:>10.2f}{mkl}{r['pair_fit']:>10.2f}"
+            f"{r['ratio']:>12.2f}"
         )
     return "\n".join(lines)
 
