@@ -39,8 +39,9 @@ TINY = [
 ]
 
 
-def run(cmd: list[str], cwd: Path, timeout: int = 600) -> str:
-    """Run `cmd` in `cwd` with the venv first on PATH and a repo-local MLflow store; assert success."""
+def run(cmd: list[str], cwd: Path, timeout: int = 600, extra_env: dict | None = None) -> str:
+    """Run `cmd` in `cwd` with the venv first on PATH and a repo-local MLflow store (plus
+    `extra_env`); assert success."""
     venv_bin = str(Path(sys.executable).parent)
     env = {
         **os.environ,
@@ -48,6 +49,7 @@ def run(cmd: list[str], cwd: Path, timeout: int = 600) -> str:
         "DVC_NO_ANALYTICS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "MLFLOW_TRACKING_URI": f"sqlite:///{cwd / 'mlflow.db'}",
+        **(extra_env or {}),
     }
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, (
