@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Stage commands in dvc.yaml say `python`: it must be the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks lint params browser clean
+.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks bench-grade lint params browser clean
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ bench-train: venv
 # statistics, the original project's method (trained per look) and the pair-fit bound
 bench-looks: venv
 	$(BIN)/python -m lutml.bench looks
+
+# needs `make run` first: a 4K still graded with the trained look model, in process and as a command
+bench-grade: venv
+	$(BIN)/python -m lutml.bench grade
 
 lint: venv
 	$(BIN)/ruff check lutml stages tests
