@@ -164,8 +164,6 @@ def make_frames(
     """
     space = colour_space(c)  # a bad name fails before anything is written
     already_graded = c.source != "embedded" and bool(c.graded)
-    if isinstance(look_cfg, LookConfig):
-        look_cfg = look_cfg.to_dict()
     look = None if already_graded else get_look(look_cfg)
     name, params = look_params(look_cfg)
     roles = corpus_roles(corpus_cfg, seed)

@@ -33,9 +33,8 @@ def _unknown(name: Any) -> ValueError:
     return ValueError(f"unknown model.name {name!r}; valid names: {', '.join(sorted(MODELS))}")
 
 
-def model_kind(cfg: Mapping[str, Any]) -> str:
-    """ "image", "lut" or "look" for a model config; unknown names raise listing the valid ones."""
-    name = cfg.get("name")
+def model_kind(name: str) -> str:
+    """ "image", "lut" or "look" for a `model.name`; unknown names raise listing the valid ones."""
     if name not in MODELS:
         raise _unknown(name)
     return MODELS[name][0]
@@ -56,7 +55,7 @@ def generator_builder(name: str) -> Callable[[Mapping[str, Any]], Any]:
 
 def check_mode(model_name: str, synth_mode: str) -> str:
     """The model kind, after checking that the synthesize mode makes the data it learns from."""
-    kind = model_kind({"name": model_name})
+    kind = model_kind(model_name)
     if (kind == "look") != (synth_mode == "looks"):
         want = "looks" if kind == "look" else "grade or neutralize"
         raise ValueError(

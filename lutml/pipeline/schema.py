@@ -352,7 +352,8 @@ def model_config(mapping: Any, where: str = "model") -> ModelConfig:
     mapping = _plain(mapping)
     name = mapping.get("name") if isinstance(mapping, Mapping) else None
     if name not in MODEL_CONFIGS:
-        raise ConfigError(f"{where}.name: unknown model {name!r}; known: {sorted(MODEL_CONFIGS)}")
+        valid = ", ".join(sorted(MODEL_CONFIGS))
+        raise ConfigError(f"{where}.name: unknown model.name {name!r}; valid names: {valid}")
     return MODEL_CONFIGS[name].from_mapping(mapping, where)
 
 
@@ -574,12 +575,18 @@ class TrainStage:
     def from_params(cls, params: Any) -> TrainStage:
         p = _plain(params)
         model = model_config(_block(p, "model"))
+        mode = _synth_mode(p)
+        # Before the train block (a wrong train block is the symptom); as lutml.models.check_mode.
+        if isinstance(model, LookEncoderConfig) != (mode == "looks"):
+            want = "looks" if isinstance(model, LookEncoderConfig) else "grade or neutralize"
+            raise ConfigError(
+                f"model {model.name!r} learns from synth.mode={want}, but synth.mode={mode!r} "
+                "(use `-S experiment=pix2pix` for the pair-trained models)"
+            )
         look = _block(p, "look")
         if not isinstance(look, Mapping) or not isinstance(look.get("name"), str):
             raise ConfigError("look: missing keys ['name']")
-        return cls(
-            _seed(p), model, train_config(_block(p, "train"), model), _synth_mode(p), look["name"]
-        )
+        return cls(_seed(p), model, train_config(_block(p, "train"), model), mode, look["name"])
 
 
 @dataclasses.dataclass(frozen=True)
