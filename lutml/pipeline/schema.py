@@ -249,9 +249,10 @@ class SynthConfig(Block):
 
     @classmethod
     def from_mapping(cls, mapping: Any, where: str) -> SynthConfig:
-        mapping = dict(_plain(mapping)) if isinstance(_plain(mapping), Mapping) else mapping
-        if not isinstance(mapping, dict):
+        mapping = _plain(mapping)
+        if not isinstance(mapping, Mapping):
             raise ConfigError(f"{where}: expected a mapping, got {type(mapping).__name__}")
+        mapping = dict(mapping)
         ranges = {k: mapping.pop(k) for k in DEGRADATIONS if k in mapping}
         missing = [k for k in DEGRADATIONS if k not in ranges]
         if missing:
@@ -527,7 +528,11 @@ class SynthesizeStage:
 
 
 def _synth_mode(p: Mapping) -> str:
-    mode = _block(p, "synth").get("mode") if isinstance(_block(p, "synth"), Mapping) else None
+    """`synth.mode` alone (stages split, fit_luts and train depend on that key only)."""
+    synth = _block(p, "synth")
+    if not isinstance(synth, Mapping) or "mode" not in synth:
+        raise ConfigError("synth: missing keys ['mode']")
+    mode = synth["mode"]
     if mode not in SynthConfig.MODES:
         raise ConfigError(f"synth.mode: {mode!r} is not one of {list(SynthConfig.MODES)}")
     return mode
@@ -601,12 +606,14 @@ class OriginalStage:
     @classmethod
     def from_params(cls, params: Any) -> OriginalStage:
         p = _plain(params)
-        fit = FitConfig.from_mapping(_block(p, "fit"), "fit")
+        fit = _block(p, "fit")
+        if not isinstance(fit, Mapping) or "size" not in fit:
+            raise ConfigError("fit: missing keys ['size']")
         return cls(
             _seed(p),
             SynthConfig.from_mapping(_block(p, "synth"), "synth"),
             OriginalConfig.from_mapping(_block(p, "original"), "original"),
-            fit.size,
+            _convert(fit["size"], int, "fit.size"),
         )
 
 
