@@ -10,13 +10,13 @@ when a model is built or loaded.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 #: model.name -> (kind, generator builder). The kind is what the saved model outputs: "image",
-#: "lut" (a LUT table) or "look" (look coefficients). The builder takes the `model` config block
-#: and returns the Keras generator; None for the look encoder, which lutml.train.look_trainer
-#: builds and trains whole.
+#: "lut" (a LUT table) or "look" (look coefficients). The builder takes the typed `model` config
+#: (lutml.pipeline.schema) and returns the Keras generator; None for the look encoder, which
+#: lutml.train.look_trainer builds and trains whole.
 MODELS: dict[str, tuple[str, str | None]] = {
     "look_encoder": ("look", None),
     "pix2pix": ("image", "lutml.models.builders:unet_generator"),
@@ -40,8 +40,9 @@ def model_kind(name: str) -> str:
     return MODELS[name][0]
 
 
-def generator_builder(name: str) -> Callable[[Mapping[str, Any]], Any]:
-    """The generator builder of `name`, imported now (this imports TensorFlow)."""
+def generator_builder(name: str) -> Callable[[Any], Any]:
+    """The generator builder of `name` (it takes the typed `model` config), imported now (this
+    imports TensorFlow)."""
     if name not in MODELS:
         raise _unknown(name)
     path = MODELS[name][1]
