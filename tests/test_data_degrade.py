@@ -67,7 +67,7 @@ def draw(family: str, n: int, seed: int = 0) -> list[dict]:
     sign = BalancedSigns(rng)
     if family == "jpeg_noise":
         return [sample_jpeg_noise(rng, CFG.jpeg_noise) for _ in range(n)]
-    return [sample_op(family, rng, sign, SYNTH[family]) for _ in range(n)]
+    return [sample_op(family, rng, sign, CFG.degradation(family)) for _ in range(n)]
 
 
 def test_every_configured_family_is_an_op() -> None:

@@ -9,7 +9,6 @@ on one-sided degradations learns a bias (the original project's README warns abo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -53,40 +52,40 @@ def _monotone_knots(rng: np.random.Generator, n: int, jitter: float) -> list[flo
     return [0.0, *np.sort(np.clip(inner, 0.02, 0.98)).round(5).tolist(), 1.0]
 
 
-def sample_op(family: str, rng: np.random.Generator, sign: BalancedSigns, r: Mapping) -> Op:
-    """Draw one op of `family` with its ranges `r` (the synth block's `synth.<family>`)."""
+def sample_op(family: str, rng: np.random.Generator, sign: BalancedSigns, r: Any) -> Op:
+    """Draw one op of `family` with its ranges `r` (`synth.<family>`, `SynthConfig.degradation`)."""
     if family == "exposure":
-        return {"op": family, "stops": sign("exposure") * _magnitude(rng, r["stops"])}
+        return {"op": family, "stops": sign("exposure") * _magnitude(rng, r.stops)}
     if family == "white_balance":
-        t = sign("temperature") * _magnitude(rng, r["temperature"])
-        g = sign("tint") * _magnitude(rng, r["tint"])
+        t = sign("temperature") * _magnitude(rng, r.temperature)
+        g = sign("tint") * _magnitude(rng, r.tint)
         return {"op": family, "temperature": t, "tint": g, "gains": wb_gains(t, g)}
     if family == "contrast":
-        factor = _log_factor(rng, sign("contrast"), r["factor"])
-        return {"op": family, "factor": factor, "pivot": _magnitude(rng, r["pivot"])}
+        factor = _log_factor(rng, sign("contrast"), r.factor)
+        return {"op": family, "factor": factor, "pivot": _magnitude(rng, r.pivot)}
     if family == "gamma":
-        return {"op": family, "gamma": _log_factor(rng, sign("gamma"), r["gamma"])}
+        return {"op": family, "gamma": _log_factor(rng, sign("gamma"), r.gamma)}
     if family == "saturation":
-        return {"op": family, "factor": _log_factor(rng, sign("saturation"), r["factor"])}
+        return {"op": family, "factor": _log_factor(rng, sign("saturation"), r.factor)}
     if family == "vibrance":
-        return {"op": family, "amount": sign("vibrance") * _magnitude(rng, r["amount"])}
+        return {"op": family, "amount": sign("vibrance") * _magnitude(rng, r.amount)}
     if family == "hue":
-        return {"op": family, "degrees": sign("hue") * _magnitude(rng, r["degrees"])}
+        return {"op": family, "degrees": sign("hue") * _magnitude(rng, r.degrees)}
     if family == "curves":
-        knots = [_monotone_knots(rng, int(r["knots"]), float(r["jitter"])) for _ in range(3)]
+        knots = [_monotone_knots(rng, int(r.knots), float(r.jitter)) for _ in range(3)]
         return {"op": family, "knots": knots}
     if family == "lift_gamma_gain":
-        lift = rng.uniform(-1, 1, 3) * float(r["lift"])
-        gam = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r["gamma"])))
-        gain = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r["gain"])))
+        lift = rng.uniform(-1, 1, 3) * float(r.lift)
+        gam = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r.gamma)))
+        gain = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r.gain)))
         return {"op": family, "lift": lift.tolist(), "gamma": gam.tolist(), "gain": gain.tolist()}
     if family == "lut":
-        k = int(r["knots"])
+        k = int(r.knots)
         return {
             "op": family,
             "knots": rng.uniform(-1, 1, (k, 3)).round(5).tolist(),
-            "sigma": float(r["sigma"]),
-            "scale": sign("lut") * _magnitude(rng, r["scale"]),
+            "sigma": float(r.sigma),
+            "scale": sign("lut") * _magnitude(rng, r.scale),
         }
     raise ValueError(f"synth: unknown degradation family {family!r}")
 
@@ -112,7 +111,7 @@ def sample_ops(rng: np.random.Generator, sign: BalancedSigns, c: SynthConfig) ->
     names = list(weights)
     p = np.array([weights[k] for k in names]) / sum(weights.values())
     chosen = rng.choice(len(names), size=n, replace=False, p=p)
-    ops = [sample_op(names[i], rng, sign, c.ranges[names[i]]) for i in chosen]
+    ops = [sample_op(names[i], rng, sign, c.degradation(names[i])) for i in chosen]
     if rng.random() < float(c.jpeg_noise.p):
         ops.append(sample_jpeg_noise(rng, c.jpeg_noise))
     return ops

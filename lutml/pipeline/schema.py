@@ -6,10 +6,10 @@ The dataclasses have no default values: defaults live only in `conf/`. Convertin
 an unknown or a missing key raises `ConfigError` naming the block and the keys.
 
 Blocks whose keys differ by variant are chosen by a key: `model` by `model.name` (`MODEL_CONFIGS`),
-`train` by the model's kind (look estimator or pair-trained GAN). Two kinds of block stay typed
-mappings, on purpose: a look's parameters (`LookConfig.params`, checked against the look builder's
-signature) and the synth ranges the samplers index by family name (`SynthConfig.prior` and the
-degradation ranges `SynthConfig.ranges`: their keys are the op families).
+`train` by the model's kind (look estimator or pair-trained GAN). Two stay typed mappings, on
+purpose: a look's parameters (`LookConfig.params`: they differ per look family; their keys are
+checked against the look builder's signature) and `synth.families` (weights keyed by degradation
+family; the keys are checked against `DEGRADATIONS`).
 """
 
 from __future__ import annotations
@@ -195,20 +195,169 @@ class NeutralizeConfig(Block):
     strength: list[float]
 
 
-#: Random-look prior ops (lutml.data.lookgen.sample_recipe), besides the `identity` share.
-PRIOR_OPS = (
-    "camera",
-    "filmic",
-    "tone",
-    "channel_tone",
-    "saturation",
-    "vibrance",
-    "split_tone",
-    "hue",
-    "hue_selective",
-    "warp",
-)
-#: Degradation families of the pair modes (lutml.data.sampling.sample_op): `synth.<family>` ranges.
+# Random-look prior (synth.prior, lutml.data.lookgen.sample_recipe): each op present with
+# probability p; ranges are [lo, hi] or +-value.
+
+
+@dataclasses.dataclass(frozen=True)
+class CameraPrior(Block):
+    p: float
+    stops: float
+    temperature: float
+    tint: float
+    mixer_p: float
+    mixer: float
+
+
+@dataclasses.dataclass(frozen=True)
+class FilmicPrior(Block):
+    p: float
+    stops: list[float]
+    black: list[float]
+    white: list[float]
+    contrast: list[float]
+    grey: list[float]
+    per_channel_p: float
+
+
+@dataclasses.dataclass(frozen=True)
+class TonePrior(Block):
+    p: float
+    black: float
+    white: float
+    fade_p: float
+    contrast: list[float]
+    pivot: list[float]
+    gamma: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelTonePrior(Block):
+    p: float
+    lift: float
+    gamma: float
+    gain: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SaturationPrior(Block):
+    p: float
+    mid: list[float]
+    spread: float
+
+
+@dataclasses.dataclass(frozen=True)
+class VibrancePrior(Block):
+    p: float
+    amount: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SplitTonePrior(Block):
+    p: float
+    amount: float
+    balance: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class HuePrior(Block):
+    p: float
+    degrees: float
+
+
+@dataclasses.dataclass(frozen=True)
+class HueSelectivePrior(Block):
+    p: float
+    width: list[float]
+    degrees: float
+    saturation: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class WarpPrior(Block):
+    p: float
+    knots: int
+    sigma: float
+    scale: float
+
+
+@dataclasses.dataclass(frozen=True)
+class PriorConfig(Block):
+    identity: float
+    camera: CameraPrior
+    filmic: FilmicPrior
+    tone: TonePrior
+    channel_tone: ChannelTonePrior
+    saturation: SaturationPrior
+    vibrance: VibrancePrior
+    split_tone: SplitTonePrior
+    hue: HuePrior
+    hue_selective: HueSelectivePrior
+    warp: WarpPrior
+
+
+# Degradation ranges of the pair modes (synth.<family>, lutml.data.sampling.sample_op): magnitudes
+# [lo, hi] (signs are balanced by the sampler) or +-value.
+
+
+@dataclasses.dataclass(frozen=True)
+class ExposureRange(Block):
+    stops: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class WhiteBalanceRange(Block):
+    temperature: list[float]
+    tint: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class ContrastRange(Block):
+    factor: list[float]
+    pivot: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class GammaRange(Block):
+    gamma: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class FactorRange(Block):
+    factor: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class AmountRange(Block):
+    amount: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class DegreesRange(Block):
+    degrees: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class CurvesRange(Block):
+    knots: int
+    jitter: float
+
+
+@dataclasses.dataclass(frozen=True)
+class LiftGammaGainRange(Block):
+    lift: float
+    gamma: float
+    gain: float
+
+
+@dataclasses.dataclass(frozen=True)
+class LutWarpRange(Block):
+    knots: int
+    sigma: float
+    scale: list[float]
+
+
+#: Degradation families of the pair modes: the keys of `synth.families`, each a `synth.<family>` block.
 DEGRADATIONS = (
     "exposure",
     "white_balance",
@@ -225,15 +374,14 @@ DEGRADATIONS = (
 
 @dataclasses.dataclass(frozen=True)
 class SynthConfig(Block):
-    """The `synth` block. `prior` (random looks) and `ranges` (degradations, `synth.<family>` in
-    params.yaml) are mappings keyed by op family, as their samplers index them; their keys are
-    checked here (`PRIOR_OPS`, `DEGRADATIONS`)."""
+    """The `synth` block: the look estimator's material (mode looks: `n_looks` random looks from
+    `prior`, `crops`) and the pairs of the grade/neutralize modes (the rest)."""
 
     mode: str
     n_looks: int
     lut_size: int
     crops: CropsConfig
-    prior: dict[str, Any]
+    prior: PriorConfig
     input_from: str
     pairs: int
     size: int
@@ -241,7 +389,16 @@ class SynthConfig(Block):
     crop_fraction: list[float]
     ops: OpsCount
     families: dict[str, float]
-    ranges: dict[str, dict[str, Any]]
+    exposure: ExposureRange
+    white_balance: WhiteBalanceRange
+    contrast: ContrastRange
+    gamma: GammaRange
+    saturation: FactorRange
+    vibrance: AmountRange
+    hue: DegreesRange
+    curves: CurvesRange
+    lift_gamma_gain: LiftGammaGainRange
+    lut: LutWarpRange
     jpeg_noise: JpegNoiseConfig
     neutralize: NeutralizeConfig
 
@@ -249,20 +406,17 @@ class SynthConfig(Block):
 
     @classmethod
     def from_mapping(cls, mapping: Any, where: str) -> SynthConfig:
-        mapping = _plain(mapping)
-        if not isinstance(mapping, Mapping):
-            raise ConfigError(f"{where}: expected a mapping, got {type(mapping).__name__}")
-        mapping = dict(mapping)
-        ranges = {k: mapping.pop(k) for k in DEGRADATIONS if k in mapping}
-        missing = [k for k in DEGRADATIONS if k not in ranges]
-        if missing:
-            raise ConfigError(f"{where}: missing keys {missing} (degradation ranges)")
-        cfg = super().from_mapping({**mapping, "ranges": ranges}, where)
-        check_keys(cfg.prior, f"{where}.prior", ["identity", *PRIOR_OPS])
+        cfg = super().from_mapping(mapping, where)
         check_keys(cfg.families, f"{where}.families", DEGRADATIONS)
         if cfg.mode not in cls.MODES:
             raise ConfigError(f"{where}.mode: {cfg.mode!r} is not one of {list(cls.MODES)}")
         return cfg
+
+    def degradation(self, family: str) -> Block:
+        """The ranges of degradation `family` (one of `DEGRADATIONS`)."""
+        if family not in DEGRADATIONS:
+            raise ValueError(f"synth: unknown degradation family {family!r}")
+        return getattr(self, family)
 
 
 @dataclasses.dataclass(frozen=True)
