@@ -181,3 +181,13 @@ def test_group_options_only_set_their_own_block(group: str) -> None:
         cfg = composed((f"{group}={option}",))
         others = {k: v for k, v in cfg.items() if k != group}
         assert others == {k: v for k, v in default.items() if k != group}, option
+
+
+@pytest.mark.parametrize("overrides", [(), ("experiment=pix2pix", "model=lut_gan_3d")])
+def test_typed_blocks_round_trip_to_params(overrides: tuple[str, ...]) -> None:
+    """`to_dict` gives the params.yaml block back (MLflow params and checkpoints use it)."""
+    params = composed(overrides)
+    full = Params.from_params(params)
+    for key in params:
+        if key != "seed":
+            assert getattr(full, key).to_dict() == params[key], key
