@@ -9,16 +9,17 @@ import sys
 
 from lutml.pipeline.evaluate import run_evaluation
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import EvaluateStage
 
 
 def main(argv: list[str] | None = None) -> None:
     frames, pairs, models, original, out, metrics = parse_paths(
         argv, "frames_dir", "pairs_dir", "models_dir", "original_dir", "out_dir", "metrics_dir"
     )
-    p = load_params()
+    cfg = EvaluateStage.from_params(load_params())
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     summary = run_evaluation(
-        frames, pairs, models, original, out, metrics, p.fit, p.eval, p.corpus, int(p.seed)
+        frames, pairs, models, original, out, metrics, cfg.fit, cfg.eval, cfg.corpus, cfg.seed
     )
     print(json.dumps(summary, indent=2))
     for warning in summary.get("reliability", {}).get("warnings", []):

@@ -9,22 +9,24 @@ from __future__ import annotations
 import shutil
 
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import FitLutsStage
 
 
 def main(argv: list[str] | None = None) -> None:
     pairs_dir, split_dir, out_dir = parse_paths(argv, "pairs_dir", "split_dir", "out_dir")
-    p = load_params()
-    if p.synth.mode == "looks":
+    cfg = FitLutsStage.from_params(load_params())
+    fit = cfg.fit
+    if cfg.synth_mode == "looks":
         from lutml.fit.basis import fit_look_basis
 
         b = fit_look_basis(
             pairs_dir,
             split_dir,
             out_dir,
-            int(p.fit.basis.n_components),
-            float(p.fit.basis.floor),
-            float(p.fit.basis.blur),
-            int(p.seed),
+            fit.basis.n_components,
+            float(fit.basis.floor),
+            float(fit.basis.blur),
+            cfg.seed,
         )
         print(
             f"fit_luts: look basis of {b.basis.shape[0]} components keeps {b.explained.sum():.4f} of the "
@@ -38,13 +40,13 @@ def main(argv: list[str] | None = None) -> None:
     ids = sorted(split["train"] + split["test"])
     shutil.rmtree(out_dir, ignore_errors=True)  # stale LUTs of pairs that left the split
     options = {
-        "size": p.fit.size,
-        "smoothness": p.fit.smoothness,
-        "interpolation": p.fit.interpolation,
-        "robust": p.fit.gt_robust,
+        "size": fit.size,
+        "smoothness": fit.smoothness,
+        "interpolation": fit.interpolation,
+        "robust": fit.gt_robust,
         "method": "lattice",
     }
-    paths = fit_ground_truth(pairs_dir, ids, out_dir / "gt", options, workers=int(p.fit.workers))
+    paths = fit_ground_truth(pairs_dir, ids, out_dir / "gt", options, workers=fit.workers)
     print(f"fit_luts: wrote {len(paths)} ground-truth LUTs to {out_dir / 'gt'}")
 
 

@@ -7,12 +7,13 @@ import sys
 
 from lutml.data.frames import make_frames
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import FramesStage
 
 
 def main(argv: list[str] | None = None) -> None:
     (out_dir,) = parse_paths(argv, "frames_dir")
-    p = load_params()
-    manifest = make_frames(out_dir, p.frames, p.look, p.corpus, seed=int(p.seed))
+    cfg = FramesStage.from_params(load_params())
+    manifest = make_frames(out_dir, cfg.frames, cfg.look, cfg.corpus, seed=cfg.seed)
     groups = {f["group"] for f in manifest["frames"]}
     print(
         f"frames: {len(manifest['frames'])} frames of the look from {len(groups)} groups, "

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import os
 
-from omegaconf import OmegaConf
-
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import OriginalStage
 
 
 def main(argv: list[str] | None = None) -> None:
     frames_dir, out_dir = parse_paths(argv, "frames_dir", "out_dir")
-    p = load_params()
+    cfg = OriginalStage.from_params(load_params())
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from lutml.pipeline.original import train_original
 
     m = train_original(
         frames_dir,
         out_dir,
-        OmegaConf.to_container(p.synth),
-        OmegaConf.to_container(p.original),
-        OmegaConf.to_container(p.fit),
-        int(p.seed),
+        cfg.synth,
+        cfg.original,
+        cfg.fit_size,
+        cfg.seed,
     )
     print(
         f"original: pix2pix64 trained {m['epochs']} epochs in {m['train_seconds']} s -> {out_dir}"

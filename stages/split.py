@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from lutml.data.split import split_looks, split_pairs
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import SplitStage
 
 
 def main(argv: list[str] | None = None) -> None:
     pairs_dir, out_dir = parse_paths(argv, "pairs_dir", "out_dir")
-    p = load_params()
-    if p.synth.mode == "looks":
-        s = split_looks(
-            pairs_dir, out_dir, test_fraction=float(p.split.test_fraction), seed=int(p.seed)
-        )
+    cfg = SplitStage.from_params(load_params())
+    if cfg.synth_mode == "looks":
+        s = split_looks(pairs_dir, out_dir, test_fraction=cfg.split.test_fraction, seed=cfg.seed)
         print(
             f"split: {len(s['train_crops'])} train / {len(s['test_crops'])} test crops, "
             f"{len(s['train_looks'])} / {len(s['test_looks'])} looks -> {out_dir}"
         )
         return
-    split = split_pairs(
-        pairs_dir, out_dir, test_fraction=float(p.split.test_fraction), seed=int(p.seed)
-    )
+    split = split_pairs(pairs_dir, out_dir, test_fraction=cfg.split.test_fraction, seed=cfg.seed)
     print(f"split: {len(split['train'])} train / {len(split['test'])} test pairs -> {out_dir}")
 
 

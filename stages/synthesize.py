@@ -7,15 +7,16 @@ synth.mode=grade|neutralize: seeded (input, target) pairs made from the frames.
 from __future__ import annotations
 
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import SynthesizeStage
 
 
 def main(argv: list[str] | None = None) -> None:
     frames_dir, pairs_dir = parse_paths(argv, "frames_dir", "pairs_dir")
-    p = load_params()
-    if p.synth.mode == "looks":
+    cfg = SynthesizeStage.from_params(load_params())
+    if cfg.synth.mode == "looks":
         from lutml.data.looksynth import synthesize_looks
 
-        m = synthesize_looks(pairs_dir, p.corpus, p.synth, seed=int(p.seed))
+        m = synthesize_looks(pairs_dir, cfg.corpus, cfg.synth, seed=cfg.seed)
         print(
             f"synthesize: {m['n_looks']} random looks, {m['n_crops']} crops of {len(m['photos'])} "
             f"training photos -> {pairs_dir}"
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from lutml.data.synthesize import synthesize_pairs
 
-    m = synthesize_pairs(frames_dir, pairs_dir, p.synth, seed=int(p.seed))
+    m = synthesize_pairs(frames_dir, pairs_dir, cfg.synth, seed=cfg.seed)
     groups = {q["group"] for q in m["pairs"]}
     print(
         f"synthesize: {len(m['pairs'])} {m['mode']} pairs at {m['size']} px from {len(groups)} groups -> {pairs_dir}"

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import os
 
-from omegaconf import OmegaConf
-
 from lutml.models import check_mode
 from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.schema import TrainStage
 
 
 def main(argv: list[str] | None = None) -> None:
     pairs_dir, split_dir, luts_dir, out_dir = parse_paths(
         argv, "pairs_dir", "split_dir", "luts_dir", "out_dir"
     )
-    p = load_params()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
     try:
-        kind = check_mode(str(p.model.name), str(p.synth.mode))
+        cfg = TrainStage.from_params(load_params())
+        kind = check_mode(cfg.model.name, cfg.synth_mode)
     except ValueError as exc:
         raise SystemExit(f"train: {exc}") from exc
     if kind == "look":  # look-agnostic: the look (and the frames) are not inputs of this stage
@@ -33,21 +32,21 @@ def main(argv: list[str] | None = None) -> None:
             split_dir,
             luts_dir,
             out_dir,
-            OmegaConf.to_container(p.model),
-            OmegaConf.to_container(p.train),
-            seed=int(p.seed),
+            cfg.model,
+            cfg.train,
+            seed=cfg.seed,
         )
         print(
             f"train: {m['model']['variant']}, {m['steps']} steps in {m['train_seconds']} s; validation loss "
             f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}"
         )
         return
-    if p.train.strategy == "multi_worker":
+    if cfg.train.strategy == "multi_worker":
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     from lutml.train import TrainingDivergedError, train_model
 
-    look = str(
-        p.look.name
+    look = (
+        cfg.look_name
     )  # pair-trained models learn the look of the pairs (an MLflow experiment per look)
     try:
         m = train_model(
@@ -55,9 +54,9 @@ def main(argv: list[str] | None = None) -> None:
             split_dir,
             luts_dir / "gt",
             out_dir,
-            OmegaConf.to_container(p.model),
-            OmegaConf.to_container(p.train),
-            seed=int(p.seed),
+            cfg.model,
+            cfg.train,
+            seed=cfg.seed,
             look=look,
         )
     except (TrainingDivergedError, ValueError, FileNotFoundError) as exc:

@@ -9,8 +9,15 @@ import pytest
 import yaml
 
 from lutml.data.degrade import OPS, apply_op, apply_ops
-from lutml.data.sampling import BalancedSigns, sample_look_op, sample_op, sample_ops
+from lutml.data.sampling import (
+    BalancedSigns,
+    sample_jpeg_noise,
+    sample_look_op,
+    sample_op,
+    sample_ops,
+)
 from lutml.pipeline.config import CONF_DIR
+from lutml.pipeline.schema import SynthConfig
 
 # The default ranges with 1-4 ops per pair (the default allows 0: the neutral frame as is), so
 # every draw has a colour op to test.
@@ -19,6 +26,7 @@ SYNTH = {
     "ops": {"min": 1, "max": 4},
 }
 FAMILIES = list(SYNTH["families"])
+CFG = SynthConfig.from_mapping(SYNTH, "synth")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +65,9 @@ def inverse_op(op: dict) -> dict | None:
 def draw(family: str, n: int, seed: int = 0) -> list[dict]:
     rng = np.random.default_rng(seed)
     sign = BalancedSigns(rng)
-    return [sample_op(family, rng, sign, SYNTH) for _ in range(n)]
+    if family == "jpeg_noise":
+        return [sample_jpeg_noise(rng, CFG.jpeg_noise) for _ in range(n)]
+    return [sample_op(family, rng, sign, CFG.degradation(family)) for _ in range(n)]
 
 
 def test_every_configured_family_is_an_op() -> None:
@@ -110,7 +120,7 @@ def test_sign_balance_of_brightness_over_a_dataset(colours: np.ndarray) -> None:
     sign = BalancedSigns(rng)
     shifts = []
     for _ in range(300):
-        ops = [op for op in sample_ops(rng, sign, SYNTH) if op["op"] != "jpeg_noise"]
+        ops = [op for op in sample_ops(rng, sign, CFG) if op["op"] != "jpeg_noise"]
         shifts.append(float((apply_ops(colours, ops) - colours).mean()))
     shifts = np.array(shifts)
     assert abs((shifts > 0).mean() - 0.5) < 0.1
@@ -149,7 +159,7 @@ def test_sampling_is_seed_deterministic_and_json_ready(colours: np.ndarray) -> N
     def run(seed: int) -> list[list[dict]]:
         rng = np.random.default_rng(seed)
         sign = BalancedSigns(rng)
-        return [sample_ops(rng, sign, SYNTH) for _ in range(30)]
+        return [sample_ops(rng, sign, CFG) for _ in range(30)]
 
     a, b, c = run(7), run(7), run(8)
     assert json.dumps(a) == json.dumps(b) != json.dumps(c)
@@ -162,7 +172,7 @@ def test_sampling_is_seed_deterministic_and_json_ready(colours: np.ndarray) -> N
 
 
 def test_look_op_and_unknown_op(colours: np.ndarray) -> None:
-    op = sample_look_op(np.random.default_rng(0), SYNTH)
+    op = sample_look_op(np.random.default_rng(0), CFG.neutralize)
     assert op["name"] in SYNTH["neutralize"]["looks"]
     out = apply_op(colours, op)
     assert np.abs(out - colours).mean() > 0.01 and 0 <= out.min() and out.max() <= 1
@@ -172,5 +182,5 @@ def test_look_op_and_unknown_op(colours: np.ndarray) -> None:
         sample_ops(
             np.random.default_rng(0),
             BalancedSigns(np.random.default_rng(0)),
-            {**SYNTH, "families": {k: 0 for k in FAMILIES}},
+            SynthConfig.from_mapping({**SYNTH, "families": {k: 0 for k in FAMILIES}}, "synth"),
         )

@@ -13,11 +13,13 @@ from lutml.data.frames import read_frames_manifest
 from lutml.data.looks import get_look
 from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
+from lutml.pipeline.schema import FramesConfig
 
 TINY = {
     "source": "embedded",
     "path": None,
     "graded": False,
+    "colour_space": None,
     "per_photo": 1,
     "crop": [0.6, 1.0],
     "min_size": 64,
@@ -31,7 +33,8 @@ photo = smooth_photo
 
 def make_frames(out: Path, c: dict, look, seed: int) -> dict:
     """The frames stage on a fake 12-photo corpus beside `out` (3 eval, 4 look, 5 train photos)."""
-    return _make_frames(out, c, look, fake_corpus_cfg(out.parent / "corpus"), seed)
+    cfg = FramesConfig.from_mapping(c, "frames")
+    return _make_frames(out, cfg, look, fake_corpus_cfg(out.parent / "corpus"), seed)
 
 
 def test_embedded_frames_graded_with_the_look(tmp_path: Path) -> None:

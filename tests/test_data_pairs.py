@@ -12,13 +12,15 @@ import yaml
 from conftest import fake_corpus_cfg
 
 from lutml.data.degrade import apply_ops
-from lutml.data.frames import make_frames, resize_frame
+from lutml.data.frames import make_frames as _make_frames
+from lutml.data.frames import resize_frame
 from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
 from lutml.data.sidebyside import export_side_by_side, import_side_by_side, split_side_by_side
 from lutml.data.split import grouped_split, split_pairs
-from lutml.data.synthesize import synthesize_pairs
+from lutml.data.synthesize import synthesize_pairs as _synthesize_pairs
 from lutml.imageio import read_image, read_image_full, write_image
 from lutml.pipeline.config import CONF_DIR
+from lutml.pipeline.schema import FramesConfig, SynthConfig
 
 # The original project's pairs (degraded graded frame -> graded frame, 1-4 ops) for the tests
 # below; the default input_from=neutral has its own test.
@@ -39,8 +41,17 @@ FRAMES = {
     "crop": [0.6, 1.0],
     "min_size": 64,
     "max_size": 128,
-    "video": {},
+    "colour_space": None,
+    "video": {"fps": 1.0, "max_frames": 10, "duplicate_threshold": 0.01, "shot_threshold": 0.12},
 }
+
+
+def make_frames(out: Path, c: dict, look, corpus, seed: int) -> dict:
+    return _make_frames(out, FramesConfig.from_mapping(c, "frames"), look, corpus, seed)
+
+
+def synthesize_pairs(frames_dir: Path, out: Path, c: dict, **kw) -> dict:
+    return _synthesize_pairs(frames_dir, out, SynthConfig.from_mapping(c, "synth"), **kw)
 
 
 def list_pairs(pairs_dir: Path) -> list[str]:
@@ -188,7 +199,7 @@ def test_input_from_neutral_targets_are_the_look_of_the_input(
 def test_synthesize_bad_inputs(frames_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"frame f0000\d .* smaller than synth.size=512"):
         synthesize_pairs(frames_dir, tmp_path / "out", {**SYNTH, "size": 512}, seed=0)
-    with pytest.raises(ValueError, match="synth.mode must be"):
+    with pytest.raises(ValueError, match="synth.mode"):
         synthesize_pairs(frames_dir, tmp_path / "out", {**SYNTH, "mode": "sideways"}, seed=0)
     with pytest.raises(FileNotFoundError, match="frames.json"):
         synthesize_pairs(tmp_path / "nothing", tmp_path / "out", SYNTH, seed=0)

@@ -17,8 +17,9 @@ from lutml.fit.population import population_look
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
 from lutml.pipeline.config import compose
+from lutml.pipeline.schema import PriorConfig
 
-PRIOR = compose()["synth"]["prior"]
+PRIOR = PriorConfig.from_mapping(compose()["synth"]["prior"], "synth.prior")
 
 
 def test_random_looks_are_seeded_valid_and_varied() -> None:

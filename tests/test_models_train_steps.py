@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from config_helpers import model_cfg
 
 from lutml.lut import LUT3D, apply_lut, identity_table
 from lutml.models.builders import build_gan, model_sizes
@@ -39,11 +40,11 @@ def two_pairs(size: int, out: int, lut_size: int | None):
 @pytest.mark.parametrize("variant", sorted(TINY))
 def test_train_steps_reduce_l1(variant):
     keras.utils.set_random_seed(0)
-    cfg = TINY[variant]
-    gan = build_gan(cfg, learning_rate=2e-3)
+    cfg = model_cfg(**TINY[variant])
+    gan = build_gan(cfg, learning_rate=2e-3, beta_1=0.5)
     gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=False)
     size, out = model_sizes(cfg)
-    batch = two_pairs(size, out, cfg.get("lut_size") if variant.startswith("lut") else None)
+    batch = two_pairs(size, out, cfg.lut_size if variant.startswith("lut") else None)
     # One step per epoch, so each epoch's logged losses are that step's (training mode, before its update).
     data = tf.data.Dataset.from_tensors(batch).repeat()
     hist = gan.fit(data, epochs=12, steps_per_epoch=1, verbose=0, shuffle=False).history
@@ -59,8 +60,8 @@ def test_mixed_precision_train_steps_run():
     """train.mixed_precision (for GPUs) builds float16 models with loss scaling; losses stay finite."""
     keras.mixed_precision.set_global_policy("mixed_float16")
     try:
-        cfg = TINY["pix2pix"]
-        gan = build_gan(cfg, learning_rate=2e-3)
+        cfg = model_cfg(**TINY["pix2pix"])
+        gan = build_gan(cfg, learning_rate=2e-3, beta_1=0.5)
         gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=False)
         assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
         batch = two_pairs(32, 32, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from config_helpers import gan_train_cfg, model_cfg
 from train_fixtures import make_pairs
 
 from lutml.imageio import write_image
@@ -20,6 +21,7 @@ def data(tmp_path_factory):
 
 def run(paths, model=MODEL, train=TRAIN, **changes):
     p = {**paths, **changes}
+    model, train = model_cfg(**model), gan_train_cfg(**train)
     return train_model(p["pairs"], p["split"], p["gt"], p["models"], model, train, seed=0)
 
 

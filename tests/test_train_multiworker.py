@@ -17,11 +17,13 @@ pytestmark = pytest.mark.slow
 WORKER = """
 import json, sys
 from pathlib import Path
+sys.path.insert(0, sys.argv[5])
+from config_helpers import gan_train_cfg, model_cfg
 from lutml.train import train_model
 pairs, split, gt, out = map(Path, sys.argv[1:5])
-m = train_model(pairs, split, gt, out, {"name": "pix2pix", "size": 32, "width": 4, "disc_width": 4},
-                {"epochs": 2, "batch_size": 4, "strategy": "multi_worker", "mlflow": False,
-                 "validate_every": 2, "val_pairs": 2, "val_lut_size": 5}, seed=0)
+m = train_model(pairs, split, gt, out, model_cfg(size=32, width=4, disc_width=4),
+                gan_train_cfg(epochs=2, batch_size=4, strategy="multi_worker", mlflow=False,
+                              validate_every=2, val_pairs=2, val_lut_size=5), seed=0)
 print("RESULT " + json.dumps({k: v for k, v in m.items() if k != "model"}))
 """
 
@@ -54,6 +56,7 @@ def test_two_workers_train_in_sync(tmp_path):
             str(data["split"]),
             str(data["gt"]),
             str(tmp_path / f"models{index}"),
+            str(Path(__file__).parent),  # tests/, for config_helpers
         ]
         procs.append(
             subprocess.Popen(

@@ -14,24 +14,27 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import yaml
+from config_helpers import gan_train_cfg, gan_train_dict, model_cfg, model_dict
 from train_fixtures import make_pairs
 
 from lutml.models.inference import load_model
 from lutml.train import TrainingDivergedError, train_model
 
 REPO = Path(__file__).resolve().parent.parent
-MODEL = {"name": "pix2pix", "variant": "tiny", "size": 32, "width": 8, "disc_width": 8}
-TRAIN = {
-    "epochs": 3,
-    "batch_size": 2,
-    "jitter": 1.25,
-    "flip": True,
-    "checkpoint_every": 1,
-    "validate_every": 2,
-    "val_pairs": 2,
-    "val_lut_size": 9,
-    "mlflow": True,
-}
+MODEL = model_dict(name="pix2pix", variant="tiny", size=32, width=8, disc_width=8)
+TRAIN = gan_train_dict(
+    **{
+        "epochs": 3,
+        "batch_size": 2,
+        "jitter": 1.25,
+        "flip": True,
+        "checkpoint_every": 1,
+        "validate_every": 2,
+        "val_pairs": 2,
+        "val_lut_size": 9,
+        "mlflow": True,
+    }
+)
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +53,14 @@ def test_train_model_outputs_and_mlflow(data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # MLflow artifacts (./mlruns) stay in the temp dir
     out = tmp_path / "models"
     m = train_model(
-        data["pairs"], data["split"], data["gt"], out, MODEL, TRAIN, seed=3, look="known_grade"
+        data["pairs"],
+        data["split"],
+        data["gt"],
+        out,
+        model_cfg(**MODEL),
+        gan_train_cfg(**TRAIN),
+        seed=3,
+        look="known_grade",
     )
 
     meta = json.loads((out / "model.json").read_text())
@@ -154,14 +164,14 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data,
             data["split"],
             data["gt"],
             tmp_path / "m",
-            bad,
-            {**TRAIN, "mlflow": False},
+            model_cfg(**bad),
+            gan_train_cfg(**{**TRAIN, "mlflow": False}),
         )
     assert not (tmp_path / "m").exists()
 
     # The mechanism: a good epoch is checkpointed, the NaN epoch stops training and is not saved.
     keras.utils.set_random_seed(0)
-    gan = build_gan(MODEL)
+    gan = build_gan(model_cfg(**MODEL), 2e-4, 0.5)
     gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=False)
     gan.build_optimizers()
     good = np.full((1, 32, 32, 3), 0.5, np.float32)
@@ -180,7 +190,7 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data,
     assert guard.failure.endswith("at epoch 2, batch 1")
     state = read_checkpoint(tmp_path / "ckpt")
     assert state["epoch"] == 1 and state["weights"].is_file()
-    restored = build_gan(MODEL)
+    restored = build_gan(model_cfg(**MODEL), 2e-4, 0.5)
     restored.build_optimizers()
     restored.load_weights(state["weights"])
     w = restored.generator.get_weights()

@@ -19,8 +19,12 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from lutml.pipeline.schema import Params
 
 # Built-in looks the method was designed with, and looks added only after it was fixed.
 DESIGN_LOOKS = [
@@ -65,7 +69,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def score_look(name: str, model, params, work: Path, with_original: bool) -> dict[str, float]:
+def score_look(
+    name: str, model, params: Params, work: Path, with_original: bool
+) -> dict[str, float]:
     """All methods on one look: mean dE00 on the held-out photos, per method."""
     from lutml.data.frames import make_frames
     from lutml.data.looks import get_look
@@ -73,27 +79,19 @@ def score_look(name: str, model, params, work: Path, with_original: bool) -> dic
 
     frames = work / name / "frames"
     look_cfg = params.look if params.look.name == name else name
-    make_frames(frames, params.frames, look_cfg, params.corpus, int(params.seed))
-    data = load_eval_data(frames, int(params.eval.score_size))
-    size = int(params.fit.size)
-    luts = {"ours": [model.predict_look(data.graded, refine=int(params.eval.refine), size=size)]}
+    make_frames(frames, params.frames, look_cfg, params.corpus, params.seed)
+    data = load_eval_data(frames, params.eval.score_size)
+    size = params.fit.size
+    luts = {"ours": [model.predict_look(data.graded, refine=params.eval.refine, size=size)]}
     original_dir = None
     if with_original:
-        from omegaconf import OmegaConf
+        from dataclasses import replace
 
         from lutml.pipeline.original import train_original
 
         original_dir = work / name / "original"
-        original = OmegaConf.to_container(params.original)
-        original["train"]["mlflow"] = False
-        train_original(
-            frames,
-            original_dir,
-            OmegaConf.to_container(params.synth),
-            original,
-            OmegaConf.to_container(params.fit),
-            int(params.seed),
-        )
+        original = replace(params.original, train=replace(params.original.train, mlflow=False))
+        train_original(frames, original_dir, params.synth, original, params.fit.size, params.seed)
     from lutml.data.looksynth import load_looks
 
     crops = load_looks("data/pairs")[0]
@@ -131,9 +129,10 @@ def main(argv: list[str] | None = None) -> None:
     from lutml.models.inference import load_any_model
     from lutml.pipeline.evaluate import single_still_table
     from lutml.pipeline.params import load_params
+    from lutml.pipeline.schema import Params
     from lutml.resize import fit_within
 
-    params = load_params()
+    params = Params.from_params(load_params())
     model = load_any_model(args.model)
     if model.kind != "look":
         raise SystemExit(
@@ -147,8 +146,8 @@ def main(argv: list[str] | None = None) -> None:
             t = time.perf_counter()
             rows[name] = score_look(name, model, params, Path(tmp), not args.no_original)
             print(f"  {name}: {time.perf_counter() - t:.0f} s", flush=True)
-    roles = corpus_roles(params.corpus, int(params.seed))
-    size = int(params.eval.score_size)
+    roles = corpus_roles(params.corpus, params.seed)
+    size = params.eval.score_size
     refs = [
         fit_within(read_image_full(p.path).as_float(), size, "area")
         for p in roles["look"][: args.single_refs]

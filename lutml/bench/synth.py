@@ -11,12 +11,14 @@ import argparse
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from lutml.data.frames import make_frames
 from lutml.data.looksynth import synthesize_looks
 from lutml.data.synthesize import synthesize_pairs
 from lutml.pipeline.config import compose
+from lutml.pipeline.schema import Params
 
 
 def _mib(folder: Path) -> float:
@@ -32,19 +34,19 @@ def main(argv: list[str] | None = None) -> None:
         "--pairs", type=int, default=0, help="also synthesize this many grade-mode pairs"
     )
     a = ap.parse_args(argv)
-    p = compose([f"synth.n_looks={a.looks}"])
+    p = Params.from_params(compose([f"synth.n_looks={a.looks}"]))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         c0, t0 = time.process_time(), time.perf_counter()
-        fm = make_frames(tmp / "frames", p["frames"], p["look"], p["corpus"], seed=p["seed"])
+        fm = make_frames(tmp / "frames", p.frames, p.look, p.corpus, seed=p.seed)
         t1 = time.perf_counter()
-        m = synthesize_looks(tmp / "pairs", p["corpus"], p["synth"], seed=p["seed"], progress=False)
+        m = synthesize_looks(tmp / "pairs", p.corpus, p.synth, seed=p.seed, progress=False)
         t2, c2 = time.perf_counter(), time.process_time()
         print(
             f"cpus: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work slows wall time)"
         )
         print(
-            f"frames:     {len(fm['frames'])} frames ({p['look']['name']}) + {len(fm['heldout'])} held-out photos "
+            f"frames:     {len(fm['frames'])} frames ({p.look.name}) + {len(fm['heldout'])} held-out photos "
             f"in {t1 - t0:.1f} s"
         )
         print(
@@ -52,12 +54,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(f"cpu time:   {c2 - c0:.1f} s for both")
         if a.pairs:
-            pairs = {**p["synth"], "mode": "grade", "pairs": a.pairs}
+            pairs = replace(p.synth, mode="grade", pairs=a.pairs)
             t3 = time.perf_counter()
-            synthesize_pairs(tmp / "frames", tmp / "grade_pairs", pairs, seed=p["seed"])
+            synthesize_pairs(tmp / "frames", tmp / "grade_pairs", pairs, seed=p.seed)
             t4 = time.perf_counter()
             print(
-                f"pairs:      {a.pairs} grade-mode pairs at {pairs['size']} px in {t4 - t3:.1f} s = "
+                f"pairs:      {a.pairs} grade-mode pairs at {pairs.size} px in {t4 - t3:.1f} s = "
                 f"{a.pairs / (t4 - t3):.1f} pairs/s, {_mib(tmp / 'grade_pairs'):.0f} MiB"
             )
 

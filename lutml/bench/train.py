@@ -19,19 +19,22 @@ def measure(variant: str, batch: int, seconds: float) -> tuple[float, int]:
 
     from lutml.models.builders import build_gan, model_sizes
     from lutml.pipeline.config import compose
+    from lutml.pipeline.schema import model_config, train_config
 
-    cfg = compose([f"model={variant}"])["model"]
+    params = compose(["experiment=pix2pix", f"model={variant}"])
+    cfg = model_config(params["model"])
+    train = train_config(params["train"], cfg)
     size, out = model_sizes(cfg)
     rng = np.random.default_rng(0)
     parts = [
         rng.random((batch, size, size, 3), np.float32),
         rng.random((batch, out, out, 3), np.float32),
     ]
-    if cfg["name"].startswith("lut_gan"):
-        n = cfg["lut_size"]
+    if cfg.name.startswith("lut_gan"):
+        n = cfg.lut_size
         parts.append(rng.random((batch, n, n, n, 3), np.float32))
     data = tf.data.Dataset.from_tensors(tuple(parts)).repeat()
-    gan = build_gan(cfg)
+    gan = build_gan(cfg, train.learning_rate, train.beta_1)
     gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=False)
     gan.fit(data, steps_per_epoch=3, epochs=1, verbose=0, shuffle=False)  # trace + warm up
     start = time.perf_counter()

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from lutml.pipeline.schema import CorpusConfig
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "corpus"
 ROLES = ("eval", "look", "train")
@@ -92,6 +93,6 @@ def assign_roles(
     }
 
 
-def corpus_roles(c: Mapping, seed: int) -> dict[str, list[CorpusPhoto]]:
+def corpus_roles(c: CorpusConfig, seed: int) -> dict[str, list[CorpusPhoto]]:
     """Roles of the corpus from the `corpus` config block (``root`` folder, ``eval``, ``look`` counts)."""
-    return assign_roles(corpus_photos(c["root"]), seed, int(c["eval"]), int(c["look"]))
+    return assign_roles(corpus_photos(c.root), seed, c.eval, c.look)

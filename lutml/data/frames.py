@@ -34,6 +34,7 @@ from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
 from lutml.imageio import read_image_full, write_image
 from lutml.lut.spaces import resolve_space, to_working
+from lutml.pipeline.schema import CorpusConfig, FramesConfig, LookConfig
 from lutml.resize import fit_within, resize_image
 
 FRAMES_MANIFEST = "frames.json"
@@ -56,18 +57,18 @@ def shrink_frame(rgb: np.ndarray, max_size: int) -> np.ndarray:
     return np.clip(fit_within(rgb, max_size, "lanczos"), 0.0, 1.0)
 
 
-def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> Iterator[Frame]:
+def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: FramesConfig) -> Iterator[Frame]:
     """`n` random crops of a photo: crop size, aspect (up to 3:2), position, h-flip, downscale.
 
     Each crop's short side stays >= `c.min_size` px, so later square crops of the working
     size never need upscaling.
     """
     h, w = frame.rgb.shape[:2]
-    short, min_size = min(h, w), int(c["min_size"])
+    short, min_size = min(h, w), int(c.min_size)
     if short < min_size:
         raise ValueError(f"{frame.source}: {w}x{h} px is smaller than frames.min_size={min_size}")
     for _ in range(n):
-        s = int(np.clip(rng.uniform(*c["crop"]) * short, min_size, short))
+        s = int(np.clip(rng.uniform(*c.crop) * short, min_size, short))
         long = int(min(s * rng.uniform(1.0, 1.5), max(h, w)))
         ch, cw = (s, long) if w >= h else (long, s)
         y0, x0 = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
@@ -78,7 +79,7 @@ def random_cuts(frame: Frame, n: int, rng: np.random.Generator, c: Mapping) -> I
         out = resize_frame(
             crop, (max(min_size, round(ch * scale)), max(min_size, round(cw * scale)))
         )
-        out = shrink_frame(out, int(c["max_size"]))
+        out = shrink_frame(out, int(c.max_size))
         info = {"box": [x0, y0, x0 + cw, y0 + ch], "flip": flip, "scale": round(scale, 5)}
         yield Frame(out, frame.group, frame.source, frame.bit_depth, info)
 
@@ -89,35 +90,35 @@ def corpus_frame(photo: CorpusPhoto) -> Frame:
 
 
 def iter_source(
-    c: Mapping, seed: int, skipped: list[str], look_photos: list[CorpusPhoto]
+    c: FramesConfig, seed: int, skipped: list[str], look_photos: list[CorpusPhoto]
 ) -> Iterator[Frame]:
     """Frames of the configured source (`frames.source`), before any grading.
 
     ``embedded``: each corpus photo of role ``look`` whole (`per_photo` = 1) or cut into
     `per_photo` seeded random crops.
     """
-    source = c["source"]
+    source = c.source
     if source == "embedded":
         for photo in look_photos:
             frame = corpus_frame(photo)
-            if int(c["per_photo"]) == 1:
-                yield Frame(shrink_frame(frame.rgb, int(c["max_size"])), frame.group, frame.source)
+            if int(c.per_photo) == 1:
+                yield Frame(shrink_frame(frame.rgb, int(c.max_size)), frame.group, frame.source)
                 continue
             rng = np.random.default_rng([seed, *photo.name.encode()])  # per photo: others unchanged
-            yield from random_cuts(frame, int(c["per_photo"]), rng, c)
+            yield from random_cuts(frame, int(c.per_photo), rng, c)
         return
-    if not c.get("path"):
+    if not c.path:
         raise ValueError(f"frames.source={source} needs frames.path (a folder or a video file)")
     if source == "folder":
-        frames = folder_frames(c["path"], skipped)
+        frames = folder_frames(c.path, skipped)
     elif source == "video":
-        v = c["video"]
+        v = c.video
         frames = video_frames(
-            c["path"],
-            float(v["fps"]),
-            int(v["max_frames"]),
-            float(v["duplicate_threshold"]),
-            float(v["shot_threshold"]),
+            c.path,
+            float(v.fps),
+            int(v.max_frames),
+            float(v.duplicate_threshold),
+            float(v.shot_threshold),
         )
     else:
         raise ValueError(f"frames.source must be embedded, folder or video, got {source!r}")
@@ -126,24 +127,22 @@ def iter_source(
         if space is not None:  # float32 in [0, 1] either way; sizes and provenance unchanged
             f = Frame(to_working(f.rgb, space), f.group, f.source, f.bit_depth, f.info)
         h, w = f.rgb.shape[:2]
-        if min(h, w) < int(c["min_size"]):
-            skipped.append(
-                f"{f.source}: {w}x{h} px is smaller than frames.min_size={c['min_size']}"
-            )
+        if min(h, w) < int(c.min_size):
+            skipped.append(f"{f.source}: {w}x{h} px is smaller than frames.min_size={c.min_size}")
             continue
-        yield Frame(shrink_frame(f.rgb, int(c["max_size"])), f.group, f.source, f.bit_depth, f.info)
+        yield Frame(shrink_frame(f.rgb, int(c.max_size)), f.group, f.source, f.bit_depth, f.info)
 
 
-def colour_space(c: Mapping) -> str | None:
+def colour_space(c: FramesConfig) -> str | None:
     """The OpenColorIO name of `frames.colour_space` (None when null/absent: display sRGB).
 
     Raises ValueError for an unknown name (listing the valid ones) or for the embedded source,
     whose corpus photos are sRGB.
     """
-    name = c.get("colour_space")
+    name = c.colour_space
     if name is None:
         return None
-    if c["source"] == "embedded":
+    if c.source == "embedded":
         raise ValueError(
             f"frames.colour_space={name!r} is for frames.source=folder or video; "
             "the embedded corpus photos are sRGB (set it to null)"
@@ -152,7 +151,11 @@ def colour_space(c: Mapping) -> str | None:
 
 
 def make_frames(
-    out_dir: str | os.PathLike[str], c: Mapping, look_cfg: Any, corpus_cfg: Mapping, seed: int
+    out_dir: str | os.PathLike[str],
+    c: FramesConfig,
+    look_cfg: LookConfig | str | Mapping[str, Any],
+    corpus_cfg: CorpusConfig,
+    seed: int,
 ) -> dict:
     """Write the graded (and neutral) frames of the configured source and the held-out photos.
 
@@ -160,14 +163,14 @@ def make_frames(
     ``skipped``); if no frame is usable the stage fails and nothing is written.
     """
     space = colour_space(c)  # a bad name fails before anything is written
-    already_graded = c["source"] != "embedded" and bool(c["graded"])
+    already_graded = c.source != "embedded" and bool(c.graded)
     look = None if already_graded else get_look(look_cfg)
     name, params = look_params(look_cfg)
     roles = corpus_roles(corpus_cfg, seed)
     skipped: list[str] = []
     records = []
     with staged_dir(out_dir) as tmp:
-        heldout = _write_heldout(tmp / "heldout", roles["eval"], int(c["max_size"]))
+        heldout = _write_heldout(tmp / "heldout", roles["eval"], int(c.max_size))
         for i, f in enumerate(iter_source(c, seed, skipped, roles["look"])):
             fid, depth = f"f{i:05d}", 16 if f.bit_depth == 16 else 8
             neutral = np.rint(f.rgb * (2**depth - 1)) / (2**depth - 1)  # what neutral/ will hold
@@ -181,12 +184,11 @@ def make_frames(
             )
         if not records:
             raise ValueError(
-                f"frames: no usable frame from {c.get('path') or c['source']}: "
-                + "; ".join(skipped[:5])
+                f"frames: no usable frame from {c.path or c.source}: " + "; ".join(skipped[:5])
             )
         manifest = {
-            "source": c["source"],
-            "path": c.get("path"),
+            "source": c.source,
+            "path": c.path,
             "look": None if already_graded else {"name": name, **params},
             "neutral": look is not None,
             "frames": records,

@@ -15,7 +15,7 @@ the ordinary vocabulary of grading.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ from lutml.data.degrade import OPS as DEGRADE_OPS
 from lutml.data.degrade import hue_matrix, wb_gains
 from lutml.data.looks import luma, s_curve
 from lutml.lut.lut3d import identity_table
+from lutml.pipeline.schema import PriorConfig
 
 Recipe = list[dict[str, Any]]
 
@@ -185,26 +186,26 @@ def _logu(rng: np.random.Generator, lo: float, hi: float) -> float:
     return round(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))), 5)
 
 
-def sample_recipe(rng: np.random.Generator, c: Mapping[str, Any]) -> Recipe:
-    """One random look from the ranges of the `looks` config block (see conf/synth/looks.yaml).
+def sample_recipe(rng: np.random.Generator, c: PriorConfig) -> Recipe:
+    """One random look from the ranges of the random-look prior (`synth.prior`, conf/synth).
 
-    Each op is present with its probability `c[op].p`; a fraction `c.identity` of looks is the
+    Each op is present with its probability `c.<op>.p`; a fraction `c.identity` of looks is the
     identity (no op), so that "no look at all" is a look the estimator knows.
     """
-    if rng.random() < float(c["identity"]):
+    if rng.random() < float(c.identity):
         return []
     r: Recipe = []
 
     def on(name: str) -> bool:
-        return bool(rng.random() < float(c[name]["p"]))
+        return bool(rng.random() < float(getattr(c, name).p))
 
     if on("camera"):
-        k = c["camera"]
-        stops = _u(rng, -k["stops"], k["stops"])
-        t, g = _u(rng, -k["temperature"], k["temperature"]), _u(rng, -k["tint"], k["tint"])
+        k = c.camera
+        stops = _u(rng, -k.stops, k.stops)
+        t, g = _u(rng, -k.temperature, k.temperature), _u(rng, -k.tint, k.tint)
         m = np.eye(3)
-        if rng.random() < float(k["mixer_p"]):
-            m = m + rng.uniform(-k["mixer"], k["mixer"], (3, 3)) * (1.0 - np.eye(3))
+        if rng.random() < float(k.mixer_p):
+            m = m + rng.uniform(-k.mixer, k.mixer, (3, 3)) * (1.0 - np.eye(3))
             m = m / m.sum(axis=1, keepdims=True)  # rows sum to 1: greys stay grey
         r.append(
             {
@@ -215,46 +216,46 @@ def sample_recipe(rng: np.random.Generator, c: Mapping[str, Any]) -> Recipe:
             }
         )
     if on("filmic"):
-        k = c["filmic"]
+        k = c.filmic
         r.append(
             {
                 "op": "filmic",
-                "stops": _u(rng, *k["stops"]),
-                "black": _u(rng, *k["black"]),
-                "white": _u(rng, *k["white"]),
-                "contrast": _u(rng, *k["contrast"]),
-                "grey": _u(rng, *k["grey"]),
-                "per_channel": bool(rng.random() < k["per_channel_p"]),
+                "stops": _u(rng, *k.stops),
+                "black": _u(rng, *k.black),
+                "white": _u(rng, *k.white),
+                "contrast": _u(rng, *k.contrast),
+                "grey": _u(rng, *k.grey),
+                "per_channel": bool(rng.random() < k.per_channel_p),
             }
         )
     if on("tone"):
-        k = c["tone"]
-        black = _u(rng, 0.0, k["black"]) if rng.random() < k["fade_p"] else 0.0
-        white = _u(rng, k["white"], 1.0) if rng.random() < k["fade_p"] else 1.0
+        k = c.tone
+        black = _u(rng, 0.0, k.black) if rng.random() < k.fade_p else 0.0
+        white = _u(rng, k.white, 1.0) if rng.random() < k.fade_p else 1.0
         r.append(
             {
                 "op": "tone",
                 "black": black,
                 "white": white,
-                "contrast": _u(rng, *k["contrast"]),
-                "pivot": _u(rng, *k["pivot"]),
-                "gamma": _logu(rng, 1.0 / k["gamma"], k["gamma"]),
+                "contrast": _u(rng, *k.contrast),
+                "pivot": _u(rng, *k.pivot),
+                "gamma": _logu(rng, 1.0 / k.gamma, k.gamma),
             }
         )
     if on("channel_tone"):
-        k = c["channel_tone"]
+        k = c.channel_tone
         r.append(
             {
                 "op": "channel_tone",
-                "lift": np.round(rng.uniform(-1, 1, 3) * k["lift"], 5).tolist(),
-                "gamma": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gamma"])), 5).tolist(),
-                "gain": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k["gain"])), 5).tolist(),
+                "lift": np.round(rng.uniform(-1, 1, 3) * k.lift, 5).tolist(),
+                "gamma": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k.gamma)), 5).tolist(),
+                "gain": np.round(np.exp(rng.uniform(-1, 1, 3) * np.log(k.gain)), 5).tolist(),
             }
         )
     if on("saturation"):
-        k = c["saturation"]
-        mid = _logu(rng, *k["mid"])
-        spread = float(k["spread"])
+        k = c.saturation
+        mid = _logu(rng, *k.mid)
+        spread = float(k.spread)
         r.append(
             {
                 "op": "saturation",
@@ -264,49 +265,47 @@ def sample_recipe(rng: np.random.Generator, c: Mapping[str, Any]) -> Recipe:
             }
         )
     if on("vibrance"):
-        r.append(
-            {"op": "vibrance", "amount": _u(rng, -c["vibrance"]["amount"], c["vibrance"]["amount"])}
-        )
+        r.append({"op": "vibrance", "amount": _u(rng, -c.vibrance.amount, c.vibrance.amount)})
     if on("split_tone"):
-        k = c["split_tone"]
-        sh = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k["amount"]))
-        hl = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k["amount"]))
+        k = c.split_tone
+        sh = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k.amount))
+        hl = chroma_offset(rng.uniform(0, 360), rng.uniform(0, k.amount))
         r.append(
             {
                 "op": "split_tone",
                 "shadows": np.round(sh, 5).tolist(),
                 "highlights": np.round(hl, 5).tolist(),
-                "balance": _u(rng, *k["balance"]),
+                "balance": _u(rng, *k.balance),
             }
         )
     if on("hue"):
-        r.append({"op": "hue", "degrees": _u(rng, -c["hue"]["degrees"], c["hue"]["degrees"])})
+        r.append({"op": "hue", "degrees": _u(rng, -c.hue.degrees, c.hue.degrees)})
     if on("hue_selective"):
-        k = c["hue_selective"]
+        k = c.hue_selective
         r.append(
             {
                 "op": "hue_selective",
                 "centre": _u(rng, -180, 180),
-                "width": _u(rng, *k["width"]),
-                "degrees": _u(rng, -k["degrees"], k["degrees"]),
-                "saturation": _logu(rng, *k["saturation"]),
+                "width": _u(rng, *k.width),
+                "degrees": _u(rng, -k.degrees, k.degrees),
+                "saturation": _logu(rng, *k.saturation),
             }
         )
     if on("warp"):
-        k = c["warp"]
+        k = c.warp
         r.append(
             {
                 "op": "warp",
-                "knots": np.round(rng.uniform(-1, 1, (int(k["knots"]), 3)), 5).tolist(),
-                "sigma": float(k["sigma"]),
-                "scale": _u(rng, -k["scale"], k["scale"]),
+                "knots": np.round(rng.uniform(-1, 1, (int(k.knots), 3)), 5).tolist(),
+                "sigma": float(k.sigma),
+                "scale": _u(rng, -k.scale, k.scale),
             }
         )
     return r
 
 
 def look_bank(
-    n: int, seed: int, c: Mapping[str, Any], size: int = 17, progress: bool = False
+    n: int, seed: int, c: PriorConfig, size: int = 17, progress: bool = False
 ) -> tuple[np.ndarray, list[Recipe]]:
     """`n` random looks as LUT tables float32 (n, size, size, size, 3) plus their recipes.
 

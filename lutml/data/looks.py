@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from lutml.pipeline.schema import LookConfig
+
 Look = Callable[[np.ndarray], np.ndarray]
 
 # Rec.709 luma weights on the encoded values: a cheap, smooth brightness for tone weights.
@@ -319,12 +321,15 @@ def jitter_look(
     return {"name": name, **{k: scale(v) for k, v in params.items()}}
 
 
-def look_params(cfg_or_name: str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def look_params(cfg_or_name: str | LookConfig | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Split a look spec into (registry name, keyword parameters).
 
-    Accepts a registry name (``"teal_orange"``), a path to a `.cube` file, or a mapping with a
-    ``name`` key (a `conf/look/*.yaml` block, dict or OmegaConf DictConfig).
+    Accepts a registry name (``"teal_orange"``), a path to a `.cube` file, a typed `LookConfig`
+    (the stages'), or a mapping with a ``name`` key (a `conf/look/*.yaml` block, dict or OmegaConf
+    DictConfig).
     """
+    if isinstance(cfg_or_name, LookConfig):
+        return cfg_or_name.name, dict(cfg_or_name.params)
     if isinstance(cfg_or_name, str | Path):
         spec = str(cfg_or_name)
         if spec.lower().endswith(".cube"):
@@ -345,7 +350,7 @@ def look_params(cfg_or_name: str | Mapping[str, Any]) -> tuple[str, dict[str, An
     return str(params.pop("name")), params
 
 
-def get_look(cfg_or_name: str | Mapping[str, Any]) -> Look:
+def get_look(cfg_or_name: str | LookConfig | Mapping[str, Any]) -> Look:
     """Build a look from a name, a `.cube` path or a config mapping (see `look_params`)."""
     name, params = look_params(cfg_or_name)
     if name not in LOOKS:

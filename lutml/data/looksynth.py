@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from lutml.data.corpus import corpus_roles
 from lutml.data.lookgen import apply_recipe, look_bank
 from lutml.data.staging import staged_dir
 from lutml.imageio import read_image_full, write_image
+from lutml.pipeline.schema import CorpusConfig, SynthConfig
 from lutml.resize import resize_image
 
 CROPS_FILE, LOOKS_FILE, LOOKS_MANIFEST = "crops.npz", "looks.npz", "looks.json"
@@ -47,8 +47,8 @@ def random_square_crops(
 
 def synthesize_looks(
     out_dir: str | os.PathLike[str],
-    corpus_cfg: Mapping,
-    c: Mapping,
+    corpus_cfg: CorpusConfig,
+    c: SynthConfig,
     seed: int,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -56,25 +56,21 @@ def synthesize_looks(
     from tqdm import tqdm
 
     photos = corpus_roles(corpus_cfg, seed)["train"]
-    k = c["crops"]
+    k = c.crops
     crops, group = [], []
     for i, photo in enumerate(tqdm(photos, desc="crops", unit="photo", disable=not progress)):
         rng = np.random.default_rng([seed, 21, i])
         rgb = read_image_full(photo.path).as_float()
-        crops.append(
-            random_square_crops(rgb, int(k["per_photo"]), int(k["size"]), tuple(k["scale"]), rng)
-        )
-        group += [i] * int(k["per_photo"])
-    tables, recipes = look_bank(
-        int(c["n_looks"]), seed, c["prior"], int(c["lut_size"]), progress=progress
-    )
+        crops.append(random_square_crops(rgb, int(k.per_photo), int(k.size), tuple(k.scale), rng))
+        group += [i] * int(k.per_photo)
+    tables, recipes = look_bank(int(c.n_looks), seed, c.prior, int(c.lut_size), progress=progress)
     manifest = {
         "mode": "looks",
         "photos": [p.name for p in photos],
-        "crop_size": int(k["size"]),
+        "crop_size": int(k.size),
         "n_crops": len(group),
         "n_looks": len(recipes),
-        "lut_size": int(c["lut_size"]),
+        "lut_size": int(c.lut_size),
         "recipes": recipes,
     }
     with staged_dir(out_dir) as tmp:

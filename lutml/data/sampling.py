@@ -9,12 +9,12 @@ on one-sided degradations learns a bias (the original project's README warns abo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from lutml.data.degrade import Op, wb_gains
+from lutml.pipeline.schema import JpegNoiseConfig, NeutralizeConfig, SynthConfig
 
 
 class BalancedSigns:
@@ -52,71 +52,73 @@ def _monotone_knots(rng: np.random.Generator, n: int, jitter: float) -> list[flo
     return [0.0, *np.sort(np.clip(inner, 0.02, 0.98)).round(5).tolist(), 1.0]
 
 
-def sample_op(family: str, rng: np.random.Generator, sign: BalancedSigns, c: Mapping) -> Op:
-    """Draw one op of `family` with ranges from the synth config block `c[family]`."""
-    r = c[family]
+def sample_op(family: str, rng: np.random.Generator, sign: BalancedSigns, r: Any) -> Op:
+    """Draw one op of `family` with its ranges `r` (`synth.<family>`, `SynthConfig.degradation`)."""
     if family == "exposure":
-        return {"op": family, "stops": sign("exposure") * _magnitude(rng, r["stops"])}
+        return {"op": family, "stops": sign("exposure") * _magnitude(rng, r.stops)}
     if family == "white_balance":
-        t = sign("temperature") * _magnitude(rng, r["temperature"])
-        g = sign("tint") * _magnitude(rng, r["tint"])
+        t = sign("temperature") * _magnitude(rng, r.temperature)
+        g = sign("tint") * _magnitude(rng, r.tint)
         return {"op": family, "temperature": t, "tint": g, "gains": wb_gains(t, g)}
     if family == "contrast":
-        factor = _log_factor(rng, sign("contrast"), r["factor"])
-        return {"op": family, "factor": factor, "pivot": _magnitude(rng, r["pivot"])}
+        factor = _log_factor(rng, sign("contrast"), r.factor)
+        return {"op": family, "factor": factor, "pivot": _magnitude(rng, r.pivot)}
     if family == "gamma":
-        return {"op": family, "gamma": _log_factor(rng, sign("gamma"), r["gamma"])}
+        return {"op": family, "gamma": _log_factor(rng, sign("gamma"), r.gamma)}
     if family == "saturation":
-        return {"op": family, "factor": _log_factor(rng, sign("saturation"), r["factor"])}
+        return {"op": family, "factor": _log_factor(rng, sign("saturation"), r.factor)}
     if family == "vibrance":
-        return {"op": family, "amount": sign("vibrance") * _magnitude(rng, r["amount"])}
+        return {"op": family, "amount": sign("vibrance") * _magnitude(rng, r.amount)}
     if family == "hue":
-        return {"op": family, "degrees": sign("hue") * _magnitude(rng, r["degrees"])}
+        return {"op": family, "degrees": sign("hue") * _magnitude(rng, r.degrees)}
     if family == "curves":
-        knots = [_monotone_knots(rng, int(r["knots"]), float(r["jitter"])) for _ in range(3)]
+        knots = [_monotone_knots(rng, int(r.knots), float(r.jitter)) for _ in range(3)]
         return {"op": family, "knots": knots}
     if family == "lift_gamma_gain":
-        lift = rng.uniform(-1, 1, 3) * float(r["lift"])
-        gam = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r["gamma"])))
-        gain = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r["gain"])))
+        lift = rng.uniform(-1, 1, 3) * float(r.lift)
+        gam = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r.gamma)))
+        gain = np.exp(rng.uniform(-1, 1, 3) * np.log(float(r.gain)))
         return {"op": family, "lift": lift.tolist(), "gamma": gam.tolist(), "gain": gain.tolist()}
     if family == "lut":
-        k = int(r["knots"])
+        k = int(r.knots)
         return {
             "op": family,
             "knots": rng.uniform(-1, 1, (k, 3)).round(5).tolist(),
-            "sigma": float(r["sigma"]),
-            "scale": sign("lut") * _magnitude(rng, r["scale"]),
-        }
-    if family == "jpeg_noise":
-        q = int(rng.integers(int(r["quality"][0]), int(r["quality"][1]) + 1))
-        return {
-            "op": family,
-            "quality": q,
-            "sigma": _magnitude(rng, r["sigma"]),
-            "seed": int(rng.integers(2**31)),
+            "sigma": float(r.sigma),
+            "scale": sign("lut") * _magnitude(rng, r.scale),
         }
     raise ValueError(f"synth: unknown degradation family {family!r}")
 
 
-def sample_ops(rng: np.random.Generator, sign: BalancedSigns, c: Mapping) -> list[Op]:
+def sample_jpeg_noise(rng: np.random.Generator, j: JpegNoiseConfig) -> Op:
+    """JPEG round trip at a random quality, then Gaussian noise (`synth.jpeg_noise`)."""
+    q = int(rng.integers(int(j.quality[0]), int(j.quality[1]) + 1))
+    return {
+        "op": "jpeg_noise",
+        "quality": q,
+        "sigma": _magnitude(rng, j.sigma),
+        "seed": int(rng.integers(2**31)),
+    }
+
+
+def sample_ops(rng: np.random.Generator, sign: BalancedSigns, c: SynthConfig) -> list[Op]:
     """1..N colour ops of distinct families (weights `c.families`), then maybe JPEG + noise."""
-    weights = {k: float(v) for k, v in c["families"].items() if float(v) > 0}
+    weights = {k: float(v) for k, v in c.families.items() if float(v) > 0}
     if not weights:
         raise ValueError("synth.families: every weight is 0; enable at least one family")
-    lo, hi = int(c["ops"]["min"]), int(c["ops"]["max"])
+    lo, hi = c.ops.min, c.ops.max
     n = min(int(rng.integers(lo, hi + 1)), len(weights))
     names = list(weights)
     p = np.array([weights[k] for k in names]) / sum(weights.values())
     chosen = rng.choice(len(names), size=n, replace=False, p=p)
-    ops = [sample_op(names[i], rng, sign, c) for i in chosen]
-    if rng.random() < float(c["jpeg_noise"]["p"]):
-        ops.append(sample_op("jpeg_noise", rng, sign, c))
+    ops = [sample_op(names[i], rng, sign, c.degradation(names[i])) for i in chosen]
+    if rng.random() < float(c.jpeg_noise.p):
+        ops.append(sample_jpeg_noise(rng, c.jpeg_noise))
     return ops
 
 
-def sample_look_op(rng: np.random.Generator, c: Mapping) -> Op:
+def sample_look_op(rng: np.random.Generator, c: NeutralizeConfig) -> Op:
     """A random built-in look at a random strength (the inputs of neutralise mode)."""
-    looks = list(c["neutralize"]["looks"])
-    strength = _magnitude(rng, c["neutralize"]["strength"])
+    looks = list(c.looks)
+    strength = _magnitude(rng, c.strength)
     return {"op": "look", "name": str(looks[int(rng.integers(len(looks)))]), "strength": strength}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,13 @@ from lutml.data.pairs import MANIFEST, pair_paths
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_ops
 from lutml.data.staging import staged_dir
 from lutml.imageio import from_float, read_image
+from lutml.pipeline.schema import SynthConfig
 
 
-def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]]:
+def plan_pairs(frames: list[dict], c: SynthConfig, seed: int) -> list[dict[str, Any]]:
     """Draw every pair's frame, square crop box and ops (JSON-ready, in id order)."""
-    size, n = int(c["size"]), int(c["pairs"])
-    mode = c["mode"]
+    size, n = int(c.size), int(c.pairs)
+    mode = c.mode
     if mode not in ("grade", "neutralize"):
         raise ValueError(
             f"synth.mode must be grade or neutralize for pairs (looks is the look estimator's mode), got {mode!r}"
@@ -60,9 +61,9 @@ def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]
             raise ValueError(
                 f"frame {f['id']} ({f['source']}): {w}x{h} px is smaller than synth.size={size}"
             )
-        side = int(np.clip(rng.uniform(*c["crop_fraction"]) * min(w, h), size, min(w, h)))
+        side = int(np.clip(rng.uniform(*c.crop_fraction) * min(w, h), size, min(w, h)))
         x0, y0 = int(rng.integers(0, w - side + 1)), int(rng.integers(0, h - side + 1))
-        ops = [sample_look_op(rng, c)] if mode == "neutralize" else []
+        ops = [sample_look_op(rng, c.neutralize)] if mode == "neutralize" else []
         ops += sample_ops(rng, sign, c)
         plans.append(
             {
@@ -71,7 +72,7 @@ def plan_pairs(frames: list[dict], c: Mapping, seed: int) -> list[dict[str, Any]
                 "frame": f["id"],
                 "source": f["source"],
                 "crop": [x0, y0, x0 + side, y0 + side],
-                "full_size": min(side, int(c["full_max"])),
+                "full_size": min(side, int(c.full_max)),
                 "ops": ops,
             }
         )
@@ -132,25 +133,25 @@ def write_pair(pairs_dir: Path, pair_id: str, imgs: dict[str, np.ndarray]) -> No
 def synthesize_pairs(
     frames_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
-    c: Mapping,
+    c: SynthConfig,
     seed: int,
     workers: int = min(4, os.cpu_count() or 1),
 ) -> dict:
     """Write `out_dir/{input,target,full/...}/<id>.png` and `manifest.json`; return the manifest."""
     frames_dir = Path(frames_dir)
     fm = read_frames_manifest(frames_dir)
-    neutral_needed = c["mode"] == "neutralize" or c.get("input_from", "graded") == "neutral"
+    neutral_needed = c.mode == "neutralize" or c.input_from == "neutral"
     if neutral_needed and not fm["neutral"]:
         raise ValueError(
-            f"{frames_dir}: synth.mode={c['mode']}/input_from={c.get('input_from')} needs "
+            f"{frames_dir}: synth.mode={c.mode}/input_from={c.input_from} needs "
             "neutral frames, but these frames were already graded (frames.graded=true)"
         )
     sub = "neutral" if neutral_needed else "graded"
     # input_from=neutral: targets are the frames' own look (from the frames manifest) applied to
     # each input, so the pairs hold the look itself.
-    look = get_look(fm["look"]) if c["mode"] == "grade" and neutral_needed else None
+    look = get_look(fm["look"]) if c.mode == "grade" and neutral_needed else None
     plans = plan_pairs(fm["frames"], c, seed)
-    size = int(c["size"])
+    size = int(c.size)
 
     by_frame: dict[str, list[dict]] = {}
     for plan in plans:
@@ -170,8 +171,8 @@ def synthesize_pairs(
         manifest = {
             "version": 1,
             "look": fm["look"],
-            "mode": c["mode"],
-            "input_from": c.get("input_from", "graded"),
+            "mode": c.mode,
+            "input_from": c.input_from,
             "size": size,
             "seed": seed,
             "frames_source": fm["source"],

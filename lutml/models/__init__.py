@@ -10,13 +10,13 @@ when a model is built or loaded.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 #: model.name -> (kind, generator builder). The kind is what the saved model outputs: "image",
-#: "lut" (a LUT table) or "look" (look coefficients). The builder takes the `model` config block
-#: and returns the Keras generator; None for the look encoder, which lutml.train.look_trainer
-#: builds and trains whole.
+#: "lut" (a LUT table) or "look" (look coefficients). The builder takes the typed `model` config
+#: (lutml.pipeline.schema) and returns the Keras generator; None for the look encoder, which
+#: lutml.train.look_trainer builds and trains whole.
 MODELS: dict[str, tuple[str, str | None]] = {
     "look_encoder": ("look", None),
     "pix2pix": ("image", "lutml.models.builders:unet_generator"),
@@ -33,16 +33,16 @@ def _unknown(name: Any) -> ValueError:
     return ValueError(f"unknown model.name {name!r}; valid names: {', '.join(sorted(MODELS))}")
 
 
-def model_kind(cfg: Mapping[str, Any]) -> str:
-    """ "image", "lut" or "look" for a model config; unknown names raise listing the valid ones."""
-    name = cfg.get("name")
+def model_kind(name: str) -> str:
+    """ "image", "lut" or "look" for a `model.name`; unknown names raise listing the valid ones."""
     if name not in MODELS:
         raise _unknown(name)
     return MODELS[name][0]
 
 
-def generator_builder(name: str) -> Callable[[Mapping[str, Any]], Any]:
-    """The generator builder of `name`, imported now (this imports TensorFlow)."""
+def generator_builder(name: str) -> Callable[[Any], Any]:
+    """The generator builder of `name` (it takes the typed `model` config), imported now (this
+    imports TensorFlow)."""
     if name not in MODELS:
         raise _unknown(name)
     path = MODELS[name][1]
@@ -56,7 +56,7 @@ def generator_builder(name: str) -> Callable[[Mapping[str, Any]], Any]:
 
 def check_mode(model_name: str, synth_mode: str) -> str:
     """The model kind, after checking that the synthesize mode makes the data it learns from."""
-    kind = model_kind({"name": model_name})
+    kind = model_kind(model_name)
     if (kind == "look") != (synth_mode == "looks"):
         want = "looks" if kind == "look" else "grade or neutralize"
         raise ValueError(

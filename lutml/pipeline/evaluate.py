@@ -30,6 +30,7 @@ import numpy as np
 
 from lutml.color import delta_e_image, mkl_transfer, psnr
 from lutml.lut import LUT3D, apply_lut, identity_table
+from lutml.pipeline.schema import CorpusConfig, EvalConfig, FitConfig
 
 METHODS = ("ours", "identity", "population", "original", "pair_fit")
 METRICS = ("de00_mean", "de00_p95", "psnr", "lut_mean_diff")
@@ -187,9 +188,9 @@ def run_evaluation(
     original_dir,
     out_dir,
     metrics_dir,
-    fit_cfg,
-    eval_cfg,
-    corpus_cfg,
+    fit_cfg: FitConfig,
+    eval_cfg: EvalConfig,
+    corpus_cfg: CorpusConfig,
     seed: int,
 ) -> dict:
     """The evaluate stage: learn the look from the graded frames, score it, write results, log to MLflow.
@@ -286,7 +287,7 @@ def run_evaluation(
 
 
 def _write_outputs(
-    out_dir, metrics_dir, summary, per_photo, luts, data: EvalData, truths, eval_cfg
+    out_dir, metrics_dir, summary, per_photo, luts, data: EvalData, truths, eval_cfg: EvalConfig
 ) -> None:
     import csv
     import io

@@ -8,24 +8,28 @@ to the network's output. Run here on exactly the graded frames our model learns 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from lutml.pipeline.schema import OriginalConfig, SynthConfig
 
 
 def train_original(
     frames_dir,
     out_dir,
-    synth_cfg: Mapping[str, Any],
-    c: Mapping[str, Any],
-    fit_cfg: Mapping[str, Any],
+    synth_cfg: SynthConfig,
+    c: OriginalConfig,
+    fit_size: int,
     seed: int,
 ) -> dict[str, Any]:
     """Synthesize the original's pairs from the graded frames and train its network into `out_dir`.
 
-    The pairs, split and ground-truth LUTs live in ``<out_dir>.work/`` while training and are
-    removed afterwards; `out_dir` gets the generator (``generator.keras`` + ``model.json``).
+    The pairs (the `synth` ranges, in the original's recipe: mode grade, input_from graded, with
+    `original`'s count, size and ops), split and ground-truth LUTs (`fit_size` nodes) live in
+    ``<out_dir>.work/`` while training and are removed afterwards; `out_dir` gets the generator
+    (``generator.keras`` + ``model.json``).
     """
     from lutml.data.pairs import read_split
     from lutml.data.split import split_pairs
@@ -36,20 +40,20 @@ def train_original(
     out = Path(out_dir)
     work = out.with_name(out.name + ".work")
     shutil.rmtree(work, ignore_errors=True)
-    synth = {
-        **dict(synth_cfg),
-        "mode": "grade",
-        "input_from": "graded",
-        "pairs": int(c["pairs"]),
-        "size": int(c["size"]),
-        "full_max": int(c["size"]),
-        "ops": dict(c["ops"]),
-    }
+    synth = dataclasses.replace(
+        synth_cfg,
+        mode="grade",
+        input_from="graded",
+        pairs=c.pairs,
+        size=c.size,
+        full_max=c.size,
+        ops=c.ops,
+    )
     synthesize_pairs(frames_dir, work / "pairs", synth, seed)
-    split_pairs(work / "pairs", work / "split", float(c["test_fraction"]), seed)
-    test = read_split(work / "split")["test"][: int(c["train"]["val_pairs"])]
+    split_pairs(work / "pairs", work / "split", float(c.test_fraction), seed)
+    test = read_split(work / "split")["test"][: c.train.val_pairs]
     options = {
-        "size": int(fit_cfg["size"]),
+        "size": fit_size,
         "smoothness": None,
         "interpolation": "tetrahedral",
         "robust": False,
@@ -61,8 +65,8 @@ def train_original(
         work / "split",
         work / "gt",
         out,
-        dict(c["model"]),
-        dict(c["train"]),
+        c.model,
+        c.train,
         seed=seed,
         look="original",
     )

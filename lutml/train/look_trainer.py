@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from lutml.models.look_encoder import LookEncoder
 from lutml.models.lut_layers import apply_lut_trilinear
+from lutml.pipeline.schema import LookEncoderConfig, LookTrainConfig
 
 
 def draw_batches(
@@ -116,7 +117,7 @@ def fit_encoder(
     tables: np.ndarray,
     coefficients: np.ndarray,
     val: Mapping[str, Any],
-    cfg: Mapping[str, Any],
+    cfg: LookTrainConfig,
     set_max: int,
     single_fraction: float,
     seed: int,
@@ -127,29 +128,29 @@ def fit_encoder(
     `cfg` is the `train` block; sets hold 1..`set_max` crops, a share `single_fraction` exactly one.
     """
     rng = np.random.default_rng([seed, 11])
-    steps, epochs = int(cfg["steps_per_epoch"]), int(cfg["epochs"])
+    steps, epochs = int(cfg.steps_per_epoch), int(cfg.epochs)
     idx = draw_batches(
         rng,
         steps * epochs,
-        int(cfg["batch_size"]),
+        int(cfg.batch_size),
         set_max,
         len(tables),
         len(crops),
         single_fraction,
     )
-    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg["noise"]))
+    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg.noise))
     schedule = keras.optimizers.schedules.CosineDecay(
-        float(cfg["learning_rate"]), steps * epochs, alpha=0.05
+        float(cfg.learning_rate), steps * epochs, alpha=0.05
     )
-    ema = cfg["ema"]  # an exponential moving average of the weights: a steadier final model
+    ema = cfg.ema  # an exponential moving average of the weights: a steadier final model
     trainer.compile(
         optimizer=keras.optimizers.Adam(schedule, use_ema=ema is not None, ema_momentum=ema or 0.99)
     )
     vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
     vidx = draw_batches(
         np.random.default_rng([seed, 12]),
-        int(cfg["val_batches"]),
-        int(cfg["batch_size"]),
+        int(cfg.val_batches),
+        int(cfg.batch_size),
         set_max,
         len(val["tables"]),
         len(val["crops"]),
@@ -184,8 +185,8 @@ def train_look_model(
     split_dir,
     luts_dir,
     out_dir,
-    model_cfg: Mapping[str, Any],
-    train_cfg: Mapping[str, Any],
+    model_cfg: LookEncoderConfig,
+    train_cfg: LookTrainConfig,
     seed: int,
 ) -> dict[str, Any]:
     """Train the look estimator on the synthesized looks and write it to `out_dir`.
@@ -220,15 +221,15 @@ def train_look_model(
     coefficients = basis.coefficients(tables)
     k = basis.basis.shape[0]
     encoder = LookEncoder(
-        crops.shape[1], k, basis.lut_size, int(model_cfg["width"]), name="look_encoder"
+        crops.shape[1], k, basis.lut_size, int(model_cfg.width), name="look_encoder"
     )
     encoder.build_all()
     encoder.set_basis(basis.mean, basis.basis, basis.weights)
     tr_c, te_c = split["train_crops"], split["test_crops"]
     tr_l, te_l = split["train_looks"], split["test_looks"]
     val = {"crops": crops[te_c], "tables": tables[te_l], "coefficients": coefficients[te_l]}
-    variant = model_cfg.get("variant") or model_cfg["name"]
-    use_mlflow = bool(train_cfg["mlflow"])
+    variant = model_cfg.variant or model_cfg.name
+    use_mlflow = bool(train_cfg.mlflow)
     start = time.perf_counter()
     # One MLflow experiment for every look estimator: the model is look-agnostic (each evaluated
     # look gets its own run from the evaluate stage, in that look's experiment).
@@ -239,8 +240,8 @@ def train_look_model(
 
             mlflow.log_params(
                 {
-                    **{f"model.{a}": b for a, b in model_cfg.items()},
-                    **{f"train.{a}": b for a, b in train_cfg.items()},
+                    **{f"model.{a}": b for a, b in model_cfg.to_dict().items()},
+                    **{f"train.{a}": b for a, b in train_cfg.to_dict().items()},
                     "seed": seed,
                 }
             )
@@ -252,8 +253,8 @@ def train_look_model(
             coefficients[tr_l],
             val,
             train_cfg,
-            int(model_cfg["set_max"]),
-            float(model_cfg["single_fraction"]),
+            int(model_cfg.set_max),
+            float(model_cfg.single_fraction),
             seed,
             callbacks,
         )
@@ -263,12 +264,12 @@ def train_look_model(
             "loss": float(h["loss"][-1]),
             "val_loss": float(h.get("final_val_loss", h["val_loss"])[-1]),
             "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
-            "epochs": int(train_cfg["epochs"]),
-            "steps": int(train_cfg["epochs"]) * int(train_cfg["steps_per_epoch"]),
+            "epochs": int(train_cfg.epochs),
+            "steps": int(train_cfg.epochs) * int(train_cfg.steps_per_epoch),
             "train_seconds": round(seconds, 2),
             "explained_variance": float(basis.explained.sum()),
         }
-        shrink = fit_shrinkage(encoder, val, basis, int(model_cfg["set_max"]), seed)
+        shrink = fit_shrinkage(encoder, val, basis, int(model_cfg.set_max), seed)
         metrics["shrinkage"] = shrink
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -277,7 +278,7 @@ def train_look_model(
         with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
             export_numpy_weights(encoder, tmp)
         meta = {
-            "name": model_cfg["name"],
+            "name": model_cfg.name,
             "variant": variant,
             "kind": "look",
             "frame_size": int(crops.shape[1]),

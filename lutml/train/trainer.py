@@ -13,7 +13,6 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,11 @@ import tensorflow as tf
 
 from lutml.atomic import atomic_path, write_text_atomic
 from lutml.imageio import write_image
-from lutml.models.builders import build_gan, model_kind, model_sizes
+from lutml.models import model_kind
+from lutml.models.builders import build_gan, model_sizes
 from lutml.models.files import GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE
 from lutml.pipeline.ground_truth import read_ground_truth
+from lutml.pipeline.schema import GanTrainConfig, LutGanConfig, Pix2PixConfig
 from lutml.preview import image_grid
 from lutml.train import callbacks as cb
 from lutml.train.data import load_arrays, split_ids, train_dataset, val_dataset
@@ -36,11 +37,11 @@ class TrainingDivergedError(RuntimeError):
     """The loss became NaN/inf; the last good checkpoint is kept."""
 
 
-def _fingerprint(model_cfg: Mapping, train_cfg: Mapping, seed: int) -> str:
+def _fingerprint(model_cfg: Pix2PixConfig, train_cfg: GanTrainConfig, seed: int) -> str:
     # Everything but the epoch count: a resumed run may be asked to train longer.
-    t = {k: v for k, v in train_cfg.items() if k != "epochs"}
+    t = {k: v for k, v in train_cfg.to_dict().items() if k != "epochs"}
     return json.dumps(
-        {"model": dict(model_cfg), "train": t, "seed": seed}, sort_keys=True, default=str
+        {"model": model_cfg.to_dict(), "train": t, "seed": seed}, sort_keys=True, default=str
     )
 
 
@@ -63,8 +64,8 @@ def _tracking(enabled: bool, look: str, variant: str, run_id: str | None):
     )
 
 
-def _flatten(prefix: str, cfg: Mapping) -> dict[str, Any]:
-    return {f"{prefix}.{k}": v for k, v in cfg.items()}
+def _flatten(prefix: str, cfg: Pix2PixConfig | GanTrainConfig) -> dict[str, Any]:
+    return {f"{prefix}.{k}": v for k, v in cfg.to_dict().items()}
 
 
 def train_model(
@@ -72,8 +73,8 @@ def train_model(
     split_dir: Path,
     gt_dir: Path,
     out_dir: Path,
-    model_cfg: Mapping[str, Any],
-    train_cfg: Mapping[str, Any],
+    model_cfg: Pix2PixConfig,
+    train_cfg: GanTrainConfig,
     seed: int = 42,
     look: str = "default",
 ) -> dict[str, Any]:
@@ -82,18 +83,18 @@ def train_model(
     Returns the training metrics written to ``train_metrics.json``. Raises ValueError for bad
     params or data, TrainingDivergedError if a loss becomes NaN (last good checkpoint kept).
     """
-    strategy = make_strategy(train_cfg.get("strategy", "default"))  # before any other TF op
-    kind = model_kind(model_cfg)
+    strategy = make_strategy(train_cfg.strategy)  # before any other TF op
+    kind = model_kind(model_cfg.name)
     size, out_size = model_sizes(model_cfg)
-    batch = int(train_cfg["batch_size"])
-    epochs = int(train_cfg["epochs"])
+    batch = train_cfg.batch_size
+    epochs = train_cfg.epochs
     if batch < 1 or epochs < 1:
         raise ValueError(
             f"train.batch_size and train.epochs must be >= 1, got {batch} and {epochs}"
         )
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    if train_cfg.get("mixed_precision"):
+    if train_cfg.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
 
     split = split_ids(split_dir)
@@ -101,8 +102,8 @@ def train_model(
         raise ValueError(
             f"{Path(split_dir) / 'test.txt'}: no test pairs listed (needed for validation)"
         )
-    lut_size = model_cfg.get("lut_size", 8) if kind == "lut" else None
-    jitter_size = max(size, round(size * float(train_cfg.get("jitter", 1.0))))
+    lut_size = model_cfg.lut_size if isinstance(model_cfg, LutGanConfig) else None
+    jitter_size = max(size, round(size * float(train_cfg.jitter)))
     train_arrays = load_arrays(pairs_dir, split["train"], jitter_size, gt_dir, lut_size)
     val_arrays = load_arrays(pairs_dir, split["test"], size, gt_dir, lut_size)
 
@@ -113,36 +114,30 @@ def train_model(
     initial_epoch = state["epoch"] if state else 0
 
     with strategy.scope():
-        gan = build_gan(
-            model_cfg, train_cfg.get("learning_rate", 2e-4), train_cfg.get("beta_1", 0.5)
-        )
-        gan.compile(
-            gan.g_optimizer, gan.d_optimizer, jit_compile=bool(train_cfg.get("jit_compile", False))
-        )
+        gan = build_gan(model_cfg, train_cfg.learning_rate, train_cfg.beta_1)
+        gan.compile(gan.g_optimizer, gan.d_optimizer, jit_compile=train_cfg.jit_compile)
         gan.build_optimizers()
         if state:
             gan.load_weights(state["weights"])
             print(f"resuming from {state['weights']} (epoch {initial_epoch} of {epochs})")
 
-    steps = int(train_cfg.get("steps_per_epoch") or max(1, len(split["train"]) // batch))
+    steps = int(train_cfg.steps_per_epoch or max(1, len(split["train"]) // batch))
     train_ds = train_dataset(
-        train_arrays, size, out_size, batch, seed + initial_epoch, train_cfg.get("flip", True)
+        train_arrays, size, out_size, batch, seed + initial_epoch, train_cfg.flip
     )
     val_ds = val_dataset(val_arrays, out_size, batch)
-    val_pairs = _metric_pairs(
-        pairs_dir, gt_dir, split["test"][: int(train_cfg.get("val_pairs", 8))]
-    )
+    val_pairs = _metric_pairs(pairs_dir, gt_dir, split["test"][: train_cfg.val_pairs])
     lut_metrics = cb.LutMetrics(
         val_pairs,
         size,
         kind,
-        train_cfg.get("validate_every", 5),
+        train_cfg.validate_every,
         epochs,
-        train_cfg.get("val_lut_size", 17),
+        train_cfg.val_lut_size,
     )
     guard = cb.NaNGuard()
-    variant = model_cfg.get("variant") or model_cfg["name"]
-    use_mlflow = bool(train_cfg.get("mlflow", True)) and chief
+    variant = model_cfg.variant or model_cfg.name
+    use_mlflow = train_cfg.mlflow and chief
     with _tracking(
         use_mlflow, look, variant, state.get("mlflow_run_id") if state else None
     ) as mlflow:
@@ -150,9 +145,7 @@ def train_model(
         callbacks = [
             guard,
             lut_metrics,
-            cb.Checkpoint(
-                ckpt_dir, train_cfg.get("checkpoint_every", 1), guard, run_id, fingerprint
-            ),
+            cb.Checkpoint(ckpt_dir, train_cfg.checkpoint_every, guard, run_id, fingerprint),
         ]
         if mlflow:
             if not state:
@@ -246,7 +239,7 @@ def _summary(
 def _save(
     gan,
     out_dir: Path,
-    model_cfg: Mapping,
+    model_cfg: Pix2PixConfig,
     kind: str,
     size: int,
     out_size: int,
@@ -262,13 +255,13 @@ def _save(
     with atomic_path(out_dir / GENERATOR_FILE) as tmp:
         gan.generator.save(tmp)
     meta = {
-        "name": model_cfg["name"],
-        "variant": model_cfg.get("variant") or model_cfg["name"],
+        "name": model_cfg.name,
+        "variant": model_cfg.variant or model_cfg.name,
         "kind": kind,
         "input_size": size,
         "output_size": out_size,
         "lut_size": lut_size,
-        "reverse": bool(model_cfg.get("reverse", False)),
+        "reverse": model_cfg.reverse,
         "look": look,
         "epochs": epochs,
         "seed": seed,

@@ -1,0 +1,193 @@
+"""Every stage's typed config builds from params.yaml and from every composition of conf/; unknown
+or missing keys fail naming the key (lutml.pipeline.schema)."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lutml.models import MODEL_KINDS
+from lutml.pipeline.config import compose
+from lutml.pipeline.schema import (
+    MODEL_CONFIGS,
+    STAGES,
+    ConfigError,
+    GanTrainConfig,
+    LookTrainConfig,
+    Params,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "conf"
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+@cache
+def composed(overrides: tuple[str, ...]) -> dict:
+    return compose(list(overrides))
+
+
+def compositions() -> list[tuple[str, ...]]:
+    """The default, each experiment, each look, and each model in the setting it trains in."""
+    out: list[tuple[str, ...]] = [()]
+    out += [(f"experiment={e}",) for e in options("experiment")]
+    out += [(f"look={name}",) for name in options("look")]
+    for m in options("model"):
+        name = composed((f"model={m}",))["model"]["name"]
+        pair = MODEL_KINDS[name] != "look"
+        out.append(("experiment=pix2pix", f"model={m}") if pair else (f"model={m}",))
+    return out
+
+
+def test_model_configs_cover_every_model_name() -> None:
+    assert set(MODEL_CONFIGS) == set(MODEL_KINDS)
+
+
+def test_params_yaml_builds_every_stage_config() -> None:
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    Params.from_params(params)
+    for stage in STAGES.values():
+        stage.from_params(params)
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    assert set(STAGES) == set(dvc["stages"])
+
+
+@pytest.mark.parametrize("overrides", compositions(), ids=lambda o: ",".join(o) or "default")
+def test_every_composition_builds_every_stage_config(overrides: tuple[str, ...]) -> None:
+    params = composed(overrides)
+    full = Params.from_params(params)
+    want = LookTrainConfig if MODEL_KINDS[full.model.name] == "look" else GanTrainConfig
+    assert isinstance(full.train, want)
+    assert type(full.model) is MODEL_CONFIGS[full.model.name]
+    for stage in STAGES.values():
+        stage.from_params(params)
+
+
+# (block path, key): an unknown key there and the key missing must each fail naming the key.
+CASES = [
+    (("corpus",), "eval"),
+    (("frames",), "per_photo"),
+    (("frames", "video"), "fps"),
+    (("look",), "contrast"),
+    (("synth",), "n_looks"),
+    (("synth",), "exposure"),
+    (("synth", "crops"), "size"),
+    (("synth", "prior"), "warp"),
+    (("synth", "prior", "warp"), "knots"),
+    (("synth", "prior", "camera"), "mixer_p"),
+    (("synth", "exposure"), "stops"),
+    (("synth", "lut"), "scale"),
+    (("synth", "jpeg_noise"), "quality"),
+    (("synth", "neutralize"), "looks"),
+    (("synth", "families"), "hue"),
+    (("split",), "test_fraction"),
+    (("fit",), "gt_robust"),
+    (("fit", "basis"), "floor"),
+    (("model",), "set_max"),
+    (("train",), "ema"),
+    (("eval",), "single_refs"),
+    (("original",), "pairs"),
+    (("original", "model"), "residual"),
+    (("original", "train"), "beta_1"),
+]
+
+
+def _at(params: dict, path: tuple[str, ...]) -> dict:
+    node = params
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _builders_reading(path: tuple[str, ...]):
+    """Params, plus the stage configs whose dvc.yaml params include the block."""
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    readers = [Params.from_params]
+    for name, stage in STAGES.items():
+        deps = dvc[name]["params"]
+        if any(".".join(path[: i + 1]) in deps for i in range(len(path))):
+            readers.append(stage.from_params)
+    return readers
+
+
+@pytest.mark.parametrize("path,key", CASES)
+def test_unknown_and_missing_keys_raise_naming_them(path: tuple[str, ...], key: str) -> None:
+    base = composed(())
+    for build in _builders_reading(path):
+        extra = copy.deepcopy(base)
+        _at(extra, path)["bogus_key"] = 1
+        with pytest.raises(ConfigError, match="bogus_key"):
+            build(extra)
+        missing = copy.deepcopy(base)
+        del _at(missing, path)[key]
+        with pytest.raises(ConfigError, match=key):
+            build(missing)
+
+
+def test_wrong_types_and_variants_raise() -> None:
+    base = composed(())
+    bad = copy.deepcopy(base)
+    bad["fit"]["size"] = "17"
+    with pytest.raises(ConfigError, match=r"fit\.size"):
+        Params.from_params(bad)
+    bad = copy.deepcopy(base)
+    bad["model"]["name"] = "nope"
+    with pytest.raises(ConfigError, match="nope"):
+        STAGES["train"].from_params(bad)
+    bad = copy.deepcopy(base)
+    bad["synth"]["mode"] = "sideways"
+    with pytest.raises(ConfigError, match="sideways"):
+        STAGES["split"].from_params(bad)
+    # a pair-trained model with the look estimator's train block: the train keys are wrong
+    pix = composed(("model=pix2pix64",))
+    with pytest.raises(ConfigError, match="synth.mode=grade or neutralize"):
+        STAGES["train"].from_params(pix)
+
+
+#: Keys a stage reads beyond its dvc.yaml params: train labels pair-trained runs with the look's
+#: name (the look estimator is look-agnostic, so `look` is not a param of the stage).
+EXTRA_READS = {"train": ["look.name"]}
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_stage_configs_read_only_their_dvc_params(name: str) -> None:
+    """A stage's config builds from its dvc.yaml params alone (else DVC misses a change)."""
+    stage = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][name]
+    for overrides in [(), ("experiment=pix2pix",)]:
+        params = composed(overrides)
+        pruned: dict = {}
+        for path in [*stage["params"], *EXTRA_READS.get(name, [])]:
+            *parents, last = path.split(".")
+            src, dst = params, pruned
+            for key in parents:
+                src, dst = src[key], dst.setdefault(key, {})
+            dst[last] = copy.deepcopy(src[last])
+        STAGES[name].from_params(pruned)
+
+
+@pytest.mark.parametrize("group", ["model", "look", "train", "synth", "fit", "eval"])
+def test_group_options_only_set_their_own_block(group: str) -> None:
+    """A model (look, ...) file changes only its block; changing other blocks (e.g. synth.mode) is
+    an experiment's job (conf/experiment/, `# @package _global_`)."""
+    default = composed(())
+    for option in options(group):
+        cfg = composed((f"{group}={option}",))
+        others = {k: v for k, v in cfg.items() if k != group}
+        assert others == {k: v for k, v in default.items() if k != group}, option
+
+
+@pytest.mark.parametrize("overrides", [(), ("experiment=pix2pix", "model=lut_gan_3d")])
+def test_typed_blocks_round_trip_to_params(overrides: tuple[str, ...]) -> None:
+    """`to_dict` gives the params.yaml block back (MLflow params and checkpoints use it)."""
+    params = composed(overrides)
+    full = Params.from_params(params)
+    for key in params:
+        if key != "seed":
+            assert getattr(full, key).to_dict() == params[key], key
