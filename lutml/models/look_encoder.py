@@ -32,24 +32,14 @@ import tensorflow as tf
 from keras import layers
 
 from lutml.lut.lut3d import identity_table
-
-# sRGB (D65) linear RGB -> XYZ, and the XYZ of white (as in lutml.color).
-_RGB_TO_XYZ = np.array(
-    [
-        [0.4123908, 0.3575843, 0.1804808],
-        [0.2126390, 0.7151687, 0.0721923],
-        [0.0193308, 0.1191948, 0.9505322],
-    ],
-    np.float32,
-)
-_WHITE = _RGB_TO_XYZ.sum(axis=1)
+from lutml.models.look_inference import QUANTILES, RGB_TO_XYZ, WHITE
 
 
 def srgb_to_lab(rgb: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     """CIELAB (L, a, b) of sRGB-encoded values (..., 3) clipped to [0, 1] (lutml.color's formula)."""
     x = tf.clip_by_value(rgb, 0.0, 1.0)
     lin = tf.where(x <= 0.04045, x / 12.92, tf.pow((tf.maximum(x, 0.04045) + 0.055) / 1.055, 2.4))
-    xyz = tf.tensordot(lin, tf.constant(_RGB_TO_XYZ.T), axes=1) / tf.constant(_WHITE)
+    xyz = tf.tensordot(lin, tf.constant(RGB_TO_XYZ.T), axes=1) / tf.constant(WHITE)
     f = tf.where(
         xyz > 216.0 / 24389.0,
         tf.pow(tf.maximum(xyz, 1e-8), 1.0 / 3.0),
@@ -73,9 +63,6 @@ def _histogram(bins: tf.Tensor, n_bins: int, weights: tf.Tensor | None = None) -
 
 def _bin(x: tf.Tensor, lo: float, hi: float, n: int) -> tf.Tensor:
     return tf.clip_by_value(tf.cast(tf.floor((x - lo) / (hi - lo) * n), tf.int32), 0, n - 1)
-
-
-QUANTILES = (0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.995)
 
 
 def colour_features(

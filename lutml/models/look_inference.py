@@ -33,10 +33,11 @@ QUANTILES = (
     0.95,
     0.98,
     0.995,
-)  # = look_encoder.QUANTILES
+)  # of the R, G, B and L* distributions: the features' quantile levels (also look_encoder's)
 
-# sRGB (D65) linear RGB -> XYZ and white, as in lutml.color and the TensorFlow features.
-_RGB_TO_XYZ = np.array(
+# sRGB (D65) linear RGB -> XYZ and white in float32 (lutml.color's matrix; the TensorFlow features
+# in look_encoder use these same arrays).
+RGB_TO_XYZ = np.array(
     [
         [0.4123908, 0.3575843, 0.1804808],
         [0.2126390, 0.7151687, 0.0721923],
@@ -44,7 +45,7 @@ _RGB_TO_XYZ = np.array(
     ],
     np.float32,
 )
-_WHITE = _RGB_TO_XYZ.sum(axis=1)
+WHITE = RGB_TO_XYZ.sum(axis=1)
 
 
 def _bin(x: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
@@ -77,7 +78,7 @@ def colour_features_np(
     lin = np.where(
         x <= 0.04045, x / np.float32(12.92), ((np.maximum(x, 0.04045) + 0.055) / 1.055) ** 2.4
     )
-    xyz = (lin @ _RGB_TO_XYZ.T / _WHITE).astype(np.float32)
+    xyz = (lin @ RGB_TO_XYZ.T / WHITE).astype(np.float32)
     f = np.where(
         xyz > 216.0 / 24389.0, np.cbrt(np.maximum(xyz, 1e-8)), (24389.0 / 27.0 * xyz + 16.0) / 116.0
     )
