@@ -3,8 +3,8 @@
 A fine 3D histogram over the source colour keeps, per occupied bin, the total weight and the
 weighted mean source and target colours. Fitting the LUT to bin means instead of pixels makes the
 cost depend on the lattice and the bin count, not on megapixels, and loses almost nothing: the
-mean source of a bin is kept exactly, so only the grade's curvature inside one bin (1/64 of the
-range by default) is averaged. One compiled pass over the pixels also counts the pixel weight
+mean source of a bin is kept exactly, so only the grade's curvature inside one bin (1/96 of the
+range in `lutml.fit`, 1/64 here by default) is averaged. One compiled pass over the pixels also counts the pixel weight
 per LUT cell (the coverage) and checks that every value is finite.
 """
 

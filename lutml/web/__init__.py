@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "LUTML_MAX_PIXELS": 40_000_000,  # per image; 8K UHD is 33 MP
     "LUTML_MODEL_DIRS": ["data/models"],
     "LUTML_PREVIEW_EDGE": 1280,  # long edge of the on-screen preview, pixels
-    "LUTML_FIT_PIXELS": 1_000_000,  # pixel pairs sampled for match-mode fitting (fills 64^3 bins)
+    "LUTML_FIT_PIXELS": 1_000_000,  # pixel pairs sampled for match-mode fitting (fills the fit's 96^3 bins)
     "LUTML_LUT_SIZES": [17, 33, 65],
     "LUTML_CACHE_ENTRIES": 64,  # the byte budget is the real bound for big frames
     "LUTML_CACHE_BYTES": 1 << 30,
