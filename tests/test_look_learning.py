@@ -195,3 +195,61 @@ def test_resample_table_is_trilinear_resampling() -> None:
         resample_table(t, 33), resample_lut(LUT3D(t), 33, "trilinear").table, atol=2e-6
     )
     np.testing.assert_allclose(resample_table(t, 17), t, atol=1e-6)
+
+
+def test_packed_batches_fill_every_step_with_whole_sets() -> None:
+    from lutml.train.look_trainer import draw_packed_batches
+
+    def draw(seed: int) -> dict[str, np.ndarray]:
+        return draw_packed_batches(np.random.default_rng(seed), 50, 40, 12, 30, 20, 0.25)
+
+    d = draw(3)
+    assert d["crops"].shape == d["segment"].shape == d["look"].shape == (50, 40)
+    assert d["crops"].min() >= 0 and d["crops"].max() < 20 and d["look"].max() < 30
+    sizes = []
+    for seg in d["segment"]:
+        assert seg[0] == 0 and set(np.diff(seg)) <= {0, 1}  # contiguous sets 0, 1, 2, ...
+        counts = np.bincount(seg)
+        assert counts.max() <= 12 and counts.min() >= 1
+        sizes += list(counts[:-1])  # the last set of a batch may be cut to fit
+    sizes = np.array(sizes)
+    assert 0.25 < np.mean(sizes == 1) < 0.45  # single_fraction + the uniform draw's own ones
+    assert sizes.max() == 12
+    for key, value in draw(3).items():
+        np.testing.assert_array_equal(value, d[key])
+    assert not np.array_equal(draw(4)["segment"], d["segment"])
+
+
+def test_packed_loss_equals_the_padded_loss_of_the_same_sets() -> None:
+    """Segment-mean pooling over packed crops is the masked mean of the padded layout."""
+    import keras
+    import tensorflow as tf
+
+    from lutml.models.look_encoder import LookEncoder
+    from lutml.train.look_trainer import LookTrainer
+
+    keras.utils.set_random_seed(0)
+    enc = LookEncoder(16, 6, 5, 32)
+    enc.build_all()
+    rng = np.random.default_rng(1)
+    enc.set_basis(rng.normal(0, 0.01, 375), rng.normal(0, 0.01, (6, 375)), np.ones(125))
+    crops = rng.integers(0, 256, (10, 16, 16, 3), dtype=np.uint8)
+    tables = np.stack([get_look(n)(identity_table(5)) for n in ("teal_orange", "bleach_bypass")])
+    coefficients = rng.normal(0, 1, (2, 6)).astype(np.float32)
+    trainer = LookTrainer(enc, crops, tables.astype(np.float32), coefficients, 0.0)
+    sets = [([3, 1, 4], 1), ([5], 0), ([9, 2], 1)]  # (crop ids, look) of three sets
+    packed = {
+        "crops": tf.constant([c for ids, _ in sets for c in ids], tf.int32),
+        "segment": tf.constant([i for i, (ids, _) in enumerate(sets) for _ in ids], tf.int32),
+        "look": tf.constant([lk for _, lk in sets] + [0] * 3, tf.int32),
+        "seed": tf.constant([1, 2], tf.int32),
+    }
+    padded = {
+        "crops": tf.constant([ids + [0] * (3 - len(ids)) for ids, _ in sets], tf.int32),
+        "size": tf.constant([len(ids) for ids, _ in sets], tf.int32),
+        "look": tf.constant([lk for _, lk in sets], tf.int32),
+        "seed": tf.constant([1, 2], tf.int32),
+    }
+    a, b = float(trainer._loss(packed)), float(trainer._loss(padded))
+    assert a > 0.1
+    assert a == pytest.approx(b, rel=1e-5)

@@ -524,6 +524,7 @@ class LookTrainConfig(Block):
     val_batches: int
     mlflow: bool
     ema: float | None
+    crops_per_batch: int | None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -44,6 +44,41 @@ def draw_batches(
     }
 
 
+def draw_packed_batches(
+    rng: np.random.Generator,
+    steps: int,
+    crops_per_batch: int,
+    set_max: int,
+    n_looks: int,
+    n_crops: int,
+    single_fraction: float,
+) -> dict[str, np.ndarray]:
+    """Indices of `steps` packed batches: every batch holds exactly `crops_per_batch` crops.
+
+    Sets (sizes 1..`set_max`, a share `single_fraction` of exactly one) are drawn one after the
+    other until the batch is full (the last one cut to fit), so no crop is padding and the cost of
+    a step does not depend on `set_max`. Arrays: ``crops`` (steps, T) crop ids, ``segment``
+    (steps, T) the set of each crop (0, 0, 1, 1, 1, 2, ... ascending), ``look`` (steps, T) the
+    look of each set (entries past the last set unused), ``seed`` (steps, 2) noise seeds.
+    """
+    t = int(crops_per_batch)
+    segment = np.zeros((steps, t), np.int32)
+    for i in range(steps):
+        filled = n_sets = 0
+        while filled < t:
+            size = 1 if rng.random() < single_fraction else int(rng.integers(1, set_max + 1))
+            size = min(size, t - filled)
+            segment[i, filled : filled + size] = n_sets
+            filled += size
+            n_sets += 1
+    return {
+        "look": rng.integers(0, n_looks, (steps, t)).astype(np.int32),
+        "crops": rng.integers(0, n_crops, (steps, t)).astype(np.int32),
+        "segment": segment,
+        "seed": rng.integers(0, 2**31 - 1, (steps, 2)).astype(np.int32),
+    }
+
+
 class LookTrainer(keras.Model):
     """Wraps a `LookEncoder` with the training data (crops, look tables, target coefficients).
 
@@ -87,7 +122,27 @@ class LookTrainer(keras.Model):
         mask = tf.cast(tf.range(k)[None, :] < batch["size"][:, None], tf.float32)
         return tf.reshape(graded, [b, k, s, s, 3]), mask
 
+    def _packed_loss(self, batch):
+        """Loss of a packed batch (`draw_packed_batches`): every crop is graded and embedded once,
+        then pooled per set with a segment mean."""
+        crop_ids, segment = batch["crops"], batch["segment"]
+        x = tf.cast(tf.gather(self.crops, crop_ids), tf.float32) / 255.0  # (T, S, S, 3)
+        tables = tf.gather(self.looks, tf.gather(batch["look"], segment))
+        graded = apply_lut_trilinear(tables, x)
+        graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
+        graded = tf.round(tf.clip_by_value(graded, 0.0, 1.0) * 255.0) / 255.0
+        e = self.encoder.embed(graded[None])[0]  # (T, D)
+        pooled = tf.math.segment_sum(e, segment) / tf.math.segment_sum(
+            tf.ones_like(e[:, :1]), segment
+        )  # (n_sets, D)
+        n_sets = tf.shape(pooled)[0]
+        pred = self.encoder.head(pooled, training=True)
+        target = tf.gather(self.coefficients, batch["look"][:n_sets])
+        return tf.reduce_mean(tf.reduce_sum(tf.square(pred - target), axis=-1))
+
     def _loss(self, batch):
+        if "segment" in batch:
+            return self._packed_loss(batch)
         frames, mask = self.graded_sets(batch)
         pred = self.encoder({"frames": frames, "mask": mask}, training=True)
         target = tf.gather(self.coefficients, batch["look"])
@@ -129,10 +184,11 @@ def fit_encoder(
     """
     rng = np.random.default_rng([seed, 11])
     steps, epochs = int(cfg.steps_per_epoch), int(cfg.epochs)
-    idx = draw_batches(
+    draw = draw_batches if cfg.crops_per_batch is None else draw_packed_batches
+    idx = draw(
         rng,
         steps * epochs,
-        int(cfg.batch_size),
+        int(cfg.batch_size if cfg.crops_per_batch is None else cfg.crops_per_batch),
         set_max,
         len(tables),
         len(crops),
