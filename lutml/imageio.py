@@ -1,28 +1,41 @@
-"""Image files in and out: PNG, JPEG and TIFF at 8 and 16 bits, with alpha kept aside.
+"""Image files in and out: PNG, JPEG and TIFF at 8 and 16 bits, OpenEXR as float, alpha aside.
 
 Policy (documented in the README): colour is always RGB. Grayscale and palette images are
 expanded to RGB; an alpha channel is returned separately so graded outputs can carry it
 unchanged; CMYK/YCbCr are converted to RGB by Pillow. Pillow cannot hold 16-bit RGB, so 16-bit
-PNGs go through pypng and TIFFs through tifffile. Every writer is atomic.
+PNGs go through pypng and TIFFs through tifffile. OpenEXR files (usually scene-linear: values
+above 1 and below 0 are meaningful) go through the OpenEXR bindings, imported only when an EXR is
+read or written; they are read as float32 with every value kept (`bit_depth` 32) and written as
+half float. Every writer is atomic.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import struct
+import sys
+import tempfile
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from lutml.atomic import atomic_path
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".exr")
+FLOAT_DEPTH = 32  # `ImageData.bit_depth` of a float image (OpenEXR, half or float channels)
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+_EXR_MAGIC = b"\x76\x2f\x31\x01"
+_HALF_MAX = 65504.0  # the largest finite half float
 
 
 class ImageReadError(ValueError):
@@ -35,9 +48,10 @@ class ImageData:
 
     Attributes
     ----------
-    rgb : uint8 or uint16 array, shape (H, W, 3)
+    rgb : uint8, uint16 or float32 array, shape (H, W, 3)
+        float32 for OpenEXR files: the stored values, outside [0, 1] too (scene-linear).
     alpha : array of the same dtype, shape (H, W), or None
-    bit_depth : 8 or 16
+    bit_depth : 8, 16 or `FLOAT_DEPTH` (32: float, from an OpenEXR file)
     path : the file it came from
     """
 
@@ -47,8 +61,16 @@ class ImageData:
     path: Path
 
     def as_float(self) -> np.ndarray:
-        """RGB as float32 (H, W, 3) in [0, 1]."""
+        """RGB as float32 (H, W, 3): 8/16-bit codes scaled to [0, 1]; a float (EXR) image as
+        stored, values outside [0, 1] kept (clip it where display values are needed)."""
         return to_float(self.rgb)
+
+
+def outside_unit_range(rgb: np.ndarray) -> float:
+    """Fraction of pixels of `rgb` (..., 3) with a channel below 0 or above 1 (0 for integers)."""
+    if not np.issubdtype(rgb.dtype, np.floating) or rgb.size == 0:
+        return 0.0
+    return float(np.mean(np.any((rgb < 0.0) | (rgb > 1.0), axis=-1)))
 
 
 def to_float(arr: np.ndarray) -> np.ndarray:
@@ -72,8 +94,14 @@ def from_float(arr: np.ndarray, bit_depth: int) -> np.ndarray:
 
 
 def read_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an image as float32 RGB (H, W, 3) in [0, 1]; alpha is dropped."""
-    return read_image_full(path).as_float()
+    """Read an image as float32 RGB (H, W, 3) in [0, 1]; alpha is dropped.
+
+    A float (EXR) image is taken as display values and clipped to [0, 1]; use
+    `read_image_full(path).as_float()` to keep values outside that range.
+    """
+    image = read_image_full(path)
+    rgb = image.as_float()
+    return np.clip(rgb, 0.0, 1.0) if image.bit_depth == FLOAT_DEPTH else rgb
 
 
 def default_max_pixels() -> int | None:
@@ -121,7 +149,7 @@ def _head(p: Path) -> bytes:
 
 
 def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """(width, height) from the file header, without decoding pixels (PNG, JPEG, TIFF).
+    """(width, height) from the file header, without decoding pixels (PNG, JPEG, TIFF, EXR).
 
     Raises ImageReadError for a damaged header and ImageTooLargeError (``size`` None) when
     Pillow refuses to even open the file (over twice its limit).
@@ -138,6 +166,8 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
         with tifffile.TiffFile(p) as tif:
             page = tif.pages.first
             return int(page.imagewidth), int(page.imagelength)
+    if head.startswith(_EXR_MAGIC):
+        return _exr_header(p)[0]
     with _open_pillow(p, None) as im:
         return im.size
 
@@ -157,12 +187,15 @@ def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None)
     ImageTooLargeError
         The header declares more than `max_pixels` pixels (checked before decoding).
     ImageReadError
-        The file is not a decodable PNG/JPEG/TIFF (judged by content, not by extension),
-        is truncated, or has an unsupported pixel format.
+        The file is not a decodable PNG/JPEG/TIFF/OpenEXR image (judged by content, not by
+        extension), is truncated, or has an unsupported pixel format (see `_read_exr` for EXR).
     """
     p = Path(path)
     limit = default_max_pixels() if max_pixels is None else max_pixels
     head = _head(p)
+    if head.startswith(_EXR_MAGIC):
+        rgb, alpha = _read_exr(p, limit)
+        return ImageData(rgb, alpha, FLOAT_DEPTH, p)
     if head.startswith(_PNG_MAGIC) and head[12:16] == b"IHDR":  # always the first chunk
         _check_pixels(p, *struct.unpack(">II", head[16:24]), limit)
     try:
@@ -179,7 +212,7 @@ def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None)
             str(exc).replace(f" {str(p)!r}", "").replace(str(p), "the file")
         )  # named once, up front
         raise ImageReadError(
-            f"{p}: not a readable PNG/JPEG/TIFF image ({type(exc).__name__}: {reason})"
+            f"{p}: not a readable PNG/JPEG/TIFF/EXR image ({type(exc).__name__}: {reason})"
         ) from exc
     if rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise ImageReadError(f"{p}: image has no pixels")
@@ -294,6 +327,164 @@ def _apply_colormap(index: np.ndarray, colormap: np.ndarray, p: Path) -> np.ndar
     return np.ascontiguousarray(cmap.T[index])
 
 
+_EXR_LOCK = threading.Lock()
+
+
+def _openexr(p: Path) -> Any:
+    """The OpenEXR bindings, imported on first use (`import lutml` stays light)."""
+    try:
+        import OpenEXR
+    except ImportError as exc:
+        raise ValueError(
+            f"{p}: OpenEXR files need the 'openexr' package (pip install -r requirements.lock)"
+        ) from exc
+    return OpenEXR
+
+
+@contextlib.contextmanager
+def _exr_messages(lines: list[str]) -> Iterator[None]:
+    """Collect into `lines` what the OpenEXR library prints while it works.
+
+    Its C core reports a damaged file on the stderr file descriptor (several lines per bad
+    chunk) and its bindings print to ``sys.stdout``, before raising a vaguer exception: both are
+    pointed at a temporary file / buffer meanwhile, so the caller can make one clear
+    `ImageReadError` of it. A lock keeps concurrent reads from swapping the descriptors twice.
+    """
+    with _EXR_LOCK, tempfile.TemporaryFile() as sink:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        saved = [os.dup(1), os.dup(2)]
+        printed = io.StringIO()
+        try:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                yield
+        finally:
+            with contextlib.suppress(Exception):  # C stdio's buffer
+                import ctypes
+
+                ctypes.CDLL(None).fflush(None)
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+            sink.seek(0)
+            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
+            lines.extend(printed.getvalue().splitlines())
+
+
+def _exr_error(p: Path, exc: Exception, lines: list[str]) -> ImageReadError:
+    """One error for a file the OpenEXR library could not read: its own last verdict, if any."""
+    core = [m for line in lines if (m := re.search(r"\((EXR_ERR_\w+)\)\s*(.*)", line))]
+    if core:
+        reason = f"{core[-1].group(1)}: {core[-1].group(2)}"
+    elif str(exc).startswith("Unable to open"):  # the file itself was readable (`_head`)
+        reason = "its header is damaged or cut short"
+    else:
+        reason = f"{type(exc).__name__}: {exc}".replace(f"'{p}'", "the file").replace(
+            str(p), "the file"
+        )
+    return ImageReadError(f"{p}: damaged or unreadable OpenEXR image ({reason})")
+
+
+def _exr_header(p: Path) -> tuple[tuple[int, int], dict]:
+    """((width, height) of the data window, header) of a single-part, flat OpenEXR file."""
+    OpenEXR = _openexr(p)
+
+    lines: list[str] = []
+    try:
+        with _exr_messages(lines):
+            exr = OpenEXR.File(str(p), header_only=True)
+        parts = exr.parts
+    except Exception as exc:  # the bindings raise RuntimeError/ValueError/OSError
+        raise _exr_error(p, exc, lines) from exc
+    if len(parts) != 1:
+        raise ImageReadError(
+            f"{p}: multi-part OpenEXR ({len(parts)} parts) is not supported; "
+            "export the image as a single-part file"
+        )
+    header = parts[0].header
+    if "deep" in str(header.get("type", "")):
+        raise ImageReadError(f"{p}: deep OpenEXR (several samples per pixel) is not supported")
+    (x0, y0), (x1, y1) = (tuple(int(v) for v in corner) for corner in header["dataWindow"])
+    return (x1 - x0 + 1, y1 - y0 + 1), header
+
+
+def _read_exr(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """An OpenEXR file's R, G, B (or Y) and A channels as float32, values as stored.
+
+    The header is checked first (single part, flat, size within `limit`, channel names), then
+    the pixels are decoded. Half and float channels become float32 with every value kept
+    (above 1, below 0); only what is not a colour is replaced: NaN by 0, +-inf by +-65504 (the
+    largest half). A lone Y (luminance) channel is expanded to grey RGB. The data window is the
+    image (an offset against the display window is not kept). Other channels (Z, layers such
+    as ``diffuse.R``) are ignored.
+    """
+    OpenEXR = _openexr(p)
+
+    (width, height), header = _exr_header(p)
+    _check_pixels(p, width, height, limit)
+    channels = {c.name: c for c in header["channels"]}
+    if {"R", "G", "B"} <= channels.keys():
+        colour = ["R", "G", "B"]
+    elif "Y" in channels and not {"RY", "BY"} & channels.keys():
+        colour = ["Y"]
+    else:
+        names = ", ".join(sorted(channels)) or "none"
+        raise ImageReadError(
+            f"{p}: OpenEXR image without R, G, B (or Y) channels (it has: {names}); "
+            "export the colour as the R, G, B channels of the default layer"
+        )
+    wanted = colour + (["A"] if "A" in channels else [])
+    for name in wanted:
+        c = channels[name]
+        if (c.xSampling, c.ySampling) != (1, 1):
+            raise ImageReadError(f"{p}: OpenEXR channel {name} is subsampled; not supported")
+    lines: list[str] = []
+    try:
+        with _exr_messages(lines):
+            exr = OpenEXR.File(str(p), separate_channels=True)
+        planes = {name: exr.channels()[name].pixels for name in wanted}
+    except Exception as exc:
+        raise _exr_error(p, exc, lines) from exc
+    if lines:  # read fine but said something: pass it on
+        print("\n".join(lines), file=sys.stderr)
+    for name, plane in planes.items():
+        if plane.dtype not in (np.float16, np.float32):
+            raise ImageReadError(
+                f"{p}: OpenEXR channel {name} holds {plane.dtype} values, not half/float colour"
+            )
+        if plane.shape != (height, width):
+            raise ImageReadError(f"{p}: OpenEXR channel {name} does not cover the image")
+
+    def floats(plane: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(plane.astype(np.float32), nan=0.0, posinf=_HALF_MAX, neginf=-_HALF_MAX)
+
+    rgb = np.stack([floats(planes[name]) for name in colour], axis=-1)
+    if rgb.shape[-1] == 1:
+        rgb = np.repeat(rgb, 3, axis=-1)
+    alpha = floats(planes["A"]) if "A" in planes else None
+    return np.ascontiguousarray(rgb), alpha
+
+
+def _write_exr(tmp: Path, rgb: np.ndarray, alpha: np.ndarray | None) -> None:
+    """Half-float R, G, B (and A) channels, ZIP compressed; float values kept (to half's range),
+    8/16-bit codes scaled to [0, 1]."""
+    OpenEXR = _openexr(tmp)
+
+    def half(arr: np.ndarray) -> np.ndarray:  # the bindings need C-contiguous planes
+        values = np.clip(to_float(arr), -_HALF_MAX, _HALF_MAX)
+        return np.ascontiguousarray(values.astype(np.float16))
+
+    planes = {name: half(rgb[..., i]) for i, name in enumerate("RGB")}
+    if alpha is not None:
+        planes["A"] = half(alpha)
+    header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+    with OpenEXR.File(header, planes) as exr:
+        exr.write(str(tmp))
+
+
 def _split_planes(arr: np.ndarray, p: Path) -> tuple[np.ndarray, np.ndarray | None]:
     planes = arr.shape[2]
     if planes == 1:
@@ -314,13 +505,16 @@ def write_image(
     bit_depth: int = 8,
     quality: int = 95,
 ) -> None:
-    """Write an RGB image atomically; the format follows the suffix (.png, .jpg/.jpeg, .tif/.tiff).
+    """Write an RGB image atomically; the format follows the suffix (.png, .jpg/.jpeg, .tif/.tiff,
+    .exr).
 
     Parameters
     ----------
     rgb : array (H, W, 3)
         float in [0, 1] (clipped, rounded to `bit_depth`) or uint8/uint16 (written as is;
-        `bit_depth` is then taken from the dtype).
+        `bit_depth` is then taken from the dtype). For .exr: half-float channels, float values
+        kept as given (outside [0, 1] too; beyond +-65504 clipped to half's range), 8/16-bit
+        codes scaled to [0, 1]; `bit_depth` is not used.
     alpha : array (H, W) or None
         Same convention as `rgb`; JPEG cannot carry alpha (ValueError).
     bit_depth : 8 or 16
@@ -335,6 +529,15 @@ def write_image(
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"{p}: expected an (H, W, 3) image, got shape {rgb.shape}")
+    if suffix == ".exr":
+        if alpha is not None and np.shape(alpha) != rgb.shape[:2]:
+            raise ValueError(
+                f"{p}: alpha shape {np.shape(alpha)} does not match image {rgb.shape[:2]}"
+            )
+        _openexr(p)  # a missing package names the output, not its temporary file
+        with atomic_path(p) as tmp:
+            _write_exr(tmp, rgb, None if alpha is None else np.asarray(alpha))
+        return
     if rgb.dtype in (np.uint8, np.uint16):
         bit_depth = 8 if rgb.dtype == np.uint8 else 16
     else:
@@ -366,7 +569,8 @@ def write_image(
 
 
 def list_images(folder: str | os.PathLike[str]) -> list[Path]:
-    """Image files (by suffix, case-insensitive) directly inside `folder`, sorted by name."""
+    """Image files (by suffix, case-insensitive: PNG, JPEG, TIFF, EXR) directly inside `folder`,
+    sorted by name."""
     d = Path(folder)
     if not d.is_dir():
         raise FileNotFoundError(f"{d}: no such folder")

@@ -108,7 +108,7 @@ def test_already_graded_folder_has_no_neutral(tmp_path: Path) -> None:
 def test_bad_folders_fail_cleanly(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ValueError, match="empty: no PNG/JPEG/TIFF images"):
+    with pytest.raises(ValueError, match="empty: no PNG/JPEG/TIFF/EXR images"):
         make_frames(
             tmp_path / "out", {**TINY, "source": "folder", "path": str(empty)}, "teal_orange", 0
         )

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lutml.lut import LUT3D
 
 HELP = """\
 Grade an image with a 3D LUT, as Resolve, Premiere or ffmpeg would. LUT is a .cube, .3dl,
 .csp, .clf or Hald CLUT .png file (`lutml convert --help` describes them).
 
-IN and OUT are PNG, JPEG or TIFF. Bit depth is kept: 8-bit in gives 8-bit out, 16-bit in gives
-16-bit out (a JPEG OUT is always 8-bit, so 16-bit results are rounded to 8 bits for it). An
-alpha channel is carried over untouched (PNG/TIFF OUT only; JPEG cannot hold alpha). Greyscale
-and palette images are graded as RGB. Colours outside the LUT's input range are clamped to its
-edge, as in OpenColorIO; a 1D shaper in the file is applied first.
+IN and OUT are PNG, JPEG, TIFF or OpenEXR. Bit depth is kept: 8-bit in gives 8-bit out, 16-bit in
+gives 16-bit out (a JPEG OUT is always 8-bit, so 16-bit results are rounded to 8 bits for it); an
+EXR IN (half/float, values above 1 kept) gives 16-bit PNG/TIFF, and an EXR OUT is half float with
+the LUT's output unclipped. An alpha channel is carried over untouched (PNG/TIFF/EXR OUT only;
+JPEG cannot hold alpha). Greyscale and palette images are graded as RGB. Colours outside the LUT's
+input range are clamped to its edge, as in OpenColorIO; a 1D shaper in the file is applied first.
+Without --input-space an EXR's values go into the LUT as they are (right for a LUT made for that
+footage, e.g. one exported with --input-space linear); a note says how many pixels the LUT clamps.
 
 examples:
   lutml apply look.cube frame.png graded.png
   lutml apply look.cube scan_16bit.tif graded_16bit.tif --strength 0.6
   lutml apply look.cube logo_rgba.png graded_rgba.png --interpolation trilinear
   lutml apply look.cube shot_logc3.tif preview.png --input-space logc3
+  lutml apply look.cube render.exr preview.png --input-space linear
 
 --input-space NAME: IN is camera footage in colour space NAME (log or linear: ARRI LogC3/LogC4,
 S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...; OpenColorIO's built-in ACES studio config
@@ -33,7 +43,7 @@ Do not use it with a LUT that already takes NAME in (one exported with --input-s
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "apply",
-        help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF)",
+        help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF; OpenEXR)",
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -41,13 +51,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT"
     )
     p.add_argument(
-        "input", type=Path, metavar="IN", help="image to grade (PNG, JPEG or TIFF; 8 or 16 bit)"
+        "input", type=Path, metavar="IN", help="image to grade (PNG, JPEG, TIFF: 8/16 bit; EXR)"
     )
     p.add_argument(
         "output",
         type=Path,
         metavar="OUT",
-        help="graded image to write; the format follows the extension (.png .jpg .tif)",
+        help="graded image to write; the format follows the extension (.png .jpg .tif .exr)",
     )
     p.add_argument(
         "--strength",
@@ -73,7 +83,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lutml.cli.paths import check_outputs
-    from lutml.imageio import IMAGE_SUFFIXES, from_float, read_image_full, to_float, write_image
+    from lutml.imageio import (
+        FLOAT_DEPTH,
+        IMAGE_SUFFIXES,
+        from_float,
+        read_image_full,
+        to_float,
+        write_image,
+    )
     from lutml.lut import apply_lut, read_lut
 
     if not 0.0 <= args.strength <= 2.0:
@@ -97,20 +114,45 @@ def run(args: argparse.Namespace) -> int:
     if space is not None:
         from lutml.lut.spaces import to_working
 
-        rgb = to_working(to_float(rgb), space)
+        rgb = to_working(to_float(rgb), space)  # an EXR's values above 1 go in unclipped
+    elif image.bit_depth == FLOAT_DEPTH:
+        _note_clamped(args.input, rgb, lut)
     graded = apply_lut(lut, rgb, args.interpolation, args.strength)
-    if space is not None:
-        graded = from_float(graded, image.bit_depth)
-    depth = image.bit_depth
-    if jpeg and depth == 16:
-        graded, depth = from_float(to_float(graded), 8), 8
-        print(f"note: JPEG holds 8 bits; the 16-bit result was rounded to 8 bits for {args.output}")
+    depth = 8 if jpeg else min(image.bit_depth, 16)  # float in: 16-bit PNG/TIFF out
+    if suffix == ".exr":
+        depth_text = "half float"  # write_image keeps float values, scales 8/16-bit codes
+    else:
+        if graded.dtype.kind == "f":  # converted or EXR input: quantised here
+            graded = from_float(graded, depth)
+        elif graded.dtype.itemsize * 8 != depth:  # 16-bit codes for a JPEG
+            graded = from_float(to_float(graded), depth)
+        if jpeg and image.bit_depth > 8:
+            was = "float" if image.bit_depth == FLOAT_DEPTH else "16-bit"
+            print(
+                f"note: JPEG holds 8 bits; the {was} result was rounded to 8 bits for {args.output}"
+            )
+        depth_text = f"{depth}-bit"
     write_image(args.output, graded, image.alpha, bit_depth=depth)
     h, w = graded.shape[:2]
     extra = ", alpha kept" if image.alpha is not None else ""
     print(
-        f"wrote {args.output} ({w}x{h}, {depth}-bit{extra}) graded with {args.lut.name} "
+        f"wrote {args.output} ({w}x{h}, {depth_text}{extra}) graded with {args.lut.name} "
         f"({lut.size}^3, {args.interpolation}, strength {args.strength:g})"
         + (f", input {space} converted to sRGB" if space is not None else "")
     )
     return 0
+
+
+def _note_clamped(path: Path, rgb: np.ndarray, lut: LUT3D) -> None:
+    """Say how much of a float (EXR) image lies outside the LUT's input range (it is clamped)."""
+    import numpy as np
+
+    domain = lut.shaper if lut.shaper is not None else lut
+    lo, hi = np.asarray(domain.domain_min), np.asarray(domain.domain_max)
+    outside = float(np.mean(np.any((rgb < lo) | (rgb > hi), axis=-1)))
+    if outside:
+        print(
+            f"note: {path}: {outside:.1%} of the pixels lie outside the LUT's input range "
+            f"({lo.min():g} to {hi.max():g}) and are clamped to it; for scene-linear or log "
+            "footage and a LUT made for sRGB, give --input-space (e.g. linear)"
+        )

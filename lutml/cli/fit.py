@@ -24,12 +24,15 @@ examples:
   lutml fit --source in.png --target out.png -o seed.cube --method knn   (the original's fit)
   lutml fit --source shot_slog3.tif --target shot_graded.png --input-space "S-Log3 S-Gamut3.Cine" -o look.cube
 
---input-space NAME: the --source frames are camera footage in colour space NAME (16-bit TIFF/PNG of
-log or linear footage: ARRI LogC3/LogC4, S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...;
-the names of OpenColorIO's built-in ACES studio config, or a unique part of one: logc3, logc4,
-acescct, vlog, linear), the --target frames are the graded, display (sRGB) result. The LUT takes
+--input-space NAME: the --source frames are camera footage in colour space NAME (16-bit TIFF/PNG, or
+OpenEXR with its values above 1 kept, of log or linear footage: ARRI LogC3/LogC4, S-Log3, Canon Log,
+V-Log, ACEScct, linear Rec.709, ...; the names of OpenColorIO's built-in ACES studio config, or a
+unique part of one: logc3, logc4, acescct, vlog, linear), the --target frames are the graded,
+display (sRGB) result. The LUT takes
 the camera values in: for log and linear spaces a 1D shaper that spreads the 3D nodes over the
 footage's range like sRGB codes, then the 3D table (.cube: DaVinci Resolve's shaper + 3D form).
+Without it an EXR --source is fitted as display values: the LUT's input is 0-1 and anything
+outside is clamped (a note says how much).
 """
 
 
@@ -47,7 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="IN",
-        help="ungraded frame (PNG/JPEG/TIFF); repeat with --target for more pairs",
+        help="ungraded frame (PNG/JPEG/TIFF/EXR); repeat with --target for more pairs",
     )
     src.add_argument(
         "--target",
@@ -184,9 +187,8 @@ def load_pairs(
     from lutml.imageio import read_image_full
 
     def read_image(path: Path) -> np.ndarray:
-        return read_image_full(
-            path
-        ).rgb  # native 8/16-bit: 4x less memory than float for many frames
+        # native 8/16-bit: 4x less memory than float for many frames; EXR: float32 as stored
+        return read_image_full(path).rgb
 
     sources, targets, names = [], [], []
     for kind, s, t in tqdm(jobs, desc="reading frames", unit="pair", disable=len(jobs) < 4):
@@ -232,7 +234,16 @@ def run(args: argparse.Namespace) -> int:
             "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)"
         )
     sources, targets, names = load_pairs(jobs)
-    if space is not None:
+    if space is None:
+        from lutml.imageio import outside_unit_range
+
+        for src, name in zip(sources, names, strict=True):
+            if outside := outside_unit_range(src):  # float (EXR) sources only
+                print(
+                    f"note: {name}: {outside:.1%} of the pixels lie outside 0-1 and are clamped "
+                    "to the LUT's input range; for scene-linear or log footage give --input-space"
+                )
+    else:
         from lutml.imageio import to_float
         from lutml.lut.spaces import apply_shaper
 

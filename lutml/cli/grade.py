@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HELP = """\
 Turn IMAGE into a .cube 3D LUT with a trained model.
@@ -33,6 +37,9 @@ ACES studio config names, or a unique part of one). The stills stay display (sRG
 LUT converts NAME to sRGB (OpenColorIO) and then puts the look on, as a 1D shaper + 3D LUT for log
 and linear spaces (.cube: DaVinci Resolve's form). With --reverse the look found the same way is
 exported the same way. --preview shows the look on the still (sRGB).
+
+An OpenEXR still is taken as display sRGB values: values outside 0-1 are clipped, with a note
+(convert scene-linear renders to an sRGB picture first).
 """
 
 
@@ -48,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=Path,
         nargs="+",
         help="graded still(s) of one look (look models: several stills -> one LUT), or the frame to "
-        "grade (image models: one frame); PNG/JPEG/TIFF, 8/16-bit, any size",
+        "grade (image models: one frame); PNG/JPEG/TIFF, 8/16-bit, or EXR; any size",
     )
     p.add_argument(
         "--model",
@@ -94,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from lutml.cli.convert import reported_warnings
     from lutml.cli.paths import check_outputs
     from lutml.grade import grade_image
-    from lutml.imageio import IMAGE_SUFFIXES, read_image
+    from lutml.imageio import IMAGE_SUFFIXES
     from lutml.lut import LUT_SUFFIXES, apply_lut, lut_at_strength, write_lut
     from lutml.models.inference import load_any_model
 
@@ -121,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 (level 6) or 64 (level 8)"
         )
-    images = [read_image(path) for path in args.image]
+    images = [_display_still(path) for path in args.image]
     image = images[0]
     model = load_any_model(args.model)
     if model.kind == "look":
@@ -176,3 +183,23 @@ def run(args: argparse.Namespace) -> int:
     if args.preview:
         print(f"wrote preview {args.preview}")
     return 0
+
+
+def _display_still(path: Path) -> np.ndarray:
+    """A still as float32 display RGB in [0, 1]; a float (EXR) one is clipped, with a note."""
+    import numpy as np
+
+    from lutml.imageio import FLOAT_DEPTH, outside_unit_range, read_image_full
+
+    image = read_image_full(path)
+    rgb = image.as_float()
+    if image.bit_depth != FLOAT_DEPTH:
+        return rgb
+    outside = outside_unit_range(rgb)
+    print(
+        f"note: {path}: an EXR still is taken as display sRGB values"
+        + (f"; {outside:.1%} of the pixels lie outside 0-1 and were clipped" if outside else "")
+        + " (convert scene-linear renders to an sRGB picture first)",
+        file=sys.stderr,
+    )
+    return np.clip(rgb, 0.0, 1.0)

@@ -15,13 +15,16 @@ Sources (`frames.source`): ``embedded`` = the corpus photos of role ``look`` (se
 video frames are graded with the look unless `frames.graded` says they already are. Folder and
 video frames in a camera colour space (`frames.colour_space`, e.g. ``ARRI LogC3 (EI800)``; null =
 display sRGB, untouched) are first converted to the working space, display sRGB, by OpenColorIO
-(`lutml.lut.spaces.to_working`), before anything else sees them.
+(`lutml.lut.spaces.to_working`), before anything else sees them; OpenEXR frames reach that
+conversion with their values above 1 and below 0, and without a colour space they are taken as
+display values, clipped to [0, 1] with a warning. Float (EXR) frames are stored as 16-bit PNG.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from lutml.data.corpus import CorpusPhoto, corpus_roles
 from lutml.data.looks import get_look, look_params
 from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
-from lutml.imageio import read_image_full, write_image
+from lutml.imageio import FLOAT_DEPTH, outside_unit_range, read_image_full, write_image
 from lutml.lut.spaces import resolve_space, to_working
 from lutml.pipeline.schema import CorpusConfig, FramesConfig, LookConfig
 from lutml.resize import fit_within, resize_image
@@ -126,6 +129,16 @@ def iter_source(
     for f in frames:
         if space is not None:  # float32 in [0, 1] either way; sizes and provenance unchanged
             f = Frame(to_working(f.rgb, space), f.group, f.source, f.bit_depth, f.info)
+        elif f.bit_depth == FLOAT_DEPTH:  # an EXR frame taken as display sRGB values
+            outside = outside_unit_range(f.rgb)
+            if outside:
+                warnings.warn(
+                    f"{f.source}: {outside:.1%} of the pixels lie outside 0-1 and were clipped "
+                    "(frames.colour_space is null: EXR values are taken as display sRGB; set "
+                    "it to the footage's space, e.g. 'Linear Rec.709 (sRGB)', to convert them)",
+                    stacklevel=2,
+                )
+            f = Frame(np.clip(f.rgb, 0.0, 1.0), f.group, f.source, f.bit_depth, f.info)
         h, w = f.rgb.shape[:2]
         if min(h, w) < int(c.min_size):
             skipped.append(f"{f.source}: {w}x{h} px is smaller than frames.min_size={c.min_size}")
@@ -172,7 +185,7 @@ def make_frames(
     with staged_dir(out_dir) as tmp:
         heldout = _write_heldout(tmp / "heldout", roles["eval"], int(c.max_size))
         for i, f in enumerate(iter_source(c, seed, skipped, roles["look"])):
-            fid, depth = f"f{i:05d}", 16 if f.bit_depth == 16 else 8
+            fid, depth = f"f{i:05d}", 8 if f.bit_depth == 8 else 16  # 16-bit PNG for 16/float
             neutral = np.rint(f.rgb * (2**depth - 1)) / (2**depth - 1)  # what neutral/ will hold
             if look is not None:
                 write_image(tmp / "neutral" / f"{fid}.png", neutral, bit_depth=depth)

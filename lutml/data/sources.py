@@ -35,7 +35,7 @@ EMBEDDED_PHOTOS: dict[str, tuple[str, str]] = {
 class Frame:
     """One source frame: pixels plus provenance (recorded in the frames manifest)."""
 
-    rgb: np.ndarray  # float32 (H, W, 3) in [0, 1]
+    rgb: np.ndarray  # float32 (H, W, 3) in [0, 1]; an EXR frame of `folder_frames`: as stored
     group: str
     source: str
     bit_depth: int = 8
@@ -62,14 +62,16 @@ def embedded_photo_paths() -> dict[str, Path]:
 
 
 def folder_frames(folder: str | os.PathLike[str], skipped: list[str]) -> Iterator[Frame]:
-    """Stills in `folder` (PNG/JPEG/TIFF, 8/16-bit, any size), one group per file stem.
+    """Stills in `folder` (PNG/JPEG/TIFF, 8/16-bit, or OpenEXR; any size), one group per file stem.
 
+    EXR frames keep their float values, outside [0, 1] too (`bit_depth` 32), so that a camera
+    colour-space conversion sees them whole; the caller clips them where it wants display values.
     Unreadable files are skipped and described in `skipped` ("file: reason"); the caller
     reports them and fails if nothing usable remains.
     """
     files = list_images(folder)
     if not files:
-        raise ValueError(f"{folder}: no PNG/JPEG/TIFF images in this folder")
+        raise ValueError(f"{folder}: no PNG/JPEG/TIFF/EXR images in this folder")
     for path in files:
         try:
             data = read_image_full(path)

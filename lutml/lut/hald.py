@@ -48,7 +48,7 @@ def read_hald(path: str | os.PathLike[str]) -> LUT3D:
             f"..., 512x512 for level 8); this image is {w}x{h}"
         )
     n = level * level
-    scale = 255.0 if image.bit_depth == 8 else 65535.0
+    scale = {8: 255.0, 16: 65535.0}.get(image.bit_depth, 1.0)  # float (EXR) values as stored
     # raster order, red fastest: reshape to [b, g, r], then put red first
     table = image.rgb.reshape(n, n, n, 3).transpose(2, 1, 0, 3) / scale
     return LUT3D(table.astype(np.float32))
