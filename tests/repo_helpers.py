@@ -26,6 +26,7 @@ TINY = [
     "train.epochs=2",
     "train.steps_per_epoch=5",
     "train.batch_size=4",
+    "train.crops_per_batch=16",
     "train.val_batches=2",
     "model.width=32",
     "model.set_max=4",
