@@ -36,7 +36,8 @@ S-Log3, Canon Log, V-Log, ACEScct, linear Rec.709, ...; OpenColorIO's built-in A
 names, or a unique part of one). It is converted to display sRGB (OpenColorIO, no tone mapping:
 values above white are clipped) before a LUT made for sRGB footage (lutml's looks, `lutml fit`
 and `lutml grade` without --input-space) is applied, so log footage can be previewed with a look.
-Do not use it with a LUT that already takes NAME in (one exported with --input-space).
+A LUT that already takes a camera space in (exported with --input-space; its .cube says so) is
+refused with --input-space: it would convert the footage twice. Apply it without the option.
 """
 
 
@@ -103,6 +104,15 @@ def run(args: argparse.Namespace) -> int:
     check_outputs([("output", args.output, IMAGE_SUFFIXES)], [args.lut, args.input])
     suffix = args.output.suffix.lower()
     lut = read_lut(args.lut)
+    if space is not None:
+        from lutml.lut.spaces import declared_input_space
+
+        declared = declared_input_space(lut)
+        if declared is not None:  # converting first would put the footage through it twice
+            raise ValueError(
+                f"{args.lut} already takes {declared} in (it was exported with --input-space): "
+                f"apply it to the footage without --input-space"
+            )
     image = read_image_full(args.input)
     jpeg = suffix in (".jpg", ".jpeg")
     if jpeg and image.alpha is not None:

@@ -262,10 +262,10 @@ def run(args: argparse.Namespace) -> int:
     lut = report.lut
     lut.title = args.title or args.output.stem
     if space is not None:
+        from lutml.lut.spaces import declare_input_space
+
         lut.shaper = shaper
-        lut.comments.append(
-            f"input colour space: {space} (OpenColorIO built-in ACES studio config)"
-        )
+        declare_input_space(lut, space)
     # Both files are complete in temporary files before either is renamed into place.
     with atomic_path(args.output) as cube_tmp, contextlib.ExitStack() as more, reported_warnings():
         write_lut(lut, cube_tmp)

@@ -218,4 +218,22 @@ def export_for_space(
     if title is None:
         title = getattr(look, "title", "") or "lutml look"
     title = f"{title} ({space} in)"
-    return LUT3D(values.reshape(size, size, size, 3), title=title, shaper=shaper)
+    lut = LUT3D(values.reshape(size, size, size, 3), title=title, shaper=shaper)
+    declare_input_space(lut, space)
+    return lut
+
+
+_DECLARED = "input colour space: "
+
+
+def declare_input_space(lut: LUT3D, space: str) -> None:
+    """Record in `lut`'s comments (kept by `.cube` files) that it takes `space` in."""
+    lut.comments.append(f"{_DECLARED}{space} (OpenColorIO built-in ACES studio config)")
+
+
+def declared_input_space(lut: LUT3D) -> str | None:
+    """The colour space a LUT says it takes in (`declare_input_space`), or None."""
+    for comment in lut.comments:
+        if comment.startswith(_DECLARED):
+            return comment[len(_DECLARED) :].split(" (OpenColorIO", 1)[0].strip()
+    return None
