@@ -253,3 +253,29 @@ def test_packed_loss_equals_the_padded_loss_of_the_same_sets() -> None:
     a, b = float(trainer._loss(packed)), float(trainer._loss(padded))
     assert a > 0.1
     assert a == pytest.approx(b, rel=1e-5)
+
+
+def test_mosaic_crops_tile_four_area_halved_crops() -> None:
+    import tensorflow as tf
+
+    from lutml.train.look_trainer import draw_packed_batches, mosaic_crops
+
+    rng = np.random.default_rng(2)
+    x = rng.random((2, 8, 8, 3)).astype(np.float32)
+    partners = rng.random((2, 3, 8, 8, 3)).astype(np.float32)
+    out = np.asarray(mosaic_crops(tf.constant(x), tf.constant(partners), tf.constant([1.0, 0.0])))
+
+    def halved(img: np.ndarray) -> np.ndarray:
+        return img.reshape(4, 2, 4, 2, 3).mean(axis=(1, 3))
+
+    np.testing.assert_allclose(out[0, :4, :4], halved(x[0]), atol=1e-6)
+    np.testing.assert_allclose(out[0, :4, 4:], halved(partners[0, 0]), atol=1e-6)
+    np.testing.assert_allclose(out[0, 4:, :4], halved(partners[0, 1]), atol=1e-6)
+    np.testing.assert_allclose(out[0, 4:, 4:], halved(partners[0, 2]), atol=1e-6)
+    np.testing.assert_array_equal(out[1], x[1])  # not mixed: the crop as it was
+    plain = draw_packed_batches(np.random.default_rng(0), 4, 32, 8, 10, 20, 0.1)
+    mixed = draw_packed_batches(np.random.default_rng(0), 4, 32, 8, 10, 20, 0.1, mosaic=0.5)
+    assert "mix" not in plain and mixed["partners"].shape == (4, 32, 3)
+    assert 0.3 < mixed["mix"].mean() < 0.7
+    for key, value in plain.items():  # the other indices do not change with mosaics on
+        np.testing.assert_array_equal(mixed[key], value)

@@ -525,6 +525,7 @@ class LookTrainConfig(Block):
     mlflow: bool
     ema: float | None
     crops_per_batch: int | None
+    mosaic: float | None
 
 
 @dataclasses.dataclass(frozen=True)

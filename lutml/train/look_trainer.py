@@ -12,6 +12,7 @@ the batches are identical on every run; TensorFlow runs with op determinism.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,7 @@ def draw_packed_batches(
     n_looks: int,
     n_crops: int,
     single_fraction: float,
+    mosaic: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Indices of `steps` packed batches: every batch holds exactly `crops_per_batch` crops.
 
@@ -59,7 +61,9 @@ def draw_packed_batches(
     other until the batch is full (the last one cut to fit), so no crop is padding and the cost of
     a step does not depend on `set_max`. Arrays: ``crops`` (steps, T) crop ids, ``segment``
     (steps, T) the set of each crop (0, 0, 1, 1, 1, 2, ... ascending), ``look`` (steps, T) the
-    look of each set (entries past the last set unused), ``seed`` (steps, 2) noise seeds.
+    look of each set (entries past the last set unused), ``seed`` (steps, 2) noise seeds; with
+    `mosaic` > 0 also ``mix`` (steps, T) 1 for crops made mosaics (a share `mosaic`) and
+    ``partners`` (steps, T, 3) their three other crops (`mosaic_crops`).
     """
     t = int(crops_per_batch)
     segment = np.zeros((steps, t), np.int32)
@@ -71,12 +75,32 @@ def draw_packed_batches(
             segment[i, filled : filled + size] = n_sets
             filled += size
             n_sets += 1
-    return {
+    out = {
         "look": rng.integers(0, n_looks, (steps, t)).astype(np.int32),
         "crops": rng.integers(0, n_crops, (steps, t)).astype(np.int32),
         "segment": segment,
         "seed": rng.integers(0, 2**31 - 1, (steps, 2)).astype(np.int32),
     }
+    if mosaic > 0:
+        out["mix"] = (rng.random((steps, t)) < mosaic).astype(np.float32)
+        out["partners"] = rng.integers(0, n_crops, (steps, t, 3)).astype(np.int32)
+    return out
+
+
+def mosaic_crops(x: tf.Tensor, partners: tf.Tensor, mix: tf.Tensor) -> tf.Tensor:
+    """Crops (T, S, S, 3) where ``mix`` (T,) is 1 replaced by a 2x2 mosaic of the crop and its three
+    partners (T, 3, S, S, 3), each area-halved: [crop, p1 / p2, p3], S even.
+
+    A content augmentation: the estimator over-fits the colour statistics of its few training
+    photos (README, Limits); mosaics are new scenes whose statistics mix four photos.
+    """
+    s = x.shape[1] or tf.shape(x)[1]
+    four = tf.concat([x[:, None], partners], axis=1)  # (T, 4, S, S, 3)
+    half = tf.nn.avg_pool2d(tf.reshape(four, [-1, s, s, 3]), 2, 2, "VALID")
+    half = tf.reshape(half, [-1, 2, 2, s // 2, s // 2, 3])  # (T, row, col, y, x, 3)
+    mosaic = tf.reshape(tf.transpose(half, [0, 1, 3, 2, 4, 5]), [-1, s, s, 3])
+    m = mix[:, None, None, None]
+    return m * mosaic + (1.0 - m) * x
 
 
 class LookTrainer(keras.Model):
@@ -127,6 +151,9 @@ class LookTrainer(keras.Model):
         then pooled per set with a segment mean."""
         crop_ids, segment = batch["crops"], batch["segment"]
         x = tf.cast(tf.gather(self.crops, crop_ids), tf.float32) / 255.0  # (T, S, S, 3)
+        if "mix" in batch:  # some crops become 2x2 mosaics of four half-size training crops
+            partners = tf.cast(tf.gather(self.crops, batch["partners"]), tf.float32) / 255.0
+            x = mosaic_crops(x, partners, batch["mix"])
         tables = tf.gather(self.looks, tf.gather(batch["look"], segment))
         graded = apply_lut_trilinear(tables, x)
         graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
@@ -184,7 +211,16 @@ def fit_encoder(
     """
     rng = np.random.default_rng([seed, 11])
     steps, epochs = int(cfg.steps_per_epoch), int(cfg.epochs)
-    draw = draw_batches if cfg.crops_per_batch is None else draw_packed_batches
+    mosaic = float(cfg.mosaic or 0.0)
+    if mosaic and (cfg.crops_per_batch is None or encoder.frame_size % 2):
+        raise ValueError(
+            "train.mosaic needs packed batches (train.crops_per_batch) and an even crop size, "
+            f"got crops_per_batch={cfg.crops_per_batch}, crop size {encoder.frame_size}"
+        )
+    if cfg.crops_per_batch is None:
+        draw = draw_batches
+    else:
+        draw = functools.partial(draw_packed_batches, mosaic=mosaic)
     idx = draw(
         rng,
         steps * epochs,
