@@ -1,10 +1,14 @@
 """Training of the look estimator (`lutml.models.look_encoder`) with Keras `fit()`.
 
-Every step draws B random looks from the look bank and, for each, a set of up to `set_max` neutral
-crops of training photos; the crops are graded with the look inside the graph (trilinear LUT
+Every step draws sets of up to `set_max` neutral crops of training photos, each set under one
+random look from the look bank; the crops are graded with the look inside the graph (trilinear LUT
 lookup), noised and quantised to 8 bits like real footage, and the encoder learns to return the
 look's basis coefficients (squared error = the LUT's squared error, weighted by natural colours).
 Set sizes are drawn per set, a fraction `single_fraction` of them of size 1 (story 3: one still).
+Packed batches (`train.crops_per_batch`, the default) hold exactly that many crops, sets drawn until
+full, no padding; `train.mosaic` turns a share of the crops into 2x2 mosaics of four training
+crops (new scenes against over-fitting the few training photos). Without `crops_per_batch`, a
+batch is `batch_size` sets padded to `set_max` crops.
 
 Data are indices only (look id, crop ids, set size, noise seed), drawn by NumPy from the seed, so
 the batches are identical on every run; TensorFlow runs with op determinism.
