@@ -142,6 +142,56 @@ def test_16bit_frame_with_alpha_stays_16bit(client, tmp_path):
     np.testing.assert_array_equal(graded.alpha, read_image_full(tmp_path / "b.png").alpha)
 
 
+def test_exr_upload_is_read_as_display_values_and_downloads_16bit(client, tmp_path, work):
+    rgb = make_frame(40, 40, seed=6)
+    alpha = np.linspace(0, 1, 40 * 40, dtype=np.float32).reshape(40, 40)
+    write_image(tmp_path / "b.exr", rgb, alpha)  # half float, values in 0-1
+    write_image(tmp_path / "a.png", known_grade(rgb), bit_depth=16)
+    resp = post_match(
+        client, (tmp_path / "b.exr").read_bytes(), (tmp_path / "a.png").read_bytes(), "shot.exr"
+    )
+    assert resp.status_code == 200, resp.get_json()
+    r = resp.get_json()
+    assert r["bit_depth"] == 16 and r["alpha"] is True
+    assert "OpenEXR read as display sRGB" in r["info"]["source_note"]
+    assert "clipped" not in (r["info"]["warning"] or "")
+    (tmp_path / "g.png").write_bytes(client.get(r["image_url"]).data)
+    graded = read_image_full(tmp_path / "g.png")
+    assert graded.bit_depth == 16 and graded.alpha is not None
+    # the asymmetric grade is carried over from the half-float frame (not a transpose)
+    err = np.abs(graded.as_float() - known_grade(read_image_full(tmp_path / "b.exr").as_float()))
+    assert err.mean() < 0.01
+    assert list(work.iterdir()) == []
+
+
+def test_exr_values_outside_unit_range_are_clipped_with_a_warning(client, tmp_path):
+    rgb = make_frame(40, 40, seed=7)
+    hot = rgb.copy()
+    hot[:10] *= 3.0  # a quarter of the rows scene-linear highlights up to 3.0
+    hot[-2:] -= 0.5  # and a few rows below 0
+    write_image(tmp_path / "b.exr", hot)
+    write_image(tmp_path / "a.png", known_grade(np.clip(hot, 0, 1)), bit_depth=16)
+    r = post_match(
+        client, (tmp_path / "b.exr").read_bytes(), (tmp_path / "a.png").read_bytes(), "hot.exr"
+    ).get_json()
+    warning = r["info"]["warning"]
+    share = float(warning.split("%")[0])
+    assert 20.0 < share < 32.0, warning  # rows 0-9 mostly over 1, rows 38-39 mostly under 0
+    assert "before image (hot.exr)" in warning and "--input-space" in warning
+    assert r["bit_depth"] == 16
+
+
+def test_damaged_exr_gets_a_clear_message(client, pair, tmp_path, work):
+    _, after_png, _ = pair
+    write_image(tmp_path / "b.exr", make_frame(40, 40))
+    blob = (tmp_path / "b.exr").read_bytes()
+    resp = post_match(client, blob[: len(blob) // 3], after_png, "cut.exr")
+    assert resp.status_code == 400
+    message = resp.get_json()["error"]
+    assert "before image (cut.exr)" in message and str(work) not in message
+    assert list(work.iterdir()) == []
+
+
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG whose IHDR claims huge dimensions (a decompression bomb's calling card)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -158,8 +208,8 @@ def _png_header_only(width: int, height: int) -> bytes:
     ("before", "message"),
     [
         (b"", "Choose a before image"),
-        (b"GIF89a not really", "not a PNG, JPEG or TIFF"),
-        (b"<?php echo 1; ?>" * 10, "not a PNG, JPEG or TIFF"),
+        (b"GIF89a not really", "not a PNG, JPEG, TIFF or OpenEXR"),
+        (b"<?php echo 1; ?>" * 10, "not a PNG, JPEG, TIFF or OpenEXR"),
         ("truncated", "could not be decoded"),
         (_png_header_only(100_000, 100_000), "megapixels"),
     ],

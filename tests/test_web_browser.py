@@ -112,7 +112,7 @@ def test_match_in_browser(server, page, tmp_path):
     page.set_input_files("input[name=after]", str(after_path))
     page.click("#form-match button[type=submit]")
     page.wait_for_selector("#message:not([hidden])")
-    assert "not a PNG, JPEG or TIFF" in page.inner_text("#message")
+    assert "not a PNG, JPEG, TIFF or OpenEXR" in page.inner_text("#message")
 
     page.set_input_files("input[name=before]", str(before_path))
     page.click("#form-match button[type=submit]")
@@ -183,3 +183,23 @@ def test_learned_look_in_browser(server, page, tmp_path):
     info.value.save_as(graded)
     assert graded.name == "astronaut-tiny-look-17.png"
     assert read_image(graded).shape == (512, 512, 3)
+
+
+def test_exr_upload_in_browser(server, page, tmp_path):
+    coffee = read_image(_skimage_photo("coffee.png"))
+    hot = coffee * 1.25  # brightest values pushed over 1, as scene-referred EXR renders hold
+    write_image(tmp_path / "coffee.exr", hot)
+    write_image(tmp_path / "graded.png", get_look("teal_orange")(np.clip(hot, 0.0, 1.0)))
+    page.goto(server)
+    page.click("#tab-match")
+    page.set_input_files("input[name=before]", str(tmp_path / "coffee.exr"))
+    page.set_input_files("input[name=after]", str(tmp_path / "graded.png"))
+    page.click("#form-match button[type=submit]")
+    page.wait_for_selector("#after-img[data-strength='1.00']", timeout=60_000)
+    assert page.is_hidden("#message")
+    facts = page.inner_text("#facts")
+    assert "16-bit" in facts and "OpenEXR read as display sRGB" in facts
+    warning = page.inner_text("#coverage-text")
+    assert "before image (coffee.exr)" in warning and "were clipped" in warning
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-exr.png"), full_page=False)

@@ -98,6 +98,16 @@ def _result(token: str) -> Result:
     return result
 
 
+def _add_notes(result: Result, *notes: dict[str, str]) -> None:
+    """Upload notes (an OpenEXR read as display values; what was clipped) into the result's info."""
+    source = [n["source_note"] for n in notes if "source_note" in n]
+    if source:
+        result.info["source_note"] = source[0]
+    warnings = [n["warning"] for n in notes if "warning" in n]
+    if warnings:
+        result.info["warning"] = " ".join([*warnings, result.info.get("warning") or ""]).strip()
+
+
 def _result_json(result: Result) -> Response:
     h, w = result.source.rgb.shape[:2]
     ph, pw = result.before_small.shape[:2]
@@ -140,16 +150,18 @@ def models() -> Response:
 def match() -> Response:
     cfg = current_app.config
     size = _size()
+    notes: list[dict[str, str]] = [{}, {}]
     with _workdir() as folder:
         before = read_upload(
-            request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"]
+            request.files.get("before"), "before image", folder, cfg["LUTML_MAX_PIXELS"], notes[0]
         )
         after = read_upload(
-            request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"]
+            request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"], notes[1]
         )
         result = match_result(
             before, after, size, _flag("robust"), cfg["LUTML_FIT_PIXELS"], cfg["LUTML_PREVIEW_EDGE"]
         )
+    _add_notes(result, *notes)
     result.info["source_name"] = display_name(request.files["before"])
     _cache().put(result)
     return _result_json(result)
@@ -164,8 +176,11 @@ def grade() -> Response:
     except KeyError as exc:
         raise BadRequest(exc.args[0]) from None
     size = _size()
+    notes: dict[str, str] = {}
     with _workdir() as folder:
-        frame = read_upload(request.files.get("frame"), "frame", folder, cfg["LUTML_MAX_PIXELS"])
+        frame = read_upload(
+            request.files.get("frame"), "frame", folder, cfg["LUTML_MAX_PIXELS"], notes
+        )
         result = grade_result(
             registry,
             entry,
@@ -175,6 +190,7 @@ def grade() -> Response:
             _flag("robust"),
             cfg["LUTML_PREVIEW_EDGE"],
         )
+    _add_notes(result, notes)
     result.info["source_name"] = display_name(request.files["frame"])
     _cache().put(result)
     return _result_json(result)

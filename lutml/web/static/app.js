@@ -36,7 +36,8 @@ function describe(r) {
   const mode = info.mode === "match" ? "Matched before → after" : `Look: ${info.model}${info.reverse ? " (reverse)" : ""}`;
   const depth = `${r.bit_depth}-bit${r.alpha ? " + alpha" : ""}`;
   const fit = info.fit_de00 == null ? "" : ` · ${info.robust ? "robust " : ""}fit ΔE00 ${info.fit_de00.toFixed(2)}`;
-  return `${mode} · ${info.size}³ LUT${fit} · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}`;
+  const note = info.source_note ? ` · ${info.source_note}` : "";
+  return `${mode} · ${info.size}³ LUT${fit} · source ${r.width}×${r.height} ${depth} · preview ${r.preview_width}×${r.preview_height}${note}`;
 }
 
 function showCoverage(r) {
