@@ -296,7 +296,12 @@ def _rss_mb(pid: int) -> int:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
 def test_memory_settles_after_the_first_result(tmp_path):
-    """`lutml serve --cache-mb 50`: 3 MP results must not keep adding heap (was +140 MB over 4, +430 over 10)."""
+    """`lutml serve --cache-mb 50`: 3 MP results must not keep adding heap (was +140 MB over 4, +430 over 10).
+
+    The first two or three requests grow the heap once (waitress's worker threads each get a malloc arena,
+    and which arenas hold what varies from run to run: after-request RSS measured 273, 336, then 299 or 341
+    MB); after that it must stay flat. A leak of one frame per request (~45 MB) fails by over 100 MB.
+    """
     from lutml.bench.web import _multipart
 
     with socket.socket() as s:
@@ -335,7 +340,7 @@ def test_memory_settles_after_the_first_result(tmp_path):
                     raise
                 time.sleep(0.2)
         rss = []
-        for _ in range(4):
+        for _ in range(7):
             req = urllib.request.Request(
                 base + "/api/match", data=body, headers={"Content-Type": ctype}
             )
@@ -346,4 +351,5 @@ def test_memory_settles_after_the_first_result(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    assert rss[-1] <= rss[0] + 60, rss
+    assert rss[-1] <= max(rss[:3]) + 25, rss  # flat after the warm-up
+    assert rss[-1] <= rss[0] + 120, rss
