@@ -6,7 +6,9 @@ the learned LUT is applied to the held-out neutral photos (role ``eval``) and co
 true look. In the same run, on the same photos: identity (no grade), the population-statistics
 look, the original project's method (its pix2pix trained on degraded graded frames + kNN 8^3 per
 photo; `--no-original` skips its ~2 minutes of training per look) and the pair-fit bound (`lutml
-fit` on one true before/after pair). Then story 3: each look from ONE graded still.
+fit` on one true before/after pair). Then story 3: each look from ONE graded still. With
+`--frames-curve 4 8 15`: how many graded frames a user needs - the estimate from seeded draws of
+that many of the graded frames, scored the same way.
 
 Run `make run` first: it uses the trained look estimator in data/models and params.yaml's corpus
 roles and settings.
@@ -65,14 +67,49 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument(
         "--single-refs", type=int, default=3, help="graded stills per look for story 3 (default 3)"
     )
+    ap.add_argument(
+        "--frames-curve",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also score the estimate from N of the graded frames (seeded draws), for each N given",
+    )
+    ap.add_argument(
+        "--curve-draws", type=int, default=8, help="draws of N frames per point (default 8)"
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if any(n < 1 for n in args.frames_curve) or args.curve_draws < 1:
+        ap.error("--frames-curve counts and --curve-draws must be >= 1")
+    return args
+
+
+def frame_draws(
+    n_total: int, counts: list[int], draws: int, seed: int
+) -> dict[int, list[np.ndarray]]:
+    """Seeded draws of frame indices for the frames curve: `draws` subsets of each count below
+    `n_total` (without repeats inside a subset), and all frames once for a count >= `n_total`."""
+    rng = np.random.default_rng([seed, 29])
+    out: dict[int, list[np.ndarray]] = {}
+    for n in sorted(set(counts)):
+        if n >= n_total:
+            out[n_total] = [np.arange(n_total)]
+        else:
+            out[n] = [np.sort(rng.choice(n_total, n, replace=False)) for _ in range(draws)]
+    return out
 
 
 def score_look(
-    name: str, model, params: Params, work: Path, with_original: bool
-) -> dict[str, float]:
-    """All methods on one look: mean dE00 on the held-out photos, per method."""
+    name: str,
+    model,
+    params: Params,
+    work: Path,
+    with_original: bool,
+    curve: tuple[list[int], int] = ([], 8),
+) -> tuple[dict[str, float], dict[int, float]]:
+    """All methods on one look: mean dE00 on the held-out photos, per method; and, for the frames
+    curve (`counts`, `draws`), ours from that many graded frames (mean over the draws)."""
     from lutml.data.frames import make_frames
     from lutml.data.looks import get_look
     from lutml.pipeline.evaluate import baseline_luts, load_eval_data, score_luts
@@ -99,11 +136,29 @@ def score_look(
     luts.update(baseline_luts(data, pool, original_dir, size))
     look = get_look(look_cfg)
     truths = [look(p) for p in data.heldout]
-    return {
+    row = {
         m: score_luts(luts[m], data.heldout, truths, look).summary()["de00_mean"]
         for m in COLUMNS
         if m in luts
     }
+    counts, draws = curve
+    points = {}
+    for n, subsets in frame_draws(len(data.graded), counts, draws, params.seed).items():
+        scores = [
+            score_luts(
+                [
+                    model.predict_look(
+                        [data.graded[i] for i in idx], refine=params.eval.refine, size=size
+                    )
+                ],
+                data.heldout,
+                truths,
+                look,
+            ).summary()["de00_mean"]
+            for idx in subsets
+        ]
+        points[n] = float(np.mean(scores))
+    return row, points
 
 
 def _table(rows: dict[str, dict[str, float]], title: str) -> str:
@@ -140,11 +195,18 @@ def main(argv: list[str] | None = None) -> None:
         )
     names = args.looks or DESIGN_LOOKS + NEW_LOOKS
     start = time.perf_counter()
-    rows = {}
+    rows, curves = {}, {}
     with tempfile.TemporaryDirectory(prefix="lutml-bench-looks-") as tmp:
         for name in names:
             t = time.perf_counter()
-            rows[name] = score_look(name, model, params, Path(tmp), not args.no_original)
+            rows[name], curves[name] = score_look(
+                name,
+                model,
+                params,
+                Path(tmp),
+                not args.no_original,
+                (args.frames_curve, args.curve_draws),
+            )
             print(f"  {name}: {time.perf_counter() - t:.0f} s", flush=True)
     roles = corpus_roles(params.corpus, params.seed)
     size = params.eval.score_size
@@ -177,5 +239,32 @@ def main(argv: list[str] | None = None) -> None:
             f"{name:<22}{r['identity']:>11.3f}{r['ours']:>11.3f}{r['pair_fit']:>11.3f}{r['ratio']:>9.2f}"
         )
     print(f"{'mean ratio to identity':<22}{np.mean([r['ratio'] for r in single.values()]):>11.3f}")
+    if args.frames_curve:
+        print("\n" + _curve_table(rows, curves, args.curve_draws, n_frames))
     if args.json:
-        args.json.write_text(json.dumps({"frames": rows, "single_still": single}, indent=2) + "\n")
+        out = {"frames": rows, "single_still": single}
+        if args.frames_curve:
+            out["frames_curve"] = {k: {str(n): v for n, v in c.items()} for k, c in curves.items()}
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+
+
+def _curve_table(
+    rows: dict[str, dict[str, float]], curves: dict[str, dict[int, float]], draws: int, total: int
+) -> str:
+    """Ours / identity per look against the number of graded frames it learned from."""
+    counts = sorted({n for c in curves.values() for n in c})
+    lines = [
+        f"How many graded frames? ours / identity from N frames (mean over {draws} seeded draws; "
+        f"N = {total} is all of them, once):",
+        f"{'look':<22}" + "".join(f"{'N=' + str(n):>8}" for n in counts),
+    ]
+    for name, c in curves.items():
+        cells = "".join(
+            f"{c[n] / rows[name]['identity']:>8.2f}" if n in c else f"{'-':>8}" for n in counts
+        )
+        lines.append(f"{name:<22}{cells}")
+    means = [
+        np.mean([c[n] / rows[k]["identity"] for k, c in curves.items() if n in c]) for n in counts
+    ]
+    lines.append(f"{'mean':<22}" + "".join(f"{m:>8.2f}" for m in means))
+    return "\n".join(lines)
