@@ -6,7 +6,10 @@ the learned LUT is applied to the held-out neutral photos (role ``eval``) and co
 true look. In the same run, on the same photos: identity (no grade), the population-statistics
 look, the original project's method (its pix2pix trained on degraded graded frames + kNN 8^3 per
 photo; `--no-original` skips its ~2 minutes of training per look) and the pair-fit bound (`lutml
-fit` on one true before/after pair). Then story 3: each look from ONE graded still. With
+fit` on one true before/after pair). A second fold swaps the two held-out sets: the held-out
+photos graded are the frames, the frame photos (neutral) are scored - other frames, as another
+user would bring (neither set is ever used in training). Then story 3: each look from ONE graded
+still. With
 `--frames-curve 4 8 15`: how many graded frames a user needs - the estimate from seeded draws of
 that many of the graded frames, scored the same way.
 
@@ -78,6 +81,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument(
         "--curve-draws", type=int, default=8, help="draws of N frames per point (default 8)"
     )
+    ap.add_argument(
+        "--no-second-fold",
+        action="store_true",
+        help="skip the second fold (the held-out photos graded as the frames)",
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = ap.parse_args(argv)
     if any(n < 1 for n in args.frames_curve) or args.curve_draws < 1:
@@ -107,9 +115,11 @@ def score_look(
     work: Path,
     with_original: bool,
     curve: tuple[list[int], int] = ([], 8),
-) -> tuple[dict[str, float], dict[int, float]]:
-    """All methods on one look: mean dE00 on the held-out photos, per method; and, for the frames
-    curve (`counts`, `draws`), ours from that many graded frames (mean over the draws)."""
+    second_fold: bool = True,
+) -> tuple[dict[str, float], dict[int, float], dict[str, float] | None]:
+    """All methods on one look: mean dE00 on the held-out photos, per method; for the frames curve
+    (`counts`, `draws`), ours from that many graded frames (mean over the draws); and the second
+    fold's identity and ours (None if skipped)."""
     from lutml.data.frames import make_frames
     from lutml.data.looks import get_look
     from lutml.pipeline.evaluate import baseline_luts, load_eval_data, score_luts
@@ -158,7 +168,31 @@ def score_look(
             for idx in subsets
         ]
         points[n] = float(np.mean(scores))
-    return row, points
+    second = second_fold_scores(model, data, look, params) if second_fold else None
+    return row, points, second
+
+
+def second_fold_scores(model, data, look, params: Params) -> dict[str, float]:
+    """The held-out photos graded (8-bit, as the frames stage writes frames) are the frames; the
+    neutral frame photos, at the scoring size, are held out. Identity and ours, mean dE00."""
+    from lutml.lut import LUT3D
+    from lutml.pipeline.evaluate import score_luts
+    from lutml.resize import fit_within
+
+    frames = [np.rint(look(p.astype(np.float32)) * 255.0) / 255.0 for p in data.heldout]
+    held = [
+        np.clip(fit_within(n, params.eval.score_size, "area"), 0.0, 1.0).astype(np.float32)
+        for n in data.neutral
+    ]
+    truths = [look(p) for p in held]
+    size = params.fit.size
+    ours = model.predict_look(
+        [f.astype(np.float32) for f in frames], refine=params.eval.refine, size=size
+    )
+    return {
+        "identity": score_luts([LUT3D.identity(size)], held, truths, look).summary()["de00_mean"],
+        "ours": score_luts([ours], held, truths, look).summary()["de00_mean"],
+    }
 
 
 def _table(rows: dict[str, dict[str, float]], title: str) -> str:
@@ -195,17 +229,18 @@ def main(argv: list[str] | None = None) -> None:
         )
     names = args.looks or DESIGN_LOOKS + NEW_LOOKS
     start = time.perf_counter()
-    rows, curves = {}, {}
+    rows, curves, seconds = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="lutml-bench-looks-") as tmp:
         for name in names:
             t = time.perf_counter()
-            rows[name], curves[name] = score_look(
+            rows[name], curves[name], seconds[name] = score_look(
                 name,
                 model,
                 params,
                 Path(tmp),
                 not args.no_original,
                 (args.frames_curve, args.curve_draws),
+                not args.no_second_fold,
             )
             print(f"  {name}: {time.perf_counter() - t:.0f} s", flush=True)
     roles = corpus_roles(params.corpus, params.seed)
@@ -232,6 +267,8 @@ def main(argv: list[str] | None = None) -> None:
         print(_table(design, "Built-in looks (the method was developed with these):"))
     if new:
         print("\n" + _table(new, "Looks added after the method was fixed:"))
+    if not args.no_second_fold:
+        print("\n" + _second_table(rows, seconds, n_frames, n_eval))
     print(f"\nOne graded still -> its look (story 3), mean over {len(refs)} stills:")
     print(f"{'look':<22}{'identity':>11}{'ours':>11}{'pair_fit':>11}{'ours/id':>9}")
     for name, r in single.items():
@@ -243,9 +280,43 @@ def main(argv: list[str] | None = None) -> None:
         print("\n" + _curve_table(rows, curves, args.curve_draws, n_frames))
     if args.json:
         out = {"frames": rows, "single_still": single}
+        if not args.no_second_fold:
+            out["second_fold"] = seconds
         if args.frames_curve:
             out["frames_curve"] = {k: {str(n): v for n, v in c.items()} for k, c in curves.items()}
         args.json.write_text(json.dumps(out, indent=2) + "\n")
+
+
+def _second_table(
+    rows: dict[str, dict[str, float]],
+    seconds: dict[str, dict[str, float] | None],
+    n_frames: int,
+    n_eval: int,
+) -> str:
+    """Ours / identity on both folds, per look, and the means of the two groups of looks."""
+    lines = [
+        f"Second fold: the {n_eval} held-out photos graded are the frames, the {n_frames} frame "
+        "photos (neutral) are scored:",
+        f"{'look':<22}{'identity':>11}{'ours':>11}{'ours/id':>9}{'fold 1':>9}{'mean':>9}",
+    ]
+    groups: dict[str, list[tuple[float, float]]] = {"built-in": [], "new": []}
+    for name, r in seconds.items():
+        if r is None:
+            continue
+        a, b = rows[name]["ours"] / rows[name]["identity"], r["ours"] / r["identity"]
+        groups["new" if name in NEW_LOOKS else "built-in"].append((a, b))
+        lines.append(
+            f"{name:<22}{r['identity']:>11.3f}{r['ours']:>11.3f}{b:>9.2f}{a:>9.2f}{(a + b) / 2:>9.2f}"
+        )
+    for group, pairs in groups.items():
+        if pairs:
+            a, b = np.mean(pairs, axis=0)
+            worst = max(max(p) for p in pairs)
+            lines.append(
+                f"{'mean, ' + group + ' looks':<22}{'':>22}{b:>9.3f}{a:>9.3f}{(a + b) / 2:>9.3f}"
+                f"   (worst of both folds {worst:.2f})"
+            )
+    return "\n".join(lines)
 
 
 def _curve_table(
