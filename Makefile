@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Stage commands in dvc.yaml say `python`: it must be the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks bench-frames bench-grade lint params browser clean
+.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks bench-frames bench-photos bench-grade lint params browser clean
 
 venv: $(STAMP)
 
@@ -53,6 +53,10 @@ bench-looks: venv
 # needs `make run` first: how many graded frames a user needs (the look estimate from 1-30 of them)
 bench-frames: venv
 	$(BIN)/python -m lutml.bench looks --no-original --frames-curve 1 4 8 15 30
+
+# needs `make run` first: the look estimator retrained on 30 and 45 of the training photos (~25 min)
+bench-photos: venv
+	$(BIN)/python -m lutml.bench photos --counts 30 45
 
 # needs `make run` first: a 4K still graded with the trained look model, in process and as a command
 bench-grade: venv

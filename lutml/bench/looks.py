@@ -211,15 +211,33 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> str:
     return "\n".join(lines)
 
 
+def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, dict[str, float]]:
+    """Story 3 per look (and per look with fresh parameters): ONE graded still each, the first
+    `n_refs` frame photos in turn, scored on the held-out photos (`single_still_table`)."""
+    from lutml.data.corpus import corpus_roles
+    from lutml.imageio import read_image_full
+    from lutml.pipeline.evaluate import single_still_table
+    from lutml.resize import fit_within
+
+    roles = corpus_roles(params.corpus, params.seed)
+    size = params.eval.score_size
+    refs = [
+        fit_within(read_image_full(p.path).as_float(), size, "area") for p in roles["look"][:n_refs]
+    ]
+    photos = [
+        fit_within(read_image_full(p.path).as_float(), size // 2, "area") for p in roles["eval"]
+    ]
+    return single_still_table(
+        model, refs, photos, names, int(params.fit.size), int(params.eval.refine)
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
     from lutml.data.corpus import corpus_roles
-    from lutml.imageio import read_image_full
     from lutml.models.inference import load_any_model
-    from lutml.pipeline.evaluate import single_still_table
     from lutml.pipeline.params import load_params
     from lutml.pipeline.schema import Params
-    from lutml.resize import fit_within
 
     params = Params.from_params(load_params())
     model = load_any_model(args.model)
@@ -243,19 +261,9 @@ def main(argv: list[str] | None = None) -> None:
                 not args.no_second_fold,
             )
             print(f"  {name}: {time.perf_counter() - t:.0f} s", flush=True)
+    single = story3(model, params, names, args.single_refs)
     roles = corpus_roles(params.corpus, params.seed)
     size = params.eval.score_size
-    refs = [
-        fit_within(read_image_full(p.path).as_float(), size, "area")
-        for p in roles["look"][: args.single_refs]
-    ]
-    photos = [
-        fit_within(read_image_full(p.path).as_float(), size // 2, "area") for p in roles["eval"]
-    ]
-    single = single_still_table(
-        model, refs, photos, names, int(params.fit.size), int(params.eval.refine)
-    )
-
     n_frames, n_eval = len(roles["look"]), len(roles["eval"])
     print(
         f"\nLearning a look from {n_frames} graded frames alone; mean CIEDE2000 to the true look on {n_eval} held-out "
@@ -269,7 +277,9 @@ def main(argv: list[str] | None = None) -> None:
         print("\n" + _table(new, "Looks added after the method was fixed:"))
     if not args.no_second_fold:
         print("\n" + _second_table(rows, seconds, n_frames, n_eval))
-    print(f"\nOne graded still -> its look (story 3), mean over {len(refs)} stills:")
+    print(
+        f"\nOne graded still -> its look (story 3), mean over {min(args.single_refs, n_frames)} stills:"
+    )
     print(f"{'look':<22}{'identity':>11}{'ours':>11}{'pair_fit':>11}{'ours/id':>9}")
     for name, r in single.items():
         print(
