@@ -168,7 +168,11 @@ def score_look(
             for idx in subsets
         ]
         points[n] = float(np.mean(scores))
-    second = second_fold_scores(model, data, look, params) if second_fold else None
+    second = (
+        second_fold_scores(model, data, look, params)
+        if second_fold and data.neutral is not None
+        else None
+    )
     return row, points, second
 
 
