@@ -9,9 +9,8 @@ photo; `--no-original` skips its ~2 minutes of training per look) and the pair-f
 fit` on one true before/after pair). A second fold swaps the two held-out sets: the held-out
 photos graded are the frames, the frame photos (neutral) are scored - other frames, as another
 user would bring (neither set is ever used in training). Then story 3: each look from ONE graded
-still. With
-`--frames-curve 4 8 15`: how many graded frames a user needs - the estimate from seeded draws of
-that many of the graded frames, scored the same way.
+still. With `--frames-curve 4 8 15`: how many graded frames a user needs - the estimate from
+seeded draws of that many of the graded frames, scored the same way.
 
 Run `make run` first: it uses the trained look estimator in data/models and params.yaml's corpus
 roles and settings.
@@ -183,16 +182,17 @@ def second_fold_scores(model, data, look, params: Params) -> dict[str, float]:
     from lutml.pipeline.evaluate import score_luts
     from lutml.resize import fit_within
 
-    frames = [np.rint(look(p.astype(np.float32)) * 255.0) / 255.0 for p in data.heldout]
+    frames = [
+        (np.rint(look(p.astype(np.float32)) * 255.0) / 255.0).astype(np.float32)
+        for p in data.heldout
+    ]
     held = [
         np.clip(fit_within(n, params.eval.score_size, "area"), 0.0, 1.0).astype(np.float32)
         for n in data.neutral
     ]
     truths = [look(p) for p in held]
     size = params.fit.size
-    ours = model.predict_look(
-        [f.astype(np.float32) for f in frames], refine=params.eval.refine, size=size
-    )
+    ours = model.predict_look(frames, refine=params.eval.refine, size=size)
     return {
         "identity": score_luts([LUT3D.identity(size)], held, truths, look).summary()["de00_mean"],
         "ours": score_luts([ours], held, truths, look).summary()["de00_mean"],
@@ -215,22 +215,25 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> str:
     return "\n".join(lines)
 
 
+def role_photos(params: Params, role: str, size: int, limit: int | None = None) -> list[np.ndarray]:
+    """The (first `limit`) corpus photos of `role` (params' roles and seed) as float RGB, at most
+    `size` px."""
+    from lutml.data.corpus import corpus_roles
+    from lutml.imageio import read_image_full
+    from lutml.resize import fit_within
+
+    photos = corpus_roles(params.corpus, params.seed)[role][:limit]
+    return [fit_within(read_image_full(p.path).as_float(), size, "area") for p in photos]
+
+
 def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, dict[str, float]]:
     """Story 3 per look (and per look with fresh parameters): ONE graded still each, the first
     `n_refs` frame photos in turn, scored on the held-out photos (`single_still_table`)."""
-    from lutml.data.corpus import corpus_roles
-    from lutml.imageio import read_image_full
     from lutml.pipeline.evaluate import single_still_table
-    from lutml.resize import fit_within
 
-    roles = corpus_roles(params.corpus, params.seed)
     size = params.eval.score_size
-    refs = [
-        fit_within(read_image_full(p.path).as_float(), size, "area") for p in roles["look"][:n_refs]
-    ]
-    photos = [
-        fit_within(read_image_full(p.path).as_float(), size // 2, "area") for p in roles["eval"]
-    ]
+    refs = role_photos(params, "look", size, n_refs)
+    photos = role_photos(params, "eval", size // 2)
     return single_still_table(
         model, refs, photos, names, int(params.fit.size), int(params.eval.refine)
     )

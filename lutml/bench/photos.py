@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS, score_look, story3
+from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS, role_photos, score_look, story3
 
 
 def subset_split(
@@ -93,19 +93,12 @@ def known_content(model, params, names: list[str], draws: int = 3) -> dict[str, 
     content it trained on), scored on the held-out photos; mean over `draws` seeded draws."""
     from lutml.data.corpus import corpus_roles
     from lutml.data.looks import get_look
-    from lutml.imageio import read_image_full
     from lutml.lut import LUT3D
     from lutml.pipeline.evaluate import score_luts
-    from lutml.resize import fit_within
 
-    roles = corpus_roles(params.corpus, params.seed)
     size = params.eval.score_size
-
-    def load(role: str) -> list[np.ndarray]:
-        return [fit_within(read_image_full(p.path).as_float(), size, "area") for p in roles[role]]
-
-    train, held = load("train"), load("eval")
-    n = min(len(roles["look"]), len(train))
+    train, held = role_photos(params, "train", size), role_photos(params, "eval", size)
+    n = min(len(corpus_roles(params.corpus, params.seed)["look"]), len(train))
     rng = np.random.default_rng([params.seed, 37])
     picks = [rng.choice(len(train), n, replace=False) for _ in range(draws)]
     out = {}
