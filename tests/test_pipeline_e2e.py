@@ -63,7 +63,8 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     assert (repo / "data/eval/look.cube").read_bytes() == look, "retraining changed the learned LUT"
 
     # Across CPUs: oneDNN's kernels round differently per vector ISA. Retrained with AVX2 kernels
-    # only (as on a CPU without AVX-512), the learned LUT may differ, within the README's tolerance.
+    # only (as on a CPU without AVX-512), the learned LUT may differ, within the tolerance that
+    # docs/reproducibility.md gives.
     from lutml.lut import identity_table, read_cube
     from lutml.reliability import lut_distance
 
