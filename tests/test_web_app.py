@@ -21,7 +21,7 @@ from web_helpers import decode, known_grade, make_frame, png_bytes
 from lutml.imageio import read_image_full, write_image
 from lutml.lut import apply_lut, read_cube
 from lutml.web import create_app
-from lutml.web.results import ResultCache, area_downscale, make_result, preview_after
+from lutml.web.results import CacheFull, ResultCache, area_downscale, make_result, preview_after
 
 
 @pytest.fixture
@@ -321,21 +321,80 @@ def test_cross_site_posts_are_refused(client, pair):
     )
 
 
-def test_result_cache_is_bounded():
-    class Fake:
-        def __init__(self, token: str, nbytes: int):
-            self.token, self.nbytes, self.created = token, nbytes, time.monotonic()
+class _Fake:
+    def __init__(self, token: str, nbytes: int):
+        self.token, self.nbytes, self.created = token, nbytes, time.monotonic()
 
+
+def test_result_cache_is_bounded():
     cache = ResultCache(max_entries=2, max_bytes=100, ttl_s=60)
     for t in ("a", "b", "c"):
-        cache.put(Fake(t, 10))
+        cache.put(_Fake(t, 10))
+        assert cache.get(t) is not None  # its page fetched it
     assert cache.get("a") is None and cache.get("b") is not None and len(cache) == 2
-    cache.put(Fake("big", 95))  # over the byte budget: everything older goes
+    cache.put(_Fake("big", 95))  # over the byte budget: everything older (and fetched) goes
     assert len(cache) == 1 and cache.get("big") is not None
-    old = Fake("old", 1)
+    old = _Fake("old", 1)
     old.created -= 120
     cache.put(old)
     assert cache.get("old") is None  # expired
+
+
+def test_results_stay_until_their_page_fetched_them():
+    """Issue 24 item 6: 20 results made at once in a 16-entry cache, each fetched only after
+    all were made (GETs queue behind POSTs), must all still be there."""
+    cache = ResultCache(max_entries=16, max_bytes=1000, ttl_s=3600)
+    for i in range(20):
+        cache.put(_Fake(f"r{i}", 10))
+    assert all(cache.get(f"r{i}") is not None for i in range(20))
+    cache.put(_Fake("next", 10))  # now the fetched ones are evicted again, oldest first
+    assert len(cache) == 16 and cache.get("r0") is None and cache.get("r19") is not None
+    # When waiting results alone fill the byte budget, a new one is refused, not a waiting one lost.
+    full = ResultCache(max_entries=16, max_bytes=25, ttl_s=3600)
+    full.put(_Fake("w1", 10))
+    full.put(_Fake("w2", 10))
+    with pytest.raises(CacheFull):
+        full.put(_Fake("w3", 10))
+    assert full.get("w1") is not None and full.get("w2") is not None and full.get("w3") is None
+    aged = ResultCache(max_entries=1, max_bytes=1000, ttl_s=3600, grace_s=5)
+    stale = _Fake("stale", 10)
+    stale.created -= 10  # never fetched, but past the grace period
+    aged.put(stale)
+    aged.put(_Fake("new", 10))
+    assert aged.get("stale") is None and aged.get("new") is not None
+
+
+def test_concurrent_results_are_all_downloadable(pair, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(
+        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_CACHE_ENTRIES": 4, "LUTML_TMP_DIR": tmp_path}
+    )
+
+    def post(_: int) -> str:
+        data = {"before": (io.BytesIO(pair[0]), "b.png"), "after": (io.BytesIO(pair[1]), "a.png")}
+        resp = app.test_client().post("/api/match", data=data | {"size": "17"})
+        return resp.get_json()["image_url"]
+
+    with ThreadPoolExecutor(4) as pool:
+        urls = list(pool.map(post, range(10)))
+    client = app.test_client()
+    assert [client.get(u).status_code for u in urls] == [200] * 10
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost:1@evil.com", "[::1]evil.com", "localhost:evil", "evil.com", "localhost:99999", "a b"],
+)
+def test_host_header_tricks_are_refused(client, host):
+    resp = client.get("/", headers={"Host": host})
+    assert resp.status_code == 400, host
+    assert "host" in resp.get_json()["error"].lower()
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:80", "[::1]:8000", "LocalHost."])
+def test_allowed_hosts_with_ports_are_served(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 200, host
 
 
 def test_secret_key_from_environment(monkeypatch):

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "LUTML_CACHE_ENTRIES": 64,  # the byte budget is the real bound for big frames
     "LUTML_CACHE_BYTES": 1 << 30,
     "LUTML_CACHE_TTL_S": 3600,
+    # A result its page has not fetched yet is kept at least this long (concurrent requests queue
+    # the page's GETs behind other POSTs); see ResultCache.
+    "LUTML_CACHE_GRACE_S": 300,
     # Host names served (DNS-rebinding guard); `lutml serve` adds the address it binds. None = any.
     "LUTML_ALLOWED_HOSTS": ["localhost", "127.0.0.1", "::1"],
 }
@@ -51,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["LUTML_CACHE_ENTRIES"],
         app.config["LUTML_CACHE_BYTES"],
         app.config["LUTML_CACHE_TTL_S"],
+        app.config["LUTML_CACHE_GRACE_S"],
     )
     from lutml.web.routes import bp
 

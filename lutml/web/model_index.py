@@ -24,7 +24,52 @@ log = logging.getLogger(__name__)
 
 
 class ModelLoadError(RuntimeError):
-    """A model listed at start-up could not be loaded (a server-side problem, not the user's)."""
+    """A model listed at start-up could not be loaded or gave an unusable answer (a server-side
+    problem, not the user's); the message names the model and what is wrong, never a path."""
+
+
+def _without_paths(text: str, folder: Path, model_id: str) -> str:
+    """`text` with the model folder and any other absolute path reduced to a file name."""
+    text = text.replace(str(folder) + "/", "").replace(str(folder), model_id)
+    return re.sub(r"(?<![\w.])/(?:[^\s'\"():/]+/)+([^\s'\"():/]*)", r"\1", text)
+
+
+def model_problem(entry: ModelEntry, exc: BaseException | str) -> ModelLoadError:
+    """A `ModelLoadError` for `entry` saying what is wrong (`exc`), logged with the full detail."""
+    if isinstance(exc, BaseException):
+        log.error("model %s (%s) failed: %s: %s", entry.id, entry.path, type(exc).__name__, exc)
+        detail = str(exc) or type(exc).__name__
+        if not isinstance(exc, (ValueError, OSError)):
+            detail = f"{type(exc).__name__}: {detail}"
+    else:
+        log.error("model %s (%s) failed: %s", entry.id, entry.path, exc)
+        detail = exc
+    detail = _without_paths(detail, entry.path, entry.id)[:400]
+    return ModelLoadError(
+        f"The model {entry.label!r} is damaged or unusable ({detail}). This is a problem with the "
+        "model on the server, not with your images: choose another model, or retrain or restore "
+        "this one (the server log has the details)."
+    )
+
+
+def check_model_table(entry: ModelEntry, table: Any) -> None:
+    """ModelLoadError unless a model's LUT table is finite and not collapsed onto 0 and 1.
+
+    A look or LUT model with damaged weights (a bias of 1e30, NaN) gives a table of NaN or one
+    clipped to the corners of the cube; no real look moves 3/4 of the nodes onto 0 or 1.
+    """
+    import numpy as np
+
+    t = np.asarray(table, np.float32)
+    if not np.all(np.isfinite(t)):
+        raise model_problem(entry, "its output LUT holds NaN or infinite values")
+    clipped = float(np.mean((t <= 0.0) | (t >= 1.0)))
+    if clipped > 0.75:
+        raise model_problem(
+            entry,
+            f"its output LUT is saturated: {clipped:.0%} of the node values are exactly 0 or 1, "
+            "as damaged weights give",
+        )
 
 
 @dataclass
@@ -77,9 +122,16 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
                 continue
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError) as exc:
+                log.warning("model folder %s skipped: %s is unreadable (%s)", folder, META_FILE, exc)
                 continue
             if not isinstance(meta, dict):
+                log.warning(
+                    "model folder %s skipped: %s holds a %s, not an object",
+                    folder,
+                    META_FILE,
+                    type(meta).__name__,
+                )
                 continue
             base = _slug(
                 folder.name if folder != root or not meta.get("variant") else str(meta["variant"])
@@ -118,12 +170,9 @@ class ModelRegistry:
                 from lutml.models.inference import load_any_model
 
                 try:
-                    entry.loaded = SerialModel(load_any_model(entry.path))
-                except (ValueError, OSError) as exc:
-                    log.error("model %s (%s) failed to load: %s", entry.id, entry.path, exc)
-                    raise ModelLoadError(
-                        f"The model {entry.id!r} could not be loaded; the server log has the details."
-                    ) from exc
+                    entry.loaded = SerialModel(load_any_model(entry.path), entry)
+                except Exception as exc:  # a damaged file raises anything (EOFError, BadZipFile...)
+                    raise model_problem(entry, exc) from exc
             return entry.loaded
 
 
@@ -133,23 +182,45 @@ class SerialModel:
     Only the network call is serialised (a Keras model is not documented as safe to call from
     several threads); the LUT fit that follows it runs concurrently across requests.
     Every other attribute (`kind`, `input_size`, `meta`, ...) is the wrapped model's.
+    Any failure inside the network, or an answer holding NaN or a collapsed LUT, is a
+    `ModelLoadError` naming the model (damaged weights), never blamed on the user's images.
     """
 
-    def __init__(self, model: Any):
+    def __init__(self, model: Any, entry: ModelEntry | None = None):
         self._model = model
+        self._entry = entry or ModelEntry("model", "model", Path("."), {})
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
 
-    def predict(self, image: Any) -> Any:
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            return self._model.predict(image)
+            try:
+                return getattr(self._model, method)(*args, **kwargs)
+            except Exception as exc:
+                raise model_problem(self._entry, exc) from exc
+
+    def predict(self, image: Any) -> Any:
+        import numpy as np
+
+        model_input, prediction = self._call("predict", image)
+        if not np.all(np.isfinite(prediction)):
+            raise model_problem(self._entry, "its output image holds NaN or infinite values")
+        return model_input, prediction
 
     def predict_lut(self, image: Any) -> Any:
-        with self._lock:
-            return self._model.predict_lut(image)
+        lut = self._call("predict_lut", image)
+        check_model_table(self._entry, lut.table)
+        return lut
 
     def predict_look(self, frames: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return self._model.predict_look(frames, **kwargs)
+        lut = self._call("predict_look", frames, **kwargs)
+        check_model_table(self._entry, lut.table)
+        return lut
+
+    def frame_tables(self, frames: Any) -> Any:
+        return self._call("frame_tables", frames)
+
+    def predict_table(self, frames: Any, **kwargs: Any) -> Any:
+        return self._call("predict_table", frames, **kwargs)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -64,46 +65,98 @@ class Result:
         )
 
 
-class ResultCache:
-    """Thread-safe LRU of `Result`s bounded by entries, total bytes and age (seconds)."""
+class CacheFull(RuntimeError):
+    """Every result in the cache is still waiting for its page and the byte budget is spent."""
 
-    def __init__(self, max_entries: int = 16, max_bytes: int = 1 << 30, ttl_s: float = 3600.0):
+
+class ResultCache:
+    """Thread-safe LRU of results bounded by entries, total bytes and age (seconds).
+
+    Anything with ``token``, ``created`` and ``nbytes`` can be stored (results, learned looks,
+    footage frames). A result that nobody has fetched yet and that is younger than `grace_s`
+    is never evicted to make room: its page asks for its preview and downloads right after the
+    POST answers, and with many concurrent requests those GETs queue behind the other POSTs.
+    The entry bound is only enforced on the other results; the byte bound is enforced on all,
+    and when only waiting results fill it `put` raises `CacheFull` (the request is refused with
+    a "busy" message instead of a later download answering 404).
+    """
+
+    def __init__(
+        self,
+        max_entries: int = 16,
+        max_bytes: int = 1 << 30,
+        ttl_s: float = 3600.0,
+        grace_s: float = 300.0,
+    ):
         self.max_entries, self.max_bytes, self.ttl_s = max_entries, max_bytes, ttl_s
-        self._items: OrderedDict[str, Result] = OrderedDict()
+        self.grace_s = grace_s
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._fetched: set[str] = set()
         self._lock = threading.Lock()
 
-    def put(self, result: Result) -> str:
+    def put(self, result: Any) -> str:
         with self._lock:
             self._items[result.token] = result
-            self._evict(keep=result.token)
+            try:
+                self._evict(keep=result.token)
+            except CacheFull:
+                del self._items[result.token]
+                raise
         return result.token
 
-    def get(self, token: str) -> Result | None:
+    def get(self, token: str) -> Any | None:
         with self._lock:
             result = self._items.get(token)
             if result is None:
                 return None
             if time.monotonic() - result.created > self.ttl_s:
-                del self._items[token]
+                self._drop(token)
                 return None
             self._items.move_to_end(token)
+            self._fetched.add(token)
             return result
+
+    def discard(self, token: str) -> None:
+        with self._lock:
+            if token in self._items:
+                self._drop(token)
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
 
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(r.nbytes for r in self._items.values())
+
+    def _drop(self, token: str) -> Any:
+        self._fetched.discard(token)
+        return self._items.pop(token)
+
+    def _waiting(self, token: str, now: float) -> bool:
+        """Not fetched yet and young: its page may still be about to ask for it."""
+        return token not in self._fetched and now - self._items[token].created <= self.grace_s
+
     def _evict(self, keep: str) -> None:
         now = time.monotonic()
         for token in [t for t, r in self._items.items() if now - r.created > self.ttl_s]:
-            del self._items[token]
+            if token != keep:
+                self._drop(token)
         total = sum(r.nbytes for r in self._items.values())
-        # Oldest first; the newest result always stays even if alone it exceeds the budget.
-        while self._items and (len(self._items) > self.max_entries or total > self.max_bytes):
-            token = next(iter(self._items))
-            if token == keep:
+        # Oldest first among those already fetched (or stale); waiting ones are skipped.
+        candidates = [t for t in self._items if t != keep and not self._waiting(t, now)]
+        unprotected = len(candidates)
+        for token in candidates:
+            if unprotected + 1 <= self.max_entries and total <= self.max_bytes:
                 break
-            total -= self._items.pop(token).nbytes
+            total -= self._drop(token).nbytes
+            unprotected -= 1
+        if total > self.max_bytes and len(self._items) > 1:
+            raise CacheFull(
+                "The server is holding as many fresh results as its memory budget allows "
+                "(lutml serve --cache-mb); try again in a minute."
+            )
 
 
 def area_downscale(image: np.ndarray, max_edge: int) -> np.ndarray:

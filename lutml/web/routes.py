@@ -34,6 +34,7 @@ from lutml.web.jobs import grade_result, match_result
 from lutml.web.model_index import ModelLoadError, ModelRegistry
 from lutml.web.results import (
     TOKEN_PATTERN,
+    CacheFull,
     Result,
     ResultCache,
     coverage_png,
@@ -267,13 +268,30 @@ def download_image(token: str) -> Response:
 
 
 def host_name(host_header: str) -> str:
-    """The name part of a Host header, lower case, without port, IPv6 brackets or a final dot."""
+    """The name part of an allowed-hosts entry or Host header, lower case, without port, IPv6
+    brackets or a final dot (lenient: for configured names; headers go through `parse_host`)."""
     host = host_header.strip().lower()
     if host.startswith("["):  # [::1]:8000
         return host[1:].partition("]")[0]
     if host.count(":") == 1:  # name:port (a bare IPv6 address has several colons)
         host = host.partition(":")[0]
     return host.rstrip(".")
+
+
+_HOST_NAME = re.compile(r"([a-z0-9_](?:[a-z0-9_.-]{0,252}))(?::(\d{1,5}))?")
+_HOST_IPV6 = re.compile(r"\[([0-9a-f:.]{2,45})\](?::(\d{1,5}))?")
+
+
+def parse_host(host_header: str) -> str | None:
+    """The host name of a Host header (RFC 7230: ``name[:port]`` or ``[IPv6][:port]``), lower
+    case without a final dot, or None when the header is anything else. Strict on purpose: a
+    lenient split lets ``localhost:1@evil.com``, ``[::1]evil.com`` or ``localhost:evil`` pass
+    for localhost."""
+    host = host_header.strip().lower()
+    match = _HOST_IPV6.fullmatch(host) or _HOST_NAME.fullmatch(host)
+    if match is None or (match.group(2) is not None and int(match.group(2)) > 65535):
+        return None
+    return match.group(1).rstrip(".") or None
 
 
 @bp.before_app_request
@@ -283,11 +301,14 @@ def allowed_hosts_only() -> tuple[Response, int] | None:
     # (lutml serve --allowed-hosts; default the bound address, localhost, 127.0.0.1) are served.
     allowed = current_app.config.get("LUTML_ALLOWED_HOSTS")
     host = request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME", "")
-    if allowed is None or host_name(host) in {host_name(a) for a in allowed}:
+    name = parse_host(host)
+    if allowed is None or (name is not None and name in {host_name(a) for a in allowed}):
         return None
     current_app.logger.warning("refused Host %r (not in --allowed-hosts)", host[:100])
+    if name is None:
+        return jsonify(error=f"Malformed Host header {host[:100]!r}."), 400
     return jsonify(
-        error=f"This server does not answer to the host name {host_name(host)[:100]!r}. "
+        error=f"This server does not answer to the host name {name[:100]!r}. "
         "To reach it under that name, start it with lutml serve --allowed-hosts."
     ), 400
 
@@ -379,7 +400,15 @@ def fit_failed(exc: ValueError) -> tuple[Response, int]:
 
 @bp.app_errorhandler(ModelLoadError)
 def model_broken(exc: ModelLoadError) -> tuple[Response, int]:
-    return jsonify(error=_no_server_paths(str(exc))), 500
+    # The server's model is at fault, not the request: 503 with what is wrong, never a 500.
+    return jsonify(error=_no_server_paths(str(exc))), 503
+
+
+@bp.app_errorhandler(CacheFull)
+def busy(exc: CacheFull) -> tuple[Response, int]:
+    resp = jsonify(error=str(exc))
+    resp.headers["Retry-After"] = "60"
+    return resp, 503
 
 
 @bp.app_errorhandler(Exception)

@@ -112,6 +112,18 @@ def read_upload(
     stem = re.sub(r"\W", "_", label)
     raw = folder / f"{stem}.upload"
     upload.save(raw)
+    return read_saved(raw, label, shown, max_pixels, notes)
+
+
+def read_saved(
+    raw: Path, label: str, shown: str, max_pixels: int, notes: dict[str, str] | None = None
+) -> ImageData:
+    """Decode an upload already saved as `raw` (a name we chose) as `read_upload` does.
+
+    `shown` is the client's file name as `display_name` reduced it (for messages only). The file
+    may be renamed (its suffix set from its contents) inside its folder; the caller removes it.
+    """
+    folder = raw.parent
     with raw.open("rb") as fh:
         head = fh.read(32)
     if not head:
@@ -137,7 +149,7 @@ def read_upload(
         raise UploadError(f"{label} ({shown}) has no pixels.")
     if width * height > max_pixels:
         raise UploadError(too_large.format(f"{width}×{height} = {width * height / 1e6:.1f}"))
-    path = raw.rename(folder / f"{stem}.{fmt}")
+    path = raw.rename(raw.with_suffix(f".{fmt}"))
     try:
         image = read_image_full(path, max_pixels=max_pixels)
     except ImageReadError as exc:
