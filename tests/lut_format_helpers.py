@@ -1,4 +1,5 @@
-"""Shared pieces of the LUT file-format tests: an independent reference grade and OCIO helpers.
+"""Shared pieces of the LUT file-format tests: an independent reference grade, OCIO helpers and
+the one malformed-file test every format's reader gets.
 
 The reference grade is built in OpenColorIO (not in lutml): a red-only gain, a channel swap
 (out R = in G, out G = in B, out B = 0.8 in R) and a per-channel power. Any transposed axis or
@@ -7,10 +8,13 @@ swapped channel in a reader or writer changes its values, so it cannot hide.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import PyOpenColorIO as OCIO
+import pytest
 
 from lutml.lut import LUT3D, identity_table
 
@@ -76,3 +80,24 @@ def graded_lut(size: int) -> LUT3D:
 def leftovers(folder: Path) -> list[str]:
     """Temporary files of atomic writes left in `folder` (there must be none)."""
     return sorted(p.name for p in folder.iterdir() if ".lutml-tmp-" in p.name)
+
+
+def malformed_files_test(
+    reader: Callable[[Path], Any], name: str, cases: Sequence[tuple[str, int, str]], ids: list[str]
+) -> Callable[..., None]:
+    """The malformed-file test of one format, parametrised once for all formats: each case is
+    (file text, line of the error, problem); `reader` must raise a ValueError that starts with the
+    file and the line and names the problem. Assign it to a `test_...` name in the format's module.
+    """
+
+    @pytest.mark.parametrize(("text", "line", "problem"), cases, ids=ids)
+    def test(tmp_path: Path, text: str, line: int, problem: str) -> None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError) as info:
+            reader(path)
+        message = str(info.value)
+        assert message.startswith(f"{path} line {line}: "), message
+        assert problem in message, message
+
+    return test

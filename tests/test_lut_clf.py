@@ -8,7 +8,15 @@ import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
 from conftest import asymmetric_lut
-from lut_format_helpers import RNG, bake, leftovers, nodes, ocio_apply, reference_grade
+from lut_format_helpers import (
+    RNG,
+    bake,
+    leftovers,
+    malformed_files_test,
+    nodes,
+    ocio_apply,
+    reference_grade,
+)
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.clf import format_clf, read_clf, write_clf
@@ -124,8 +132,9 @@ def _clf(body: str) -> str:
 LUT3D_OK = '<LUT3D><Array dim="2 2 2 3">' + "0 0 0 " * 8 + "</Array></LUT3D>"
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "problem"),
+test_malformed_files_name_file_line_and_problem = malformed_files_test(
+    read_clf,
+    "bad.clf",
     [
         ("<ProcessList><LUT3D>", 1, "not well-formed XML"),
         ('<?xml version="1.0"?>\n<LUT3D/>', 2, "the root element is <LUT3D>"),
@@ -188,15 +197,6 @@ LUT3D_OK = '<LUT3D><Array dim="2 2 2 3">' + "0 0 0 " * 8 + "</Array></LUT3D>"
         "entity",
     ],
 )
-def test_malformed_files_name_file_line_and_problem(
-    tmp_path: Path, text: str, line: int, problem: str
-):
-    path = tmp_path / "bad.clf"
-    path.write_text(text)
-    with pytest.raises(ValueError) as info:
-        read_clf(path)
-    assert str(info.value).startswith(f"{path} line {line}: "), info.value
-    assert problem in str(info.value), info.value
 
 
 def test_bypassed_operators_are_skipped_and_writes_are_atomic(tmp_path: Path):

@@ -8,7 +8,15 @@ import colour
 import numpy as np
 import pytest
 from conftest import asymmetric_lut
-from lut_format_helpers import RNG, bake, leftovers, nodes, ocio_apply, reference_grade
+from lut_format_helpers import (
+    RNG,
+    bake,
+    leftovers,
+    malformed_files_test,
+    nodes,
+    ocio_apply,
+    reference_grade,
+)
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.csp import format_csp, read_csp, write_csp
@@ -145,8 +153,9 @@ GOOD = (
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "problem"),
+test_malformed_files_name_file_line_and_problem = malformed_files_test(
+    read_csp,
+    "bad.csp",
     [
         ("CSPLUT\n" + GOOD[11:], 1, "not a Cinespace file"),
         (GOOD.replace("3D", "2D"), 2, "expected 3D (or 1D) after CSPLUTV100, got '2D'"),
@@ -184,15 +193,6 @@ GOOD = (
         "short-row",
     ],
 )
-def test_malformed_files_name_file_line_and_problem(
-    tmp_path: Path, text: str, line: int, problem: str
-):
-    path = tmp_path / "bad.csp"
-    path.write_text(text)
-    with pytest.raises(ValueError) as info:
-        read_csp(path)
-    assert str(info.value).startswith(f"{path} line {line}: "), info.value
-    assert problem in str(info.value), info.value
 
 
 def test_good_fixture_and_atomic_write(tmp_path: Path):

@@ -8,6 +8,7 @@ import colour
 import numpy as np
 import pytest
 from conftest import asymmetric_lut
+from lut_format_helpers import malformed_files_test
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 
@@ -163,8 +164,9 @@ GOOD_HEADER = 'TITLE "t"\nLUT_3D_SIZE 2\n'
 GOOD_ROWS = "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "problem"),
+test_malformed_files_name_file_line_and_problem = malformed_files_test(
+    read_cube,
+    "look.cube",
     [
         (GOOD_HEADER + GOOD_ROWS[:-6], 9, "file ends after 7 table rows; LUT_3D_SIZE 2 needs 8"),
         (GOOD_HEADER + GOOD_ROWS[:-3] + "1\n", 10, "expected 3 numbers, got 2"),
@@ -237,16 +239,6 @@ GOOD_ROWS = "0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n"
         "domain-arabic-digit",
     ],
 )
-def test_malformed_files_name_file_line_and_problem(
-    tmp_path: Path, text: str, line: int, problem: str
-):
-    path = tmp_path / "look.cube"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError) as info:
-        read_cube(path)
-    message = str(info.value)
-    assert message.startswith(f"{path} line {line}: "), message
-    assert problem in message, message
 
 
 def test_empty_and_missing_files(tmp_path: Path):

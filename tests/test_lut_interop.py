@@ -10,19 +10,11 @@ import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
 from conftest import asymmetric_lut
+from lut_format_helpers import ocio_apply
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, read_cube, write_cube
 
 RNG = np.random.default_rng(11)
-
-
-def ocio_apply(path: Path, rgb: np.ndarray, interpolation=OCIO.INTERP_TETRAHEDRAL) -> np.ndarray:
-    """OpenColorIO's CPU result for `rgb` (float32 (N, 3)) through the `.cube` at `path`."""
-    transform = OCIO.FileTransform(src=str(path), interpolation=interpolation)
-    processor = OCIO.Config.CreateRaw().getProcessor(transform).getDefaultCPUProcessor()
-    out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
-    processor.applyRGB(out)
-    return out
 
 
 def lattice_points(lut: LUT3D) -> np.ndarray:

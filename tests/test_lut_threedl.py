@@ -8,7 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import asymmetric_lut
-from lut_format_helpers import RNG, bake, graded_lut, leftovers, nodes, ocio_apply, reference_grade
+from lut_format_helpers import (
+    RNG,
+    bake,
+    graded_lut,
+    leftovers,
+    malformed_files_test,
+    nodes,
+    ocio_apply,
+    reference_grade,
+)
 
 from lutml.lut import LUT1D, LUT3D, LutFormatWarning, apply_lut, identity_table
 from lutml.lut.threedl import format_3dl, read_3dl, write_3dl
@@ -156,8 +165,9 @@ def _rows(text: str, k: int, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "problem"),
+test_malformed_files_name_file_line_and_problem = malformed_files_test(
+    read_3dl,
+    "bad.3dl",
     [
         (GOOD4.rsplit("\n", 2)[0] + "\n", 64, "file ends after 63 table rows"),
         (GOOD4 + "0 0 0\n", 66, "extra table row"),
@@ -191,15 +201,6 @@ def _rows(text: str, k: int, new: str) -> str:
         "too-dark",
     ],
 )
-def test_malformed_files_name_file_line_and_problem(
-    tmp_path: Path, text: str, line: int, problem: str
-):
-    path = tmp_path / "bad.3dl"
-    path.write_text(text)
-    with pytest.raises(ValueError) as info:
-        read_3dl(path)
-    assert str(info.value).startswith(f"{path} line {line}: "), info.value
-    assert problem in str(info.value), info.value
 
 
 def test_flame_input_line_is_accepted_like_opencolorio(tmp_path: Path):
