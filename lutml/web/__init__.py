@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "LUTML_CACHE_GRACE_S": 300,
     # Host names served (DNS-rebinding guard); `lutml serve` adds the address it binds. None = any.
     "LUTML_ALLOWED_HOSTS": ["localhost", "127.0.0.1", "::1"],
+    # Look-from-stills jobs decoding at once (each holds at most ~240 MB of downscaled stills);
+    # more wait their turn. Finished jobs are remembered this long for the page to poll.
+    "LUTML_MAX_JOBS": 2,
+    "LUTML_JOB_KEEP_S": 600,
 }
 
 
@@ -56,6 +60,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["LUTML_CACHE_TTL_S"],
         app.config["LUTML_CACHE_GRACE_S"],
     )
+    from lutml.web.looks import JobManager
+
+    app.extensions["lutml_jobs"] = JobManager(
+        app.config["LUTML_MAX_JOBS"], app.config["LUTML_JOB_KEEP_S"]
+    )
+    import lutml.web.look_routes  # noqa: F401  (adds the look routes to the blueprint)
     from lutml.web.routes import bp
 
     app.register_blueprint(bp)

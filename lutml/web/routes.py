@@ -127,15 +127,27 @@ def _result_json(result: Result) -> Response:
         cube_url=f"{base}/lut.cube",
         image_url=f"{base}/graded.png",
         coverage_url=None if result.coverage is None else f"{base}/coverage.png",
+        view_url=f"/api/view/{result.token}",
     )
 
 
 @bp.get("/")
 def index() -> str:
     cfg = current_app.config
+    from lutml.web.looks import EXPORT_FORMATS, MAX_FOOTAGE, MAX_STILLS, components_available
+    from lutml.web.looks import input_spaces
+
+    models = _registry().describe()
     return render_template(
         "index.html",
-        models=_registry().describe(),
+        models=models,
+        look_models=[m for m in models if m["kind"] == "look"],
+        frame_models=[m for m in models if m["kind"] != "look"],
+        formats=EXPORT_FORMATS,
+        spaces=input_spaces(),
+        components=components_available(),
+        max_stills=MAX_STILLS,
+        max_footage=MAX_FOOTAGE,
         sizes=cfg["LUTML_LUT_SIZES"],
         max_mb=cfg["MAX_CONTENT_LENGTH"] // (1024 * 1024),
         max_mp=cfg["LUTML_MAX_PIXELS"] / 1e6,
@@ -327,7 +339,16 @@ def same_origin_posts() -> tuple[Response, int] | None:
 # mmap threshold in the heap: with --cache-mb 50, RSS climbed to ~800 MB after 10 results of
 # 6 MP frames and stayed there. Trimming after each such request returns it (~300 MB: libraries
 # + cache), at no measurable CPU cost; a fixed 1 MB mmap threshold did as well but cost +15% CPU.
-_ALLOCATING_ENDPOINTS = {"lutml.match", "lutml.grade", "lutml.download_image"}
+_ALLOCATING_ENDPOINTS = {
+    "lutml.match",
+    "lutml.grade",
+    "lutml.download_image",
+    "lutml.footage",
+    "lutml.view_graded",
+    "lutml.view_after",
+    "lutml.view_before",
+    "lutml.learn_look",
+}
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

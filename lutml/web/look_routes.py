@@ -1,0 +1,426 @@
+"""HTTP routes of the look workflow: learn a look from many stills (a job with progress and
+cancel), upload footage frames, preview any result or look on any frame with per-component
+strengths, export in every format / size / input colour space.
+
+``/api/view/<token>/...`` serves a learned look *and* a match/grade result (both hold a LUT), so
+the page previews, compares and exports them the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from flask import Response, abort, current_app, jsonify, request, send_file
+
+from lutml.web.looks import (
+    EXPORT_FORMATS,
+    MAX_FOOTAGE,
+    MAX_STILLS,
+    MIN_STILL_PIXELS,
+    JOB_PIXELS,
+    STILL_PIXELS,
+    Footage,
+    Look,
+    Settings,
+    StillsJob,
+    adjusted_lut,
+    components_available,
+    export_lut,
+    export_sizes,
+    input_spaces,
+    make_footage,
+    mixed_look_warning,
+    slug,
+    still_for_look,
+)
+from lutml.web.model_index import ModelLoadError, model_problem
+from lutml.web.results import TOKEN_PATTERN, CacheFull, Result, area_downscale, encode_jpeg
+from lutml.web.routes import (
+    BadRequest,
+    _cache,
+    _no_server_paths,
+    _registry,
+    _strength,
+    _workdir,
+    bp,
+)
+from lutml.web.uploads import UploadError, display_name, read_saved, read_upload
+
+
+def _jobs():
+    return current_app.extensions["lutml_jobs"]
+
+
+def _path_cleaner():
+    """`_no_server_paths` for use outside the request (in a job's thread)."""
+    root = current_app.config.get("LUTML_TMP_DIR") or tempfile.gettempdir()
+    pattern = re.compile(re.escape(str(root).rstrip("/")) + r"/[^\s'\"()]*")
+    return lambda message: pattern.sub("<upload>", message)
+
+
+def look_json(look: Look) -> dict:
+    base = f"/api/view/{look.token}"
+    h, w = look.reference.shape[:2]
+    return {
+        "token": look.token,
+        "kind": "look",
+        "name": look.name,
+        "info": look.info,
+        "ref_width": w,
+        "ref_height": h,
+        "view_url": base,
+        "reference_url": f"{base}/reference.jpg",
+    }
+
+
+def _coverage_facts(graded) -> dict:
+    return {
+        "fraction": round(float(graded.coverage), 4),
+        "regions": round(float(graded.coverage), 4),
+        "missing_hues": [],
+        "note": (
+            f"The stills show {graded.coverage:.0%} of natural footage's colours; the look is measured "
+            "there and follows the model's prior elsewhere."
+        ),
+    }
+
+
+@bp.post("/api/looks")
+def learn_look() -> tuple[Response, int]:
+    """Start a job: the look of 1-200 graded stills. Answers 202 with the job to poll."""
+    from lutml.grade import look_of_stills
+    from lutml.lut import apply_lut
+    from lutml.models.look_inference import invert_table
+
+    cfg = current_app.config
+    registry = _registry()
+    try:
+        entry = registry.entry(request.form.get("model", ""))
+    except KeyError as exc:
+        raise BadRequest(exc.args[0]) from None
+    uploads = [f for f in request.files.getlist("stills") if f and f.filename]
+    if not uploads:
+        raise BadRequest("Choose one or more graded stills (PNG, JPEG, TIFF or EXR) to upload.")
+    if len(uploads) > MAX_STILLS:
+        raise BadRequest(f"{len(uploads)} stills: the limit is {MAX_STILLS} per look.")
+    name = slug(request.form.get("name", ""))
+    folder = Path(tempfile.mkdtemp(prefix="lutml-job-", dir=cfg.get("LUTML_TMP_DIR")))
+    files: list[tuple[Path, str]] = []
+    try:
+        for i, upload in enumerate(uploads):
+            raw = folder / f"still_{i:03d}.upload"
+            upload.save(raw)
+            files.append((raw, display_name(upload)))
+    except Exception:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    max_pixels = cfg["LUTML_MAX_PIXELS"]
+    preview_edge = cfg["LUTML_PREVIEW_EDGE"]
+    cache = _cache()
+    clean = _path_cleaner()
+    n = len(files)
+    per_still = max(MIN_STILL_PIXELS, min(STILL_PIXELS, JOB_PIXELS // n))
+    stem = name or slug(Path(files[0][1]).stem) or "look"
+
+    def work(job: StillsJob) -> None:
+        start = time.perf_counter()
+        job.state = "reading"
+        stills: list[np.ndarray] = []
+        used: list[str] = []
+        clipped: list[str] = []
+        for i, (raw, shown) in enumerate(files):
+            job.check()
+            job.step = f"Reading still {i + 1} of {n} ({shown})"
+            notes: dict[str, str] = {}
+            try:
+                image = read_saved(raw, "still", shown, max_pixels, notes)
+                stills.append(still_for_look(image, per_still))
+                used.append(shown)
+                del image
+                if "warning" in notes:
+                    clipped.append(shown)
+            except UploadError as exc:
+                job.skipped.append({"name": shown, "reason": clean(str(exc))})
+            finally:
+                for leftover in folder.glob(f"{raw.stem}.*"):
+                    leftover.unlink(missing_ok=True)
+            job.done = i + 1
+        job.timings["read_s"] = time.perf_counter() - start
+        if not stills:
+            job.state = "failed"
+            job.error = (
+                f"None of the {n} file(s) is a usable still, so there is no look to learn. "
+                "Upload graded stills as PNG, JPEG, TIFF or OpenEXR images."
+            )
+            return
+        job.check()
+        job.state = "estimating"
+        job.step = f"Learning the look of {len(stills)} still(s)…"
+        t = time.perf_counter()
+        try:
+            model = registry.load(entry)
+            if model.kind != "look":
+                job.state = "failed"
+                job.error = (
+                    f"{entry.label} is not a look model: it grades one frame at a time. Use the "
+                    "One frame tab for it, or choose a look model here."
+                )
+                return
+            try:
+                graded = look_of_stills(model, stills, size=None)
+                mixed = mixed_look_warning(model, stills, graded.lut)
+            except ModelLoadError:
+                raise
+            except Exception as exc:  # the stills are decoded and checked: the model is at fault
+                raise model_problem(entry, exc) from exc
+        except (ModelLoadError, CacheFull) as exc:
+            job.state, job.error = "failed", clean(str(exc))
+            return
+        job.timings["estimate_s"] = time.perf_counter() - t
+        job.check()
+        job.step = "Reading the reference's neutral version…"
+        t = time.perf_counter()
+        reference = area_downscale(stills[0].astype(np.float32), preview_edge)
+        inverse = invert_table(graded.lut.table)
+        neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0).astype(np.float32)
+        job.timings["neutral_s"] = time.perf_counter() - t
+        warnings = [w[0].upper() + w[1:] + "." for w in graded.warnings]
+        if mixed:
+            warnings.insert(0, mixed[0].upper() + mixed[1:] + ".")
+        if clipped:
+            warnings.append(
+                f"{len(clipped)} OpenEXR still(s) held values outside 0-1, clipped (read as display sRGB)."
+            )
+        lut = graded.lut
+        lut.title = f"lutml look of {len(stills)} still(s)"
+        info = {
+            "mode": "look",
+            "title": stem,
+            "model": entry.label,
+            "size": lut.size,
+            "n_stills": len(stills),
+            "stills": used[:MAX_STILLS],
+            "skipped": len(job.skipped),
+            "coverage": _coverage_facts(graded),
+            "warning": " ".join(warnings) or None,
+            "confidence": getattr(graded, "confidence", None),
+            "mixed": bool(mixed),
+        }
+        name_out = stem if name or len(stills) == 1 else f"{stem}-{len(stills)}stills"
+        look = Look(lut, name_out, info, reference, neutral)
+        job.timings["total_s"] = time.perf_counter() - start
+        info["timings"] = {k: round(v, 2) for k, v in job.timings.items()}
+        try:
+            cache.put(look)
+        except CacheFull as exc:
+            job.state, job.error = "failed", str(exc)
+            return
+        job.look = look_json(look)
+        job.state, job.step = "done", "Done."
+
+    job = StillsJob(total=n, folder=folder)
+    _jobs().submit(job, work)
+    return jsonify(job=job.describe()), 202
+
+
+def _job(job_id: str) -> StillsJob:
+    if not re.fullmatch(r"[0-9a-f]{32}", job_id):
+        abort(404)
+    job = _jobs().get(job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/api/jobs/<job_id>")
+def job_status(job_id: str) -> Response:
+    resp = jsonify(job=_job(job_id).describe())
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.post("/api/jobs/<job_id>/cancel")
+def job_cancel(job_id: str) -> Response:
+    job = _job(job_id)
+    _jobs().cancel(job_id)
+    return jsonify(job=job.describe())
+
+
+@bp.post("/api/footage")
+def footage() -> Response:
+    """Ungraded frames of the user's footage: each kept (full resolution) under its own token."""
+    cfg = current_app.config
+    uploads = [f for f in request.files.getlist("frames") if f and f.filename]
+    if not uploads:
+        raise BadRequest("Choose one or more ungraded frames of your footage to upload.")
+    if len(uploads) > MAX_FOOTAGE:
+        raise BadRequest(f"{len(uploads)} frames: upload at most {MAX_FOOTAGE} at a time.")
+    frames, skipped = [], []
+    with _workdir() as folder:
+        for i, upload in enumerate(uploads):
+            notes: dict[str, str] = {}
+            try:
+                image = read_upload(upload, f"frame {i + 1}", folder, cfg["LUTML_MAX_PIXELS"], notes)
+            except UploadError as exc:
+                skipped.append({"name": display_name(upload), "reason": _no_server_paths(str(exc))})
+                continue
+            frame = make_footage(display_name(upload), image, cfg["LUTML_PREVIEW_EDGE"], notes)
+            _cache().put(frame)
+            frames.append(frame.describe())
+    if not frames:
+        raise BadRequest(
+            "None of the files is a usable frame: "
+            + " ".join(s["reason"] for s in skipped[:3])
+        )
+    return jsonify(frames=frames, skipped=skipped)
+
+
+# --- previews and downloads of a look or a result on a frame -----------------------------------
+
+
+def _subject(token: str) -> Look | Result:
+    if not re.fullmatch(TOKEN_PATTERN, token):
+        abort(404)
+    found = _cache().get(token)
+    if not isinstance(found, Look | Result):
+        abort(404)
+    return found
+
+
+def _frame(subject: Look | Result, full: bool) -> tuple[np.ndarray, Footage | None]:
+    """The picture the look goes onto: a footage frame (``frame=<token>``) or, by default, the
+    subject's own reference (a result's uploaded frame; a look's neutral reading of its still)."""
+    frame = request.args.get("frame", "ref")
+    if frame != "ref":
+        if not re.fullmatch(TOKEN_PATTERN, frame):
+            abort(404)
+        found = _cache().get(frame)
+        if not isinstance(found, Footage):
+            abort(404)
+        return (found.source.as_float() if full else found.small), found
+    if isinstance(subject, Result):
+        return (subject.source.as_float() if full else subject.before_small), None
+    return subject.neutral, None
+
+
+def _component(name: str) -> float:
+    raw = request.args.get(name, "")
+    if raw in ("", None):
+        return 1.0
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,4})?", raw):
+        raise BadRequest(f"{name.capitalize()} strength must be a number between 0 and 2.")
+    value = float(raw)
+    if value > 2.0:
+        raise BadRequest(f"{name.capitalize()} strength must be between 0 and 2.")
+    if value != 1.0 and not components_available():
+        raise BadRequest("Per-component strength is not available on this server.")
+    return value
+
+
+def _settings() -> Settings:
+    return Settings(
+        strength=_strength(request.args.get("strength")),
+        tone=_component("tone"),
+        saturation=_component("saturation"),
+        cast=_component("cast"),
+    )
+
+
+def _jpeg(data: bytes) -> Response:
+    resp = Response(data, mimetype="image/jpeg")
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@bp.get("/api/view/<token>/before.jpg")
+def view_before(token: str) -> Response:
+    subject = _subject(token)
+    image, _ = _frame(subject, request.args.get("full") == "1")
+    return _jpeg(encode_jpeg(image))
+
+
+@bp.get("/api/view/<token>/after.jpg")
+def view_after(token: str) -> Response:
+    from lutml.lut import apply_lut
+
+    subject = _subject(token)
+    image, _ = _frame(subject, request.args.get("full") == "1")
+    lut = adjusted_lut(subject.token, subject.lut, _settings())
+    return _jpeg(encode_jpeg(np.clip(apply_lut(lut, image), 0.0, 1.0)))
+
+
+@bp.get("/api/view/<token>/reference.jpg")
+def view_reference(token: str) -> Response:
+    subject = _subject(token)
+    if not isinstance(subject, Look):
+        abort(404)
+    return _jpeg(encode_jpeg(subject.reference.astype(np.float32)))
+
+
+def _stem(subject: Look | Result) -> str:
+    if isinstance(subject, Look):
+        return subject.name
+    source = re.sub(r"[^\w.-]", "_", Path(subject.info.get("source_name", "frame")).stem)[:60]
+    return f"{source or 'frame'}-{subject.info['title']}"
+
+
+@bp.get("/api/view/<token>/lut")
+def view_lut(token: str) -> Response:
+    """The look as a LUT file: ``format`` (cube, 3dl, csp, clf, png = Hald), ``size``, ``space``
+    (an input colour space; empty = display sRGB) and the slider settings."""
+    subject = _subject(token)
+    fmt = request.args.get("format", "cube")
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"Format must be one of {', '.join(EXPORT_FORMATS)}.")
+    sizes = export_sizes(fmt)
+    raw = request.args.get("size", str(sizes[1]))
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or int(raw) not in sizes:
+        raise BadRequest(f"LUT size for {fmt} must be one of {', '.join(map(str, sizes))}.")
+    size = int(raw)
+    space = request.args.get("space", "") or None
+    if space is not None and space not in input_spaces():
+        raise BadRequest("Unknown input colour space; choose one from the list.")
+    settings = _settings()
+    lut = adjusted_lut(subject.token, subject.lut, settings)
+    with _workdir() as folder:
+        data, _warnings = export_lut(
+            lut, fmt, size, space, folder, trilinear=isinstance(subject, Look)
+        )
+    space_part = f"-{slug(space, 24)}" if space else ""
+    size_part = f"hald{round(size**0.5)}" if fmt == "png" else str(size)
+    name = f"{_stem(subject)}-{size_part}{space_part}{settings.suffix()}.{fmt}"
+    mimetype = "image/png" if fmt == "png" else "application/octet-stream"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.get("/api/view/<token>/graded.png")
+def view_graded(token: str) -> Response:
+    """A footage frame (or a result's own frame) graded at full resolution, its bit depth kept."""
+    from lutml.imageio import from_float, write_image
+    from lutml.lut import apply_lut
+
+    subject = _subject(token)
+    image, frame = _frame(subject, True)
+    if frame is None and isinstance(subject, Look):
+        raise BadRequest("Upload a footage frame to download it graded with this look.")
+    source = frame.source if frame is not None else subject.source
+    settings = _settings()
+    lut = adjusted_lut(subject.token, subject.lut, settings)
+    graded = from_float(np.clip(apply_lut(lut, image), 0.0, 1.0), source.bit_depth)
+    del image
+    with _workdir() as folder:
+        path = folder / "graded.png"
+        write_image(path, graded, source.alpha, bit_depth=source.bit_depth)
+        data = path.read_bytes()
+    if frame is not None:
+        name = f"{slug(Path(frame.name).stem) or 'frame'}-{_stem(subject)}{settings.suffix()}.png"
+    else:  # a result's own frame: named as /api/result/<token>/graded.png names it
+        name = f"{_stem(subject)}-{subject.info['size']}{settings.suffix()}.png"
+    return send_file(io.BytesIO(data), mimetype="image/png", as_attachment=True, download_name=name)
