@@ -203,3 +203,144 @@ def test_exr_upload_in_browser(server, page, tmp_path):
     assert "before image (coffee.exr)" in warning and "were clipped" in warning
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-exr.png"), full_page=False)
+
+
+def _wait(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JS expression (the page's CSP forbids wait_for_function's eval)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        assert time.monotonic() < end, expression
+        page.wait_for_timeout(100)
+
+
+SHOTS = Path(os.environ.get("LUTML_WEB_SHOTS", "/tmp/web_shots"))
+
+
+@pytest.fixture(scope="module")
+def look_server(tmp_path_factory):
+    """A server with one (tiny, untrained) look estimator: the Learn a look tab comes first."""
+    import waitress
+    from conftest import make_tiny_look_model
+
+    root = tmp_path_factory.mktemp("look-models")
+    make_tiny_look_model(root / "estimator", frame_size=32, lut_size=9)
+    app = create_app({"LUTML_MODEL_DIRS": [root]})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
+    threading.Thread(target=srv.run, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    srv.close()
+
+
+def _graded_stills(folder: Path, n: int) -> list[str]:
+    from lutml.resize import resize_image
+
+    look = get_look("teal_orange")
+    photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]
+    paths = []
+    for i in range(n):
+        p = photos[i % 3]
+        crop = p[(i * 11) % 60 :, (i * 17) % 80 :]
+        still = look(np.clip(resize_image(crop, (240, round(240 * crop.shape[1] / crop.shape[0]))), 0, 1))
+        path = folder / f"still{i:02d}.jpg"
+        write_image(path, still)
+        paths.append(str(path))
+    return paths
+
+
+def test_look_from_stills_on_footage_in_browser(look_server, page, tmp_path):
+    """Issue 23 item 7: 12 stills + a non-image, 2 footage frames, sliders, A/B, an export."""
+    stills = _graded_stills(tmp_path, 12)
+    junk = tmp_path / "readme.txt"
+    junk.write_text("not a still")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(look_server)
+    assert page.get_attribute("#tab-look", "aria-selected") == "true"
+    page.set_input_files("#stills", [*stills, str(junk)])
+    assert "13 files" in page.inner_text("#form-look .file-name")
+    page.fill("#look-name", "Teal dusk")
+    page.click("#form-look button[type=submit]")
+    page.wait_for_selector("#after-img[data-strength='1.00']", timeout=120_000)
+    assert "1 file(s) skipped" in page.inner_text("#skipped") and "readme.txt" in page.inner_text("#skipped")
+    assert "Look of 12 still(s)" in page.inner_text("#facts")
+    assert "How sure the model is" in page.inner_text("#confidence")
+    assert page.inner_text("#before-caption") == "Before (neutral reading)"
+    page.screenshot(path=str(SHOTS / "look-reference-1280.png"), full_page=True)
+
+    # your footage: two ungraded frames
+    frames = []
+    for name in ("coffee.png", "astronaut.png"):
+        frames.append(str(tmp_path / f"footage-{name}"))
+        write_image(frames[-1], read_image(_skimage_photo(name)))
+    page.set_input_files("#footage-input", frames)
+    _wait(page, "document.querySelectorAll('#frames .chip').length === 3")
+    page.wait_for_selector("#frames .chip[aria-pressed=true]:has-text('footage-coffee.png')")
+    _wait(page, "document.querySelector('#before-img').naturalWidth === 600")
+    page.click("#frames .chip:has-text('footage-astronaut.png')")
+    _wait(page, "document.querySelector('#before-img').naturalWidth === 512")
+    before = _mean_pixel(page, "#before-img")
+    _wait(page, "document.querySelector('#after-img').src.includes('frame=')")
+
+    # sliders: global and per component
+    page.locator("#strength").fill("60")
+    page.wait_for_selector("#after-img[data-strength='0.60']")
+    if page.locator("#tone").count():
+        page.locator("#tone").fill("50")
+        _wait(page, "document.querySelector('#after-img').src.includes('tone=0.50')")
+    page.screenshot(path=str(SHOTS / "look-footage-1280.png"), full_page=True)
+    assert len(before) == 3
+
+    # wipe, by keyboard too
+    page.click(".views button[data-view=wipe]")
+    page.focus("#wipe-stage")
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("#wipe-stage", "aria-valuenow") == "45"
+    page.screenshot(path=str(SHOTS / "look-wipe-1280.png"), full_page=False)
+    page.click(".views button[data-view=side]")
+
+    # export: .3dl for LogC3 footage at 33^3
+    page.select_option("#export-format", "3dl")
+    page.select_option("#export-size", "33")
+    page.select_option("#export-space", "ARRI LogC3 (EI800)")
+    with page.expect_download() as info:
+        page.click("#download-cube")
+    name = info.value.suggested_filename
+    assert name.startswith("teal-dusk-33-arri-logc3-ei800-60pct") and name.endswith(".3dl")
+    info.value.save_as(tmp_path / name)
+    from lutml.lut import read_lut
+
+    assert read_lut(tmp_path / name).size == 33
+    with page.expect_download() as info:
+        page.click("#download-image")
+    assert info.value.suggested_filename.startswith("footage-astronaut-teal-dusk-60pct")
+
+    # a second look in the gallery, A/B on the same frame
+    page.set_input_files("#stills", stills[:4])
+    page.fill("#look-name", "")
+    page.click("#form-look button[type=submit]")
+    _wait(page, "document.querySelectorAll('#gallery .chip').length === 2", 120)
+    page.select_option("#compare-with", index=1)
+    _wait(page, "document.querySelector('#before-caption').textContent.startsWith('B: ')")
+    assert "frame=" in page.get_attribute("#before-img", "src")
+    page.screenshot(path=str(SHOTS / "look-ab-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.screenshot(path=str(SHOTS / "look-ab-800.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def test_no_usable_still_in_browser(look_server, page, tmp_path):
+    junk = tmp_path / "a.png"
+    junk.write_text("not an image")
+    page.goto(look_server)
+    page.set_input_files("#stills", [str(junk)])
+    page.click("#form-look button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])", timeout=60_000)
+    assert "None of the 1 file(s) is a usable still" in page.inner_text("#message")
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.screenshot(path=str(SHOTS / "look-error-800.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})

@@ -3,6 +3,8 @@
     python -m lutml.bench web                      # 20 concurrent match requests, own server
     python -m lutml.bench web --mode grade --models-dir data/models
     python -m lutml.bench web --url http://127.0.0.1:8000 --requests 50
+    python -m lutml.bench web --mode stills        # issue 23's figures (look of 30 stills, 4K
+                                                   # preview after a slider move, RSS with 2 jobs)
 
 Without --url it starts the app under waitress on a free port in this process. Every request
 must succeed (HTTP 200 with a token, then the .cube download); latency p50/p95 is printed.
@@ -143,12 +145,187 @@ def run_load(base: str, path: str, body: bytes, ctype: str, requests: int, timeo
     }
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class _PeakRSS:
+    """Samples this process's RSS every 20 ms while active; `.peak` in MB."""
+
+    def __init__(self) -> None:
+        self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __enter__(self) -> _PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+STAND_IN = """
+import json, sys
+import numpy as np, keras
+from pathlib import Path
+from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
+from lutml.models.look_encoder import LookEncoder
+from lutml.models.look_inference import export_numpy_weights
+folder = Path(sys.argv[1]); folder.mkdir(parents=True, exist_ok=True)
+keras.utils.set_random_seed(0)
+n, k = 17, 48
+enc = LookEncoder(64, k, n, 384); enc.build_all()
+rng = np.random.default_rng(0); m = n**3 * 3
+enc.set_basis(rng.normal(0, 0.01, m), rng.normal(0, 0.002, (k, m)), np.ones(n**3))
+enc.save(folder / LOOK_ENCODER_FILE); export_numpy_weights(enc, folder / LOOK_WEIGHTS_FILE)
+(folder / META_FILE).write_text(json.dumps({"name": "look_encoder", "variant": "stand-in (untrained)",
+    "kind": "look", "frame_size": 64, "lut_size": n, "look": None}))
+"""
+
+
+def stand_in_model(folder: Path) -> Path:
+    """An untrained look estimator of the pipeline's shape (64 px tiles, 48 components, 17^3),
+    built in a subprocess so TensorFlow never enters this (measured) process."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", STAND_IN, str(folder)], check=True, capture_output=True)
+    return folder
+
+
+def bench_stills(
+    base: str, model: str, n_stills: int, edge: int, repeats: int, timeout: float
+) -> dict:
+    """Issue 23's figures against a server at `base` running in this process.
+
+    - look of `n_stills` JPEG stills (long edge `edge`, three graded photos of scikit-image's
+      set, re-framed): upload, reading, estimation, neutral reading, first preview on screen;
+    - a 3840x2160 footage frame: preview after a slider move (new settings each time);
+    - peak RSS with two jobs in flight, and RSS after each of `repeats` further jobs.
+    """
+    import skimage
+
+    from lutml.data.looks import get_look
+    from lutml.imageio import read_image
+    from lutml.resize import resize_image
+
+    data = Path(skimage.__file__).parent / "data"
+    photos = [read_image(data / n) for n in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")]
+    look = get_look("teal_orange")
+    bodies = []
+    for i in range(n_stills):
+        p = photos[i % len(photos)]
+        h, w = p.shape[:2]
+        crop = p[(i * 7) % max(1, h // 8) :, (i * 13) % max(1, w // 8) :]
+        scale = edge / max(crop.shape[:2])
+        size = (round(crop.shape[0] * scale), round(crop.shape[1] * scale))
+        still = look(np.clip(resize_image(crop, size, "bilinear"), 0, 1))
+        buf = io.BytesIO()
+        Image.fromarray(np.rint(still * 255).astype(np.uint8)).save(buf, format="JPEG", quality=92)
+        bodies.append((f"still{i:02d}.jpg", buf.getvalue()))
+
+    def post_stills() -> tuple[dict, dict]:
+        body, ctype = _multipart_many({"model": model}, "stills", bodies)
+        t0 = time.perf_counter()
+        req = urllib.request.Request(base + "/api/looks", data=body, headers={"Content-Type": ctype})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            job = json.load(resp)["job"]
+        marks = {"upload_s": time.perf_counter() - t0}
+        while job["state"] in ("queued", "reading", "estimating"):
+            time.sleep(0.05)
+            with urllib.request.urlopen(f"{base}/api/jobs/{job['id']}", timeout=timeout) as resp:
+                job = json.load(resp)["job"]
+        if job["state"] != "done":
+            raise RuntimeError(f"job {job['state']}: {job['error']}")
+        marks["job_done_s"] = time.perf_counter() - t0
+        view = job["look"]["view_url"]
+        for part in ("before.jpg", "after.jpg", "reference.jpg"):
+            with urllib.request.urlopen(f"{base}{view}/{part}", timeout=timeout) as resp:
+                resp.read()
+        marks["on_screen_s"] = time.perf_counter() - t0
+        return job, marks
+
+    out: dict = {"stills": n_stills, "edge": edge, "rss_start_mb": round(_rss_mb())}
+    job, marks = post_stills()  # first: model load, numba compile
+    out["first"] = {**{k: round(v, 2) for k, v in marks.items()}, **job["timings"]}
+    job, marks = post_stills()
+    out["warm"] = {**{k: round(v, 2) for k, v in marks.items()}, **job["timings"]}
+    view = job["look"]["view_url"]
+
+    frame = resize_image(photos[1], (2160, 3840), "bilinear")
+    buf = io.BytesIO()
+    Image.fromarray(np.rint(np.clip(frame, 0, 1) * 255).astype(np.uint8)).save(buf, format="PNG")
+    body, ctype = _multipart_many({}, "frames", [("uhd.png", buf.getvalue())])
+    t0 = time.perf_counter()
+    req = urllib.request.Request(base + "/api/footage", data=body, headers={"Content-Type": ctype})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        token = json.load(resp)["frames"][0]["token"]
+    out["footage_upload_4k_s"] = round(time.perf_counter() - t0, 2)
+    moves = []
+    for k in range(12):
+        q = f"frame={token}&strength={0.5 + k / 30:.2f}&tone={0.6 + k / 20:.2f}&cast=0.8"
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(f"{base}{view}/after.jpg?{q}", timeout=timeout) as resp:
+            resp.read()
+        moves.append(time.perf_counter() - t0)
+    out["preview_4k_slider_s"] = {
+        "median": round(float(np.median(moves)), 3),
+        "max": round(float(np.max(moves[1:])), 3),
+        "first": round(moves[0], 3),
+    }
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(f"{base}{view}/after.jpg?frame={token}&full=1&strength=0.9", timeout=timeout) as r:
+        r.read()
+    out["preview_4k_full_res_s"] = round(time.perf_counter() - t0, 2)
+
+    with _PeakRSS() as peak, ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: post_stills(), range(2)))
+    out["rss_peak_two_jobs_mb"] = round(peak.peak)
+    after = []
+    for _ in range(repeats):
+        post_stills()
+        after.append(round(_rss_mb()))
+    out["rss_after_each_job_mb"] = after
+    return out
+
+
+def _multipart_many(
+    fields: dict[str, str], name: str, files: list[tuple[str, bytes]]
+) -> tuple[bytes, str]:
+    """multipart/form-data with several files under one field name."""
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    for filename, data in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m lutml.bench web", description=__doc__.split("\n\n")[0]
     )
     ap.add_argument("--url", help="a running server (default: start one in this process)")
-    ap.add_argument("--mode", choices=["match", "grade"], default="match")
+    ap.add_argument("--mode", choices=["match", "grade", "stills"], default="match")
+    ap.add_argument("--stills", type=int, default=30, help="--mode stills: stills per look")
+    ap.add_argument("--edge", type=int, default=1024, help="--mode stills: long edge of a still")
+    ap.add_argument("--repeats", type=int, default=5, help="--mode stills: jobs for the RSS trend")
     ap.add_argument("--model", help="model id for --mode grade (default: the first one found)")
     ap.add_argument("--models-dir", action="append", default=None)
     ap.add_argument("--requests", type=int, default=20, help="concurrent requests (default 20)")
@@ -156,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=4, help="waitress threads of the own server")
     ap.add_argument("--timeout", type=float, default=300.0, help="per-request timeout, seconds")
     args = ap.parse_args(argv)
+    if args.mode == "stills":
+        return _main_stills(args)
     server = None
     base = args.url
     if base is None:
@@ -180,6 +359,40 @@ def main(argv: list[str] | None = None) -> int:
     if server is not None:
         server.close()
     return 0 if stats["failed"] == 0 else 1
+
+
+def _main_stills(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from lutml.web.model_index import scan_models
+
+    dirs = args.models_dir or ["data/models"]
+    looks = [e for e in scan_models([Path(d) for d in dirs]).values() if e.meta.get("kind") == "look"]
+    tmp = tempfile.TemporaryDirectory(prefix="lutml-bench-")
+    if not looks:
+        dirs = [str(stand_in_model(Path(tmp.name) / "stand-in"))]
+        looks = list(scan_models([Path(dirs[0])]).values())
+    model = args.model or next(iter(scan_models([Path(d) for d in dirs])))
+    base, server = _start_server(dirs, args.threads)
+    try:
+        out = bench_stills(base, model, args.stills, args.edge, args.repeats, args.timeout)
+    finally:
+        server.close()
+        tmp.cleanup()
+    out["model"] = f"{model} ({looks[0].label})"
+    out["cpus"] = len(os.sched_getaffinity(0))
+    out["load_average"] = round(os.getloadavg()[0], 1)
+    print(json.dumps(out, indent=1))
+    w = out["warm"]
+    print(
+        f"{args.stills} stills of {args.edge} px -> look on screen in {w['on_screen_s']:.2f} s "
+        f"(upload {w['upload_s']:.2f} s, read {w['read_s']:.2f} s, estimate {w['estimate_s']:.2f} s, "
+        f"neutral reading {w['neutral_s']:.2f} s; first job {out['first']['on_screen_s']:.2f} s); "
+        f"4K preview after a slider move median {out['preview_4k_slider_s']['median']:.3f} s "
+        f"(max {out['preview_4k_slider_s']['max']:.3f} s); RSS peak with two jobs "
+        f"{out['rss_peak_two_jobs_mb']} MB, after each further job {out['rss_after_each_job_mb']} MB"
+    )
+    return 0
 
 
 if __name__ == "__main__":

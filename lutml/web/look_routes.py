@@ -32,6 +32,7 @@ from lutml.web.looks import (
     components_available,
     export_lut,
     export_sizes,
+    graded_strips,
     input_spaces,
     make_footage,
     mixed_look_warning,
@@ -189,7 +190,10 @@ def learn_look() -> tuple[Response, int]:
         t = time.perf_counter()
         reference = area_downscale(stills[0].astype(np.float32), preview_edge)
         inverse = invert_table(graded.lut.table)
-        neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0).astype(np.float32)
+        neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0)
+        # Kept as 8-bit: they are shown as 8-bit JPEGs (and 12x smaller than float32).
+        reference = np.rint(reference * 255.0).astype(np.uint8)
+        neutral = np.rint(neutral * 255.0).astype(np.uint8)
         job.timings["neutral_s"] = time.perf_counter() - t
         warnings = [w[0].upper() + w[1:] + "." for w in graded.warnings]
         if mixed:
@@ -304,10 +308,10 @@ def _frame(subject: Look | Result, full: bool) -> tuple[np.ndarray, Footage | No
         found = _cache().get(frame)
         if not isinstance(found, Footage):
             abort(404)
-        return (found.source.as_float() if full else found.small), found
+        return (None if full else found.small.astype(np.float32)), found
     if isinstance(subject, Result):
         return (subject.source.as_float() if full else subject.before_small), None
-    return subject.neutral, None
+    return subject.neutral.astype(np.float32) / np.float32(255.0), None
 
 
 def _component(name: str) -> float:
@@ -339,10 +343,21 @@ def _jpeg(data: bytes) -> Response:
     return resp
 
 
+def _jpeg8(pixels: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=90, subsampling=0)
+    return buf.getvalue()
+
+
 @bp.get("/api/view/<token>/before.jpg")
 def view_before(token: str) -> Response:
     subject = _subject(token)
-    image, _ = _frame(subject, request.args.get("full") == "1")
+    image, frame = _frame(subject, request.args.get("full") == "1")
+    if image is None:  # a footage frame at full resolution: its own codes, as 8 bits
+        rgb = frame.source.rgb
+        return _jpeg(_jpeg8(rgb if rgb.dtype == np.uint8 else (rgb >> 8).astype(np.uint8)))
     return _jpeg(encode_jpeg(image))
 
 
@@ -351,8 +366,13 @@ def view_after(token: str) -> Response:
     from lutml.lut import apply_lut
 
     subject = _subject(token)
-    image, _ = _frame(subject, request.args.get("full") == "1")
+    image, frame = _frame(subject, request.args.get("full") == "1")
     lut = adjusted_lut(subject.token, subject.lut, _settings())
+    if image is None:  # a footage frame at full resolution, graded in strips
+        graded = graded_strips(lut, frame.source)
+        if graded.dtype != np.uint8:
+            graded = (graded >> 8).astype(np.uint8)
+        return _jpeg(_jpeg8(graded))
     return _jpeg(encode_jpeg(np.clip(apply_lut(lut, image), 0.0, 1.0)))
 
 
@@ -403,18 +423,16 @@ def view_lut(token: str) -> Response:
 @bp.get("/api/view/<token>/graded.png")
 def view_graded(token: str) -> Response:
     """A footage frame (or a result's own frame) graded at full resolution, its bit depth kept."""
-    from lutml.imageio import from_float, write_image
-    from lutml.lut import apply_lut
+    from lutml.imageio import write_image
 
     subject = _subject(token)
-    image, frame = _frame(subject, True)
+    frame = _frame(subject, True)[1] if request.args.get("frame", "ref") != "ref" else None
     if frame is None and isinstance(subject, Look):
         raise BadRequest("Upload a footage frame to download it graded with this look.")
     source = frame.source if frame is not None else subject.source
     settings = _settings()
     lut = adjusted_lut(subject.token, subject.lut, settings)
-    graded = from_float(np.clip(apply_lut(lut, image), 0.0, 1.0), source.bit_depth)
-    del image
+    graded = graded_strips(lut, source)
     with _workdir() as folder:
         path = folder / "graded.png"
         write_image(path, graded, source.alpha, bit_depth=source.bit_depth)

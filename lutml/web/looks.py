@@ -128,7 +128,7 @@ class Footage:
 
     name: str
     source: ImageData
-    small: np.ndarray  # float32 (h, w, 3) in [0, 1]
+    small: np.ndarray  # float16 (h, w, 3) in [0, 1]: the preview's input (8-bit JPEG out)
     notes: dict = field(default_factory=dict)
     token: str = field(default_factory=_new_token)
     created: float = field(default_factory=time.monotonic)
@@ -154,7 +154,14 @@ class Footage:
 
 
 def make_footage(name: str, image: ImageData, preview_edge: int, notes: dict) -> Footage:
-    return Footage(name, image, area_downscale(image.as_float(), preview_edge), dict(notes))
+    h, w = image.rgb.shape[:2]
+    k = max(1, -(-max(h, w) // preview_edge))  # as area_downscale picks it
+    rows = []
+    step = k * max(1, 256 // k)  # strips of whole blocks: no full-size float copy of a 4K frame
+    for y in range(0, (h // k) * k, step):
+        rows.append(block_mean(image.rgb[y : y + step], k, image.bit_depth).astype(np.float16))
+    small = np.concatenate(rows)
+    return Footage(name, image, small, dict(notes))
 
 
 @dataclass
@@ -357,6 +364,33 @@ def _trim() -> None:
 
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def block_mean(rgb: np.ndarray, k: int, bit_depth: int) -> np.ndarray:
+    """Native RGB (h, w, 3) -> float32 [0, 1] means of k x k blocks (edge remainders dropped)."""
+    scale = 1.0 if bit_depth == FLOAT_DEPTH else float((1 << bit_depth) - 1)
+    h, w = rgb.shape[:2]
+    hh, ww = h // k, w // k
+    if k == 1:
+        out = rgb[:hh, :ww].astype(np.float32)
+    else:
+        out = rgb[: hh * k, : ww * k].reshape(hh, k, ww, k, 3).mean(axis=(1, 3), dtype=np.float32)
+    out /= np.float32(scale)
+    return out
+
+
+def graded_strips(lut: LUT3D, image: ImageData, rows: int = 256) -> np.ndarray:
+    """`image` graded with `lut` at full resolution, in its own bit depth (uint8/uint16), made
+    strip by strip so that no full-size float copy of the frame exists at once."""
+    from lutml.imageio import from_float
+    from lutml.lut import apply_lut
+
+    depth = 16 if image.bit_depth == FLOAT_DEPTH else image.bit_depth
+    out = np.empty(image.rgb.shape, np.uint16 if depth == 16 else np.uint8)
+    for y in range(0, image.rgb.shape[0], rows):
+        strip = block_mean(image.rgb[y : y + rows], 1, image.bit_depth)
+        out[y : y + rows] = from_float(np.clip(apply_lut(lut, strip), 0.0, 1.0), depth)
+    return out
 
 
 def still_for_look(image: ImageData, max_pixels: int) -> np.ndarray:
