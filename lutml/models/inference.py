@@ -10,7 +10,6 @@ A model directory (the train stage's `data/models/`) holds ``generator.keras`` a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,13 +104,9 @@ def _resolve(path: str | Path) -> tuple[Path, dict]:
     if p.suffix != ".keras":
         raise ValueError(f"{p}: not a Keras model (expected a .keras file or a model directory)")
     meta_path = p.parent / META_FILE
-    meta: dict = {}
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{meta_path}: invalid JSON ({exc})") from exc
-    return p, meta
+    from lutml.models.validate import read_meta
+
+    return p, read_meta(meta_path, required=False)  # a JSON object of the right fields, or {}
 
 
 def load_model(path: str | Path) -> LoadedModel:
@@ -122,12 +117,15 @@ def load_model(path: str | Path) -> LoadedModel:
     FileNotFoundError if nothing is there; ValueError if the file is not a Keras model of a
     square RGB image, or if ``model.json`` disagrees with the model's input size.
     """
+    from lutml.models.validate import check_image_model
+
+    p, meta = _resolve(path)  # a wrong path or a damaged file is reported before TensorFlow loads
+    check_image_model(p)
     import keras
 
     import lutml.models.lut_layers  # noqa: F401  (register the custom layers for deserialisation)
     import lutml.models.pix2pix  # noqa: F401
 
-    p, meta = _resolve(path)
     try:
         model = keras.models.load_model(p, compile=False)
     except (
@@ -157,8 +155,10 @@ def load_any_model(path: str | Path):
     ``"kind": "look"``); a file by its name.
     """
     from lutml.models.look_inference import load_look_model
+    from lutml.models.validate import model_files
 
     p = Path(path)
+    model_files(p)  # a wrong path: one error, before anything (TensorFlow) is imported
     names = (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE)
     if (p.is_dir() and any((p / n).is_file() for n in names)) or p.name in names:
         return load_look_model(p)

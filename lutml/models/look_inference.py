@@ -296,6 +296,9 @@ def load_look_model(path: str | Path) -> LookModel:
     ``look_encoder.keras`` through Keras) or a ``.keras`` / ``.npz`` file of one."""
     import json
 
+    from lutml.models.validate import check_look_model
+
+    check_look_model(path)  # damage: one error naming the file (lutml.models.validate)
     p = Path(path)
     if p.is_dir():
         p = p / LOOK_WEIGHTS_FILE if (p / LOOK_WEIGHTS_FILE).is_file() else p / LOOK_ENCODER_FILE
