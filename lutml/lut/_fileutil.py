@@ -25,9 +25,39 @@ class LutFormatWarning(UserWarning):
     """A LUT was changed to fit a file format: values clipped, a shaper baked, precision lost."""
 
 
-def read_lines(path: str | os.PathLike[str]) -> list[str]:
-    """The text lines of `path` (UTF-8 with or without BOM, else Latin-1; any line ends)."""
-    with open(path, "rb") as fh:
+# Largest LUT file the whole-file readers (.3dl, .csp, .clf) take: a 65^3 table is 3-8 MB in
+# these formats, 129^3 20-60 MB; parsing holds ~15x the file in memory (Python strings), so
+# this bounds it near 1.5 GB. (.cube is read in pieces: `lutml.lut.cube.MAX_CUBE_BYTES`.)
+MAX_TEXT_LUT_BYTES = 96 << 20
+
+
+def open_regular(path: str | os.PathLike[str], max_bytes: int, what: str = "LUT"):
+    """`path` opened for binary reading, once it is known to be a regular file of at most
+    `max_bytes` (a symlink to /dev/zero, a FIFO or a folder would read forever or fail late).
+
+    Raises ValueError ``"<path>: <problem>"``, or FileNotFoundError.
+    """
+    import stat
+
+    st = os.stat(path)  # follows symlinks: what would be read
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "a folder, not a LUT file", str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(
+            f"{path}: not a regular file (a device, pipe or socket): cannot be a {what} file"
+        )
+    if st.st_size > max_bytes:
+        raise ValueError(
+            f"{path}: {st.st_size / 2**20:,.0f} MB is larger than any {what} file lutml reads "
+            f"(at most {max_bytes / 2**20:,.0f} MB)"
+        )
+    return open(path, "rb")
+
+
+def read_lines(path: str | os.PathLike[str], what: str = "LUT") -> list[str]:
+    """The text lines of `path` (UTF-8 with or without BOM, else Latin-1; any line ends); a
+    regular file of at most `MAX_TEXT_LUT_BYTES`."""
+    with open_regular(path, MAX_TEXT_LUT_BYTES, what) as fh:
         raw = fh.read()
     try:
         text = raw.decode("utf-8-sig")
@@ -107,10 +137,25 @@ def format_floats(values: np.ndarray) -> list[str]:
     return _shortest_float32(np.asarray(values, dtype=np.float32).ravel())
 
 
+_ROWS_AT_ONCE = 1 << 16  # rows formatted at a time: a 256^3 table is 50 M numbers
+
+
 def float_rows(rows: np.ndarray) -> str:
-    """(N, 3) numbers as lines of 3 shortest float32 texts, each line ending with a newline."""
-    it = iter(format_floats(rows))
-    return "".join(f"{a} {b} {c}\n" for a, b, c in zip(it, it, it, strict=True))
+    """(N, 3) numbers as lines of 3 shortest float32 texts, each line ending with a newline
+    (formatted a batch of rows at a time: no list of N * 3 strings)."""
+    out = []
+    for k in range(0, len(rows), _ROWS_AT_ONCE):
+        it = iter(format_floats(rows[k : k + _ROWS_AT_ONCE]))
+        out.append("".join(f"{a} {b} {c}\n" for a, b, c in zip(it, it, it, strict=True)))
+    return "".join(out)
+
+
+def int_rows(codes: np.ndarray) -> str:
+    """(N, 3) integers as lines "r g b" joined by newlines (no final newline), in batches."""
+    return "\n".join(
+        "\n".join(map(" ".join, codes[k : k + _ROWS_AT_ONCE].astype(str).tolist()))
+        for k in range(0, len(codes), _ROWS_AT_ONCE)
+    )
 
 
 def unit_domain(lut: LUT3D) -> bool:

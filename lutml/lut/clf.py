@@ -59,7 +59,9 @@ class _Element:
 
 def _parse_xml(path: str | os.PathLike[str], where: str) -> _Element:
     """The document as `_Element`s with line numbers; namespaces dropped; no DTD entities."""
-    with open(path, "rb") as fh:
+    from lutml.lut._fileutil import MAX_TEXT_LUT_BYTES, open_regular
+
+    with open_regular(path, MAX_TEXT_LUT_BYTES, ".clf") as fh:
         data = fh.read()
     parser = expat.ParserCreate(namespace_separator=" ")
     stack: list[_Element] = [_Element("", {}, 0)]

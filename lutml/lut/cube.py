@@ -20,6 +20,11 @@ Decisions worth knowing:
 - Anything else doubtful is refused with ``ValueError("<file> line <n>: <problem>")``: unknown
   keywords, keywords after table data, sizes outside 2-256 (3D) or 2-65536 (1D), rows without
   exactly three numbers, NaN/inf, too few or too many rows, DOMAIN lines in a shaper + 3D file.
+- Memory is bounded whatever the file: it is read in pieces of whole lines (the table goes
+  straight into its float32 array: 256^3, the largest, takes 201 MB; `read_cube` peaks near
+  twice that), a line over `MAX_LINE_CHARS` is refused, at most `MAX_COMMENTS` comment lines
+  (`MAX_COMMENT_CHARS` each) are kept, and a device, FIFO or folder is refused before reading
+  (`lutml.lut._fileutil.open_regular`). `write_cube` writes the rows in pieces too.
 """
 
 from __future__ import annotations
@@ -30,10 +35,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lutml.atomic import write_text_atomic
+from lutml.atomic import atomic_path
 from lutml.lut.lut3d import LUT1D, LUT3D, MAX_SIZE, MIN_SIZE, identity_table
 
 MAX_1D_SIZE = 65536
+MAX_LINE_CHARS = 1 << 20  # one line of a .cube is a few dozen characters; a title or comment more
+MAX_COMMENTS = 1000  # comment lines kept (and shown by `lutml info`); more are counted
+MAX_COMMENT_CHARS = 1000
+MAX_CUBE_BYTES = 4 << 30  # 256^3 rows of three 20-digit numbers are 1 GB; more is not a LUT
+_PIECE = 1 << 20  # bytes read at a time
+_ROWS_AT_ONCE = 1 << 14  # table rows converted to numbers at a time
 _F32_MAX = float(np.finfo(np.float32).max)
 # A number as .cube writers print it: ASCII decimal, optional exponent (NaN/inf are refused later,
 # by value). Python's float() would also take "1_0", "٣" or fullwidth digits; .cube files never do.
@@ -81,21 +92,18 @@ def read_cube(path: str | os.PathLike[str]) -> LUT3D:
     FileNotFoundError
         If `path` does not exist.
     """
+    from lutml.lut._fileutil import open_regular
+
     where = str(path)
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")  # old tools write Latin-1 titles; numbers are ASCII anyway
-    lines = text.splitlines()
-    header, start = _parse_header(lines, where)
-    size_1d = int(header.values.get("LUT_1D_SIZE", 0))
-    size_3d = int(header.values.get("LUT_3D_SIZE", 0))
-    if not size_1d and not size_3d:
-        at = f" line {start + 1}" if start < len(lines) else ""
-        raise ValueError(f"{where}{at}: no LUT_3D_SIZE or LUT_1D_SIZE line before the table")
-    rows = _parse_rows(lines, start, size_1d + size_3d**3, where, _size_text(size_1d, size_3d))
+    with open_regular(path, MAX_CUBE_BYTES, ".cube") as fh:
+        lines = _numbered_lines(fh, where)
+        header, first = _parse_header(lines, where)
+        size_1d = int(header.values.get("LUT_1D_SIZE", 0))
+        size_3d = int(header.values.get("LUT_3D_SIZE", 0))
+        if not size_1d and not size_3d:
+            at = f" line {first[0]}" if first is not None else ""
+            raise ValueError(f"{where}{at}: no LUT_3D_SIZE or LUT_1D_SIZE line before the table")
+        rows = _parse_rows(lines, first, size_1d + size_3d**3, where, _size_text(size_1d, size_3d))
     dom_1d, dom_3d = _domains(header, size_1d, size_3d, where)
     shaper = LUT1D(rows[:size_1d], *dom_1d) if size_1d else None
     if size_3d:
@@ -106,6 +114,71 @@ def read_cube(path: str | os.PathLike[str]) -> LUT3D:
     else:
         table, lo, hi = _passthrough_3d(shaper.table)
     return LUT3D(table, lo, hi, str(header.values.get("TITLE", "")), shaper, header.comments)
+
+
+class _Lines:
+    """The lines of a file as (1-based number, text), read a piece at a time.
+
+    UTF-8 (a BOM dropped) unless a piece is not UTF-8, then Latin-1 from there on (numbers are
+    ASCII; only free text may be Latin-1). Any line end (LF, CRLF, CR) counts, as
+    `str.splitlines` does. `count` is the number of lines read so far.
+    """
+
+    def __init__(self, fh, where: str):
+        self.fh, self.where = fh, where
+        self.count = 0
+        self.latin1 = False
+        self.first = True
+
+    def __iter__(self):
+        carry = b""
+        while True:
+            chunk = self.fh.read(_PIECE)
+            data = carry + chunk
+            if not chunk:
+                if data:
+                    yield from self._decode(data)
+                return
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+            if cut == len(data) - 1 and data.endswith(b"\r"):
+                cut -= 1  # a CR at the end may be half of a CRLF: keep it for the next piece
+                cut = max(data.rfind(b"\n", 0, cut + 1), data.rfind(b"\r", 0, cut + 1))
+            if cut < 0:
+                if len(data) > MAX_LINE_CHARS:
+                    raise ValueError(
+                        f"{self.where} line {self.count + 1}: a line of over "
+                        f"{MAX_LINE_CHARS:,} characters: not a LUT file"
+                    )
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            yield from self._decode(data[: cut + 1])
+
+    def _decode(self, data: bytes):
+        text = None
+        if not self.latin1:
+            try:
+                text = data.decode("utf-8-sig" if self.first else "utf-8")
+            except UnicodeDecodeError:
+                self.latin1 = True
+        if text is None:
+            text = data.decode("latin-1")
+            if self.first and text.startswith("\xef\xbb\xbf"):
+                text = text[3:]
+        self.first = False
+        for line in text.splitlines():
+            self.count += 1
+            if len(line) > MAX_LINE_CHARS:
+                raise ValueError(
+                    f"{self.where} line {self.count}: a line of over {MAX_LINE_CHARS:,} "
+                    "characters: not a LUT file"
+                )
+            yield self.count, line
+
+
+def _numbered_lines(fh, where: str):
+    lines = _Lines(fh, where)
+    return lines, iter(lines)
 
 
 def _size_text(size_1d: int, size_3d: int) -> str:
@@ -146,31 +219,44 @@ def _is_keyword(token: str) -> bool:
     return False
 
 
-def _parse_header(lines: list[str], where: str) -> tuple[_Header, int]:
-    """Parse keyword and comment lines up to the first table row; return (header, its index)."""
+def _parse_header(lines, where: str) -> tuple[_Header, tuple[int, str] | None]:
+    """Parse keyword and comment lines up to the first table row; return (header, that row as
+    (line number, text), or None if the file has no table row)."""
     header = _Header()
-    for i, line in enumerate(lines):
+    dropped = 0
+    _, it = lines
+    for number, line in it:
         content, comment = _split_comment(line)
         if comment is not None and not content:
-            header.comments.append(comment)
+            if len(header.comments) < MAX_COMMENTS:
+                header.comments.append(comment[:MAX_COMMENT_CHARS])
+            else:
+                dropped += 1
         if not content:
             continue
         keyword, rest = (content.split(None, 1) + [""])[:2]
         if not _is_keyword(keyword):
-            return header, i
+            _note_dropped(header, dropped)
+            return header, (number, line)
         if keyword not in KEYWORDS:
             raise ValueError(
-                f"{where} line {i + 1}: unknown keyword {keyword!r} "
+                f"{where} line {number}: unknown keyword {keyword!r} "
                 f"(supported: {', '.join(KEYWORDS)})"
             )
         if keyword in header.values:
             raise ValueError(
-                f"{where} line {i + 1}: {keyword} given twice "
+                f"{where} line {number}: {keyword} given twice "
                 f"(first on line {header.lines[keyword]})"
             )
-        header.values[keyword] = _keyword_value(keyword, rest.strip(), f"{where} line {i + 1}")
-        header.lines[keyword] = i + 1
-    return header, len(lines)
+        header.values[keyword] = _keyword_value(keyword, rest.strip(), f"{where} line {number}")
+        header.lines[keyword] = number
+    _note_dropped(header, dropped)
+    return header, None
+
+
+def _note_dropped(header: _Header, dropped: int) -> None:
+    if dropped:
+        header.comments.append(f"... {dropped:,} more comment lines not kept")
 
 
 def _keyword_value(keyword: str, rest: str, at: str) -> object:
@@ -191,34 +277,65 @@ def _keyword_value(keyword: str, rest: str, at: str) -> object:
     return numbers
 
 
-def _parse_rows(lines: list[str], start: int, expected: int, where: str, sizes: str) -> np.ndarray:
-    """Parse the table rows from `start` on; float32 (expected, 3) or a ValueError naming the line."""
+def _parse_rows(
+    lines, first: tuple[int, str] | None, expected: int, where: str, sizes: str
+) -> np.ndarray:
+    """Parse the table rows from `first` on into float32 (expected, 3), a batch at a time, or a
+    ValueError naming the line."""
+    counter, it = lines
+    out = np.empty((expected, 3), np.float32)
+    filled = 0
     content: list[str] = []
     numbers: list[int] = []
-    for i in range(start, len(lines)):
-        text, _ = _split_comment(lines[i])
-        if text:
-            content.append(text)
-            numbers.append(i + 1)
-    counts = list(map(len, map(str.split, content)))
-    for row, count in enumerate(counts):
+
+    def flush() -> None:
+        nonlocal filled
+        if not content:
+            return
+        if filled + len(content) > expected:
+            k = expected - filled
+            raise ValueError(
+                f"{where} line {numbers[k]}: extra table row; "
+                f"{sizes} needs exactly {expected} rows, the file has more"
+            )
+        out[filled : filled + len(content)] = _numbers(content, numbers, where)
+        filled += len(content)
+        content.clear()
+        numbers.clear()
+
+    rows = [first] if first is not None else []
+    for number, line in _chain(rows, it):
+        text, _ = _split_comment(line) if "#" in line else (line.strip(), None)
+        if not text:
+            continue
+        count = len(text.split())
         if count != 3:
-            first = content[row].split()[0]
-            if count and _is_keyword(first):
-                problem = f"keyword {first!r} after the table data began (keywords go first)"
+            head = text.split()[0]
+            if _is_keyword(head):
+                problem = f"keyword {head!r} after the table data began (keywords go first)"
             else:
                 problem = f"expected 3 numbers, got {count}"
-            raise ValueError(f"{where} line {numbers[row]}: {problem}")
-    if len(content) != expected:
-        if len(content) < expected:
-            raise ValueError(
-                f"{where} line {len(lines)}: file ends after {len(content)} table rows; "
-                f"{sizes} needs {expected} (truncated file?)"
-            )
+            raise ValueError(f"{where} line {number}: {problem}")
+        content.append(text)
+        numbers.append(number)
+        if len(content) >= _ROWS_AT_ONCE:
+            flush()
+    flush()
+    if filled < expected:
         raise ValueError(
-            f"{where} line {numbers[expected]}: extra table row; "
-            f"{sizes} needs exactly {expected} rows, the file has {len(content)}"
+            f"{where} line {counter.count}: file ends after {filled} table rows; "
+            f"{sizes} needs {expected} (truncated file?)"
         )
+    return out
+
+
+def _chain(first: list, rest):
+    yield from first
+    yield from rest
+
+
+def _numbers(content: list[str], numbers: list[int], where: str) -> np.ndarray:
+    """Rows of three number texts -> float32 (len, 3), or a ValueError naming the bad one."""
     joined = " ".join(content)
     tokens = joined.split()
     values = None
@@ -305,11 +422,18 @@ def write_cube(lut: LUT3D, path: str | os.PathLike[str]) -> None:
     the title goes into the first comment. Numbers are written with the fewest significant digits
     that read back as exactly the same float32 (rounded, never truncated).
     """
-    write_text_atomic(path, format_cube(lut))
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for piece in _cube_pieces(lut):  # a 256^3 table is 50 M numbers: written in pieces
+            fh.write(piece)
 
 
 def format_cube(lut: LUT3D) -> str:
     """The `.cube` text `write_cube` writes (see there)."""
+    return "".join(_cube_pieces(lut))
+
+
+def _cube_pieces(lut: LUT3D):
+    """`format_cube`'s text in pieces: the header, then the rows a batch at a time."""
     title = " ".join(lut.title.replace('"', "'").splitlines())
     comments = [" ".join(c.splitlines()) for c in lut.comments]
     out: list[str] = []
@@ -323,7 +447,10 @@ def format_cube(lut: LUT3D) -> str:
             out.append(f"LUT_{dim}_SIZE {n}")
             if (lo, hi) != (0.0, 1.0):
                 out.append(f"LUT_{dim}_INPUT_RANGE {_format_numbers(np.array([lo, hi]))}")
-        return "\n".join(out) + "\n" + _format_rows(lut.shaper.table) + _rows_3d(lut)
+        yield "\n".join(out) + "\n"
+        yield _format_rows(lut.shaper.table)
+        yield from _rows_3d(lut)
+        return
     out += [f'TITLE "{title}"'] if title else []
     out += [f"# {c}" if c else "#" for c in comments]
     if lut.shaper is not None:  # 1D-only
@@ -332,7 +459,7 @@ def format_cube(lut: LUT3D) -> str:
             shaper.domain_min,
             shaper.domain_max,
             f"LUT_1D_SIZE {shaper.size}",
-            _format_rows(shaper.table),
+            iter([_format_rows(shaper.table)]),
         )
     else:
         lo, hi, size, rows = (
@@ -344,7 +471,8 @@ def format_cube(lut: LUT3D) -> str:
     out.append(size)
     if np.any(lo != 0) or np.any(hi != 1):
         out += [f"DOMAIN_MIN {_format_numbers(lo)}", f"DOMAIN_MAX {_format_numbers(hi)}"]
-    return "\n".join(out) + "\n" + rows
+    yield "\n".join(out) + "\n"
+    yield from rows
 
 
 def _shared_range(lut: LUT3D | LUT1D, what: str) -> tuple[float, float]:
@@ -357,9 +485,12 @@ def _shared_range(lut: LUT3D | LUT1D, what: str) -> tuple[float, float]:
     return float(lo[0]), float(hi[0])
 
 
-def _rows_3d(lut: LUT3D) -> str:
+def _rows_3d(lut: LUT3D):
+    """The 3D rows' text, a blue slice (or a part of one) at a time."""
     # [r, g, b] -> [b, g, r] so that flattening makes red change fastest.
-    return _format_rows(lut.table.transpose(2, 1, 0, 3).reshape(-1, 3))
+    by_blue = lut.table.transpose(2, 1, 0, 3)
+    for b in range(by_blue.shape[0]):
+        yield _format_rows(np.ascontiguousarray(by_blue[b]).reshape(-1, 3))
 
 
 def _format_numbers(values: np.ndarray) -> str:

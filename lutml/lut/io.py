@@ -86,7 +86,63 @@ def read_lut(path: str | os.PathLike[str]) -> LUT3D:
     fmt = lut_format(path)
     if not Path(path).exists():
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    if Path(path).is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a LUT file", str(path))
+    if not Path(path).is_file():  # /dev/zero, a FIFO: reading would never end
+        raise ValueError(
+            f"{path}: not a regular file (a device, pipe or socket): cannot be a LUT file"
+        )
     return fmt.read(path)
+
+
+def check_lut_output(path: str | os.PathLike[str], size: int, **options: object) -> None:
+    """Refuse, before any work, a LUT output `write_lut` would refuse: an unknown suffix,
+    options the format does not take, bad bit depths or styles, or a `size` (nodes per axis)
+    the format cannot hold (.3dl: at least 4, Lustre style 2^m + 1; Hald .png: a square
+    4, 9, ..., 256 unless a level is given). Messages name `path`."""
+    from lutml.lut.hald import LEVELS, hald_level
+    from lutml.lut.lut3d import MAX_SIZE, MIN_SIZE
+    from lutml.lut.threedl import BIT_DEPTHS, STYLES
+
+    fmt = lut_format(path)
+    unknown = sorted(set(options) - set(fmt.options))
+    if unknown:
+        takes = ", ".join(fmt.options) or "no options"
+        raise ValueError(f"{path}: {fmt.name} files take {takes}; got {', '.join(unknown)}")
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"{path}: LUT size must be between {MIN_SIZE} and {MAX_SIZE}, got {size}")
+    suffix = Path(path).suffix.lower()
+    if suffix == ".3dl":
+        for name in ("input_bits", "output_bits"):
+            bits = options.get(name)
+            if bits is not None and bits not in BIT_DEPTHS:
+                raise ValueError(f"{path}: .3dl {name} must be one of {BIT_DEPTHS}, got {bits}")
+        style = options.get("style") or "flame"
+        if style not in STYLES:
+            raise ValueError(f"{path}: .3dl style must be one of {STYLES}, got {style!r}")
+        if size < 4:
+            raise ValueError(
+                f"{path}: a .3dl needs at least 4 nodes per axis, not {size} (its input line "
+                "would read as a table row); give --size 4 or more (17, 33 and 65 are usual)"
+            )
+        if style == "lustre" and (size - 1) & (size - 2) != 0:
+            raise ValueError(
+                f"{path}: the Lustre .3dl style needs 2^m + 1 nodes per axis (17, 33, 65, "
+                f"129, 257), not {size}"
+            )
+    elif suffix == ".png":
+        bits = options.get("bits")
+        if bits is not None and bits not in (8, 16):
+            raise ValueError(f"{path}: a Hald CLUT PNG is 8 or 16 bits, not {bits}")
+        level = options.get("level")
+        if level is not None:
+            if level not in LEVELS:
+                raise ValueError(f"{path}: Hald level must be 2 to 16, got {level}")
+        elif hald_level(size) is None:
+            raise ValueError(
+                f"{path}: a Hald CLUT holds L^2 nodes per axis (4, 9, 16, 25, 36, 49, 64, ...); "
+                f"{size} is not one: give --size 36 (level 6) or --size 64 (level 8)"
+            )
 
 
 def write_lut(lut: LUT3D, path: str | os.PathLike[str], **options: object) -> None:

@@ -36,6 +36,7 @@ from lutml.atomic import write_text_atomic
 from lutml.lut._fileutil import (
     LutFormatWarning,
     clip_unit,
+    int_rows,
     numbered,
     parse_rows,
     plain_table,
@@ -262,7 +263,7 @@ def format_3dl(
     if style == "lustre":
         out += ["3DMESH", f"Mesh {mesh_bits} {output_bits}"]
     out += [" ".join(map(str, _input_codes(n, input_bits))), ""]
-    body = "\n".join(map(" ".join, codes.astype(str).tolist()))
+    body = int_rows(codes)
     tail = "\n\nLUT8\ngamma 1.0\n" if style == "lustre" else "\n"
     return "\n".join(out) + "\n" + body + tail
 
