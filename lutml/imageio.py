@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
 import struct
@@ -21,7 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +54,16 @@ class ImageData:
     alpha : array of the same dtype, shape (H, W), or None
     bit_depth : 8, 16 or `FLOAT_DEPTH` (32: float, from an OpenEXR file)
     path : the file it came from
+    notes : what a user should know about how the file was read, each naming the file (only
+        the first page of a multi-page TIFF or frame of an animated PNG is used; NaN pixels of
+        an EXR were read as 0); the commands print them as ``note: ...`` lines
     """
 
     rgb: np.ndarray
     alpha: np.ndarray | None
     bit_depth: int
     path: Path
+    notes: list[str] = field(default_factory=list)
 
     def as_float(self) -> np.ndarray:
         """RGB as float32 (H, W, 3): 8/16-bit codes scaled to [0, 1]; a float (EXR) image as
@@ -137,6 +142,9 @@ def _check_pixels(p: Path, width: int, height: int, limit: int | None) -> None:
 
 def _head(p: Path) -> bytes:
     if not p.is_file():
+        if p.exists():  # a folder, a device (/dev/zero), a FIFO: reading could never end
+            kind = "a folder" if p.is_dir() else "not a regular file (a device, pipe or socket)"
+            raise ImageReadError(f"{p}: {kind}, not an image file")
         raise FileNotFoundError(f"{p}: no such image file")
     try:
         with p.open("rb") as fh:
@@ -163,8 +171,8 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     if head[:4] in _TIFF_MAGIC:
         import tifffile
 
-        with tifffile.TiffFile(p) as tif:
-            page = tif.pages.first
+        with _quiet_tifffile(), tifffile.TiffFile(p) as tif:
+            page = _first_tiff_page(tif, p)
             return int(page.imagewidth), int(page.imagelength)
     if head.startswith(_EXR_MAGIC):
         return _exr_header(p)[0]
@@ -193,18 +201,20 @@ def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None)
     p = Path(path)
     limit = default_max_pixels() if max_pixels is None else max_pixels
     head = _head(p)
+    notes: list[str] = []
     if head.startswith(_EXR_MAGIC):
-        rgb, alpha = _read_exr(p, limit)
-        return ImageData(rgb, alpha, FLOAT_DEPTH, p)
+        rgb, alpha = _read_exr(p, limit, notes)
+        return ImageData(rgb, alpha, FLOAT_DEPTH, p, notes)
     if head.startswith(_PNG_MAGIC) and head[12:16] == b"IHDR":  # always the first chunk
         _check_pixels(p, *struct.unpack(">II", head[16:24]), limit)
     try:
         if head.startswith(_PNG_MAGIC) and len(head) > 24 and head[24] == 16:
             rgb, alpha = _read_png16(p)
+            _note_frames(p, _png_frames(p), "frames (an animated PNG)", notes)
         elif head[:4] in _TIFF_MAGIC:
-            rgb, alpha = _read_tiff(p, limit)
+            rgb, alpha = _read_tiff(p, limit, notes)
         else:
-            rgb, alpha = _read_pillow(p, limit)
+            rgb, alpha = _read_pillow(p, limit, notes)
     except ImageReadError:
         raise
     except Exception as exc:  # decoders raise many types; report them as one clear error
@@ -217,7 +227,122 @@ def read_image_full(path: str | os.PathLike[str], max_pixels: int | None = None)
     if rgb.shape[0] < 1 or rgb.shape[1] < 1:
         raise ImageReadError(f"{p}: image has no pixels")
     depth = 16 if rgb.dtype == np.uint16 else 8
-    return ImageData(np.ascontiguousarray(rgb), alpha, depth, p)
+    return ImageData(np.ascontiguousarray(rgb), alpha, depth, p, notes)
+
+
+def _note_frames(p: Path, count: int, what: str, notes: list[str]) -> None:
+    if count > 1:
+        notes.append(f"{p}: {count} {what}; only the first is used")
+
+
+def _png_frames(p: Path) -> int:
+    """Frames of an (animated) PNG from its acTL chunk: 1 for a still PNG."""
+    with open(p, "rb") as fh:
+        fh.seek(8)
+        for _ in range(64):  # acTL comes before the first IDAT
+            chunk = fh.read(8)
+            if len(chunk) < 8:
+                break
+            length, kind = struct.unpack(">I4s", chunk)
+            if kind == b"acTL":
+                data = fh.read(8)
+                return struct.unpack(">I", data[:4])[0] if len(data) == 8 else 1
+            if kind in (b"IDAT", b"IEND"):
+                break
+            fh.seek(length + 4, 1)
+    return 1
+
+
+@contextlib.contextmanager
+def _quiet_tifffile() -> Iterator[None]:
+    """tifffile logs what it finds wrong ("invalid offset to first page") before failing; the
+    reader's own error says it once, naming the file."""
+    logger = logging.getLogger("tifffile")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _first_tiff_page(tif: Any, p: Path) -> Any:
+    try:
+        page = tif.pages.first if len(tif.pages) else None
+    except (IndexError, ValueError, KeyError):
+        page = None
+    if page is None or getattr(page, "shape", None) == ():
+        raise ImageReadError(f"{p}: TIFF file holds no image (no readable page)")
+    return page
+
+
+_JPEG_JUNK = bytes(range(1, 255)) * 16  # no 0xFF: entropy-coded data to a decoder
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Offset of the EOI marker ending the first image of a JPEG stream (None: no end found)."""
+    pos = 2
+    n = len(data)
+    while pos + 1 < n:
+        if data[pos] != 0xFF:
+            return None
+        while pos + 1 < n and data[pos + 1] == 0xFF:  # fill bytes
+            pos += 1
+        if pos + 1 >= n:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return pos
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+            continue
+        if pos + 4 > n:
+            return None
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if marker != 0xDA:
+            continue
+        while True:  # entropy-coded data: up to the next marker that is not a stuffed 00 or RST
+            pos = data.find(b"\xff", pos)
+            if pos < 0 or pos + 1 >= n:
+                return None
+            follower = data[pos + 1]
+            if follower == 0x00 or 0xD0 <= follower <= 0xD7 or follower == 0xFF:
+                pos += 1 if follower == 0xFF else 2
+                continue
+            break
+    return None
+
+
+def _check_jpeg_data(p: Path, im: Image.Image) -> None:
+    """Refuse a JPEG whose compressed data runs out before its frame is filled.
+
+    libjpeg pads a scan that ends early with zeros (one flat colour to the bottom) and only
+    warns, which Pillow does not pass on: a cut or corrupt file, or a header patched to a larger
+    size, decodes "fine". The test: decode again (at 1/8 scale, cheap) with junk inserted before
+    the end marker. A complete scan never reads past its data, so both decodes are equal; a
+    scan that ran out of data consumes the junk and differs.
+    """
+    data = p.read_bytes()
+    end = _jpeg_end(data)
+    if end is None:
+        raise ImageReadError(f"{p}: damaged JPEG: its data is cut short (no end-of-image marker)")
+    w, h = im.size
+
+    def small(blob: bytes) -> np.ndarray:
+        with Image.open(io.BytesIO(blob)) as probe:
+            probe.draft(probe.mode, (max(1, w // 8), max(1, h // 8)))
+            probe.load()
+            return np.asarray(probe)
+
+    try:
+        same = np.array_equal(small(data[:end] + _JPEG_JUNK + data[end:]), small(data))
+    except Exception:  # the altered copy did not decode: the scan read into the junk
+        same = False
+    if not same:
+        raise ImageReadError(
+            f"{p}: damaged JPEG: its compressed data ends before the {w}x{h} frame is filled "
+            "(a cut or corrupt file, or an altered header); the rest would be one flat colour"
+        )
 
 
 def _open_pillow(p: Path, limit: int | None) -> Image.Image:
@@ -242,9 +367,16 @@ def _open_pillow(p: Path, limit: int | None) -> Image.Image:
     return im
 
 
-def _read_pillow(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_pillow(
+    p: Path, limit: int | None, notes: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     with _open_pillow(p, limit) as im:
         im.load()
+        if im.format == "JPEG":
+            _check_jpeg_data(p, im)
+        if notes is not None:
+            what = "frames (an animated PNG)" if im.format == "PNG" else "frames"
+            _note_frames(p, int(getattr(im, "n_frames", 1) or 1), what, notes)
         im = ImageOps.exif_transpose(im)
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grayscale
@@ -272,7 +404,9 @@ def _read_png16(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
     return _split_planes(arr, p)
 
 
-def _read_tiff(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_tiff(
+    p: Path, limit: int | None, notes: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The first page of a TIFF; its layout comes from the tags, never guessed from the shape.
 
     A multi-page TIFF gives its first page (the main image; later pages are often thumbnails
@@ -281,8 +415,10 @@ def _read_tiff(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | Non
     """
     import tifffile
 
-    with tifffile.TiffFile(p) as tif:
-        page = tif.pages.first
+    with _quiet_tifffile(), tifffile.TiffFile(p) as tif:
+        page = _first_tiff_page(tif, p)
+        if notes is not None:
+            _note_frames(p, len(tif.pages), "pages (a multi-page TIFF)", notes)
         _check_pixels(p, int(page.imagewidth), int(page.imagelength), limit)
         if page.imagedepth > 1:
             raise ImageReadError(f"{p}: volumetric TIFF (depth {page.imagedepth}) is not an image")
@@ -411,7 +547,9 @@ def _exr_header(p: Path) -> tuple[tuple[int, int], dict]:
     return (x1 - x0 + 1, y1 - y0 + 1), header
 
 
-def _read_exr(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+def _read_exr(
+    p: Path, limit: int | None, notes: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """An OpenEXR file's R, G, B (or Y) and A channels as float32, values as stored.
 
     The header is checked first (single part, flat, size within `limit`, channel names), then
@@ -428,6 +566,11 @@ def _read_exr(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None
     channels = {c.name: c for c in header["channels"]}
     if {"R", "G", "B"} <= channels.keys():
         colour = ["R", "G", "B"]
+    elif "Y" in channels and {"X", "Z"} & channels.keys():
+        raise ImageReadError(
+            f"{p}: OpenEXR image in CIE XYZ (channels X, Y, Z) is not supported; "
+            "export it as R, G, B"
+        )
     elif "Y" in channels and not {"RY", "BY"} & channels.keys():
         colour = ["Y"]
     else:
@@ -461,6 +604,13 @@ def _read_exr(p: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray | None
     def floats(plane: np.ndarray) -> np.ndarray:
         return np.nan_to_num(plane.astype(np.float32), nan=0.0, posinf=_HALF_MAX, neginf=-_HALF_MAX)
 
+    nan = np.zeros((height, width), bool)
+    for name in colour:
+        nan |= np.isnan(planes[name])
+    if nan.size and nan.all():
+        raise ImageReadError(f"{p}: every pixel of the OpenEXR image is NaN (not a number)")
+    if nan.any() and notes is not None:
+        notes.append(f"{p}: {nan.mean():.2%} of the pixels are NaN and were read as 0")
     rgb = np.stack([floats(planes[name]) for name in colour], axis=-1)
     if rgb.shape[-1] == 1:
         rgb = np.repeat(rgb, 3, axis=-1)
