@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from lutml.atomic import remove_stale_temps
+from lutml.atomic import remove_stale_temps, symlink_target
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -40,6 +40,14 @@ def check_outputs(
         (also through a symlink or hard link) or two outputs that are the same file.
     IsADirectoryError
         An output names an existing folder.
+    FileNotFoundError
+        An output's folder does not exist (the commands never create folders: a typo in a
+        folder name would otherwise scatter outputs silently).
+    NotADirectoryError
+        An output's "folder" is a file.
+
+    An output that is a symbolic link is written through (the file it points to is replaced,
+    the link kept); a note says so.
     """
     inputs = list(inputs)
     seen: list[tuple[str, Path]] = []
@@ -62,6 +70,30 @@ def check_outputs(
                 f"{path}: unsupported {option} format {path.suffix.lower() or 'no suffix'!r}; "
                 f"use {', '.join(suffixes)}"
             )
+        _check_folder(option, path)
         seen.append((option, path))
-    for _, path in seen:
-        remove_stale_temps(path)  # left by a killed earlier run (see lutml.atomic)
+    for option, path in seen:
+        target = symlink_target(path)
+        if target is not None:
+            if target.is_dir():
+                raise IsADirectoryError(
+                    errno.EISDIR, f"{option} is a link to the folder {target}", str(path)
+                )
+            _check_folder(option, target)
+            print(f"note: {path} is a symbolic link: writing through it to {target} (link kept)")
+        remove_stale_temps(target or path)  # left by a killed earlier run (see lutml.atomic)
+
+
+def _check_folder(option: str, path: Path) -> None:
+    """The folder `path` goes into must exist and be a folder."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists() or any(p.exists() and not p.is_dir() for p in folder.parents):
+        blocker = next(
+            (p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder
+        )
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder", str(path))
+    raise FileNotFoundError(
+        errno.ENOENT, f"the folder {folder} of {option} does not exist (create it first)", str(path)
+    )
