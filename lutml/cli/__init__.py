@@ -8,6 +8,10 @@ Failures a user can cause (bad input, a full disk, a read-only folder, Ctrl-C) e
 line on stderr, ``lutml <command>: error: <path>: <reason>``, never a traceback: exit status 2
 for bad input and OS errors, 130 for Ctrl-C, 143 for SIGTERM (outputs are written atomically,
 so an interrupted command leaves no partial file behind).
+
+Ctrl-C is recognised however it surfaces: compiled code (numba) interrupted mid-call raises a
+`SystemError` carrying the `KeyboardInterrupt`; any failure after a SIGINT arrived is reported
+as the interruption it is. Messages never show a temporary file's name (`lutml.atomic`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,17 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from lutml.atomic import public_text
+
 # Order = order in `lutml --help`.
 COMMANDS = ["apply", "info", "fit", "convert", "grade", "serve"]
 
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so that `finally` blocks and atomic writes clean up."""
+
+
+_SIGNALLED: list[int] = []  # signals received while the current command ran (SIGINT, SIGTERM)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,14 +63,39 @@ def _sigterm_raises() -> Iterator[None]:
         yield
         return
 
-    def handler(signum: int, frame: object) -> None:
+    def on_term(signum: int, frame: object) -> None:
+        _SIGNALLED.append(signum)
         raise Terminated
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    def on_int(signum: int, frame: object) -> None:
+        _SIGNALLED.append(signum)
+        raise KeyboardInterrupt
+
+    _SIGNALLED.clear()
+    previous = signal.signal(signal.SIGTERM, on_term)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:  # not when SIGINT is ignored (nohup, &)
+        signal.signal(signal.SIGINT, on_int)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
+
+
+def _interruption(exc: BaseException) -> type[BaseException] | None:
+    """KeyboardInterrupt or Terminated if `exc` is (or was caused by) one, or came after one."""
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt | Terminated):
+            return type(e) if isinstance(e, Terminated) else KeyboardInterrupt
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    if _SIGNALLED:  # e.g. a library turned the interrupt into its own error
+        return Terminated if _SIGNALLED[-1] == signal.SIGTERM else KeyboardInterrupt
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,20 +105,25 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
             prog = f"lutml {args.command}"
             return int(args.func(args) or 0)
-    except ValueError as exc:  # the library's messages already start with the file they are about
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-    except OSError as exc:
-        print(f"{prog}: error: {describe_os_error(exc)}", file=sys.stderr)
-    except MemoryError:
-        print(
-            f"{prog}: error: not enough memory (try a smaller image or LUT size)", file=sys.stderr
-        )
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
-    except Terminated:
-        print(f"{prog}: terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except SystemExit:  # argparse's own errors and --help
+        raise
+    except BaseException as exc:
+        interrupted = _interruption(exc)
+        if interrupted is KeyboardInterrupt:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
+        if interrupted is Terminated:
+            print(f"{prog}: terminated", file=sys.stderr)
+            return 128 + signal.SIGTERM
+        if isinstance(exc, ValueError):  # the library's messages start with the file they are about
+            message = str(exc)
+        elif isinstance(exc, OSError):
+            message = describe_os_error(exc)
+        elif isinstance(exc, MemoryError):
+            message = "not enough memory (try a smaller image or LUT size)"
+        else:
+            raise
+        print(f"{prog}: error: {public_text(message)}", file=sys.stderr)
     return 2
 
 

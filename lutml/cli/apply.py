@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
                 f"apply it to the footage without --input-space"
             )
     image = read_image_full(args.input)
+    for note in image.notes:
+        print(f"note: {note}")
     jpeg = suffix in (".jpg", ".jpeg")
     if jpeg and image.alpha is not None:
         raise ValueError(
@@ -127,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         rgb = to_working(to_float(rgb), space)  # an EXR's values above 1 go in unclipped
     elif image.bit_depth == FLOAT_DEPTH:
         _note_clamped(args.input, rgb, lut)
+    if suffix == ".exr":  # float through the LUT: its output stays unclipped (8/16-bit in too)
+        rgb = to_float(rgb)
     graded = apply_lut(lut, rgb, args.interpolation, args.strength)
     depth = 8 if jpeg else min(image.bit_depth, 16)  # float in: 16-bit PNG/TIFF out
     if suffix == ".exr":

@@ -67,14 +67,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def reported_warnings() -> Iterator[None]:
     """Print each `LutFormatWarning` raised inside as one ``warning: ...`` line on stderr (once
     the block succeeded: a failed write leaves no file to warn about); others pass through."""
+    from lutml.atomic import public_text
     from lutml.lut import LutFormatWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LutFormatWarning)
         yield
     for w in caught:
-        if issubclass(w.category, LutFormatWarning):
-            print(f"warning: {w.message}", file=sys.stderr)
+        if issubclass(w.category, LutFormatWarning):  # never a temporary file's name
+            print(f"warning: {public_text(str(w.message))}", file=sys.stderr)
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
@@ -96,15 +97,18 @@ def writer_options(output: Path, bits: int | None, style: str | None) -> dict[st
 def run(args: argparse.Namespace) -> int:
     from lutml.cli.paths import check_outputs
     from lutml.lut import LUT_SUFFIXES, read_lut, resample_lut, write_lut
-    from lutml.lut.io import lut_format
+    from lutml.lut.io import check_lut_output, lut_format
 
     check_outputs([("OUT", args.output, LUT_SUFFIXES)], [args.input])
     options = writer_options(args.output, args.bits, args.style)
     if args.size is not None and not 2 <= args.size <= 256:
         raise ValueError(f"--size must be between 2 and 256, got {args.size}")
+    if args.size is not None:  # what OUT's format cannot hold fails before reading
+        check_lut_output(args.output, args.size, **options)
     lut_format(args.input)  # an unknown input suffix fails before reading
     lut = read_lut(args.input)
     size_in = lut.size
+    check_lut_output(args.output, args.size or size_in, **options)
     if args.size is not None and args.size != lut.size:
         lut = resample_lut(lut, args.size)
     if args.title is not None:

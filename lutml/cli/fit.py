@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -211,10 +212,17 @@ def run(args: argparse.Namespace) -> int:
     from lutml.atomic import atomic_path
     from lutml.cli.convert import reported_warnings
     from lutml.cli.paths import check_outputs
-    from lutml.fit import fit_lut_report, write_coverage_png
+    from lutml.fit import (
+        DEFAULT_SIZE,
+        MAX_SIZE,
+        _check_smoothness,
+        fit_lut_report,
+        write_coverage_png,
+    )
     from lutml.imageio import IMAGE_SUFFIXES
     from lutml.lut import LUT_SUFFIXES, write_lut
     from lutml.lut.hald import hald_level
+    from lutml.lut.io import check_lut_output
 
     shaper, space = None, None
     if args.input_space is not None:  # a bad name fails here, before anything is read or written
@@ -223,16 +231,21 @@ def run(args: argparse.Namespace) -> int:
         space = resolve_space(args.input_space)
         shaper = shaper_for(space)
     jobs = list_jobs(args)
+    size = DEFAULT_SIZE[args.method] if args.size is None else args.size
+    if not 2 <= size <= MAX_SIZE:
+        raise ValueError(f"--size must be between 2 and {MAX_SIZE}, got {size}")
+    _check_smoothness(args.smoothness)
     outputs = [("-o/--output", args.output, LUT_SUFFIXES)]
     if args.coverage_png:
         outputs.append(("--coverage-png", args.coverage_png, IMAGE_SUFFIXES))
     # Every output is checked before the (slow) fit, so none can fail after another was written.
     check_outputs(outputs, {path for _, s, t in jobs for path in (s, t)})
-    if args.output.suffix.lower() == ".png" and hald_level(args.size or 0) is None:
+    if args.output.suffix.lower() == ".png" and hald_level(size) is None:
         raise ValueError(
             f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 "
             "(level 6) or --size 64 (level 8; also 4, 9, 16, 25, 49)"
         )
+    check_lut_output(args.output, size)  # e.g. a .3dl of 2 nodes: refused now, not after the fit
     sources, targets, names = load_pairs(jobs)
     if space is None:
         from lutml.imageio import outside_unit_range
@@ -252,13 +265,14 @@ def run(args: argparse.Namespace) -> int:
     report = fit_lut_report(
         sources,
         targets,
-        size=args.size,
+        size=size,
         method=args.method,
         smoothness=args.smoothness,
         robust=args.robust,
         interpolation=args.interpolation,
         clip=not args.no_clip,
     )
+    pair_warnings = _pair_warnings(report.lut, sources, targets, jobs)
     lut = report.lut
     lut.title = args.title or args.output.stem
     if space is not None:
@@ -288,4 +302,55 @@ def run(args: argparse.Namespace) -> int:
         form = "1D shaper + 3D" if shaper is not None else "3D"
         print(f"input colour space: {space} ({form}; the LUT takes the camera values in)")
     print(f"wrote {args.output}")
+    for warning in pair_warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+# The web UI's match warning (lutml.web.jobs: CHECK_PIXELS, FIT_DE00_WARN, the same sentence):
+# pixels compared per pair, and the mean CIEDE2000 above which the target holds changes no LUT
+# can make (local edits, another photo, another framing).
+CHECK_PIXELS = 250_000
+FIT_DE00_WARN = 2.5
+
+
+def pair_fit_de00(lut, source: np.ndarray, target: np.ndarray) -> float:
+    """Mean CIEDE2000 between `lut` applied to `source` and `target`, per pixel (not per colour
+    bin: a pair of different pictures sends one colour two ways), on at most `CHECK_PIXELS`
+    pixels at the same places of both."""
+    from lutml.color import mean_delta_e
+    from lutml.imageio import to_float
+    from lutml.lut import apply_lut
+
+    h, w = source.shape[:2]
+    step = max(1, int(np.ceil(np.sqrt(h * w / CHECK_PIXELS))))
+    src = to_float(source[::step, ::step])
+    dst = np.clip(to_float(target[::step, ::step]), 0.0, 1.0)
+    return mean_delta_e(np.clip(apply_lut(lut, src), 0.0, 1.0), dst)
+
+
+def fit_warning(de00: float) -> str | None:
+    """The web match warning's sentence for a pair the LUT reproduces only to `de00`."""
+    if not de00 > FIT_DE00_WARN:
+        return None
+    return (
+        f"The LUT reproduces the after image only to a mean ΔE00 of {de00:.1f}: it holds "
+        "changes a LUT cannot make (local or secondary corrections, vignettes, different framing)."
+    )
+
+
+def _pair_warnings(lut, sources, targets, jobs) -> list[str]:
+    """One warning per pair the fitted LUT cannot reproduce (different photos, local edits,
+    a --pair image that is not a side-by-side of one frame)."""
+    out = []
+    for (kind, s, t), src, dst in zip(jobs, sources, targets, strict=True):
+        text = fit_warning(pair_fit_de00(lut, src, dst))
+        if text is None:
+            continue
+        if kind == "sbs":
+            hint = " Is it a side-by-side of one frame (left graded, right input)?"
+            out.append(f"{s}: {text}{hint}")
+        else:
+            hint = " Are they the same frame before and after the grade?"
+            out.append(f"{s} -> {t}: {text}{hint}")
+    return out

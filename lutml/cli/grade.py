@@ -109,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--size must be between 2 and 65, got {args.size}")
     if not 0.0 <= args.strength <= 2.0:
         raise ValueError(f"--strength must be between 0 and 2, got {args.strength}")
+    if args.smoothness is not None and not (
+        np.isfinite(args.smoothness) and args.smoothness >= 0
+    ):  # as `lutml fit` refuses it
+        raise ValueError(f"--smoothness must be a finite number >= 0, got {args.smoothness}")
     space = None
     if (
         args.input_space is not None
@@ -123,11 +127,20 @@ def run(args: argparse.Namespace) -> int:
         outputs, [*args.image, args.model]
     )  # before the (slow) model, so nothing is half-written
     from lutml.lut.hald import hald_level
+    from lutml.lut.io import check_lut_output
+    from lutml.models.validate import check_model
 
     if args.output.suffix.lower() == ".png" and hald_level(args.size) is None:
         raise ValueError(
             f"{args.output}: a Hald CLUT holds L^2 nodes per axis: add --size 36 (level 6) or 64 (level 8)"
         )
+    check_lut_output(args.output, args.size)  # what the format cannot hold fails now
+    kind = check_model(args.model)  # a wrong path or a damaged model: before any still is read
+    if kind == "look" and args.smoothness is not None:
+        print(
+            "note: --smoothness has no effect with a look model (no LUT is fitted)", file=sys.stderr
+        )
+    # Each still is downscaled as it is read: only MAX_STILL_PIXELS of each are kept.
     images = [_display_still(path) for path in args.image]
     image = images[0]
     model = load_any_model(args.model)
@@ -168,6 +181,9 @@ def run(args: argparse.Namespace) -> int:
             f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
             f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)"
         )
+        if result.trust is not None:  # how sure the model is, per part of the look
+            for line in result.trust.lines():
+                print(f"  {line}")
         for warning in result.warnings:
             print(
                 f"warning: {args.image[0] if len(images) == 1 else 'stills'}: {warning}",
@@ -185,21 +201,54 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _display_still(path: Path) -> np.ndarray:
-    """A still as float32 display RGB in [0, 1]; a float (EXR) one is clipped, with a note."""
-    import numpy as np
+# The most pixels of one still kept after reading it (area-downscaled, aspect kept): the look
+# estimator sees 1-3 tiles of its frame size (<= 256 px), the coverage ~1 Mpx, an image model
+# its input size, the preview <= 540 px high. So memory is one decoded still (its native
+# array plus one float32 plane) at a time + 12 MB per still kept, whatever the stills' size.
+MAX_STILL_PIXELS = 1 << 20
 
-    from lutml.imageio import FLOAT_DEPTH, outside_unit_range, read_image_full
+
+def _display_still(path: Path) -> np.ndarray:
+    """A still as float32 display RGB in [0, 1], downscaled to at most `MAX_STILL_PIXELS`;
+    a float (EXR) one is clipped, with a note."""
+
+    from lutml.imageio import outside_unit_range, read_image_full
 
     image = read_image_full(path)
-    rgb = image.as_float()
-    if image.bit_depth != FLOAT_DEPTH:
-        return rgb
-    outside = outside_unit_range(rgb)
-    print(
-        f"note: {path}: an EXR still is taken as display sRGB values"
-        + (f"; {outside:.1%} of the pixels lie outside 0-1 and were clipped" if outside else "")
-        + " (convert scene-linear renders to an sRGB picture first)",
-        file=sys.stderr,
-    )
-    return np.clip(rgb, 0.0, 1.0)
+    for note in getattr(image, "notes", ()):
+        print(f"note: {note}", file=sys.stderr)
+    native = image.rgb
+    del image  # only the RGB array is needed (alpha is dropped)
+    if native.dtype.kind == "f":
+        outside = outside_unit_range(native)
+        print(
+            f"note: {path}: an EXR still is taken as display sRGB values"
+            + (f"; {outside:.1%} of the pixels lie outside 0-1 and were clipped" if outside else "")
+            + " (convert scene-linear renders to an sRGB picture first)",
+            file=sys.stderr,
+        )
+    return downscaled_still(native, MAX_STILL_PIXELS, clip=native.dtype.kind == "f")
+
+
+def downscaled_still(rgb: np.ndarray, max_pixels: int, clip: bool = False) -> np.ndarray:
+    """float32 (h, w, 3) in [0, 1] of native `rgb` (uint8/uint16 codes or float), area-downscaled
+    to at most `max_pixels` (aspect kept) one channel at a time (one float plane in memory)."""
+    import math
+
+    import numpy as np
+
+    from lutml.imageio import to_float
+    from lutml.resize import resize_image
+
+    h, w = rgb.shape[:2]
+
+    def plane(c: int) -> np.ndarray:
+        x = to_float(rgb[..., c : c + 1])
+        return np.clip(x, 0.0, 1.0) if clip else x
+
+    if h * w <= max_pixels:
+        out = to_float(rgb)
+        return np.clip(out, 0.0, 1.0) if clip else np.ascontiguousarray(out)
+    scale = math.sqrt(max_pixels / (h * w))
+    size = (max(1, int(h * scale)), max(1, int(w * scale)))
+    return np.concatenate([resize_image(plane(c), size, "area") for c in range(3)], axis=-1)

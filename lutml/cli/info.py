@@ -6,6 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+# Comments shown (each cut to a width): a file may carry megabytes of them.
+MAX_COMMENT_LINES = 20
+MAX_COMMENT_WIDTH = 200
+
 HELP = """\
 Describe a LUT (.cube, .3dl, .csp, .clf or Hald .png): its lattice size, input range
 (domain), the range of colours it can output, whether it changes anything at all (identity)
@@ -36,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
     summary = describe_lut(read_lut(args.lut))
     if args.json:
-        print(json.dumps({"file": str(args.lut)} | summary.as_dict()))
+        facts = summary.as_dict()
+        facts["comments"] = [c[:MAX_COMMENT_WIDTH] for c in summary.comments[:MAX_COMMENT_LINES]]
+        print(json.dumps({"file": str(args.lut)} | facts))
         return 0
     yes = {True: "yes", False: "no"}
     shaper = "none" if summary.shaper_size is None else f"1D, {summary.shaper_size} entries"
@@ -52,7 +58,13 @@ def run(args: argparse.Namespace) -> int:
         "  monotonic    "
         + "  ".join(f"{c} {yes[m]}" for c, m in zip("RGB", summary.monotonic, strict=True)),
     ]
-    lines += [f"  # {c}" for c in summary.comments]
+    shown = summary.comments[:MAX_COMMENT_LINES]
+    lines += [
+        f"  # {c[:MAX_COMMENT_WIDTH]}" + (" ..." if len(c) > MAX_COMMENT_WIDTH else "")
+        for c in (" ".join(c.split()) for c in shown)
+    ]
+    if len(summary.comments) > len(shown):
+        lines.append(f"  # ... {len(summary.comments) - len(shown):,} more comment lines")
     print("\n".join(lines))
     return 0
 
