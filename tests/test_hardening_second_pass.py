@@ -463,6 +463,20 @@ def test_a_jpeg_with_too_little_data_is_an_error(tmp_path, size, capsys):
     assert f"{bad}: damaged JPEG" in line and not (tmp_path / "o.png").exists()
 
 
+def test_a_progressive_jpeg_with_too_little_data_is_an_error(tmp_path):
+    """The DC scan runs out (not the last scan): junk goes at the end of every scan."""
+    from lutml.imageio import ImageReadError, read_image_full
+
+    Image.fromarray(photo(256, 384)).save(tmp_path / "p.jpg", quality=90, progressive=True)
+    data = (tmp_path / "p.jpg").read_bytes()
+    i = data.find(b"\xff\xc2")
+    (tmp_path / "bad.jpg").write_bytes(
+        data[: i + 5] + struct.pack(">HH", 2000, 2000) + data[i + 9 :]
+    )
+    with pytest.raises(ImageReadError, match="damaged JPEG"):
+        read_image_full(tmp_path / "bad.jpg")
+
+
 def test_a_jpeg_cut_short_is_an_error(tmp_path):
     from lutml.imageio import ImageReadError, read_image_full
 
@@ -569,6 +583,12 @@ def test_a_symlinked_output_is_written_through(tmp_path, apply_args, capsys):
         f"note: {link} is a symbolic link: writing through it to {real}" in capsys.readouterr().out
     )
     assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_a_symlink_loop_is_one_error(tmp_path, apply_args, capsys):
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    assert main(apply_args(tmp_path / "loop.png")) == 2
+    assert "circle of symbolic links" in one_error_line(capsys)
 
 
 def test_a_symlink_to_an_input_is_still_refused(tmp_path, apply_args, capsys):

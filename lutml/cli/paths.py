@@ -20,7 +20,7 @@ def same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet): compare where they would be
-        return a.resolve() == b.resolve()
+        return os.path.realpath(a) == os.path.realpath(b)  # (a symlink loop: no error here)
 
 
 def check_outputs(
@@ -52,6 +52,14 @@ def check_outputs(
     inputs = list(inputs)
     seen: list[tuple[str, Path]] = []
     for option, path, suffixes in outputs:
+        if path.is_symlink() and not path.exists():
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:  # a link to itself, or a circle of links
+                    raise OSError(
+                        errno.ELOOP, f"{option} is a circle of symbolic links", str(path)
+                    ) from None
         if path.is_dir():
             raise IsADirectoryError(
                 errno.EISDIR, f"{option} names a folder; give a file name", str(path)
