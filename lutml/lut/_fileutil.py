@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from lutml.lut.cube import _NUMBER, _shortest_float32
+from lutml.lut.cube import _NUMBER, _shortest_float32, open_regular  # noqa: F401
 from lutml.lut.lut3d import LUT3D, identity_table
 
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -29,29 +29,6 @@ class LutFormatWarning(UserWarning):
 # these formats, 129^3 20-60 MB; parsing holds ~15x the file in memory (Python strings), so
 # this bounds it near 1.5 GB. (.cube is read in pieces: `lutml.lut.cube.MAX_CUBE_BYTES`.)
 MAX_TEXT_LUT_BYTES = 96 << 20
-
-
-def open_regular(path: str | os.PathLike[str], max_bytes: int, what: str = "LUT"):
-    """`path` opened for binary reading, once it is known to be a regular file of at most
-    `max_bytes` (a symlink to /dev/zero, a FIFO or a folder would read forever or fail late).
-
-    Raises ValueError ``"<path>: <problem>"``, or FileNotFoundError.
-    """
-    import stat
-
-    st = os.stat(path)  # follows symlinks: what would be read
-    if stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(21, "a folder, not a LUT file", str(path))
-    if not stat.S_ISREG(st.st_mode):
-        raise ValueError(
-            f"{path}: not a regular file (a device, pipe or socket): cannot be a {what} file"
-        )
-    if st.st_size > max_bytes:
-        raise ValueError(
-            f"{path}: {st.st_size / 2**20:,.0f} MB is larger than any {what} file lutml reads "
-            f"(at most {max_bytes / 2**20:,.0f} MB)"
-        )
-    return open(path, "rb")
 
 
 def read_lines(path: str | os.PathLike[str], what: str = "LUT") -> list[str]:

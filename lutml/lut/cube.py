@@ -24,7 +24,7 @@ Decisions worth knowing:
   straight into its float32 array: 256^3, the largest, takes 201 MB; `read_cube` peaks near
   twice that), a line over `MAX_LINE_CHARS` is refused, at most `MAX_COMMENTS` comment lines
   (`MAX_COMMENT_CHARS` each) are kept, and a device, FIFO or folder is refused before reading
-  (`lutml.lut._fileutil.open_regular`). `write_cube` writes the rows in pieces too.
+  (`open_regular`). `write_cube` writes the rows in pieces too.
 """
 
 from __future__ import annotations
@@ -92,8 +92,6 @@ def read_cube(path: str | os.PathLike[str]) -> LUT3D:
     FileNotFoundError
         If `path` does not exist.
     """
-    from lutml.lut._fileutil import open_regular
-
     where = str(path)
     with open_regular(path, MAX_CUBE_BYTES, ".cube") as fh:
         lines = _numbered_lines(fh, where)
@@ -179,6 +177,29 @@ class _Lines:
 def _numbered_lines(fh, where: str):
     lines = _Lines(fh, where)
     return lines, iter(lines)
+
+
+def open_regular(path: str | os.PathLike[str], max_bytes: int, what: str = "LUT"):
+    """`path` opened for binary reading, once it is known to be a regular file of at most
+    `max_bytes` (a symlink to /dev/zero, a FIFO or a folder would read forever or fail late).
+
+    Raises ValueError ``"<path>: <problem>"``, or FileNotFoundError.
+    """
+    import stat
+
+    st = os.stat(path)  # follows symlinks: what would be read
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "a folder, not a LUT file", str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(
+            f"{path}: not a regular file (a device, pipe or socket): cannot be a {what} file"
+        )
+    if st.st_size > max_bytes:
+        raise ValueError(
+            f"{path}: {st.st_size / 2**20:,.0f} MB is larger than any {what} file lutml reads "
+            f"(at most {max_bytes / 2**20:,.0f} MB)"
+        )
+    return open(path, "rb")
 
 
 def _size_text(size_1d: int, size_3d: int) -> str:
