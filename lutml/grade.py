@@ -44,6 +44,16 @@ class GradeResult:
     fit_de00: float
     fit: Any = None
     warnings: list[str] = field(default_factory=list)
+    trust: Any = None  # `lutml.trust.TrustReport` of a look model with a trust model
+
+    @property
+    def confidence(self) -> list[dict[str, str]]:
+        """Per part of the look: {"component", "level" (sure / fairly sure / unsure), "why"}."""
+        if self.trust is None:
+            return []
+        return [
+            {"component": p.component, "level": p.level, "why": p.why} for p in self.trust.parts
+        ]
 
 
 def grade_image(
@@ -112,6 +122,7 @@ def look_of_stills(
     size: int = 33,
     refine: int = 0,
     min_coverage: float = 0.25,
+    trusted: bool = True,
 ) -> GradeResult:
     """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
 
@@ -119,10 +130,13 @@ def look_of_stills(
     often photos hold each colour): the LUT is measured there and follows the model's prior
     elsewhere. ``warnings`` say why the result may be unreliable: a still that is tiny, grayscale
     or nearly uniform (for several stills: only if every one is), or coverage below `min_coverage`.
+    With the model's trust model (`lutml.trust`), uncertain parts of the look are pulled towards no
+    grade and ``trust`` says how sure the model is; ``trusted=False`` keeps the raw estimate (the
+    report is still made).
     """
     from lutml.models.look_inference import natural_coverage
 
-    lut = model.predict_look(images, refine=refine, size=size)
+    lut, trust = model.estimate(images, refine=refine, size=size, trusted=trusted)
     lut.title = "lutml look of the reference"
     coverage = natural_coverage(images, np.asarray(model.model.basis.node_weights))
     per_still = [still_warnings(img) for img in images]
@@ -132,7 +146,9 @@ def look_of_stills(
             f"the still(s) show only {coverage:.0%} of natural footage's colours; colours they lack "
             "are guessed from the model's prior"
         )
+    if trust is not None:
+        warnings.extend(trust.warnings)
     small = resize_image(
         images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area"
     )
-    return GradeResult(lut, coverage, small, small, 0.0, None, warnings)
+    return GradeResult(lut, coverage, small, small, 0.0, None, warnings, trust)

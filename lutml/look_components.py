@@ -125,7 +125,9 @@ def component_summary(table: np.ndarray, weights: np.ndarray | None = None) -> d
         "tone_highlight": float(at(80.0, grey_tone[:, None])[0]),
         "tone_rms": float(np.sqrt(np.sum(w * f["tone"].reshape(-1) ** 2))),
         "saturation_gain": gain,
-        "saturation_rms": float(np.sqrt(np.sum(w * np.sum(f["saturation"].reshape(-1, 2) ** 2, 1)))),
+        "saturation_rms": float(
+            np.sqrt(np.sum(w * np.sum(f["saturation"].reshape(-1, 2) ** 2, 1)))
+        ),
         "cast_a": float(cast_mid[0]),
         "cast_b": float(cast_mid[1]),
         "cast_rms": float(np.sqrt(np.sum(w * np.sum(f["cast"].reshape(-1, 2) ** 2, 1)))),

@@ -69,15 +69,20 @@ def assess(
     neutral_max: float,
     mixed_max: float,
     seed: int = 0,
+    trust: Any = None,
 ) -> Reliability:
-    """Reliability of `look`, learned by the look model `model` from `frames` (see module doc)."""
+    """Reliability of `look`, learned by the look model `model` from `frames` (see module doc).
+
+    With the model's trust report (`lutml.trust.TrustReport`), "no look" and "mixed looks" are
+    its calibrated verdicts instead of the fixed `neutral_max` / `mixed_max` thresholds.
+    """
     from sklearn.cluster import KMeans
 
     n = len(frames)
     identity = LUT3D.identity(look.size)
     neutral = lut_distance(look, identity, palette)
     mixed, sizes = None, None
-    if n >= 4:
+    if n >= 4 and trust is None:
         own = model.frame_tables(frames)  # (n, m, m, m, 3)
         small = palette[:: max(1, len(palette) // 2000)]
         feats = np.stack([np.clip(apply_lut(LUT3D(t), small), 0.0, 1.0).ravel() for t in own])
@@ -97,7 +102,9 @@ def assess(
             f"only {n} usable frame(s): at least {min_frames} are needed to tell a look from the "
             "content of the frames; the learned look is unreliable"
         )
-    if neutral < neutral_max:
+    if trust is not None:
+        warnings.extend(trust.warnings)
+    elif neutral < neutral_max:
         warnings.append(
             f"the learned look differs from no grade by only {neutral:.2f} dE00 (< {neutral_max}), no "
             "more than neutral footage gives: the frames may be neutral, or their look too subtle to "

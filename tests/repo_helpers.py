@@ -28,6 +28,7 @@ TINY = [
     "train.batch_size=4",
     "train.crops_per_batch=16",
     "train.val_batches=2",
+    "train.trust_sets=60",
     "model.width=32",
     "model.set_max=4",
     "eval.score_size=96",

@@ -29,8 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 ALLOWED_CIRCLES: list[frozenset[str]] = [
     # LookConfig / LOOKS, split_tone: the schema builds look configs, the looks read the schema.
     frozenset({"lutml.data.looks", "lutml.pipeline.schema"}),
-    # QUANTILES, RGB_TO_XYZ, WHITE one way, the look encoder the other.
-    frozenset({"lutml.models.look_encoder", "lutml.models.look_inference"}),
 ]
 
 

@@ -219,7 +219,9 @@ def bench_stills(
     from lutml.resize import resize_image
 
     data = Path(skimage.__file__).parent / "data"
-    photos = [read_image(data / n) for n in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")]
+    photos = [
+        read_image(data / n) for n in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")
+    ]
     look = get_look("teal_orange")
     bodies = []
     for i in range(n_stills):
@@ -236,7 +238,9 @@ def bench_stills(
     def post_stills() -> tuple[dict, dict]:
         body, ctype = _multipart_many({"model": model}, "stills", bodies)
         t0 = time.perf_counter()
-        req = urllib.request.Request(base + "/api/looks", data=body, headers={"Content-Type": ctype})
+        req = urllib.request.Request(
+            base + "/api/looks", data=body, headers={"Content-Type": ctype}
+        )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             job = json.load(resp)["job"]
         marks = {"upload_s": time.perf_counter() - t0}
@@ -283,7 +287,9 @@ def bench_stills(
         "first": round(moves[0], 3),
     }
     t0 = time.perf_counter()
-    with urllib.request.urlopen(f"{base}{view}/after.jpg?frame={token}&full=1&strength=0.9", timeout=timeout) as r:
+    with urllib.request.urlopen(
+        f"{base}{view}/after.jpg?frame={token}&full=1&strength=0.9", timeout=timeout
+    ) as r:
         r.read()
     out["preview_4k_full_res_s"] = round(time.perf_counter() - t0, 2)
 
@@ -367,7 +373,9 @@ def _main_stills(args: argparse.Namespace) -> int:
     from lutml.web.model_index import scan_models
 
     dirs = args.models_dir or ["data/models"]
-    looks = [e for e in scan_models([Path(d) for d in dirs]).values() if e.meta.get("kind") == "look"]
+    looks = [
+        e for e in scan_models([Path(d) for d in dirs]).values() if e.meta.get("kind") == "look"
+    ]
     tmp = tempfile.TemporaryDirectory(prefix="lutml-bench-")
     if not looks:
         dirs = [str(stand_in_model(Path(tmp.name) / "stand-in"))]

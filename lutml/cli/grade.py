@@ -84,6 +84,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--preview", type=Path, default=None, help="also save a before | after picture (JPEG/PNG)"
     )
     p.add_argument(
+        "--no-trust",
+        action="store_true",
+        help="look models: keep the raw estimate (by default the parts of the look the model is "
+        "unsure of - tone, saturation, cast - are pulled towards no grade; the report says which)",
+    )
+    p.add_argument(
         "--input-space",
         default=None,
         metavar="NAME",
@@ -147,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     if model.kind == "look":
         from lutml.grade import look_of_stills
 
-        result = look_of_stills(model, images, size=args.size)
+        result = look_of_stills(model, images, size=args.size, trusted=not args.no_trust)
     else:
         if len(images) > 1:
             raise ValueError(

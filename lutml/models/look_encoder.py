@@ -32,7 +32,7 @@ import tensorflow as tf
 from keras import layers
 
 from lutml.lut.lut3d import identity_table
-from lutml.models.look_inference import QUANTILES, RGB_TO_XYZ, WHITE
+from lutml.models.look_features import QUANTILES, RGB_TO_XYZ, WHITE
 
 
 def srgb_to_lab(rgb: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:

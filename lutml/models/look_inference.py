@@ -19,139 +19,15 @@ import numpy as np
 
 from lutml.lut.lut3d import LUT3D, identity_table
 from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
-from lutml.resize import resize_image
-
-QUANTILES = (
-    0.005,
-    0.02,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    0.75,
-    0.9,
-    0.95,
-    0.98,
-    0.995,
-)  # of the R, G, B and L* distributions: the features' quantile levels (also look_encoder's)
-
-# sRGB (D65) linear RGB -> XYZ and white in float32 (lutml.color's matrix; the TensorFlow features
-# in look_encoder use these same arrays).
-RGB_TO_XYZ = np.array(
-    [
-        [0.4123908, 0.3575843, 0.1804808],
-        [0.2126390, 0.7151687, 0.0721923],
-        [0.0193308, 0.1191948, 0.9505322],
-    ],
-    np.float32,
+from lutml.models.look_features import (  # noqa: F401  (re-exported)
+    QUANTILES,
+    RGB_TO_XYZ,
+    WHITE,
+    NumpyLookNet,
+    colour_features_np,
 )
-WHITE = RGB_TO_XYZ.sum(axis=1)
-
-
-def _bin(x: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
-    return np.clip(np.floor((x - lo) / (hi - lo) * n).astype(np.int64), 0, n - 1)
-
-
-def _hist(bins: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
-    """Per-image histograms: bins (m, p) -> (m, n)."""
-    m = bins.shape[0]
-    flat = (bins + np.arange(m)[:, None] * n).ravel()
-    w = None if weights is None else weights.ravel()
-    return np.bincount(flat, weights=w, minlength=m * n).reshape(m, n).astype(np.float32)
-
-
-def colour_features_np(
-    images: np.ndarray,
-    rgb_bins: int = 8,
-    l_bins: int = 32,
-    bands: int = 8,
-    hue_bins: int = 24,
-    ab_bins: int = 16,
-) -> np.ndarray:
-    """NumPy twin of `lutml.models.look_encoder.colour_features` (same bins, float32 maths)."""
-    m = images.shape[0]
-    px = np.asarray(images, np.float32).reshape(m, -1, 3)
-    count = np.float32(px.shape[1])
-    q = _bin(px, 0.0, 1.0, rgb_bins)
-    rgb = _hist((q[..., 0] * rgb_bins + q[..., 1]) * rgb_bins + q[..., 2], rgb_bins**3) / count
-    x = np.clip(px, 0.0, 1.0)
-    lin = np.where(
-        x <= 0.04045, x / np.float32(12.92), ((np.maximum(x, 0.04045) + 0.055) / 1.055) ** 2.4
-    )
-    xyz = (lin @ RGB_TO_XYZ.T / WHITE).astype(np.float32)
-    f = np.where(
-        xyz > 216.0 / 24389.0, np.cbrt(np.maximum(xyz, 1e-8)), (24389.0 / 27.0 * xyz + 16.0) / 116.0
-    )
-    L, a, b = (
-        116.0 * f[..., 1] - 16.0,
-        500.0 * (f[..., 0] - f[..., 1]),
-        200.0 * (f[..., 1] - f[..., 2]),
-    )
-    chroma = np.sqrt(a * a + b * b + 1e-6)
-    light = _hist(_bin(L, 0.0, 100.0, l_bins), l_bins) / count
-    band = _bin(L, 0.0, 100.0, bands)
-    in_band = _hist(band, bands) + 1e-3
-    mean_a = _hist(band, bands, a) / in_band / 30.0
-    mean_b = _hist(band, bands, b) / in_band / 30.0
-    mean_c = _hist(band, bands, chroma) / in_band / 30.0
-    hue = _hist(_bin(np.arctan2(b, a), -np.pi, np.pi, hue_bins), hue_bins, chroma) / count / 30.0
-    ab = (
-        _hist(_bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2)
-        / count
-    )
-    at = (np.asarray(QUANTILES, np.float32) * (count - 1.0)).astype(
-        np.int64
-    )  # nearest-rank quantiles
-    rgb_q = np.sort(px, axis=1)[:, at].reshape(m, -1)
-    l_q = np.sort(L, axis=1)[:, at] / 100.0
-    return np.concatenate(
-        [
-            np.sqrt(rgb),
-            np.sqrt(light),
-            mean_a,
-            mean_b,
-            mean_c,
-            np.sqrt(in_band / count),
-            hue,
-            np.sqrt(ab),
-            rgb_q,
-            l_q,
-        ],
-        axis=1,
-    ).astype(np.float32)
-
-
-class NumpyLookNet:
-    """The look estimator's forward pass in NumPy, from the weights the trainer exports.
-
-    Same interface as the Keras `LookEncoder` where `LookModel` uses it: ``(frames, mask) ->
-    coefficients`` via `__call__`, `tables`, and `basis.node_weights`.
-    """
-
-    def __init__(self, weights: dict[str, np.ndarray]):
-        self.w = weights
-        self.frame_size = int(weights["frame_size"])
-        self.lut_size = int(weights["lut_size"])
-        self.basis = type("Basis", (), {"node_weights": weights["node_weights"]})()
-
-    def _mlp(self, x: np.ndarray, prefix: str) -> np.ndarray:
-        layers = sorted(k for k in self.w if k.startswith(f"{prefix}.") and k.endswith(".kernel"))
-        for i, name in enumerate(layers):
-            x = x @ self.w[name] + self.w[name.replace(".kernel", ".bias")]
-            if i < len(layers) - 1 or prefix == "frame":
-                x = np.maximum(x, 0.0)
-        return x
-
-    def coefficients(self, tiles: np.ndarray) -> np.ndarray:
-        """One set of tiles (t, S, S, 3) in [0, 1] -> coefficients (K,)."""
-        f = colour_features_np(tiles)
-        e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
-        return self._mlp(e.mean(axis=0, keepdims=True), "head")[0]
-
-    def table(self, coefficients: np.ndarray) -> np.ndarray:
-        n = self.lut_size
-        off = self.w["mean"] + coefficients @ self.w["basis"]
-        return identity_table(n) + off.reshape(n, n, n, 3)
+from lutml.resize import resize_image
+from lutml.trust import natural_coverage  # noqa: F401  (re-exported: its home before lutml.trust)
 
 
 def frame_tiles(image: np.ndarray, size: int) -> np.ndarray:
@@ -198,8 +74,18 @@ class LookModel:
         fitting = [int(k) for k in table if int(k) <= n_frames]
         return float(table[str(max(fitting))]) if fitting else 1.0
 
-    def _predict(self, tiles: np.ndarray, n_frames: int) -> np.ndarray:
-        """One set of tiles (t, S, S, 3) from `n_frames` frames -> LUT table (n, n, n, 3) in [0, 1]."""
+    @property
+    def trust(self):
+        """The trust model fitted by the train stage (`lutml.trust`), or None for older models."""
+        if "_trust" not in self.__dict__:
+            from lutml.trust import TrustModel
+
+            block = self.meta.get("trust")
+            self.__dict__["_trust"] = None if block is None else TrustModel(block)
+        return self.__dict__["_trust"]
+
+    def _raw(self, tiles: np.ndarray) -> np.ndarray:
+        """The estimator's own answer for one set of tiles: table (n, n, n, 3), clipped to [0, 1]."""
         if isinstance(self.model, NumpyLookNet):
             table = self.model.table(self.model.coefficients(tiles))
         else:
@@ -209,10 +95,63 @@ class LookModel:
                 {"frames": tf.constant(tiles[None]), "mask": tf.ones([1, len(tiles)])}
             )
             table = np.asarray(self.model.tables(coefficients))[0]
+        return np.clip(table, 0.0, 1.0)
+
+    def _predict(self, tiles: np.ndarray, n_frames: int) -> np.ndarray:
+        """One set of tiles (t, S, S, 3) from `n_frames` frames -> LUT table (n, n, n, 3) in [0, 1]
+        (with the scalar trust factor of models without a trust model)."""
+        table = self._raw(tiles)
+        if self.trust is not None:
+            return table
         ident = identity_table(self.lut_size)
         return np.clip(ident + self.shrinkage(n_frames) * (table - ident), 0.0, 1.0)
 
-    def predict_table(self, frames: Sequence[np.ndarray], refine: int = 0) -> np.ndarray:
+    def estimate(
+        self,
+        frames: Sequence[np.ndarray],
+        refine: int = 0,
+        size: int | None = None,
+        trusted: bool = True,
+    ) -> tuple[LUT3D, Any]:
+        """The look of `frames` and how sure the model is: (LUT3D, `lutml.trust.TrustReport` or
+        None for models without a trust model). Uncertain parts of the look (tone, saturation,
+        cast) are pulled towards no grade by the trust model (``trusted=False``: the raw estimate,
+        with the report all the same)."""
+        table = self.predict_table(frames, refine, trusted=False)
+        report = None
+        if self.trust is not None:
+            shrunk, report = self._trusted(frames, table)
+            table = shrunk if trusted else table
+        if size and size != table.shape[0]:
+            table = resample_table(table, int(size))
+        return LUT3D(table.astype(np.float32), title="lutml learned look"), report
+
+    def _trusted(self, frames: Sequence[np.ndarray], raw: np.ndarray):
+        from lutml.trust import frame_subset, set_features
+
+        per_frame = [frame_tiles(f, self.frame_size).astype(np.float32) / 255.0 for f in frames]
+        tiles = np.concatenate(per_frame)
+        frame_of = np.concatenate([np.full(len(t), i) for i, t in enumerate(per_frame)])
+        which = frame_subset(len(frames))
+        if isinstance(self.model, NumpyLookNet):  # all frames' own estimates in one pass
+            own = list(
+                np.clip(
+                    self.model.table(
+                        self.model.set_and_frame_coefficients(tiles, frame_of, which)[1]
+                    ),
+                    0,
+                    1,
+                )
+            )
+        else:
+            own = [self._raw(per_frame[i]) for i in which]
+        weights = np.asarray(self.model.basis.node_weights)
+        x = set_features(raw, tiles, frame_of, own, weights)
+        return self.trust.apply(raw, x, weights)
+
+    def predict_table(
+        self, frames: Sequence[np.ndarray], refine: int = 0, trusted: bool = True
+    ) -> np.ndarray:
         """The look of `frames` (float32 RGB images in [0, 1]) as a table (n, n, n, 3).
 
         `refine` rounds of self-correction: the frames are un-graded with the inverse of the
@@ -230,16 +169,15 @@ class LookModel:
             undone = np.rint(undone * 255.0) / 255.0
             rest = LUT3D(self._predict(undone.astype(np.float32), len(frames)))
             table = np.clip(apply_lut(rest, table), 0.0, 1.0)
+        if trusted and self.trust is not None:
+            table = self._trusted(frames, table)[0]
         return table.astype(np.float32)
 
     def predict_look(
         self, frames: Sequence[np.ndarray], refine: int = 0, size: int | None = None
     ) -> LUT3D:
-        """`predict_table` as a `LUT3D`, resampled (trilinearly) to `size` nodes per axis if given."""
-        table = self.predict_table(frames, refine)
-        if size and size != table.shape[0]:
-            table = resample_table(table, int(size))
-        return LUT3D(table, title="lutml learned look")
+        """`estimate`'s look alone: a `LUT3D`, resampled (trilinearly) to `size` nodes per axis if given."""
+        return self.estimate(frames, refine, size)[0]
 
     def frame_tables(self, frames: Sequence[np.ndarray]) -> np.ndarray:
         """Each frame's look on its own (n_frames, n, n, n, 3): the spread says whether frames agree."""
@@ -323,30 +261,3 @@ def load_look_model(path: str | Path) -> LookModel:
     except Exception as exc:  # Keras raises many types for a bad file: one message
         raise ValueError(f"{p}: cannot load the look model ({type(exc).__name__}: {exc})") from exc
     return LookModel(model, int(model.frame_size), int(model.lut_size), meta, p)
-
-
-def natural_coverage(images: Sequence[np.ndarray], node_weights: np.ndarray) -> float:
-    """Share of natural footage's colours that `images` show, in [0, 1].
-
-    `node_weights` (n^3,) say how often natural photos hold the colour of each lattice node
-    (saved with the model). A node counts as shown when any pixel of the images is nearest to it
-    or to a lattice neighbour; the result is the shown nodes' share of the total weight. A
-    grayscale still shows only the grey axis (a few %), a varied daylight scene 40-70 %.
-    """
-    w = np.asarray(node_weights, np.float64)
-    n = round(len(w) ** (1 / 3))
-    shown = np.zeros((n, n, n), bool)
-    for img in images:
-        step = max(
-            1, int(np.sqrt(img.shape[0] * img.shape[1] / 2**20))
-        )  # ~1 Mpx is plenty for a 17^3 lattice
-        px = np.asarray(img[::step, ::step], np.float32).reshape(-1, 3)
-        idx = np.rint(np.clip(px, 0, 1) * (n - 1)).astype(np.int64)
-        shown[idx[:, 0], idx[:, 1], idx[:, 2]] = True
-    grown = shown.copy()  # one step of dilation along each axis: neighbours of shown nodes count
-    for axis in range(3):
-        lo, hi = [slice(None)] * 3, [slice(None)] * 3
-        lo[axis], hi[axis] = slice(1, None), slice(None, -1)
-        grown[tuple(lo)] |= shown[tuple(hi)]
-        grown[tuple(hi)] |= shown[tuple(lo)]
-    return float(w.reshape(n, n, n)[grown].sum() / w.sum())

@@ -142,7 +142,9 @@ def learned_look(models_dir, data: EvalData, size: int, refine: int) -> tuple[LU
 
     model = load_any_model(models_dir)
     if model.kind == "look":
-        return model.predict_look(data.graded, refine=refine, size=size), model
+        lut, trust = model.estimate(data.graded, refine=refine, size=size)
+        model.last_trust = trust  # how sure the model is (lutml.trust), for the summary
+        return lut, model
     from lutml.fit import fit_lut
 
     pairs = [model.predict(photo) for photo in data.heldout]
@@ -226,8 +228,12 @@ def run_evaluation(
             float(eval_cfg.neutral_max),
             float(eval_cfg.mixed_max),
             seed,
+            trust=getattr(model, "last_trust", None),
         )
         summary["reliability"] = rel.as_dict()
+        trust = getattr(model, "last_trust", None)
+        if trust is not None:
+            summary["trust"] = {**trust.as_dict(), "lines": trust.lines()}
     crops = load_looks(pairs_dir)[0]
     pool = [c.astype(np.float32) / 255.0 for c in crops[:: max(1, len(crops) // 512)]]
     luts = {"ours": [ours], **baseline_luts(data, pool, original_dir, size)}
@@ -399,6 +405,11 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
             mlflow.log_metric(f"single_{key}_ratio", row["ratio"])
         if "reliability" in summary:
             mlflow.log_metric("eval_neutral_de00", summary["reliability"]["neutral_de00"])
+        if "trust" in summary:  # how sure the model is, per part, and in words
+            for part in summary["trust"]["parts"]:
+                mlflow.log_metric(f"trust_{part['component']}_strength", part["strength"])
+            mlflow.log_metric("trust_look_de00", summary["trust"]["look_de00"])
+            mlflow.log_text("\n".join(summary["trust"]["lines"]) + "\n", "trust.txt")
         mlflow.log_artifacts(str(out_dir), artifact_path="evaluation")
         mlflow.log_artifact(str(metrics_dir / "eval.json"), artifact_path="evaluation")
 

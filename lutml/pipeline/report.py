@@ -63,6 +63,11 @@ def main() -> None:
     if rel:
         verdict = "reliable" if rel["reliable"] else "UNRELIABLE: " + "; ".join(rel["warnings"])
         print(f"\nreliability: {verdict}")
+    trust = s.get("trust")
+    if trust:
+        print("\nhow sure the model is (trust model, learnt on held-out photos):")
+        for line in trust["lines"]:
+            print(f"  {line}")
     if s.get("single_still"):
         print("\nOne graded still -> its look (story 3), mean dE00 on the held-out photos:\n")
         print(format_single(s["single_still"]))

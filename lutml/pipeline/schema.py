@@ -526,6 +526,8 @@ class LookTrainConfig(Block):
     ema: float | None
     crops_per_batch: int | None
     mosaic: float | None
+    key: float | None
+    trust_sets: int | None
 
 
 @dataclasses.dataclass(frozen=True)

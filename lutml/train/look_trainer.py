@@ -107,6 +107,24 @@ def mosaic_crops(x: tf.Tensor, partners: tf.Tensor, mix: tf.Tensor) -> tf.Tensor
     return m * mosaic + (1.0 - m) * x
 
 
+def expose_sets(x: tf.Tensor, segment: tf.Tensor, key: float, seed: tf.Tensor) -> tf.Tensor:
+    """Neutral crops (T, S, S, 3) with their exposure moved in linear light before the look: by
+    N(0, key) stops per set (`segment` (T,) the set of each crop) and N(0, key / 2) per crop.
+
+    A content augmentation: low-key and high-key sets of frames (night, studio on black, snow)
+    then occur under every look, so the set's key is not evidence of a grade.
+    """
+    t = tf.shape(x)[0]
+    per_set = tf.random.stateless_normal([t], seed + tf.constant([7, 0], seed.dtype))
+    per_crop = tf.random.stateless_normal([t], seed + tf.constant([0, 7], seed.dtype))
+    stops = key * tf.gather(per_set, segment) + 0.5 * key * per_crop
+    lin = tf.where(x <= 0.04045, x / 12.92, tf.pow((tf.maximum(x, 0.04045) + 0.055) / 1.055, 2.4))
+    lin = tf.clip_by_value(lin * tf.pow(2.0, stops)[:, None, None, None], 0.0, 1.0)
+    return tf.where(
+        lin <= 0.0031308, lin * 12.92, 1.055 * tf.pow(tf.maximum(lin, 0.0031308), 1.0 / 2.4) - 0.055
+    )
+
+
 class LookTrainer(keras.Model):
     """Wraps a `LookEncoder` with the training data (crops, look tables, target coefficients).
 
@@ -121,9 +139,11 @@ class LookTrainer(keras.Model):
         tables: np.ndarray,
         coefficients: np.ndarray,
         noise: float,
+        key: float | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.key = float(key or 0.0)
         self.encoder = encoder
         self.crops = tf.constant(crops)  # uint8 (M, S, S, 3)
         self.looks = tf.constant(tables)  # float32 (N, n, n, n, 3)
@@ -158,6 +178,8 @@ class LookTrainer(keras.Model):
         if "mix" in batch:  # some crops become 2x2 mosaics of four half-size training crops
             partners = tf.cast(tf.gather(self.crops, batch["partners"]), tf.float32) / 255.0
             x = mosaic_crops(x, partners, batch["mix"])
+        if self.key:  # the content's exposure moves per set and per crop: key is content, not look
+            x = expose_sets(x, segment, self.key, batch["seed"])
         tables = tf.gather(self.looks, tf.gather(batch["look"], segment))
         graded = apply_lut_trilinear(tables, x)
         graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
@@ -234,7 +256,7 @@ def fit_encoder(
         len(crops),
         single_fraction,
     )
-    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg.noise))
+    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg.noise), cfg.key)
     schedule = keras.optimizers.schedules.CosineDecay(
         float(cfg.learning_rate), steps * epochs, alpha=0.05
     )
@@ -311,7 +333,7 @@ def train_look_model(
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    crops, _, tables, manifest = load_looks(pairs_dir)
+    crops, groups, tables, manifest = load_looks(pairs_dir)
     split = read_look_split(split_dir)
     basis = load_basis(Path(luts_dir) / "basis.npz")
     coefficients = basis.coefficients(tables)
@@ -373,6 +395,18 @@ def train_look_model(
             encoder.save(tmp)
         with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
             export_numpy_weights(encoder, tmp)
+        trust = None
+        if train_cfg.trust_sets:  # how sure the estimator is, per part, learnt on held-out photos
+            from lutml.models.look_inference import NumpyLookNet
+            from lutml.trust_fit import fit_trust
+
+            with np.load(out / LOOK_WEIGHTS_FILE) as z:
+                net = NumpyLookNet({key: z[key] for key in z.files})
+            trust, figures = fit_trust(
+                net, crops[te_c], groups[te_c], tables[te_l], seed, int(train_cfg.trust_sets), True
+            )
+            metrics["trust"] = figures
+            print("trust model (held-out photos):", json.dumps(figures["held_out"]))
         meta = {
             "name": model_cfg.name,
             "variant": variant,
@@ -386,6 +420,7 @@ def train_look_model(
             "n_looks": manifest["n_looks"],
             "train_photos": len(set(manifest["photos"])),
             "shrinkage": shrink,
+            "trust": trust,
             "mlflow_run_id": mlflow.active_run().info.run_id if mlflow else None,
         }
         write_text_atomic(out / META_FILE, json.dumps(meta, indent=2) + "\n")
@@ -395,6 +430,11 @@ def train_look_model(
             mlflow.log_metrics(
                 {f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)}
             )
+            if trust is not None:
+                held = metrics["trust"]["held_out"]
+                mlflow.log_metrics(
+                    {f"trust_{a}": float(b) for a, b in held.items() if not isinstance(b, dict)}
+                )
             for name in (
                 LOOK_ENCODER_FILE,
                 LOOK_WEIGHTS_FILE,

@@ -19,10 +19,10 @@ from flask import Response, abort, current_app, jsonify, request, send_file
 
 from lutml.web.looks import (
     EXPORT_FORMATS,
+    JOB_PIXELS,
     MAX_FOOTAGE,
     MAX_STILLS,
     MIN_STILL_PIXELS,
-    JOB_PIXELS,
     STILL_PIXELS,
     Footage,
     Look,
@@ -271,7 +271,9 @@ def footage() -> Response:
         for i, upload in enumerate(uploads):
             notes: dict[str, str] = {}
             try:
-                image = read_upload(upload, f"frame {i + 1}", folder, cfg["LUTML_MAX_PIXELS"], notes)
+                image = read_upload(
+                    upload, f"frame {i + 1}", folder, cfg["LUTML_MAX_PIXELS"], notes
+                )
             except UploadError as exc:
                 skipped.append({"name": display_name(upload), "reason": _no_server_paths(str(exc))})
                 continue
@@ -280,8 +282,7 @@ def footage() -> Response:
             frames.append(frame.describe())
     if not frames:
         raise BadRequest(
-            "None of the files is a usable frame: "
-            + " ".join(s["reason"] for s in skipped[:3])
+            "None of the files is a usable frame: " + " ".join(s["reason"] for s in skipped[:3])
         )
     return jsonify(frames=frames, skipped=skipped)
 

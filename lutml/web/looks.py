@@ -31,11 +31,13 @@ import numpy as np
 
 from lutml.imageio import FLOAT_DEPTH, ImageData
 from lutml.lut.lut3d import LUT3D
-from lutml.web.results import area_downscale
+from lutml.web.results import malloc_trim
 
 log = logging.getLogger(__name__)
 
-STILL_PIXELS = 1_000_000  # a still is downscaled to this as it is read (the estimator needs far less)
+STILL_PIXELS = (
+    1_000_000  # a still is downscaled to this as it is read (the estimator needs far less)
+)
 JOB_PIXELS = 40_000_000  # all stills of one job together (float16: 240 MB); many stills get smaller
 MIN_STILL_PIXELS = 150_000
 MAX_STILLS = 200
@@ -350,7 +352,9 @@ class JobManager:
         except Exception as exc:  # work() reports what it knows; anything else is a bug
             log.exception("stills job failed")
             job.state = "failed"
-            job.error = job.error or f"Internal error while learning the look ({type(exc).__name__})."
+            job.error = (
+                job.error or f"Internal error while learning the look ({type(exc).__name__})."
+            )
         finally:
             if acquired:
                 self._slots.release()
@@ -359,9 +363,10 @@ class JobManager:
             _trim()
 
 
-def _trim() -> None:
-    from lutml.web.routes import _MALLOC_TRIM
+_MALLOC_TRIM = malloc_trim()
 
+
+def _trim() -> None:
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -416,7 +421,10 @@ def mixed_look_warning(model: Any, stills: list[np.ndarray], lut: LUT3D) -> str 
         return None
     from lutml.reliability import assess, natural_palette
 
-    small = [np.asarray(s[:: max(1, s.shape[0] // 128), :: max(1, s.shape[1] // 128)], np.float32) for s in stills]
+    small = [
+        np.asarray(s[:: max(1, s.shape[0] // 128), :: max(1, s.shape[1] // 128)], np.float32)
+        for s in stills
+    ]
     rel = assess(model, small, lut, natural_palette(small, 4000), 1, 0.0, 9.0)
     mixed = [w for w in rel.warnings if "more than one look" in w]
     return mixed[0] if mixed else None

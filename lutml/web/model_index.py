@@ -123,7 +123,9 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                log.warning("model folder %s skipped: %s is unreadable (%s)", folder, META_FILE, exc)
+                log.warning(
+                    "model folder %s skipped: %s is unreadable (%s)", folder, META_FILE, exc
+                )
                 continue
             if not isinstance(meta, dict):
                 log.warning(

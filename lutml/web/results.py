@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,3 +221,13 @@ def coverage_png(coverage: Coverage) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(sheet, "RGB").save(buf, format="PNG")
     return buf.getvalue()
+
+
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim (returns freed memory to the system), or None elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    return getattr(libc, "malloc_trim", None)  # glibc only; elsewhere there is nothing to do

@@ -8,12 +8,10 @@ the bounded `ResultCache` under unguessable tokens. Every expected failure is a 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import io
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import (
@@ -39,6 +37,7 @@ from lutml.web.results import (
     ResultCache,
     coverage_png,
     encode_jpeg,
+    malloc_trim,
     preview_after,
 )
 from lutml.web.server import upload_too_large_message
@@ -134,8 +133,13 @@ def _result_json(result: Result) -> Response:
 @bp.get("/")
 def index() -> str:
     cfg = current_app.config
-    from lutml.web.looks import EXPORT_FORMATS, MAX_FOOTAGE, MAX_STILLS, components_available
-    from lutml.web.looks import input_spaces
+    from lutml.web.looks import (
+        EXPORT_FORMATS,
+        MAX_FOOTAGE,
+        MAX_STILLS,
+        components_available,
+        input_spaces,
+    )
 
     models = _registry().describe()
     return render_template(
@@ -351,13 +355,7 @@ _ALLOCATING_ENDPOINTS = {
 }
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    return getattr(libc, "malloc_trim", None)  # glibc only; elsewhere there is nothing to do
-
-
-_MALLOC_TRIM = _malloc_trim()
+_MALLOC_TRIM = malloc_trim()
 
 
 @bp.teardown_app_request

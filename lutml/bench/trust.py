@@ -1,0 +1,276 @@
+"""`python -m lutml.bench trust`: a look you can trust - typical AND atypical frame sets (issue 21).
+
+Stories 2 and 3 as a user meets them, on the 50 corpus photos the estimator never trains on (roles
+``look`` and ``eval``; the trust model is fitted on other photos again). Frame sets, each graded
+with a look and read by the estimator; the LUT is scored on OTHER photos of the 50, neutral, against
+the true look (mean CIEDE2000 on a palette of their pixels), as a ratio to identity (no grade):
+
+==============  ==================================================================================
+fold 1          the 30 frame photos -> scored on the 20 held-out photos (the pipeline's fold)
+fold 2          the 20 held-out photos -> scored on the 30 frame photos
+dark            the 10 darkest of the 50 (low-key) -> the other 40
+bright          the 10 brightest -> the other 40
+warm / cool     the 8 warmest / coolest (mean b*) -> the other 42
+few (2), (4)    2 or 4 frame photos -> the 20 held-out photos
+==============  ==================================================================================
+
+Looks: the 8 built-in looks and the same families with fresh parameters (`jitter_look`): 16 looks
+the estimator never trained on. Columns: the raw estimate (no trust model) and the trusted one
+(uncertain parts pulled towards no grade). Then: each set UNGRADED (how strong a look is read
+where there is none, and whether it is flagged "no clear look found"), story 3 (one still: two
+dark, two bright, two ordinary references), and the coverage of the 80 % intervals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS
+
+SCORE_SIZE = 256
+PALETTE = 60000
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m lutml.bench trust",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--model", type=Path, default=Path("data/models"))
+    ap.add_argument("--no-jitter", action="store_true", help="only the 8 built-in looks")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    return ap.parse_args(argv)
+
+
+def _photos(params, role: str) -> tuple[list[str], list[np.ndarray]]:
+    from lutml.data.corpus import corpus_roles
+    from lutml.imageio import read_image_full
+    from lutml.resize import fit_within
+
+    ps = corpus_roles(params.corpus, params.seed)[role]
+    return [p.path.name for p in ps], [
+        np.clip(fit_within(read_image_full(p.path).as_float(), SCORE_SIZE, "area"), 0, 1).astype(
+            np.float32
+        )
+        for p in ps
+    ]
+
+
+def frame_sets(photos: list[np.ndarray], n_look: int, seed: int) -> dict[str, tuple[list, list]]:
+    """Named (frame indices, scored indices) into `photos` (the look photos first, then eval)."""
+    from lutml.color import srgb_to_lab
+
+    n = len(photos)
+    everything = np.arange(n)
+    look, held = everything[:n_look], everything[n_look:]
+    lab = np.stack([srgb_to_lab(p[::4, ::4]).reshape(-1, 3).mean(0) for p in photos])
+    by_l, by_b = np.argsort(lab[:, 0]), np.argsort(lab[:, 2])
+    rng = np.random.default_rng([seed, 41])
+
+    def rest(idx):
+        return [int(i) for i in everything if i not in set(idx)]
+
+    sets = {
+        "fold 1": (list(look), list(held)),
+        "fold 2": (list(held), list(look)),
+        "dark": (list(by_l[:10]), rest(by_l[:10])),
+        "bright": (list(by_l[-10:]), rest(by_l[-10:])),
+        "warm": (list(by_b[-8:]), rest(by_b[-8:])),
+        "cool": (list(by_b[:8]), rest(by_b[:8])),
+        "few (2)": (list(rng.choice(look, 2, replace=False)), list(held)),
+        "few (4)": (list(rng.choice(look, 4, replace=False)), list(held)),
+    }
+    return {k: ([int(i) for i in a], [int(i) for i in b]) for k, (a, b) in sets.items()}
+
+
+def _palette(photos: list[np.ndarray], idx: list[int], seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 43])
+    per = PALETTE // len(idx)
+    px = [
+        photos[i].reshape(-1, 3)[rng.choice(photos[i].shape[0] * photos[i].shape[1], per)]
+        for i in idx
+    ]
+    return np.concatenate(px)[None].astype(np.float32)  # (1, N, 3): an image for the looks
+
+
+def _score(lut, palette: np.ndarray, truth_lab: np.ndarray) -> float:
+    from lutml.color import delta_e_2000, srgb_to_lab
+    from lutml.lut import apply_lut
+
+    out = np.clip(apply_lut(lut, palette), 0.0, 1.0)
+    return float(delta_e_2000(srgb_to_lab(out), truth_lab).mean())
+
+
+def _quantities(look, n: int = 17) -> np.ndarray:
+    from lutml.lut.lut3d import identity_table
+    from lutml.trust import _summary_vec
+
+    grid = identity_table(n)
+    return _summary_vec(np.clip(look(grid.reshape(1, -1, 3)).reshape(grid.shape), 0, 1))
+
+
+def run(model, params, jitter: bool = True) -> dict:
+    from lutml.color import srgb_to_lab
+    from lutml.data.looks import get_look, jitter_look
+    from lutml.lut import LUT3D
+
+    size = int(params.fit.size)
+    names_l, look_photos = _photos(params, "look")
+    names_e, eval_photos = _photos(params, "eval")
+    photos = look_photos + eval_photos
+    sets = frame_sets(photos, len(look_photos), params.seed)
+    specs = [(n, n) for n in DESIGN_LOOKS + NEW_LOOKS]
+    if jitter:
+        specs += [(f"{n}*", jitter_look(n, 7)) for n in DESIGN_LOOKS + NEW_LOOKS]
+    palettes = {k: _palette(photos, scored, params.seed) for k, (_, scored) in sets.items()}
+    ident = LUT3D.identity(size)
+    rows: list[dict] = []
+    cover: dict[str, list[bool]] = {}
+    t0 = time.perf_counter()
+    for name, spec in specs:
+        look = get_look(spec)
+        true_q = _quantities(look)
+        for set_name, (frames_idx, _) in sets.items():
+            pal = palettes[set_name]
+            truth_lab = srgb_to_lab(np.clip(look(pal), 0, 1))
+            graded = [np.rint(np.clip(look(photos[i]), 0, 1) * 255) / 255 for i in frames_idx]
+            graded = [g.astype(np.float32) for g in graded]
+            raw = LUT3D(model.predict_table(graded, trusted=False))
+            trusted, report = model.estimate(graded, size=size)
+            row = {
+                "look": name,
+                "set": set_name,
+                "identity": _score(ident, pal, truth_lab),
+                "raw": _score(raw, pal, truth_lab),
+                "trusted": _score(trusted, pal, truth_lab),
+            }
+            if report is not None:
+                row["levels"] = {p.component: p.level for p in report.parts}
+                row["verdict"] = report.verdict
+                for i, (q, (_, lo, hi)) in enumerate(report.intervals.items()):
+                    t = true_q[i]
+                    if q == "saturation_gain":
+                        t = float(np.exp(t / 10.0))
+                    cover.setdefault(q, []).append(bool(lo <= t <= hi))
+            rows.append(row)
+        print(f"  {name:<24} {time.perf_counter() - t0:6.0f} s", flush=True)
+    # no look at all: each frame set ungraded
+    no_look = {}
+    for set_name, (frames_idx, _) in sets.items():
+        pal = palettes[set_name]
+        base = srgb_to_lab(pal)
+        frames = [np.rint(photos[i] * 255) / 255 for i in frames_idx]
+        raw = LUT3D(model.predict_table(frames, trusted=False))
+        trusted, report = model.estimate(frames, size=size)
+        no_look[set_name] = {
+            "raw": _score(raw, pal, base),
+            "trusted": _score(trusted, pal, base),
+            "verdict": None if report is None else report.verdict,
+        }
+    # story 3: one graded still
+    order = np.argsort([srgb_to_lab(p[::4, ::4])[..., 0].mean() for p in look_photos])
+    refs = [int(i) for i in (order[0], order[1], order[-1], order[-2], order[10], order[20])]
+    pal3 = _palette(eval_photos, list(range(len(eval_photos))), params.seed)
+    story3 = []
+    for name, spec in specs:
+        look = get_look(spec)
+        truth_lab = srgb_to_lab(np.clip(look(pal3), 0, 1))
+        id_score = _score(ident, pal3, truth_lab)
+        for r in refs:
+            g = (np.rint(np.clip(look(look_photos[r]), 0, 1) * 255) / 255).astype(np.float32)
+            raw = LUT3D(model.predict_table([g], trusted=False))
+            trusted, _ = model.estimate([g], size=size)
+            story3.append(
+                {
+                    "look": name,
+                    "ref": names_l[r],
+                    "identity": id_score,
+                    "raw": _score(raw, pal3, truth_lab),
+                    "trusted": _score(trusted, pal3, truth_lab),
+                }
+            )
+    return {
+        "rows": rows,
+        "no_look": no_look,
+        "story3": story3,
+        "coverage_80": {q: float(np.mean(v)) for q, v in cover.items()},
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def _stats(rows: list[dict], col: str) -> dict:
+    r = np.array([x[col] / x["identity"] for x in rows])
+    return {
+        "mean": float(r.mean()),
+        "worst": float(r.max()),
+        "le_0.5": int(np.sum(r <= 0.5)),
+        "gt_0.9": int(np.sum(r > 0.9)),
+        "gt_1": int(np.sum(r > 1.0)),
+        "n": len(r),
+    }
+
+
+def report(res: dict) -> str:
+    lines = ["Story 2: ratio to identity per frame set (raw estimate -> trusted), over the looks"]
+    head = f"{'frame set':<11}{'raw mean':>9}{'worst':>7}{'>0.9':>6}{'>1':>5}   {'trusted':>8}{'worst':>7}{'>0.9':>6}{'>1':>5}{'<=0.5':>7}"
+    lines += [head, "-" * len(head)]
+    sets = list(dict.fromkeys(r["set"] for r in res["rows"]))
+    for s in sets + ["all"]:
+        rows = [r for r in res["rows"] if s in ("all", r["set"])]
+        a, b = _stats(rows, "raw"), _stats(rows, "trusted")
+        lines.append(
+            f"{s:<11}{a['mean']:>9.3f}{a['worst']:>7.2f}{a['gt_0.9']:>6}{a['gt_1']:>5}   "
+            f"{b['mean']:>8.3f}{b['worst']:>7.2f}{b['gt_0.9']:>6}{b['gt_1']:>5}{b['le_0.5']:>7}"
+            + (f"   ({b['n']} rows)" if s == "all" else "")
+        )
+    lines.append("")
+    lines.append("Per look (trusted ratio; * = same family, fresh parameters):")
+    lines.append(f"{'look':<22}" + "".join(f"{s[:8]:>9}" for s in sets))
+    for name in dict.fromkeys(r["look"] for r in res["rows"]):
+        cells = {r["set"]: r["trusted"] / r["identity"] for r in res["rows"] if r["look"] == name}
+        lines.append(f"{name:<22}" + "".join(f"{cells[s]:>9.2f}" for s in sets))
+    lines.append("")
+    lines.append(
+        "No look (each set ungraded): dE00 the read look moves other photos (goal <= 1.5 or flagged)"
+    )
+    for s, v in res["no_look"].items():
+        lines.append(
+            f"  {s:<11} raw {v['raw']:5.2f}   trusted {v['trusted']:5.2f}   verdict: {v['verdict']}"
+        )
+    a, b = _stats(res["story3"], "raw"), _stats(res["story3"], "trusted")
+    lines.append("")
+    lines.append(
+        f"Story 3 (one still, {a['n']} rows): raw mean {a['mean']:.3f} worst {a['worst']:.2f} "
+        f"worse than no grade {a['gt_1']}  ->  trusted mean {b['mean']:.3f} worst {b['worst']:.2f} "
+        f"worse than no grade {b['gt_1']}"
+    )
+    if res["coverage_80"]:
+        lines.append("")
+        lines.append(
+            "80 % intervals, measured coverage: "
+            + ", ".join(f"{q} {v:.0%}" for q, v in res["coverage_80"].items())
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse(argv or [])
+    from lutml.models.look_inference import load_look_model
+    from lutml.pipeline.params import load_params
+    from lutml.pipeline.schema import Params
+
+    params = Params.from_params(load_params())
+    model = load_look_model(args.model)
+    if model.trust is None:
+        print("note: this model has no trust model (model.json 'trust'): trusted = raw")
+    res = run(model, params, jitter=not args.no_jitter)
+    print(report(res))
+    print(f"({res['seconds']:.0f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")

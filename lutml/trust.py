@@ -1,0 +1,476 @@
+"""How sure the look estimator is, per part of the look - learnt from held-out data, not assumed.
+
+The estimator reads a look from graded frames, but what the frames *show* leaks into the answer: a
+set of low-key stills reads as a darkening look, a set of blue scenes as a blue cast. How much it
+leaks depends on the set: how many frames, how dark or bright, how colourful, how much of one hue,
+how much of natural footage's colours they show, and whether the frames agree with one another.
+
+The trust model learns that dependence. In the train stage (`fit_trust`), the trained estimator
+reads ~1500 sets of graded crops of HELD-OUT photos under held-out random looks, with set contents
+drawn to be typical and atypical (random crops, the darkest or brightest crops, crops of one hue
+family, exposure-shifted crops, 1 to 24 frames, and no look at all). For each set it records
+
+- features of the set (`FEATURES`, all measured on the graded frames and the raw estimate: what a
+  user's frames also give), and
+- for each part of the look (tone, saturation, cast: `lutml.look_components`), how much of the raw
+  estimate's move was right: the least-squares factor s* = <est, true> / <est, est> over natural
+  colours (1 = all of it, 0 = none of it).
+
+Per part, a logistic model s(features) in [0, 1.2] is fitted to minimise the squared error of the
+shrunk estimate (`identity + s * estimate`, per part), so uncertain parts are pulled towards no
+grade by as much as the held-out data say. For the numbers a colourist reads off the look (mid-grey
+lightness change, saturation gain, grey tint a*/b*), a second model gives the spread of the error
+(log-linear in the same features, Gaussian likelihood); its 80 % intervals are then scaled so they
+cover 80 % of the cases of held-out photos that the fit did not use (split conformal calibration).
+Both are plain arrays in ``model.json`` ("trust"): NumPy only, no TensorFlow, no pickles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lutml.color import srgb_to_lab
+from lutml.look_components import COMPONENTS, component_fields, component_summary, scale_components
+from lutml.lut.lut3d import identity_table
+
+TRUST_VERSION = 1
+FEATURES = (
+    "log_frames",  # log(number of frames)
+    "mean_L",  # mean L*/100 of the graded frames
+    "spread_L",  # spread of the frames' mean L* (/100)
+    "dark",  # share of pixels darker than L* 20
+    "bright",  # share of pixels lighter than L* 85
+    "chroma",  # mean C*/30
+    "mean_a",  # mean a*/30
+    "mean_b",  # mean b*/30
+    "hue_focus",  # how much of the colour lies in one hue (0 = all hues, 1 = one)
+    "est_tone",  # RMS size of the raw estimate's parts (/10)
+    "est_saturation",
+    "est_cast",
+    "dis_tone",  # disagreement between the frames' own estimates, per part (/10)
+    "dis_saturation",
+    "dis_cast",
+)
+QUANTITIES = ("tone_mid", "saturation_gain", "cast_a", "cast_b")
+#: What each quantity means, for the words.
+QUANTITY_WORDS = {
+    "tone_mid": ("mid-grey lightness", "L*"),
+    "saturation_gain": ("saturation", "x"),
+    "cast_a": ("grey tint green-magenta", "a*"),
+    "cast_b": ("grey tint blue-yellow", "b*"),
+}
+S_MAX = 1.2  # the most a part may be scaled up (the raw estimate leans to the prior's centre)
+LEVELS = ((0.75, "sure"), (0.45, "fairly sure"), (0.0, "unsure"))
+#: Reasons, per feature that lowers the confidence: (feature, sign that lowers it, words).
+REASONS = {
+    "log_frames": "few stills",
+    "mean_L": ("your stills are mostly dark", "your stills are mostly bright"),
+    "dark": ("few dark areas in your stills", "your stills are mostly dark"),
+    "bright": ("few bright areas in your stills", "your stills are mostly bright"),
+    "chroma": ("your stills have little colour", "your stills are very colourful"),
+    "mean_a": ("your stills lean green", "your stills lean magenta/red"),
+    "mean_b": ("your stills lean blue", "your stills lean yellow/warm"),
+    "hue_focus": ("your stills hold many hues", "one colour dominates your stills"),
+    "coverage": (
+        "your stills show few of the colours footage holds",
+        "your stills show many colours",
+    ),
+    "spread_L": (
+        "your stills are all alike in brightness",
+        "your stills differ a lot in brightness",
+    ),
+    "dis_tone": ("", "your stills disagree about the tone"),
+    "dis_saturation": ("", "your stills disagree about the saturation"),
+    "dis_cast": ("", "your stills disagree about the colour cast"),
+    "est_tone": (
+        "the tone change it reads is small (as content alone gives)",
+        "the tone change it reads is large",
+    ),
+    "est_saturation": (
+        "the saturation change it reads is small (as content alone gives)",
+        "the saturation change it reads is large",
+    ),
+    "est_cast": (
+        "the cast it reads is small (as content alone gives)",
+        "the cast it reads is large",
+    ),
+}
+
+
+# ----------------------------------------------------------------------------------- features
+def _lab_stats(tiles: np.ndarray, frame_of: np.ndarray) -> dict[str, float]:
+    """Colour statistics of the graded tiles (t, S, S, 3) in [0, 1]."""
+    step = max(1, int(np.sqrt(tiles.shape[1] * tiles.shape[2] / 1024)))
+    lab = srgb_to_lab(np.clip(tiles[:, ::step, ::step], 0.0, 1.0)).reshape(len(tiles), -1, 3)
+    L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    c = np.hypot(a, b)
+    frame_L = np.array([L[frame_of == i].mean() for i in np.unique(frame_of)])
+    hue = np.sum(c * np.exp(1j * np.arctan2(b, a))) / max(float(np.sum(c)), 1e-6)
+    return {
+        "mean_L": float(L.mean() / 100.0),
+        "spread_L": float(frame_L.std() / 100.0),
+        "dark": float(np.mean(L < 20.0)),
+        "bright": float(np.mean(L > 85.0)),
+        "chroma": float(c.mean() / 30.0),
+        "mean_a": float(a.mean() / 30.0),
+        "mean_b": float(b.mean() / 30.0),
+        "hue_focus": float(np.abs(hue)),
+    }
+
+
+def _part_sizes(table: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    f = component_fields(table)
+    return {
+        "tone": float(np.sqrt(np.sum(w * f["tone"].reshape(-1) ** 2))),
+        "saturation": float(np.sqrt(np.sum(w * np.sum(f["saturation"].reshape(-1, 2) ** 2, 1)))),
+        "cast": float(np.sqrt(np.sum(w * np.sum(f["cast"].reshape(-1, 2) ** 2, 1)))),
+    }
+
+
+def _summary_vec(table: np.ndarray) -> np.ndarray:
+    s = component_summary(table)
+    return np.array(
+        [s["tone_mid"], 10.0 * np.log(max(s["saturation_gain"], 1e-3)), s["cast_a"], s["cast_b"]]
+    )
+
+
+def quick_summaries(tables: np.ndarray) -> np.ndarray:
+    """`_summary_vec`'s numbers for many tables (m, n, n, n, 3) at once, from the grey axis and
+    every other coloured node: (m, 4) (used for the frames' disagreement, where speed counts)."""
+    t = np.asarray(tables, np.float64)
+    n = t.shape[1]
+    ax = np.arange(n)
+    grey_in = srgb_to_lab(identity_table(n)[ax, ax, ax].astype(np.float64))
+    grey_out = srgb_to_lab(np.clip(t[:, ax, ax, ax], 0, 1))  # (m, n, 3)
+    mid = [
+        np.array([np.interp(50.0, grey_in[:, 0], g[:, j] - grey_in[:, j]) for j in range(3)])
+        for g in grey_out
+    ]
+    sub = identity_table(n)[::2, ::2, ::2].reshape(-1, 3).astype(np.float64)
+    lab_in = srgb_to_lab(sub)
+    c_in = np.hypot(lab_in[:, 1], lab_in[:, 2])
+    keep = c_in > 15.0
+    lab_out = srgb_to_lab(np.clip(t[:, ::2, ::2, ::2].reshape(len(t), -1, 3)[:, keep], 0, 1))
+    radial = np.sum(lab_out[..., 1:] * lab_in[keep, 1:], axis=-1) / c_in[keep]
+    gain = radial.sum(axis=1) / c_in[keep].sum()
+    return np.stack(
+        [[m[0], 10.0 * np.log(max(g, 1e-3)), m[1], m[2]] for m, g in zip(mid, gain, strict=True)]
+    )
+
+
+def set_features(
+    raw_table: np.ndarray,
+    tiles: np.ndarray,
+    frame_of: np.ndarray,
+    frame_tables: Sequence[np.ndarray],
+    node_weights: np.ndarray,
+) -> np.ndarray:
+    """The trust model's features (`FEATURES`) of one set: float64 (F,).
+
+    `raw_table` the estimate from all tiles; `tiles` (t, S, S, 3) float in [0, 1]; `frame_of` (t,)
+    the frame of each tile; `frame_tables` the estimates from single frames (any number; fewer
+    than 2 gives no disagreement); `node_weights` (n^3,) natural colours' weights of the nodes.
+    """
+    w = np.asarray(node_weights, np.float64).reshape(-1)
+    w = w / w.sum()
+    n_frames = len(np.unique(frame_of))
+    st = _lab_stats(tiles, frame_of)
+    size = _part_sizes(raw_table, w)
+    if len(frame_tables) >= 2:
+        sd = quick_summaries(np.stack(frame_tables)).std(axis=0)
+        dis = {"tone": sd[0], "saturation": sd[1], "cast": float(np.hypot(sd[2], sd[3]))}
+    else:
+        dis = {"tone": 0.0, "saturation": 0.0, "cast": 0.0}
+    values = {
+        "log_frames": float(np.log(n_frames)),
+        **st,
+        **{f"est_{k}": v / 10.0 for k, v in size.items()},
+        **{f"dis_{k}": float(v) / 10.0 for k, v in dis.items()},
+    }
+    return np.array([values[k] for k in FEATURES], np.float64)
+
+
+def frame_subset(n_frames: int, limit: int = 12) -> np.ndarray:
+    """Which frames get their own estimate for the disagreement features (evenly spread)."""
+    if n_frames <= limit:
+        return np.arange(n_frames)
+    return np.unique(np.round(np.linspace(0, n_frames - 1, limit)).astype(np.int64))
+
+
+# ------------------------------------------------------------------------------ the trust model
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+def _design(x: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    z = (np.asarray(x, np.float64) - mu) / sd
+    return np.concatenate([z, np.ones((len(z), 1))], axis=1)
+
+
+def fit_shrink(X: np.ndarray, E: np.ndarray, C: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising mean(E s^2 - 2 C s).
+
+    E = <est, est>, C = <est, true> per set: the shrunk estimate's squared error up to a constant.
+    """
+    from scipy.optimize import minimize
+
+    scale = max(float(np.mean(E)), 1e-12)
+
+    def loss(theta):
+        g = _sigmoid(X @ theta)
+        s = S_MAX * g
+        r = (E * s * s - 2.0 * C * s) / scale
+        ds = (2.0 * E * s - 2.0 * C) / scale * S_MAX * g * (1.0 - g)
+        grad = X.T @ ds / len(X) + 2 * l2 * theta
+        return float(np.mean(r) + l2 * theta @ theta), grad
+
+    res = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B")
+    return res.x
+
+
+def fit_shrink_curves(
+    X: np.ndarray, grid: np.ndarray, errs: np.ndarray, l2: float = 1e-3
+) -> np.ndarray:
+    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising the mean of each set's error
+    curve at s(x): `errs` (N, G) the error of set i at strength grid[g], linearly interpolated."""
+    from scipy.optimize import minimize
+
+    grid = np.asarray(grid, np.float64)
+    slopes = np.diff(errs, axis=1) / np.diff(grid)  # (N, G - 1)
+    rows = np.arange(len(errs))
+
+    def loss(theta):
+        g = _sigmoid(X @ theta)
+        s = S_MAX * g
+        seg = np.clip(np.searchsorted(grid, s, side="right") - 1, 0, len(grid) - 2)
+        value = errs[rows, seg] + slopes[rows, seg] * (s - grid[seg])
+        ds = slopes[rows, seg] * S_MAX * g * (1.0 - g)
+        return float(np.mean(value) + l2 * theta @ theta), X.T @ ds / len(X) + 2 * l2 * theta
+
+    return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def fit_spread(X: np.ndarray, r: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights phi of log sigma(x) = X @ phi, by the Gaussian likelihood of the residuals r."""
+    from scipy.optimize import minimize
+
+    def nll(phi):
+        z = X @ phi
+        q = r * r * np.exp(-2.0 * z)
+        grad = X.T @ (1.0 - q) / len(X) + 2 * l2 * phi
+        return float(np.mean(z + 0.5 * q) + l2 * phi @ phi), grad
+
+    phi0 = np.zeros(X.shape[1])
+    phi0[-1] = np.log(max(float(np.std(r)), 1e-3))
+    return minimize(nll, phi0, jac=True, method="L-BFGS-B").x
+
+
+@dataclass
+class PartTrust:
+    component: str
+    strength: float  # the factor applied to the raw estimate's part
+    level: str  # sure / fairly sure / unsure
+    why: str  # the main reason when not sure ("" otherwise)
+
+
+@dataclass
+class TrustReport:
+    """What the trust model says about one estimate."""
+
+    parts: list[PartTrust]
+    intervals: dict[str, tuple[float, float, float]]  # quantity -> (estimate, low, high), 80 %
+    look_de00: float  # how strong the final look is on natural colours (mean dE00 vs no grade)
+    verdict: str  # "look found" / "no clear look found" / "mixed looks"
+    warnings: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "parts": [asdict(p) for p in self.parts],
+            "intervals": {k: list(v) for k, v in self.intervals.items()},
+            "look_de00": self.look_de00,
+            "verdict": self.verdict,
+            "warnings": list(self.warnings),
+            "features": dict(self.features),
+        }
+
+    def lines(self) -> list[str]:
+        """The report in words, one line per part and quantity."""
+        out = [
+            f"verdict: {self.verdict} (the look moves natural colours by {self.look_de00:.1f} dE00)"
+        ]
+        for p in self.parts:
+            why = f" - {p.why}" if p.why else ""
+            out.append(
+                f"{p.component}: {p.level}{why} (applied at {p.strength:.0%} of the estimate)"
+            )
+        for q, (v, lo, hi) in self.intervals.items():
+            name, unit = QUANTITY_WORDS[q]
+            if q == "saturation_gain":
+                out.append(f"  {name}: x{v:.2f} (80 % interval x{lo:.2f} to x{hi:.2f})")
+            else:
+                out.append(f"  {name}: {v:+.1f} {unit} (80 % interval {lo:+.1f} to {hi:+.1f})")
+        return out
+
+
+def level_of(strength: float) -> str:
+    for threshold, word in LEVELS:
+        if strength >= threshold:
+            return word
+    return LEVELS[-1][1]
+
+
+class TrustModel:
+    """The fitted trust model (``model.json`` "trust" block)."""
+
+    def __init__(self, block: dict[str, Any]):
+        if int(block.get("version", 0)) != TRUST_VERSION:
+            raise ValueError(f"trust block version {block.get('version')} is not {TRUST_VERSION}")
+        if tuple(block["features"]) != FEATURES:
+            raise ValueError("trust block features do not match this lutml version")
+        self.block = block
+        self.mu = np.asarray(block["mu"], np.float64)
+        self.sd = np.asarray(block["sd"], np.float64)
+        # features are clipped to the range met in calibration: no extrapolation beyond it
+        self.lo = np.asarray(block.get("lo", self.mu - 4 * self.sd), np.float64)
+        self.hi = np.asarray(block.get("hi", self.mu + 4 * self.sd), np.float64)
+        self.theta = {c: np.asarray(block["theta"][c], np.float64) for c in COMPONENTS}
+        self.phi = {q: np.asarray(block["phi"][q], np.float64) for q in QUANTITIES}
+        self.k80 = {q: float(block["k80"][q]) for q in QUANTITIES}
+        self.no_look_de00 = float(block.get("no_look_de00", 1.5))
+        mixed = block.get("mixed") or {"coef": [0.0] * (len(FEATURES) + 1), "threshold": 1.0}
+        self.mixed_coef = np.asarray(mixed["coef"], np.float64)
+        self.mixed_threshold = float(mixed["threshold"])
+        arrays = [("mu", self.mu), ("sd", self.sd), ("lo", self.lo), ("hi", self.hi)]
+        arrays.append(("mixed", self.mixed_coef))
+        for name, arr in [*arrays, *self.theta.items(), *self.phi.items()]:
+            if arr.shape[-1] not in (len(FEATURES), len(FEATURES) + 1) or not np.all(
+                np.isfinite(arr)
+            ):
+                raise ValueError(f"trust block '{name}' has the wrong shape or non-finite values")
+
+    def strengths(self, x: np.ndarray) -> dict[str, float]:
+        X = _design(x[None], self.mu, self.sd)
+        return {c: float(S_MAX * _sigmoid(X @ self.theta[c])[0]) for c in COMPONENTS}
+
+    def reason(self, x: np.ndarray, component: str) -> str:
+        """The feature that lowers this part's confidence most (vs an average held-out set)."""
+        z = (x - self.mu) / self.sd
+        contrib = self.theta[component][:-1] * z
+        for i in np.argsort(contrib):
+            if contrib[i] >= -0.15:
+                break
+            words = REASONS.get(FEATURES[i])
+            if isinstance(words, str):
+                if z[i] < 0:
+                    return words
+                continue
+            if words:
+                text = words[1] if z[i] > 0 else words[0]
+                if text:
+                    return text
+        return ""
+
+    def p_mixed(self, x: np.ndarray) -> float:
+        """How likely the frames hold more than one look (calibrated on held-out sets)."""
+        return float(_sigmoid(_design(x[None], self.mu, self.sd) @ self.mixed_coef)[0])
+
+    def spread(self, x: np.ndarray) -> dict[str, float]:
+        X = _design(x[None], self.mu, self.sd)
+        return {q: float(np.exp(X @ self.phi[q])[0]) for q in QUANTITIES}
+
+    def apply(
+        self, raw_table: np.ndarray, x: np.ndarray, node_weights: np.ndarray
+    ) -> tuple[np.ndarray, TrustReport]:
+        """The shrunk table and the report for a set with features `x`."""
+        x = np.clip(np.asarray(x, np.float64), self.lo, self.hi)
+        s = self.strengths(x)
+        table = scale_components(raw_table, **{c: min(v, 2.0) for c, v in s.items()})
+        parts = [
+            PartTrust(c, round(s[c], 3), level_of(s[c]), self.reason(x, c) if s[c] < 0.75 else "")
+            for c in COMPONENTS
+        ]
+        est = _summary_vec(table)
+        sig = self.spread(x)
+        intervals = {}
+        for i, q in enumerate(QUANTITIES):
+            half = self.k80[q] * sig[q]
+            v, lo, hi = est[i], est[i] - half, est[i] + half
+            if q == "saturation_gain":  # modelled as 10 log(gain)
+                v, lo, hi = (float(np.exp(t / 10.0)) for t in (v, lo, hi))
+            intervals[q] = (round(float(v), 3), round(float(lo), 3), round(float(hi), 3))
+        strength = look_strength(table, node_weights)
+        verdict = "look found" if strength >= self.no_look_de00 else "no clear look found"
+        warnings = []
+        n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
+        p_mixed = self.p_mixed(x) if n_frames >= 4 else 0.0
+        if p_mixed > self.mixed_threshold:
+            verdict = "possibly mixed looks"
+            warnings.append(
+                f"the stills may hold more than one look (p = {p_mixed:.2f}; frames of one look "
+                f"stay below {self.mixed_threshold:.2f} in 98 % of held-out sets, but very varied "
+                "content can also reach it): learn each look from its own stills"
+            )
+        elif verdict != "look found":
+            warnings.append(
+                f"no clear look found: what can be trusted of the estimate moves natural colours by "
+                f"only {strength:.1f} dE00 (< {self.no_look_de00}); the stills may be ungraded, or "
+                "their look cannot be told from their content"
+            )
+        unsure = [p for p in parts if p.level == "unsure"]
+        if unsure:
+            warnings.append(
+                "; ".join(f"{p.component}: unsure{' - ' + p.why if p.why else ''}" for p in unsure)
+                + " (pulled towards no grade)"
+            )
+        report = TrustReport(
+            parts,
+            intervals,
+            round(strength, 3),
+            verdict,
+            warnings,
+            {k: round(float(v), 5) for k, v in zip(FEATURES, x, strict=True)},
+        )
+        return table, report
+
+
+def look_strength(table: np.ndarray, node_weights: np.ndarray) -> float:
+    """Mean dE00 between the look and no grade over the lattice, weighted by natural colours."""
+    from lutml.color import delta_e_2000
+
+    t = np.asarray(table, np.float64)
+    n = t.shape[0]
+    w = np.asarray(node_weights, np.float64).reshape(-1)
+    d = delta_e_2000(srgb_to_lab(identity_table(n)), srgb_to_lab(np.clip(t, 0, 1))).reshape(-1)
+    return float(np.sum(w * d) / np.sum(w))
+
+
+def natural_coverage(images: Sequence[np.ndarray], node_weights: np.ndarray) -> float:
+    """Share of natural footage's colours that `images` show, in [0, 1].
+
+    `node_weights` (n^3,) say how often natural photos hold the colour of each lattice node
+    (saved with the model). A node counts as shown when any pixel of the images is nearest to it
+    or to a lattice neighbour; the result is the shown nodes' share of the total weight. A
+    grayscale still shows only the grey axis (a few %), a varied daylight scene 40-70 %.
+    """
+    w = np.asarray(node_weights, np.float64)
+    n = round(len(w) ** (1 / 3))
+    shown = np.zeros((n, n, n), bool)
+    for img in images:
+        step = max(
+            1, int(np.sqrt(img.shape[0] * img.shape[1] / 2**20))
+        )  # ~1 Mpx is plenty for a 17^3 lattice
+        px = np.asarray(img[::step, ::step], np.float32).reshape(-1, 3)
+        idx = np.rint(np.clip(px, 0, 1) * (n - 1)).astype(np.int64)
+        shown[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+    grown = shown.copy()  # one step of dilation along each axis: neighbours of shown nodes count
+    for axis in range(3):
+        lo, hi = [slice(None)] * 3, [slice(None)] * 3
+        lo[axis], hi[axis] = slice(1, None), slice(None, -1)
+        grown[tuple(lo)] |= shown[tuple(hi)]
+        grown[tuple(hi)] |= shown[tuple(lo)]
+    return float(w.reshape(n, n, n)[grown].sum() / w.sum())

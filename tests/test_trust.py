@@ -1,0 +1,104 @@
+"""The trust model (lutml.trust, lutml.trust_fit): per-part shrinkage, calibrated intervals, words."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lutml.trust import FEATURES, TrustModel, _design, fit_shrink, fit_spread, level_of
+
+
+def test_fit_shrink_learns_where_the_estimate_is_right():
+    # the estimate is right (s* = 1) for x > 0 and pure content (s* = 0) for x < 0
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 1))
+    s_true = (x[:, 0] > 0).astype(float)
+    E = rng.uniform(0.5, 2.0, 4000)
+    C = E * s_true + rng.normal(0, 0.05, 4000)
+    X = _design(x, np.zeros(1), np.ones(1))
+    theta = fit_shrink(X, E, C)
+    s = 1.2 / (1 + np.exp(-X @ theta))
+    assert s[x[:, 0] > 1].mean() > 0.85
+    assert s[x[:, 0] < -1].mean() < 0.15
+
+
+def test_fit_spread_gives_intervals_that_cover_as_claimed():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(6000, 1))
+    r = rng.normal(size=6000) * np.exp(0.7 * x[:, 0])
+    X = _design(x, np.zeros(1), np.ones(1))
+    phi = fit_spread(X[:3000], r[:3000])
+    z = np.abs(r) / np.exp(X @ phi)
+    k80 = np.quantile(z[3000:4500], 0.8)
+    covered = np.mean(z[4500:] <= k80)
+    assert abs(covered - 0.8) < 0.04
+    assert phi[0] == pytest.approx(0.7, abs=0.1)
+
+
+def _block(**over):
+    f = len(FEATURES)
+    block = {
+        "version": 1,
+        "features": list(FEATURES),
+        "mu": [0.0] * f,
+        "sd": [1.0] * f,
+        "theta": {c: [0.0] * (f + 1) for c in ("tone", "saturation", "cast")},
+        "phi": {q: [0.0] * (f + 1) for q in ("tone_mid", "saturation_gain", "cast_a", "cast_b")},
+        "k80": {q: 1.28 for q in ("tone_mid", "saturation_gain", "cast_a", "cast_b")},
+        "no_look_de00": 1.5,
+    }
+    block.update(over)
+    return block
+
+
+def test_a_damaged_trust_block_is_refused():
+    TrustModel(_block())
+    with pytest.raises(ValueError, match="features"):
+        TrustModel(_block(features=list(FEATURES[:-1])))
+    bad = _block()
+    bad["theta"]["tone"][3] = float("nan")
+    with pytest.raises(ValueError, match="non-finite"):
+        TrustModel(bad)
+    with pytest.raises(ValueError, match="version"):
+        TrustModel(_block(version=99))
+
+
+def test_levels():
+    assert level_of(1.0) == "sure" and level_of(0.5) == "fairly sure" and level_of(0.1) == "unsure"
+
+
+def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
+    """End to end on a tiny (untrained) estimator: the block fits, validates, and the model then
+    reports per-part confidence in words; a uniform dark frame set gets an 'unsure' or weak look."""
+    from conftest import make_tiny_look_model
+
+    from lutml.lut.lut3d import identity_table
+    from lutml.models.look_inference import load_look_model
+    from lutml.trust_fit import fit_trust
+
+    folder = make_tiny_look_model(tmp_path / "m")
+    model = load_look_model(folder)
+    rng = np.random.default_rng(0)
+    crops = rng.integers(0, 256, (40, 16, 16, 3), dtype=np.uint8)
+    groups = np.repeat(np.arange(8), 5)
+    ident = identity_table(5)
+    tables = np.stack([np.clip(ident * g, 0, 1) for g in rng.uniform(0.7, 1.2, (12, 1, 1, 1, 3))])
+    block, figures = fit_trust(model.model, crops, groups, tables.astype(np.float32), 0, n_sets=45)
+    assert set(figures["held_out"]) >= {"mean_ratio_raw", "mean_ratio_trust"}
+    meta = json.loads((folder / "model.json").read_text())
+    meta["trust"] = json.loads(json.dumps(block))  # survives JSON
+    (folder / "model.json").write_text(json.dumps(meta))
+    model = load_look_model(folder)
+    frames = [rng.uniform(0, 1, (40, 60, 3)).astype(np.float32) for _ in range(3)]
+    lut, report = model.estimate(frames, size=9)
+    assert lut.table.shape == (9, 9, 9, 3) and np.isfinite(lut.table).all()
+    assert [p.component for p in report.parts] == ["tone", "saturation", "cast"]
+    text = "\n".join(report.lines())
+    assert "tone:" in text and "80 % interval" in text and "verdict:" in text
+    for _, lo, hi in report.intervals.values():
+        assert lo <= hi
+    # same input, same answer
+    again = model.estimate(frames, size=9)[0]
+    assert np.array_equal(again.table, lut.table)
