@@ -192,7 +192,7 @@ def test_footage_skips_bad_files_and_refuses_when_none_is_usable(client):
 def test_export_every_format_and_size(client, look, tmp_path, fmt, size, suffix):
     resp = client.get(f"{look['view_url']}/lut?format={fmt}&size={size}&strength=0.8")
     assert resp.status_code == 200, resp.get_json()
-    part = f"hald6" if fmt == "png" else str(size)
+    part = "hald6" if fmt == "png" else str(size)
     name = f"{look['name']}-{part}-80pct{suffix}"
     assert resp.headers["Content-Disposition"].endswith(name)
     path = tmp_path / name
@@ -240,7 +240,6 @@ def test_bad_export_settings_are_refused(client, look, query):
 def test_component_strengths_reach_preview_and_download(client, look, tmp_path):
     pytest.importorskip("lutml.look_components")
     from lutml.look_components import scale_components
-
     from lutml.models.look_inference import resample_table
 
     view = look["view_url"]
