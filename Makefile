@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Stage commands in dvc.yaml say `python`: it must be the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks bench-frames bench-photos bench-grade lint params browser clean
+.PHONY: venv run test test-fast bench bench-fit bench-train bench-looks bench-frames bench-photos bench-grade bench-trust lint params browser clean
 
 venv: $(STAMP)
 
@@ -61,6 +61,11 @@ bench-photos: venv
 # needs `make run` first: a 4K still graded with the trained look model, in process and as a command
 bench-grade: venv
 	$(BIN)/python -m lutml.bench grade
+
+# needs `make run` first: a look you can trust (issue 21) - typical and atypical frame sets (dark, bright,
+# warm, cool, 2 and 4 frames) x 16 looks, raw vs trusted estimate, ungraded sets, one still, interval coverage
+bench-trust: venv
+	$(BIN)/python -m lutml.bench trust
 
 lint: venv
 	$(BIN)/ruff check lutml stages tests

@@ -176,7 +176,9 @@ def learn_look() -> tuple[Response, int]:
                 return
             try:
                 graded = look_of_stills(model, stills, size=None)
-                mixed = mixed_look_warning(model, stills, graded.lut)
+                # a model with a trust model gives its calibrated verdicts in graded.warnings
+                trust = getattr(graded, "trust", None)
+                mixed = None if trust is not None else mixed_look_warning(model, stills, graded.lut)
             except ModelLoadError:
                 raise
             except Exception as exc:  # the stills are decoded and checked: the model is at fault
@@ -215,7 +217,10 @@ def learn_look() -> tuple[Response, int]:
             "coverage": _coverage_facts(graded),
             "warning": " ".join(warnings) or None,
             "confidence": getattr(graded, "confidence", None),
-            "mixed": bool(mixed),
+            # verdict and 80 % intervals in words (lutml.trust.TrustReport.lines)
+            "trust": None if graded.trust is None else graded.trust.lines(),
+            "mixed": bool(mixed)
+            or (graded.trust is not None and graded.trust.verdict == "possibly mixed looks"),
         }
         name_out = stem if name or len(stills) == 1 else f"{stem}-{len(stills)}stills"
         look = Look(lut, name_out, info, reference, neutral)

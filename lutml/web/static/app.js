@@ -130,6 +130,25 @@ function showConfidence(look) {
     ul.appendChild(li);
   }
   box.appendChild(ul);
+  const lines = look.info.trust || [];
+  if (lines.length) {
+    // the verdict, then the 80 % intervals (the lines that start with spaces)
+    const verdict = document.createElement("p");
+    verdict.className = "verdict";
+    verdict.textContent = lines[0][0].toUpperCase() + lines[0].slice(1) + ".";
+    box.appendChild(verdict);
+    const intervals = lines.filter((l) => l.startsWith("  ")).map((l) => l.trim());
+    if (intervals.length) {
+      const list = document.createElement("ul");
+      list.className = "intervals";
+      for (const text of intervals) {
+        const li = document.createElement("li");
+        li.textContent = text;
+        list.appendChild(li);
+      }
+      box.appendChild(list);
+    }
+  }
 }
 
 // --- gallery, frames, compare ---------------------------------------------------------------
