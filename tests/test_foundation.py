@@ -55,12 +55,14 @@ def test_import_lutml_does_not_import_tensorflow() -> None:
 def test_no_test_module_imports_another() -> None:
     """Shared test code lives in conftest.py and helper modules, so each test_*.py runs alone."""
     bad = []
-    for path in sorted((ROOT / "tests").glob("*.py")):
+    for path in sorted((ROOT / "tests").rglob("*.py")):  # tests/ and its subfolders
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             bad += [
-                f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")
+                f"{path.relative_to(ROOT)} imports {n}"
+                for n in names
+                if any(part.startswith("test_") for part in n.split("."))
             ]
     assert not bad, bad
 

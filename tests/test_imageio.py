@@ -1,14 +1,21 @@
-"""lutml.imageio: 8/16-bit PNG/TIFF/JPEG, alpha, grayscale, palette, corrupt files, atomic writes."""
+"""lutml.imageio: 8/16-bit PNG/TIFF/JPEG, alpha, grayscale, palette, corrupt files, atomic writes;
+TIFF layout from the tags, one pixel limit for every reader checked from the header, multi-page
+TIFFs read one page (issue 12, items 3-5)."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 
 from lutml.imageio import ImageReadError, list_images, read_image, read_image_full, write_image
+
+RNG = np.random.default_rng(3)
 
 
 @pytest.fixture()
@@ -104,3 +111,150 @@ def test_outputs_get_the_usual_file_mode(tmp_path: Path) -> None:
     os.umask(umask)
     write_image(tmp_path / "m.png", np.zeros((2, 2, 3), np.float32))
     assert (tmp_path / "m.png").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# ---------------------------------------------------------------- TIFF layout, pixel limit, pages
+
+
+@pytest.mark.parametrize("width", [3, 4, 5])
+@pytest.mark.parametrize("samples", [3, 4])
+def test_planar_tiff_layout_comes_from_the_tags(tmp_path: Path, width: int, samples: int):
+    """A planar (separate) TIFF 3 or 4 pixels wide looked like (H, W, C) and was read transposed."""
+    pixels = RNG.integers(0, 65536, (7, width, samples), dtype=np.uint16)
+    path = tmp_path / "planar.tif"
+    extra = ["unassalpha"] if samples == 4 else None
+    tifffile.imwrite(
+        path,
+        np.moveaxis(pixels, -1, 0),
+        photometric="rgb",
+        planarconfig="separate",
+        extrasamples=extra,
+    )
+    img = read_image_full(path)
+    np.testing.assert_array_equal(img.rgb, pixels[..., :3])
+    if samples == 4:
+        np.testing.assert_array_equal(img.alpha, pixels[..., 3])
+
+
+def test_contiguous_tiff_3_rows_high_is_not_taken_for_planar(tmp_path: Path):
+    pixels = RNG.integers(0, 256, (3, 8, 3), dtype=np.uint8)
+    tifffile.imwrite(tmp_path / "c.tif", pixels, photometric="rgb")
+    np.testing.assert_array_equal(read_image_full(tmp_path / "c.tif").rgb, pixels)
+
+
+def test_planar_grey_with_alpha(tmp_path: Path):
+    pixels = RNG.integers(0, 65536, (2, 10, 12), dtype=np.uint16)
+    tifffile.imwrite(
+        tmp_path / "ga.tif",
+        pixels,
+        photometric="minisblack",
+        planarconfig="separate",
+        extrasamples=["unassalpha"],
+    )
+    img = read_image_full(tmp_path / "ga.tif")
+    np.testing.assert_array_equal(img.rgb, np.repeat(pixels[0][..., None], 3, axis=2))
+    np.testing.assert_array_equal(img.alpha, pixels[1])
+
+
+def test_palette_and_min_is_white_tiffs_mean_their_colours(tmp_path: Path):
+    index = np.array([[0, 1], [2, 1]], np.uint8)
+    cmap = np.zeros((3, 256), np.uint16)
+    cmap[:, 1] = (65535, 0, 0)
+    cmap[:, 2] = (0, 32896, 65535)  # 128 * 257
+    tifffile.imwrite(tmp_path / "p.tif", index, photometric="palette", colormap=cmap)
+    img = read_image_full(tmp_path / "p.tif")
+    assert img.bit_depth == 8
+    np.testing.assert_array_equal(img.rgb[0, 1], [255, 0, 0])
+    np.testing.assert_array_equal(img.rgb[1, 0], [0, 128, 255])
+    grey = RNG.integers(0, 256, (4, 5), dtype=np.uint8)
+    tifffile.imwrite(tmp_path / "w.tif", grey, photometric="miniswhite")
+    np.testing.assert_array_equal(read_image_full(tmp_path / "w.tif").rgb[..., 0], 255 - grey)
+
+
+def test_cmyk_tiff_is_refused_not_read_as_rgba(tmp_path: Path):
+    tifffile.imwrite(tmp_path / "k.tif", np.zeros((4, 4, 4), np.uint8), photometric="separated")
+    with pytest.raises(ImageReadError, match="colour model SEPARATED is not supported"):
+        read_image_full(tmp_path / "k.tif")
+
+
+def test_multipage_tiff_reads_its_first_page_only(tmp_path: Path, monkeypatch):
+    pages = RNG.integers(0, 256, (5, 20, 30), dtype=np.uint8)
+    tifffile.imwrite(tmp_path / "m.tif", pages, photometric="minisblack")  # one series of 5 pages
+    decoded = []
+    original = tifffile.TiffPage.asarray
+
+    def asarray(self, *args, **kwargs):
+        decoded.append(self.index)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(tifffile.TiffPage, "asarray", asarray)
+    img = read_image_full(tmp_path / "m.tif")
+    np.testing.assert_array_equal(img.rgb, np.repeat(pages[0][..., None], 3, axis=2))
+    assert decoded == [0]
+
+
+def _png_claiming(width: int, height: int, bit_depth: int) -> bytes:
+    """A PNG whose IHDR claims a size, followed by a few bytes of nothing (never decodable)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, 2, 0, 0, 0)
+    chunk = (
+        struct.pack(">I", len(ihdr))
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_every_png_reader_checks_the_pixel_limit_from_the_header(tmp_path: Path, bits: int):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_claiming(100_000, 100_000, bits))
+    with pytest.raises(
+        ImageReadError, match=r"100000×100000 = 10000\.0 megapixels, over the 89\.5 megapixel"
+    ):
+        read_image_full(path)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif", ".jpg"])
+def test_limit_is_pillows_and_applies_before_decoding(tmp_path: Path, monkeypatch, suffix: str):
+    """One limit (PIL.Image.MAX_IMAGE_PIXELS) for 8/16-bit PNG, TIFF and JPEG, checked before decoding."""
+    path = tmp_path / f"a{suffix}"
+    write_image(
+        path,
+        RNG.integers(0, 65536, (40, 50, 3), dtype=np.uint16)
+        if suffix != ".jpg"
+        else RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8),
+    )
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded pixels of an image over the limit")
+
+    monkeypatch.setattr(tifffile.TiffPage, "asarray", no_decoding)
+    monkeypatch.setattr("png.Reader.asDirect", no_decoding)
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    with pytest.raises(
+        ImageReadError, match=r"50×40 = 0\.0 megapixels, over the 0\.0 megapixel limit"
+    ) as info:
+        read_image_full(path)
+    assert (info.value.size, info.value.pixels, info.value.limit) == ((50, 40), 2000, 1000)
+
+
+def test_jpeg_far_over_the_limit_says_so(tmp_path: Path, monkeypatch):
+    """Past twice the limit Pillow refuses in Image.open itself; the message still says 'too large'."""
+    path = tmp_path / "a.jpg"
+    write_image(path, RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500)
+    with pytest.raises(ImageReadError, match="megapixels, over the") as info:
+        read_image_full(path)
+    assert (info.value.pixels, info.value.limit) == (2000, 500)
+
+
+def test_decoder_messages_do_not_repeat_the_path(tmp_path: Path):
+    path = tmp_path / "junk.png"
+    path.write_bytes(
+        _png_claiming(16, 16, 8)[:29] + b"junk" * 10
+    )  # IHDR without its CRC: unidentifiable
+    with pytest.raises(ImageReadError) as info:
+        read_image_full(path)
+    assert str(info.value).count(str(path)) == 1, info.value

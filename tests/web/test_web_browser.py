@@ -21,7 +21,7 @@ from lutml.lut import identity_table, read_cube
 from lutml.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.slow,

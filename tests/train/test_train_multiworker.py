@@ -56,13 +56,13 @@ def test_two_workers_train_in_sync(tmp_path):
             str(data["split"]),
             str(data["gt"]),
             str(tmp_path / f"models{index}"),
-            str(Path(__file__).parent),  # tests/, for config_helpers
+            str(Path(__file__).parents[1]),  # tests/, for config_helpers
         ]
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-c", WORKER, *args],
                 env=env,
-                cwd=Path(__file__).parent,
+                cwd=Path(__file__).parents[1],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -20,7 +20,7 @@ from train_fixtures import make_pairs
 from lutml.models.inference import load_model
 from lutml.train import TrainingDivergedError, train_model
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MODEL = model_dict(name="pix2pix", variant="tiny", size=32, width=8, disc_width=8)
 TRAIN = gan_train_dict(
     **{

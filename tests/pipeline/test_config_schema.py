@@ -21,7 +21,7 @@ from lutml.pipeline.schema import (
     Params,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "conf"
 
 

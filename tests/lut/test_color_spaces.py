@@ -33,7 +33,7 @@ from lutml.lut import spaces as S
 from lutml.resize import fit_within
 
 OCIO = pytest.importorskip("PyOpenColorIO")
-PHOTOS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "photos"
+PHOTOS = Path(__file__).resolve().parents[2] / "data" / "corpus" / "photos"
 NAMES = ["butterfly", "brandenburg_gate_dusk", "bee_flower", "aitzgorri_autumn"]
 SPACES = ["S-Log3 S-Gamut3.Cine", "ARRI LogC3 (EI800)", "Linear Rec.709 (sRGB)"]
 BOUND = {

@@ -12,7 +12,7 @@ from lut_format_helpers import malformed_files_test
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 
-DATA = Path(__file__).parent / "data" / "cube"
+DATA = Path(__file__).parents[1] / "data" / "cube"
 COLOUR_RESOURCES = Path(colour.__file__).parent / "io" / "luts" / "tests" / "resources"
 COLOUR_CUBES = sorted(COLOUR_RESOURCES.glob("*cube*/*.cube"))
 

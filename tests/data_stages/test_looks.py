@@ -10,7 +10,7 @@ import yaml
 
 from lutml.data.looks import LOOKS, get_look, look_params
 
-CONF_LOOK = Path(__file__).resolve().parent.parent / "conf" / "look"
+CONF_LOOK = Path(__file__).resolve().parents[2] / "conf" / "look"
 BUILTIN = [n for n in LOOKS if n != "cube"]
 
 
