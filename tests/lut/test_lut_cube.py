@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import colour
@@ -12,6 +13,7 @@ from lut_format_helpers import malformed_files_test
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 
+RNG = np.random.default_rng(24)
 DATA = Path(__file__).parents[1] / "data" / "cube"
 COLOUR_RESOURCES = Path(colour.__file__).parent / "io" / "luts" / "tests" / "resources"
 COLOUR_CUBES = sorted(COLOUR_RESOURCES.glob("*cube*/*.cube"))
@@ -247,3 +249,57 @@ def test_empty_and_missing_files(tmp_path: Path):
         read_cube(tmp_path / "empty.cube")
     with pytest.raises(FileNotFoundError):
         read_cube(tmp_path / "absent.cube")
+
+
+# ------------------------------------------------ bounded memory, line endings (issue 24 item 5)
+
+
+def test_a_cube_is_read_in_bounded_memory(tmp_path):
+    """Peak Python allocations of a 65^3 read (8.6 MB file): under 2.5x the file, not 15x."""
+    table = np.clip(LUT3D.identity(65).table + RNG.normal(0, 0.01, (65, 65, 65, 3)), 0, 1)
+    write_cube(LUT3D(table.astype(np.float32)), tmp_path / "big.cube")
+    size = (tmp_path / "big.cube").stat().st_size
+    tracemalloc.start()
+    try:
+        lut = read_cube(tmp_path / "big.cube")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(lut.table, table.astype(np.float32))
+    assert peak < 2.5 * size, (peak, size)  # 36fdfc5: 15x (130 MB), now < 2x
+
+
+def test_a_cube_is_written_in_pieces(tmp_path):
+    table = LUT3D.identity(65).table
+    tracemalloc.start()
+    try:
+        write_cube(LUT3D(table), tmp_path / "w.cube")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * (tmp_path / "w.cube").stat().st_size
+    np.testing.assert_array_equal(read_cube(tmp_path / "w.cube").table, table)
+
+
+def test_cube_line_endings_and_pieces(tmp_path, monkeypatch):
+    """CR-only, CRLF and LF files read alike, also when a piece ends inside a CRLF."""
+    import lutml.lut.cube as cube
+
+    monkeypatch.setattr(cube, "_PIECE", 7)
+    body = ["# a comment", 'TITLE "t"', "LUT_3D_SIZE 2"] + [
+        f"{r} {g} {b}" for b in (0, 1) for g in (0, 1) for r in (0, 1)
+    ]
+    for end in ("\n", "\r\n", "\r"):
+        (tmp_path / "e.cube").write_bytes(end.join(body).encode() + end.encode())
+        lut = read_cube(tmp_path / "e.cube")
+        np.testing.assert_array_equal(lut.table, LUT3D.identity(2).table)
+        assert lut.title == "t" and lut.comments == ["a comment"]
+    (tmp_path / "e.cube").write_bytes(b"LUT_3D_SIZE 2\r\n" + b"0 0 0\r\n" * 7 + b"1 x 1\r\n")
+    with pytest.raises(ValueError, match=r"e.cube line 9: 'x' is not a number"):
+        read_cube(tmp_path / "e.cube")
+
+
+def test_an_endless_line_is_refused(tmp_path):
+    (tmp_path / "l.cube").write_bytes(b"# " + b"x" * (2 << 20))
+    with pytest.raises(ValueError, match="line 1: a line of over"):
+        read_cube(tmp_path / "l.cube")
