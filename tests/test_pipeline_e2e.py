@@ -48,12 +48,20 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     assert summary["ratio_to_identity"]["identity"] == 1.0
     assert set(summary["reliability"]) >= {"n_frames", "neutral_de00", "warnings", "reliable"}
     assert set(summary["single_still"]) == {"teal_orange", "teal_orange (new parameters)"}
+    # the trust model (train.trust_sets) says how sure the look is, per part, in words
+    trust = summary["trust"]
+    assert [p["component"] for p in trust["parts"]] == ["tone", "saturation", "cast"]
+    assert set(trust["intervals"]) == {"tone_mid", "saturation_gain", "cast_a", "cast_b"}
+    assert any(line.startswith("tone: ") for line in trust["lines"])
+    meta = json.loads((repo / "data/models/model.json").read_text())
+    assert meta["trust"]["version"] == 1 and len(meta["trust"]["theta"]["tone"]) == 16
     for name in ("look.cube", "look_preview.png", "compare.png", "frames.png"):
         assert (repo / "data/eval" / name).is_file(), name
     rows = (repo / "data/metrics/eval_photos.csv").read_text().splitlines()
     assert rows[0].startswith("photo,id,ours_de00") and len(rows) == 5
     report = run([sys.executable, "-m", "lutml.pipeline.report"], repo)
     assert "population statistics" in report and "data/eval/look.cube" in report
+    assert "how sure the model is" in report
 
     again = run(["dvc", "repro"], repo)
     assert "Running stage" not in again, again
