@@ -368,7 +368,12 @@ def test_concurrent_results_are_all_downloadable(pair, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     app = create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_CACHE_ENTRIES": 4, "LUTML_TMP_DIR": tmp_path}
+        {
+            "TESTING": True,
+            "LUTML_MODEL_DIRS": [],
+            "LUTML_CACHE_ENTRIES": 4,
+            "LUTML_TMP_DIR": tmp_path,
+        }
     )
 
     def post(_: int) -> str:
@@ -384,7 +389,14 @@ def test_concurrent_results_are_all_downloadable(pair, tmp_path):
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost:1@evil.com", "[::1]evil.com", "localhost:evil", "evil.com", "localhost:99999", "a b"],
+    [
+        "localhost:1@evil.com",
+        "[::1]evil.com",
+        "localhost:evil",
+        "evil.com",
+        "localhost:99999",
+        "a b",
+    ],
 )
 def test_host_header_tricks_are_refused(client, host):
     resp = client.get("/", headers={"Host": host})
@@ -392,7 +404,9 @@ def test_host_header_tricks_are_refused(client, host):
     assert "host" in resp.get_json()["error"].lower()
 
 
-@pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:80", "[::1]:8000", "LocalHost."])
+@pytest.mark.parametrize(
+    "host", ["localhost", "localhost:8000", "127.0.0.1:80", "[::1]:8000", "LocalHost."]
+)
 def test_allowed_hosts_with_ports_are_served(client, host):
     assert client.get("/", headers={"Host": host}).status_code == 200, host
 

@@ -245,7 +245,9 @@ def _graded_stills(folder: Path, n: int) -> list[str]:
     for i in range(n):
         p = photos[i % 3]
         crop = p[(i * 11) % 60 :, (i * 17) % 80 :]
-        still = look(np.clip(resize_image(crop, (240, round(240 * crop.shape[1] / crop.shape[0]))), 0, 1))
+        still = look(
+            np.clip(resize_image(crop, (240, round(240 * crop.shape[1] / crop.shape[0]))), 0, 1)
+        )
         path = folder / f"still{i:02d}.jpg"
         write_image(path, still)
         paths.append(str(path))
@@ -266,7 +268,9 @@ def test_look_from_stills_on_footage_in_browser(look_server, page, tmp_path):
     page.fill("#look-name", "Teal dusk")
     page.click("#form-look button[type=submit]")
     page.wait_for_selector("#after-img[data-strength='1.00']", timeout=120_000)
-    assert "1 file(s) skipped" in page.inner_text("#skipped") and "readme.txt" in page.inner_text("#skipped")
+    assert "1 file(s) skipped" in page.inner_text("#skipped") and "readme.txt" in page.inner_text(
+        "#skipped"
+    )
     assert "Look of 12 still(s)" in page.inner_text("#facts")
     assert "How sure the model is" in page.inner_text("#confidence")
     assert page.inner_text("#before-caption") == "Before (neutral reading)"

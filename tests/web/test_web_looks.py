@@ -127,10 +127,14 @@ def test_cancel_stops_the_job_and_removes_its_files(client, work, monkeypatch):
 def test_unknown_job_and_bad_requests(client):
     assert client.get("/api/jobs/" + "0" * 32).status_code == 404
     assert client.get("/api/jobs/../../etc").status_code == 404
-    resp = client.post("/api/looks", data={"model": "estimator"}, content_type="multipart/form-data")
+    resp = client.post(
+        "/api/looks", data={"model": "estimator"}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 400 and "graded stills" in resp.get_json()["error"]
     resp = client.post(
-        "/api/looks", data={"model": "nope", "stills": files(stills(1))}, content_type="multipart/form-data"
+        "/api/looks",
+        data={"model": "nope", "stills": files(stills(1))},
+        content_type="multipart/form-data",
     )
     assert resp.status_code == 400 and "Unknown model" in resp.get_json()["error"]
 
@@ -177,7 +181,9 @@ def test_footage_before_after_and_full_resolution_download(client, look, work, t
 
 
 def test_footage_skips_bad_files_and_refuses_when_none_is_usable(client):
-    data = {"frames": [(io.BytesIO(png_bytes(make_frame())), "ok.png"), (io.BytesIO(b"nope"), "x.png")]}
+    data = {
+        "frames": [(io.BytesIO(png_bytes(make_frame())), "ok.png"), (io.BytesIO(b"nope"), "x.png")]
+    }
     resp = client.post("/api/footage", data=data, content_type="multipart/form-data").get_json()
     assert len(resp["frames"]) == 1 and resp["skipped"][0]["name"] == "x.png"
     data = {"frames": [(io.BytesIO(b"nope"), "x.png")]}
@@ -187,7 +193,13 @@ def test_footage_skips_bad_files_and_refuses_when_none_is_usable(client):
 
 @pytest.mark.parametrize(
     ("fmt", "size", "suffix"),
-    [("cube", 33, ".cube"), ("3dl", 17, ".3dl"), ("csp", 17, ".csp"), ("clf", 65, ".clf"), ("png", 36, ".png")],
+    [
+        ("cube", 33, ".cube"),
+        ("3dl", 17, ".3dl"),
+        ("csp", 17, ".csp"),
+        ("clf", 65, ".clf"),
+        ("png", 36, ".png"),
+    ],
 )
 def test_export_every_format_and_size(client, look, tmp_path, fmt, size, suffix):
     resp = client.get(f"{look['view_url']}/lut?format={fmt}&size={size}&strength=0.8")
@@ -212,7 +224,9 @@ def test_export_for_camera_footage(client, look, tmp_path):
     from lutml.lut.spaces import to_working
 
     space = "ARRI LogC3 (EI800)"
-    resp = client.get(f"{look['view_url']}/lut", query_string={"format": "cube", "size": "33", "space": space})
+    resp = client.get(
+        f"{look['view_url']}/lut", query_string={"format": "cube", "size": "33", "space": space}
+    )
     assert resp.status_code == 200, resp.get_json()
     assert resp.headers["Content-Disposition"].endswith(f"{look['name']}-33-arri-logc3-ei800.cube")
     (tmp_path / "log.cube").write_bytes(resp.data)
@@ -228,8 +242,17 @@ def test_export_for_camera_footage(client, look, tmp_path):
 
 @pytest.mark.parametrize(
     "query",
-    ["format=exe", "format=cube&size=18", "format=png&size=33", "size=%C2%B2", "size=%D9%A3%D9%A3",
-     "tone=abc", "tone=3", "strength=2", "cast=-1"],
+    [
+        "format=exe",
+        "format=cube&size=18",
+        "format=png&size=33",
+        "size=%C2%B2",
+        "size=%D9%A3%D9%A3",
+        "tone=abc",
+        "tone=3",
+        "strength=2",
+        "cast=-1",
+    ],
 )
 def test_bad_export_settings_are_refused(client, look, query):
     resp = client.get(f"{look['view_url']}/lut?{query}")
@@ -244,7 +267,9 @@ def test_component_strengths_reach_preview_and_download(client, look, tmp_path):
 
     view = look["view_url"]
     resp = client.get(f"{view}/lut?size=17&tone=0&saturation=1.5&cast=0.5")
-    assert resp.headers["Content-Disposition"].endswith(f"{look['name']}-17-tone0-sat150-cast50.cube")
+    assert resp.headers["Content-Disposition"].endswith(
+        f"{look['name']}-17-tone0-sat150-cast50.cube"
+    )
     (tmp_path / "adj.cube").write_bytes(resp.data)
     native = client.application.extensions["lutml_cache"].get(look["token"]).lut.table
     expect = resample_table(scale_components(native, tone=0.0, saturation=1.5, cast=0.5), 17)
@@ -289,7 +314,9 @@ def test_image_model_in_the_look_form_is_a_clear_message(tmp_path, work):
     folder = tmp_path / "models" / "img"
     folder.mkdir(parents=True)
     build_unet(size=32, width=4, max_mult=2, dropout_layers=0).save(folder / "generator.keras")
-    (folder / "model.json").write_text(json.dumps({"kind": "image", "input_size": 32, "variant": "img"}))
+    (folder / "model.json").write_text(
+        json.dumps({"kind": "image", "input_size": 32, "variant": "img"})
+    )
     app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [folder.parent], "LUTML_TMP_DIR": work})
     client = app.test_client()
     data = {"stills": files(stills(1)), "model": "img"}
