@@ -139,6 +139,10 @@ def test_any_failure_after_sigint_is_the_interruption(tmp_path, monkeypatch, cap
 
     import lutml.fit
 
+    # Python's own Ctrl-C handler, whatever the runner inherited (a shell's background job, as CI
+    # may be, starts with SIGINT ignored, and then raise_signal would do nothing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+
     def fit(*args, **kwargs):
         try:
             signal.raise_signal(signal.SIGINT)
@@ -147,7 +151,11 @@ def test_any_failure_after_sigint_is_the_interruption(tmp_path, monkeypatch, cap
 
     monkeypatch.setattr(lutml.fit, "fit_lut_report", fit)
     a, b = save(tmp_path / "a.png", photo()), save(tmp_path / "b.png", photo(seed=1))
-    assert main(["fit", "--source", str(a), "--target", str(b), "-o", str(tmp_path / "o.cube")])
+    try:
+        rc = main(["fit", "--source", str(a), "--target", str(b), "-o", str(tmp_path / "o.cube")])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert rc
     assert capsys.readouterr().err.strip() == "lutml fit: interrupted"
 
 
