@@ -49,17 +49,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _photos(params, role: str) -> tuple[list[str], list[np.ndarray]]:
+    """(names, float32 photos in [0, 1] at most SCORE_SIZE px) of the corpus photos of `role`."""
+    from lutml.bench.looks import role_photos
     from lutml.data.corpus import corpus_roles
-    from lutml.imageio import read_image_full
-    from lutml.resize import fit_within
 
-    ps = corpus_roles(params.corpus, params.seed)[role]
-    return [p.path.name for p in ps], [
-        np.clip(fit_within(read_image_full(p.path).as_float(), SCORE_SIZE, "area"), 0, 1).astype(
-            np.float32
-        )
-        for p in ps
-    ]
+    names = [p.path.name for p in corpus_roles(params.corpus, params.seed)[role]]
+    photos = role_photos(params, role, SCORE_SIZE)
+    return names, [np.clip(p, 0, 1).astype(np.float32) for p in photos]
 
 
 def frame_sets(photos: list[np.ndarray], n_look: int, seed: int) -> dict[str, tuple[list, list]]:
@@ -122,7 +118,7 @@ def run(model, params, jitter: bool = True) -> dict:
 
     size = int(params.fit.size)
     names_l, look_photos = _photos(params, "look")
-    names_e, eval_photos = _photos(params, "eval")
+    _, eval_photos = _photos(params, "eval")
     photos = look_photos + eval_photos
     sets = frame_sets(photos, len(look_photos), params.seed)
     specs = [(n, n) for n in DESIGN_LOOKS + NEW_LOOKS]

@@ -49,6 +49,7 @@ from lutml.web.routes import (
     _strength,
     _workdir,
     bp,
+    model_entry,
 )
 from lutml.web.uploads import UploadError, display_name, read_saved, read_upload
 
@@ -100,10 +101,7 @@ def learn_look() -> tuple[Response, int]:
 
     cfg = current_app.config
     registry = _registry()
-    try:
-        entry = registry.entry(request.form.get("model", ""))
-    except KeyError as exc:
-        raise BadRequest(exc.args[0]) from None
+    entry = model_entry(registry)
     uploads = [f for f in request.files.getlist("stills") if f and f.filename]
     if not uploads:
         raise BadRequest("Choose one or more graded stills (PNG, JPEG, TIFF or EXR) to upload.")

@@ -184,14 +184,19 @@ def match() -> Response:
     return _result_json(result)
 
 
+def model_entry(registry):
+    """The model the form names (by id; never a path), or a 400 saying what is known."""
+    try:
+        return registry.entry(request.form.get("model", ""))
+    except KeyError as exc:
+        raise BadRequest(exc.args[0]) from None
+
+
 @bp.post("/api/grade")
 def grade() -> Response:
     cfg = current_app.config
     registry = _registry()
-    try:
-        entry = registry.entry(request.form.get("model", ""))
-    except KeyError as exc:
-        raise BadRequest(exc.args[0]) from None
+    entry = model_entry(registry)
     size = _size()
     notes: dict[str, str] = {}
     with _workdir() as folder:
