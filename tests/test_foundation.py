@@ -11,7 +11,18 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBPACKAGES = ("bench", "cli", "data", "fit", "lut", "models", "pipeline", "train", "web")
+SUBPACKAGES = (
+    "bench",
+    "cli",
+    "data",
+    "fit",
+    "imageio",
+    "lut",
+    "models",
+    "pipeline",
+    "train",
+    "web",
+)
 # Everything but lutml.train (and the model builders) must load without TensorFlow.
 TF_FREE = (
     "lutml",

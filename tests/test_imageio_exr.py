@@ -207,7 +207,7 @@ def test_pixel_limit_is_checked_from_the_header(tmp_path):
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
-    import lutml.imageio as io
+    import lutml.imageio.exr as io
 
     def half_then_fail(tmp, rgb, alpha):
         Path(tmp).write_bytes(b"v/1\x01 half a file")
