@@ -93,20 +93,29 @@ def video_frames(
     max_frames: int,
     duplicate_threshold: float,
     shot_threshold: float,
+    *,
+    max_pixels: int | None = None,
+    max_seconds: float | None = None,
 ) -> Iterator[Frame]:
     """Frames sampled at `fps` by the ffmpeg of imageio-ffmpeg, near-duplicates dropped.
 
     A sample whose thumbnail differs from the last kept one by a mean absolute difference
     below `duplicate_threshold` is skipped (static shots would flood the set with copies);
     a difference above `shot_threshold` starts a new group (a cut), so the split keeps shots
-    whole.
+    whole. `max_pixels`: ffmpeg area-downscales larger frames to about that many pixels (aspect
+    kept) before they are read; `max_seconds`: only that much of the video is decoded.
     """
     import imageio_ffmpeg
 
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video file")
-    reader = imageio_ffmpeg.read_frames(str(p), output_params=["-vf", f"fps={fps}"])
+    vf = f"fps={fps}"
+    if max_pixels:
+        k = f"min(1,sqrt({int(max_pixels)}/(iw*ih)))"
+        vf += f",scale='max(1,trunc(iw*{k}))':'max(1,trunc(ih*{k}))':flags=area"
+    extra = ["-t", f"{float(max_seconds):g}"] if max_seconds else []
+    reader = imageio_ffmpeg.read_frames(str(p), output_params=["-vf", vf, *extra])
     try:
         meta = next(reader)
         w, h = meta["size"]
@@ -122,7 +131,7 @@ def video_frames(
             yield Frame(rgb, f"shot{shot:03d}", f"{p.name}#t={i / fps:.3f}s")
             if kept >= max_frames:
                 break
-    except (RuntimeError, OSError, StopIteration, ValueError, KeyError) as exc:
+    except (RuntimeError, OSError, StopIteration, ValueError, KeyError, IndexError) as exc:
         last_line = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]  # ffmpeg's verdict
         raise ValueError(f"{p}: cannot decode video ({last_line})") from exc
     finally:

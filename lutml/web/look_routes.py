@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -92,19 +93,29 @@ def _coverage_facts(graded) -> dict:
     }
 
 
+@bp.app_context_processor
+def _video_limits() -> dict:
+    """The page's video limit (index.html says it next to the stills input)."""
+    from lutml.web.video import MAX_VIDEO_S, clock
+
+    return {"max_video": clock(float(current_app.config.get("LUTML_MAX_VIDEO_S", MAX_VIDEO_S)))}
+
+
 @bp.post("/api/looks")
 def learn_look() -> tuple[Response, int]:
-    """Start a job: the look of 1-200 graded stills. Answers 202 with the job to poll."""
-    from lutml.grade import look_of_stills
-    from lutml.lut import apply_lut
-    from lutml.models.look_inference import invert_table
+    """Start a job: the look of 1-200 graded stills or of one short graded video. Answers 202
+    with the job to poll."""
+    from lutml.web.video import is_video
 
     cfg = current_app.config
     registry = _registry()
     entry = model_entry(registry)
     uploads = [f for f in request.files.getlist("stills") if f and f.filename]
     if not uploads:
-        raise BadRequest("Choose one or more graded stills (PNG, JPEG, TIFF or EXR) to upload.")
+        raise BadRequest(
+            "Choose one or more graded stills (PNG, JPEG, TIFF or EXR) or one short graded video "
+            "to upload."
+        )
     if len(uploads) > MAX_STILLS:
         raise BadRequest(f"{len(uploads)} stills: the limit is {MAX_STILLS} per look.")
     name = slug(request.form.get("name", ""))
@@ -114,19 +125,34 @@ def learn_look() -> tuple[Response, int]:
         for i, upload in enumerate(uploads):
             raw = folder / f"still_{i:03d}.upload"
             upload.save(raw)
+            upload.close()  # werkzeug's spooled copy goes now, not when the request ends
             files.append((raw, display_name(upload)))
+        videos = [shown for raw, shown in files if is_video(raw, shown)]
+        if videos and len(files) > 1:
+            raise BadRequest(
+                f"{videos[0]} is a video: a look is learned from one video on its own, or from "
+                "stills without a video. Upload them separately."
+            )
     except Exception:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    max_pixels = cfg["LUTML_MAX_PIXELS"]
-    preview_edge = cfg["LUTML_PREVIEW_EDGE"]
-    cache = _cache()
+    stem = name or slug(Path(files[0][1]).stem) or "look"
+    if videos:
+        work = _video_work(entry, registry, files[0], name, stem)
+    else:
+        work = _stills_work(entry, registry, files, name, stem)
+    job = StillsJob(total=len(files), folder=folder)
+    _jobs().submit(job, work)
+    return jsonify(job=job.describe()), 202
+
+
+def _stills_work(entry, registry, files: list[tuple[Path, str]], name: str, stem: str):
+    """The job's work for stills: read each (downscaled as it is read, its upload deleted)."""
+    max_pixels = current_app.config["LUTML_MAX_PIXELS"]
     clean = _path_cleaner()
     n = len(files)
     per_still = max(MIN_STILL_PIXELS, min(STILL_PIXELS, JOB_PIXELS // n))
-    stem = name or slug(Path(files[0][1]).stem) or "look"
+    finish = _finisher(entry, registry, name, stem)
 
     def work(job: StillsJob) -> None:
         start = time.perf_counter()
@@ -148,7 +174,7 @@ def learn_look() -> tuple[Response, int]:
             except UploadError as exc:
                 job.skipped.append({"name": shown, "reason": clean(str(exc))})
             finally:
-                for leftover in folder.glob(f"{raw.stem}.*"):
+                for leftover in raw.parent.glob(f"{raw.stem}.*"):
                     leftover.unlink(missing_ok=True)
             job.done = i + 1
         job.timings["read_s"] = time.perf_counter() - start
@@ -156,12 +182,104 @@ def learn_look() -> tuple[Response, int]:
             job.state = "failed"
             job.error = (
                 f"None of the {n} file(s) is a usable still, so there is no look to learn. "
-                "Upload graded stills as PNG, JPEG, TIFF or OpenEXR images."
+                "Upload graded stills as PNG, JPEG, TIFF or OpenEXR images, or one video."
             )
             return
+        notes = []
+        if clipped:
+            notes.append(
+                f"{len(clipped)} OpenEXR still(s) held values outside 0-1, clipped (read as display sRGB)."
+            )
+        finish(job, stills, used, notes, start, {})
+
+    return work
+
+
+def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
+    """The job's work for one video: frames sampled as the pipeline's video source samples them
+    (`lutml.web.video`), each downscaled by ffmpeg; the upload is deleted once read."""
+    from lutml.web.video import MAX_VIDEO_S, SAMPLE_FPS, check_limits, clock, probe, sampled_frames
+
+    cfg = current_app.config
+    max_pixels = cfg["LUTML_MAX_PIXELS"]
+    max_seconds = float(cfg.get("LUTML_MAX_VIDEO_S", MAX_VIDEO_S))
+    clean = _path_cleaner()
+    raw, shown = file
+    finish = _finisher(entry, registry, name, stem)
+
+    def work(job: StillsJob) -> None:
+        start = time.perf_counter()
+        job.state = "reading"
+        job.step = f"Opening the video {shown}…"
+        try:
+            info = probe(raw, shown)
+            check_limits(info, shown, max_seconds, max_pixels)
+            total = info.expected_frames
+            job.total, job.done = total, 0
+            per_frame = max(MIN_STILL_PIXELS, min(STILL_PIXELS, JOB_PIXELS // total))
+            length = clock(info.duration_s) if info.duration_s else "?"
+            frames: list[np.ndarray] = []
+            used: list[str] = []
+
+            def progress(t: float) -> None:
+                job.check()
+                job.done = min(total, int(t * SAMPLE_FPS) + 1)
+                job.step = f"Sampling the video: {len(frames) + 1} frame(s) kept, at {clock(t)} of {length}"
+
+            for rgb, t in sampled_frames(raw, shown, per_frame, max_seconds, progress):
+                frames.append(rgb)
+                used.append(f"{shown} @ {clock(t)}")
+                job.check()
+        except UploadError as exc:
+            job.state, job.error = "failed", clean(str(exc))
+            return
+        finally:
+            raw.unlink(missing_ok=True)
+        job.done = job.total
+        job.timings["read_s"] = time.perf_counter() - start
+        if not frames:
+            job.state = "failed"
+            job.error = (
+                f"{shown} holds no video frames that could be read, so there is no look to learn."
+            )
+            return
+        facts = {
+            "name": shown,
+            "width": info.width,
+            "height": info.height,
+            "duration_s": round(info.duration_s, 2),
+            "codec": info.codec,
+            "fps_sampled": SAMPLE_FPS,
+            "frames": len(frames),
+        }
+        finish(job, frames, used, [], start, {"video": facts})
+
+    return work
+
+
+def _finisher(entry, registry, name: str, stem: str):
+    """What every look job does with its frames: estimate, read the reference's neutral version,
+    keep the look in the cache (runs in the job's thread; the app's settings are read now)."""
+    from lutml.grade import look_of_stills
+    from lutml.lut import apply_lut
+    from lutml.models.look_inference import invert_table
+
+    preview_edge = current_app.config["LUTML_PREVIEW_EDGE"]
+    cache = _cache()
+    clean = _path_cleaner()
+
+    def finish(
+        job: StillsJob,
+        stills: list[np.ndarray],
+        used: list[str],
+        notes: list[str],
+        start: float,
+        extra: dict,
+    ) -> None:
         job.check()
         job.state = "estimating"
-        job.step = f"Learning the look of {len(stills)} still(s)…"
+        what = "video frame(s)" if "video" in extra else "still(s)"
+        job.step = f"Learning the look of {len(stills)} {what}…"
         t = time.perf_counter()
         try:
             model = registry.load(entry)
@@ -189,6 +307,8 @@ def learn_look() -> tuple[Response, int]:
         job.step = "Reading the reference's neutral version…"
         t = time.perf_counter()
         reference = area_downscale(stills[0].astype(np.float32), preview_edge)
+        n = len(stills)
+        del stills[1:]  # the estimate is made: only the reference is needed from here
         inverse = invert_table(graded.lut.table)
         neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0)
         # Kept as 8-bit: they are shown as 8-bit JPEGs (and 12x smaller than float32).
@@ -198,18 +318,15 @@ def learn_look() -> tuple[Response, int]:
         warnings = [w[0].upper() + w[1:] + "." for w in graded.warnings]
         if mixed:
             warnings.insert(0, mixed[0].upper() + mixed[1:] + ".")
-        if clipped:
-            warnings.append(
-                f"{len(clipped)} OpenEXR still(s) held values outside 0-1, clipped (read as display sRGB)."
-            )
+        warnings.extend(notes)
         lut = graded.lut
-        lut.title = f"lutml look of {len(stills)} still(s)"
+        lut.title = f"lutml look of {n} {what}"
         info = {
             "mode": "look",
             "title": stem,
             "model": entry.label,
             "size": lut.size,
-            "n_stills": len(stills),
+            "n_stills": n,
             "stills": used[:MAX_STILLS],
             "skipped": len(job.skipped),
             "coverage": _coverage_facts(graded),
@@ -219,8 +336,12 @@ def learn_look() -> tuple[Response, int]:
             "trust": None if graded.trust is None else graded.trust.lines(),
             "mixed": bool(mixed)
             or (graded.trust is not None and graded.trust.verdict == "possibly mixed looks"),
+            **extra,
         }
-        name_out = stem if name or len(stills) == 1 else f"{stem}-{len(stills)}stills"
+        if "video" in extra:
+            name_out = stem
+        else:
+            name_out = stem if name or n == 1 else f"{stem}-{n}stills"
         look = Look(lut, name_out, info, reference, neutral)
         job.timings["total_s"] = time.perf_counter() - start
         info["timings"] = {k: round(v, 2) for k, v in job.timings.items()}
@@ -232,9 +353,7 @@ def learn_look() -> tuple[Response, int]:
         job.look = look_json(look)
         job.state, job.step = "done", "Done."
 
-    job = StillsJob(total=n, folder=folder)
-    _jobs().submit(job, work)
-    return jsonify(job=job.describe()), 202
+    return finish
 
 
 def _job(job_id: str) -> StillsJob:

@@ -82,7 +82,22 @@ function describeLook(look) {
   const t = info.timings || {};
   const times = t.total_s == null ? "" : ` · read ${t.read_s.toFixed(1)} s, estimate ${t.estimate_s.toFixed(1)} s, neutral reading ${t.neutral_s.toFixed(1)} s`;
   const skipped = info.skipped ? ` · ${info.skipped} file(s) skipped` : "";
-  return `Look of ${info.n_stills} still(s) by ${info.model} · ${info.size}³ lattice${skipped}${times}`;
+  const v = info.video;
+  const what = v
+    ? `${v.frames} frame(s) of the video ${v.name} (${v.width}×${v.height}, ${clock(v.duration_s)}, sampled ${v.fps_sampled} a second)`
+    : `${info.n_stills} still(s)`;
+  return `Look of ${what} by ${info.model} · ${info.size}³ lattice${skipped}${times}`;
+}
+
+function clock(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+const VIDEO_SUFFIX = /\.(mp4|m4v|mov|qt|mkv|webm|avi|mpe?g|m2v|ts|mts|m2ts|mxf|flv|ogv|3gp|wmv)$/i;
+
+function isVideo(file) {
+  return file.type.startsWith("video/") || VIDEO_SUFFIX.test(file.name);
 }
 
 function showCoverage(look) {
@@ -166,7 +181,7 @@ function chip(label, pressed, onClick, title) {
 
 function renderGallery() {
   const g = $("#gallery");
-  g.replaceChildren(...state.looks.map((l) => chip(l.name, state.current === l, () => select(l), l.kind === "look" ? `${l.info.n_stills} still(s)` : l.info.mode)));
+  g.replaceChildren(...state.looks.map((l) => chip(l.name, state.current === l, () => select(l), l.kind === "look" ? (l.info.video ? `${l.info.n_stills} frame(s) of ${l.info.video.name}` : `${l.info.n_stills} still(s)`) : l.info.mode)));
   const sel = $("#compare-with");
   const keep = state.compare;
   sel.replaceChildren(new Option("no look (before)", ""));
@@ -349,20 +364,24 @@ function submitLook(form) {
   const input = $("#stills");
   const files = [...input.files];
   const max = Number(document.body.dataset.maxStills);
-  if (!files.length) return showMessage("Choose one or more graded stills to upload.");
+  if (!files.length) return showMessage("Choose one or more graded stills, or one video, to upload.");
+  const video = files.find(isVideo);
+  if (video && files.length > 1) return showMessage(`${video.name} is a video: a look is learned from one video on its own, or from stills without a video. Upload them separately.`);
   if (files.length > max) return showMessage(`${files.length} stills: the limit is ${max} per look.`);
   const limit = Number(document.body.dataset.maxBytes);
   const total = files.reduce((a, f) => a + f.size, 0);
+  if (video && total > limit) return showMessage(`The video is ${(total / 1048576).toFixed(1)} MB; the limit is ${limit / 1048576} MB per upload. Trim it to a short clip of the look.`);
   if (total > limit) return showMessage(`The stills are ${(total / 1048576).toFixed(1)} MB together; the limit is ${limit / 1048576} MB per upload. Export smaller stills or fewer of them.`);
   showMessage("");
   showSkipped(null);
-  jobUI(true, `Uploading ${files.length} still(s)…`, 0);
+  const what = video ? `the video ${video.name}` : `${files.length} still(s)`;
+  jobUI(true, `Uploading ${what}…`, 0);
   const xhr = new XMLHttpRequest();
   state.xhr = xhr;
   xhr.open("POST", form.action);
   xhr.responseType = "json";
   xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) jobUI(true, `Uploading ${files.length} still(s)… ${Math.round(100 * e.loaded / e.total)}%`, 0.3 * e.loaded / e.total);
+    if (e.lengthComputable) jobUI(true, `Uploading ${what}… ${Math.round(100 * e.loaded / e.total)}%`, 0.3 * e.loaded / e.total);
   };
   xhr.onload = () => {
     state.xhr = null;

@@ -1,0 +1,278 @@
+"""Issue 23: one short graded video as the input of Learn a look - frames sampled as the
+pipeline's video source samples them, limits, one clear message for a bad video, nothing left
+in the server's temp space. The videos are made in tmp_path at test time (a few KB each)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import make_tiny_look_model
+from web_helpers import known_grade, make_frame, png_bytes
+
+from lutml.web import create_app
+from lutml.web.video import (
+    DUPLICATE_THRESHOLD,
+    MAX_VIDEO_FRAMES,
+    SAMPLE_FPS,
+    SHOT_THRESHOLD,
+    sniff_video,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: int = 4, hold: int = 4) -> Path:
+    """`frames` (float RGB, even sizes) as an H.264 MP4, each shown for `hold` frames at `fps`."""
+    import imageio_ffmpeg
+
+    h, w = frames[0].shape[:2]
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (w, h), fps=fps, codec="libx264", quality=9, macro_block_size=1,
+        output_params=["-g", "1"],  # every frame a key frame: what is decoded is what was written
+    )  # fmt: skip
+    writer.send(None)
+    for f in frames:
+        data = np.ascontiguousarray(np.rint(np.clip(f, 0, 1) * 255).astype(np.uint8))
+        for _ in range(hold):
+            writer.send(data)
+    writer.close()
+    return path
+
+
+def graded_frames(n: int, h: int = 96, w: int = 128, seed: int = 0) -> list[np.ndarray]:
+    return [known_grade(make_frame(h, w, seed=seed + i)) for i in range(n)]
+
+
+def ffmpeg(*args: str) -> None:
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("models")
+    make_tiny_look_model(root / "estimator")
+    return root
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    """4 s: four different graded frames, one a second (the sampling keeps each)."""
+    return write_video(tmp_path_factory.mktemp("video") / "clip.mp4", graded_frames(4))
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+def make_client(models_dir: Path, work: Path, **config):
+    app = create_app(
+        {"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work, **config}
+    )
+    return app.test_client()
+
+
+@pytest.fixture
+def client(models_dir, work):
+    return make_client(models_dir, work)
+
+
+def start(client, uploads: list[tuple[bytes, str]], **form) -> dict:
+    data = {"stills": [(io.BytesIO(b), n) for b, n in uploads], "model": "estimator", **form}
+    return client.post("/api/looks", data=data, content_type="multipart/form-data")
+
+
+def wait(client, job: dict, timeout: float = 60.0) -> dict:
+    end = time.monotonic() + timeout
+    while job["state"] in ("queued", "reading", "estimating"):
+        assert time.monotonic() < end, job
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
+    return job
+
+
+def run_job(client, uploads: list[tuple[bytes, str]], **form) -> dict:
+    resp = start(client, uploads, **form)
+    assert resp.status_code == 202, resp.get_json()
+    return wait(client, resp.get_json()["job"])
+
+
+def wait_empty(folder: Path, timeout: float = 5.0) -> None:
+    end = time.monotonic() + timeout
+    while list(folder.iterdir()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert list(folder.iterdir()) == []
+
+
+def ffmpeg_running_on(folder: Path) -> list[str]:
+    """Command lines of processes (ffmpeg) that read a file under `folder`."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(folder) in cmd and "ffmpeg" in cmd:
+            found.append(cmd)
+    return found
+
+
+def test_sampling_is_the_pipelines():
+    conf = yaml.safe_load((REPO / "conf" / "config.yaml").read_text())["frames"]["video"]
+    assert conf == {
+        "fps": SAMPLE_FPS,
+        "max_frames": MAX_VIDEO_FRAMES,
+        "duplicate_threshold": DUPLICATE_THRESHOLD,
+        "shot_threshold": SHOT_THRESHOLD,
+    }
+
+
+def test_sniff_video_by_contents(clip, tmp_path):
+    assert sniff_video(clip.read_bytes()[:256])
+    avi = tmp_path / "a.avi"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=2:duration=1", "-c:v", "mpeg4", str(avi))
+    mkv = tmp_path / "a.mkv"
+    ffmpeg("-i", str(clip), "-c", "copy", str(mkv))
+    assert sniff_video(avi.read_bytes()[:256]) and sniff_video(mkv.read_bytes()[:256])
+    for not_video in (png_bytes(make_frame()), b"hello", b"", b"GIF89a" + b"\0" * 300):
+        assert not sniff_video(not_video[:256])
+
+
+def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, clip, work):
+    from lutml.grade import look_of_stills
+    from lutml.models.inference import load_any_model
+    from lutml.web.video import sampled_frames
+
+    job = run_job(client, [(clip.read_bytes(), "Dusk clip.mp4")])
+    assert job["state"] == "done", job
+    look = job["look"]
+    video = look["info"]["video"]
+    assert video["name"] == "Dusk clip.mp4" and (video["width"], video["height"]) == (128, 96)
+    assert video["frames"] == look["info"]["n_stills"] == 4 and video["duration_s"] == 4.0
+    assert look["info"]["stills"] == [f"Dusk clip.mp4 @ 0:0{t}" for t in range(4)]
+    assert look["name"] == "dusk-clip"
+    assert job["done"] == job["total"] == 4
+    assert set(look["info"]["timings"]) >= {"read_s", "estimate_s", "neutral_s", "total_s"}
+    wait_empty(work)  # the upload is gone with the job's folder
+    # the same frames as the pipeline's video source gives (lutml.data.sources.video_frames)
+    frames = [rgb.astype(np.float32) for rgb, _ in sampled_frames(clip, "c", 10**6, 200)]
+    assert len(frames) == 4
+    assert np.abs(frames[2] - graded_frames(4)[2]).mean() < 0.03  # H.264 at high quality
+    direct = look_of_stills(load_any_model(models_dir / "estimator"), frames, size=17).lut
+    resp = client.get(f"{look['view_url']}/lut?format=cube&size=17")
+    assert resp.headers["Content-Disposition"].endswith("dusk-clip-17.cube")
+    from lutml.lut import read_lut
+
+    (work.parent / "v.cube").write_bytes(resp.data)
+    np.testing.assert_allclose(read_lut(work.parent / "v.cube").table, direct.table, atol=2e-3)
+    assert client.get(f"{look['view_url']}/after.jpg?strength=0.5").status_code == 200
+
+
+def test_large_video_frames_are_downscaled_by_ffmpeg(clip):
+    from lutml.web.video import sampled_frames
+
+    got = list(sampled_frames(clip, "c", 3000, 200))
+    assert len(got) == 4
+    h, w = got[0][0].shape[:2]
+    assert h * w <= 3000 and abs(w / h - 128 / 96) < 0.05 and got[0][0].dtype == np.float16
+
+
+def test_a_non_video_named_mp4_is_one_clear_message(client, work):
+    job = run_job(client, [(b"this is not a video at all\n" * 40, "holiday.mp4")])
+    assert job["state"] == "failed" and job["look"] is None
+    assert job["error"].startswith("holiday.mp4 is not a video that can be read")
+    assert "whatever its name says" in job["error"]
+    assert str(work) not in job["error"] and "/tmp" not in job["error"]
+    wait_empty(work)
+
+
+def test_an_empty_video_is_one_clear_message(client, work, tmp_path):
+    job = run_job(client, [(b"", "empty.mp4")])
+    assert job["state"] == "failed" and job["error"] == "empty.mp4 is an empty file."
+    none = tmp_path / "none.mp4"  # a valid MP4 with a video stream and no frame in it
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=2:duration=1", "-frames:v", "0", str(none))
+    job = run_job(client, [(none.read_bytes(), "none.mp4")])
+    assert job["state"] == "failed"
+    assert job["error"].startswith(
+        "none.mp4 is not a video that can be read (it holds no video frames)"
+    )
+    audio = tmp_path / "sound.m4a"  # sound only
+    ffmpeg("-f", "lavfi", "-i", "sine=duration=1", str(audio))
+    job = run_job(client, [(audio.read_bytes(), "sound.m4a")])
+    assert job["state"] == "failed" and "(it holds no video frames)" in job["error"], job
+    wait_empty(work)
+
+
+def test_a_too_long_video_is_refused_before_it_is_decoded(models_dir, work, clip, monkeypatch):
+    import lutml.web.video as video
+
+    def never(*_a, **_k):
+        raise AssertionError("decoded a video that is too long")
+
+    monkeypatch.setattr(video, "sampled_frames", never)
+    client = make_client(models_dir, work, LUTML_MAX_VIDEO_S=3)
+    job = run_job(client, [(clip.read_bytes(), "long.mp4")])
+    assert job["state"] == "failed"
+    assert job["error"].startswith("long.mp4 is 0:04 long; the limit is 0:03")
+    client = make_client(models_dir, work, LUTML_MAX_PIXELS=10_000)
+    job = run_job(client, [(clip.read_bytes(), "big.mp4")])
+    assert job["state"] == "failed" and job["error"].startswith("big.mp4 has frames of 128×96")
+    assert "megapixels; the limit is" in job["error"]
+    wait_empty(work)
+
+
+def test_a_video_with_stills_is_refused_and_leaves_nothing(client, clip, work):
+    resp = start(client, [(png_bytes(make_frame()), "a.png"), (clip.read_bytes(), "b.mov")])
+    assert resp.status_code == 400
+    assert resp.get_json()["error"].startswith("b.mov is a video: a look is learned from one video")
+    assert list(work.iterdir()) == []
+
+
+def test_a_video_is_known_by_its_contents_whatever_its_name(client, clip):
+    job = run_job(client, [(clip.read_bytes(), "looks-like-a.png")])
+    assert job["state"] == "done" and job["look"]["info"]["video"]["frames"] == 4
+
+
+def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, monkeypatch):
+    import lutml.web.video as video
+
+    real = video.sampled_frames
+
+    def slow(*args, **kwargs):
+        for item in real(*args, **kwargs):
+            time.sleep(0.4)
+            yield item
+
+    monkeypatch.setattr(video, "sampled_frames", slow)
+    longer = write_video(tmp_path / "longer.mp4", graded_frames(12, 64, 64), fps=2, hold=2)
+    client = make_client(models_dir, work)
+    job = start(client, [(longer.read_bytes(), "longer.mp4")]).get_json()["job"]
+    end = time.monotonic() + 10
+    while job["done"] < 1 and time.monotonic() < end:
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
+    assert job["state"] == "reading" and job["total"] == 12, job
+    assert "Sampling the video" in job["step"]
+    assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 200
+    job = wait(client, job, 10)
+    assert job["state"] == "cancelled" and job["look"] is None and job["done"] < 12
+    wait_empty(work)
+    end = time.monotonic() + 5
+    while ffmpeg_running_on(work) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert ffmpeg_running_on(work) == []
+
+
+def test_page_offers_video_input(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "video/*" in page and "one short graded video (at most 3:20 long" in page
