@@ -7,9 +7,9 @@ import json
 import os
 import sys
 
+from lutml.config.stages import EvaluateStage
 from lutml.pipeline.evaluate import run_evaluation
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import EvaluateStage
 
 
 def main(argv: list[str] | None = None) -> None:

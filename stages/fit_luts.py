@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 
+from lutml.config.stages import FitLutsStage
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import FitLutsStage
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> None:
             f"random looks' variance -> {out_dir}"
         )
         return
+    from lutml.data.ground_truth import fit_ground_truth
     from lutml.data.pairs import read_split
-    from lutml.pipeline.ground_truth import fit_ground_truth
 
     split = read_split(split_dir)
     ids = sorted(split["train"] + split["test"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
+from lutml.config.stages import FramesStage
 from lutml.data.frames import make_frames
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import FramesStage
 
 
 def main(argv: list[str] | None = None) -> None:

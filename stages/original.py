@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
+from lutml.config.stages import OriginalStage
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import OriginalStage
 
 
 def main(argv: list[str] | None = None) -> None:

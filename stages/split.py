@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lutml.config.stages import SplitStage
 from lutml.data.split import split_looks, split_pairs
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import SplitStage
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,8 +6,8 @@ synth.mode=grade|neutralize: seeded (input, target) pairs made from the frames.
 
 from __future__ import annotations
 
+from lutml.config.stages import SynthesizeStage
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import SynthesizeStage
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
+from lutml.config.stages import TrainStage
 from lutml.models import check_mode
 from lutml.pipeline.params import load_params, parse_paths
-from lutml.pipeline.schema import TrainStage
 
 
 def main(argv: list[str] | None = None) -> None:

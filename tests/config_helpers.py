@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from lutml.config.model import ModelConfig
+from lutml.config.registries import model_config
+from lutml.config.train import GanTrainConfig
 from lutml.pipeline.config import compose
-from lutml.pipeline.schema import GanTrainConfig, ModelConfig, model_config
 
 #: model.name -> the conf/model option whose values fill the keys a test leaves out.
 MODEL_OPTION = {

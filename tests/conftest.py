@@ -64,7 +64,7 @@ def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path
 
 def fake_corpus_cfg(root: Path, n: int = 12, eval_: int = 3, look: int = 4):
     """A `corpus` config block for a fake corpus made in `root` (see `make_fake_corpus`)."""
-    from lutml.pipeline.schema import CorpusConfig
+    from lutml.config.corpus import CorpusConfig
 
     return CorpusConfig(root=str(make_fake_corpus(root, n)), eval=eval_, look=look)
 

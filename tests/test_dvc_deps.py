@@ -109,5 +109,5 @@ def test_closure_follows_lazy_imports() -> None:
         "lutml/fit/__init__.py",
         "lutml/fit/basis.py",
     }
-    assert expected | {"lutml/pipeline/ground_truth.py"} <= closure
+    assert expected | {"lutml/data/ground_truth.py"} <= closure
     assert "lutml/cli/__init__.py" not in closure

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SUBPACKAGES = (
     "bench",
     "cli",
+    "config",
     "data",
     "fit",
     "imageio",
@@ -26,6 +27,7 @@ SUBPACKAGES = (
 # Everything but lutml.train (and the model builders) must load without TensorFlow.
 TF_FREE = (
     "lutml",
+    "lutml.config.stages",
     "lutml.lut",
     "lutml.fit",
     "lutml.data",
@@ -37,6 +39,7 @@ TF_FREE = (
     "lutml.imageio",
     "lutml.color",
     "lutml.pipeline.params",
+    "lutml.tracking",
     "lutml.data.looks",
     "lutml.grade",
 )

@@ -315,9 +315,9 @@ def test_frames_stage_converts_exr_values_above_1_unclipped(ocio, photo, tmp_pat
     show); without a colour space the EXR is taken as display values, clipped, with a warning."""
     from conftest import fake_corpus_cfg
 
+    from lutml.config.frames import FramesConfig
     from lutml.data.frames import make_frames
     from lutml.lut import spaces as S
-    from lutml.pipeline.schema import FramesConfig
 
     lin = scene_linear(photo, "ACEScg")
     write_image(tmp_path / "stills" / "a.exr", lin)

@@ -9,9 +9,10 @@ module `lutml.a.b` where that is a module, else to `lutml.a` (its `__init__`). R
 resolved against the importing module's package.
 
 A circle is a strongly connected component of that graph with more than one module (or a module
-importing itself). Today's circles are listed in `ALLOWED_CIRCLES`; a new circle, or an allowed one
-that grows to take in more modules, fails the test. An allowed circle that no longer exists fails
-too, so that the list only ever shrinks.
+importing itself); there are none, and a new one fails the test. Two floors are checked too:
+`lutml.config` (the typed configuration) is the ground floor and imports nothing of lutml outside
+itself, and `lutml.pipeline` (the stages' glue) stands on top: the library below it
+(`LOWER_FLOORS`) never imports it.
 """
 
 from __future__ import annotations
@@ -23,13 +24,22 @@ from pathlib import Path
 PACKAGE = "lutml"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 
-# The import circles of lutml as of issue 25 ("One straight house"), which must empty this list:
-# its goal is 0 circles. Each entry is the set of modules of one circle (one strongly connected
-# component). Remove an entry when its circle is broken; never add one.
-ALLOWED_CIRCLES: list[frozenset[str]] = [
-    # LookConfig / LOOKS, split_tone: the schema builds look configs, the looks read the schema.
-    frozenset({"lutml.data.looks", "lutml.pipeline.schema"}),
-]
+#: The ground floor: it imports only itself (and the standard library, NumPy, OmegaConf).
+GROUND = "lutml.config"
+#: Stage glue, on top of the library: none of `LOWER_FLOORS` imports it.
+TOP = "lutml.pipeline"
+LOWER_FLOORS = (
+    "lutml.config",
+    "lutml.data",
+    "lutml.models",
+    "lutml.train",
+    "lutml.fit",
+    "lutml.lut",
+)
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
 
 
 def module_name(path: Path) -> str:
@@ -177,17 +187,35 @@ def test_relative_imports_resolve(tmp_path: Path) -> None:
     assert imports_of("lutml.pkg", init, known) == {"lutml.pkg.a", "lutml.pkg.b"}
 
 
-def test_no_new_import_circles() -> None:
+def test_no_import_circles() -> None:
     graph = import_graph()
-    new = [c for c in circles(graph) if not any(c <= allowed for allowed in ALLOWED_CIRCLES)]
-    assert not new, (
-        "new import circles in lutml (break them; do not allow-list them):\n"
-        + "\n".join(_show(c, graph) for c in new)
+    found = circles(graph)
+    assert not found, "import circles in lutml (break them):\n" + "\n".join(
+        _show(c, graph) for c in found
     )
 
 
-def test_allowed_circles_still_exist() -> None:
-    """A broken circle leaves the allow-list (issue 25 must empty it)."""
-    found = circles(import_graph())
-    gone = [sorted(a) for a in ALLOWED_CIRCLES if not any(c & a for c in found)]
-    assert not gone, f"these circles are gone: remove them from ALLOWED_CIRCLES: {gone}"
+def _arrows(graph: dict[str, set[str]], source, target) -> list[str]:
+    return sorted(f"{a} -> {b}" for a in graph if source(a) for b in graph[a] if target(b))
+
+
+def test_config_is_the_ground_floor() -> None:
+    graph = import_graph()
+    assert {f"{GROUND}.stages", f"{GROUND}.validators"} <= graph.keys()
+    up = _arrows(graph, lambda a: _within(a, GROUND), lambda b: not _within(b, GROUND))
+    assert not up, f"{GROUND} imports lutml outside itself: {up}"
+
+
+def test_pipeline_is_not_imported_by_the_library_below_it() -> None:
+    graph = import_graph()
+    below = lambda m: any(_within(m, floor) for floor in LOWER_FLOORS)  # noqa: E731
+    up = _arrows(graph, below, lambda b: _within(b, TOP))
+    assert not up, f"{', '.join(LOWER_FLOORS)} must not import {TOP}: {up}"
+
+
+def test_floor_checks_see_an_upward_arrow() -> None:
+    graph = {"lutml.config.a": {"lutml.data.b"}, "lutml.data.b": {"lutml.pipeline.c"}}
+    assert _arrows(graph, lambda a: _within(a, GROUND), lambda b: not _within(b, GROUND)) == [
+        "lutml.config.a -> lutml.data.b"
+    ]
+    assert not _within("lutml.configs", GROUND) and _within("lutml.config", GROUND)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import make_fake_corpus, smooth_photo
 
+from lutml.config.synth import PriorConfig
 from lutml.data.corpus import assign_roles, corpus_photos
 from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_recipe
 from lutml.data.looks import LOOKS, get_look, luma
@@ -17,7 +18,6 @@ from lutml.fit.population import population_look
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
 from lutml.pipeline.config import compose
-from lutml.pipeline.schema import PriorConfig
 
 PRIOR = PriorConfig.from_mapping(compose()["synth"]["prior"], "synth.prior")
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from lutml.pipeline.schema import Params
+    from lutml.config.params import Params
 
 # Built-in looks the method was designed with, and looks added only after it was fixed.
 DESIGN_LOOKS = [
@@ -241,10 +241,10 @@ def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, di
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
+    from lutml.config.params import Params
     from lutml.data.corpus import corpus_roles
     from lutml.models.inference import load_any_model
     from lutml.pipeline.params import load_params
-    from lutml.pipeline.schema import Params
 
     params = Params.from_params(load_params())
     model = load_any_model(args.model)

@@ -14,11 +14,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from lutml.config.params import Params
 from lutml.data.frames import make_frames
 from lutml.data.looksynth import synthesize_looks
 from lutml.data.synthesize import synthesize_pairs
 from lutml.pipeline.config import compose
-from lutml.pipeline.schema import Params
 
 
 def _mib(folder: Path) -> float:

@@ -17,9 +17,9 @@ def measure(variant: str, batch: int, seconds: float) -> tuple[float, int]:
     import numpy as np
     import tensorflow as tf
 
+    from lutml.config.registries import model_config, train_config
     from lutml.models.builders import build_gan, model_sizes
     from lutml.pipeline.config import compose
-    from lutml.pipeline.schema import model_config, train_config
 
     params = compose(["experiment=pix2pix", f"model={variant}"])
     cfg = model_config(params["model"])

@@ -257,9 +257,9 @@ def report(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
+    from lutml.config.params import Params
     from lutml.models.look_inference import load_look_model
     from lutml.pipeline.params import load_params
-    from lutml.pipeline.schema import Params
 
     params = Params.from_params(load_params())
     model = load_look_model(args.model)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lutml.pipeline.schema import CorpusConfig
+from lutml.config.corpus import CorpusConfig
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "corpus"
 ROLES = ("eval", "look", "train")

@@ -31,13 +31,15 @@ from typing import Any
 
 import numpy as np
 
+from lutml.config.corpus import CorpusConfig
+from lutml.config.frames import FramesConfig
+from lutml.config.look import LookConfig
 from lutml.data.corpus import CorpusPhoto, corpus_roles
 from lutml.data.looks import get_look, look_params
 from lutml.data.sources import Frame, folder_frames, video_frames
 from lutml.data.staging import staged_dir
 from lutml.imageio import FLOAT_DEPTH, outside_unit_range, read_image_full, write_image
 from lutml.lut.spaces import resolve_space, to_working
-from lutml.pipeline.schema import CorpusConfig, FramesConfig, LookConfig
 from lutml.resize import fit_within, resize_image
 
 FRAMES_MANIFEST = "frames.json"

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from lutml.color import linear_to_srgb, srgb_to_linear
+from lutml.config.synth import PriorConfig
 from lutml.data.degrade import OPS as DEGRADE_OPS
 from lutml.data.degrade import hue_matrix, wb_gains
 from lutml.data.looks import luma, s_curve
 from lutml.lut.lut3d import identity_table
-from lutml.pipeline.schema import PriorConfig
 
 Recipe = list[dict[str, Any]]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lutml.pipeline.schema import LookConfig
+from lutml.config.look import LookConfig
 
 Look = Callable[[np.ndarray], np.ndarray]
 

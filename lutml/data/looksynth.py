@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from lutml.config.corpus import CorpusConfig
+from lutml.config.synth import SynthConfig
 from lutml.data.corpus import corpus_roles
 from lutml.data.lookgen import apply_recipe, look_bank
 from lutml.data.staging import staged_dir
 from lutml.imageio import read_image_full, write_image
-from lutml.pipeline.schema import CorpusConfig, SynthConfig
 from lutml.resize import resize_image
 
 CROPS_FILE, LOOKS_FILE, LOOKS_MANIFEST = "crops.npz", "looks.npz", "looks.json"

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from lutml.config.synth import JpegNoiseConfig, NeutralizeConfig, SynthConfig
 from lutml.data.degrade import Op, wb_gains
-from lutml.pipeline.schema import JpegNoiseConfig, NeutralizeConfig, SynthConfig
 
 
 class BalancedSigns:

@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from lutml.config.synth import SynthConfig
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import read_frames_manifest, resize_frame
 from lutml.data.looks import get_look
@@ -35,7 +36,6 @@ from lutml.data.pairs import MANIFEST, pair_paths
 from lutml.data.sampling import BalancedSigns, sample_look_op, sample_ops
 from lutml.data.staging import staged_dir
 from lutml.imageio import from_float, read_image
-from lutml.pipeline.schema import SynthConfig
 
 
 def plan_pairs(frames: list[dict], c: SynthConfig, seed: int) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 #: model.name -> (kind, generator builder). The kind is what the saved model outputs: "image",
 #: "lut" (a LUT table) or "look" (look coefficients). The builder takes the typed `model` config
-#: (lutml.pipeline.schema) and returns the Keras generator; None for the look encoder, which
+#: (lutml.config.model) and returns the Keras generator; None for the look encoder, which
 #: lutml.train.look_trainer builds and trains whole.
 MODELS: dict[str, tuple[str, str | None]] = {
     "look_encoder": ("look", None),

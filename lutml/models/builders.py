@@ -1,6 +1,6 @@
 """Generator and GAN builders for the models of `lutml.models.MODELS` (looked up by `model.name`).
 
-A model config is the typed `model` block of params.yaml (`lutml.pipeline.schema.model_config`,
+A model config is the typed `model` block of params.yaml (`lutml.config.registries.model_config`,
 conf/model/*.yaml); training settings (learning rate, Adam beta_1) come from the `train` block.
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 
 import keras
 
+from lutml.config.model import LutGan3dConfig, LutGanConfig, Pix2PixConfig
 from lutml.models import MODELS, generator_builder
 from lutml.models.gan import LutGAN, Pix2PixGAN
 from lutml.models.lut_gan import build_basis_lut_generator, build_conv3d_lut_generator
 from lutml.models.pix2pix import build_patchgan, build_unet, check_size
-from lutml.pipeline.schema import LutGan3dConfig, LutGanConfig, Pix2PixConfig
 
 
 def model_sizes(cfg: Pix2PixConfig) -> tuple[int, int]:

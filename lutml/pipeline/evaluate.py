@@ -29,8 +29,10 @@ from typing import Any
 import numpy as np
 
 from lutml.color import delta_e_image, mkl_transfer, psnr
+from lutml.config.corpus import CorpusConfig
+from lutml.config.eval import EvalConfig
+from lutml.config.fit import FitConfig
 from lutml.lut import LUT3D, apply_lut, identity_table
-from lutml.pipeline.schema import CorpusConfig, EvalConfig, FitConfig
 
 METHODS = ("ours", "identity", "population", "original", "pair_fit")
 METRICS = ("de00_mean", "de00_p95", "psnr", "lut_mean_diff")
@@ -377,7 +379,7 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
     import json
 
     from lutml.models.files import META_FILE
-    from lutml.pipeline.tracking import mlflow_run, run_tags
+    from lutml.tracking import mlflow_run, run_tags
 
     meta_path = models_dir / META_FILE
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}

@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from lutml.pipeline.schema import OriginalConfig, SynthConfig
+from lutml.config.original import OriginalConfig
+from lutml.config.synth import SynthConfig
 
 
 def train_original(
@@ -31,10 +32,10 @@ def train_original(
     ``<out_dir>.work/`` while training and are removed afterwards; `out_dir` gets the generator
     (``generator.keras`` + ``model.json``).
     """
+    from lutml.data.ground_truth import fit_ground_truth
     from lutml.data.pairs import read_split
     from lutml.data.split import split_pairs
     from lutml.data.synthesize import synthesize_pairs
-    from lutml.pipeline.ground_truth import fit_ground_truth
     from lutml.train import train_model
 
     out = Path(out_dir)

@@ -15,7 +15,7 @@ PARAMS_FILE = "params.yaml"
 
 def load_params(path: str | Path = PARAMS_FILE) -> DictConfig:
     """Load `params.yaml` as a read-only OmegaConf tree; stages convert it once into their typed
-    config (`lutml.pipeline.schema`, e.g. ``SplitStage.from_params(load_params())``)."""
+    config (`lutml.config.stages`, e.g. ``SplitStage.from_params(load_params())``)."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: params file not found (run from the repository root)")

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from lutml.data.ground_truth import read_ground_truth
 from lutml.data.pairs import load_pair, read_split
 from lutml.lut import resample_lut
 from lutml.models.inference import resize_batch_square
-from lutml.pipeline.ground_truth import read_ground_truth
 
 
 @dataclass

@@ -24,9 +24,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from lutml.config.model import LookEncoderConfig
+from lutml.config.train import LookTrainConfig
 from lutml.models.look_encoder import LookEncoder
 from lutml.models.lut_layers import apply_lut_trilinear
-from lutml.pipeline.schema import LookEncoderConfig, LookTrainConfig
 
 
 def draw_batches(

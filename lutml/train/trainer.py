@@ -21,12 +21,13 @@ import numpy as np
 import tensorflow as tf
 
 from lutml.atomic import atomic_path, write_text_atomic
+from lutml.config.model import LutGanConfig, Pix2PixConfig
+from lutml.config.train import GanTrainConfig
+from lutml.data.ground_truth import read_ground_truth
 from lutml.imageio import write_image
 from lutml.models import model_kind
 from lutml.models.builders import build_gan, model_sizes
 from lutml.models.files import GENERATOR_FILE, META_FILE, METRICS_FILE, PREVIEW_FILE
-from lutml.pipeline.ground_truth import read_ground_truth
-from lutml.pipeline.schema import GanTrainConfig, LutGanConfig, Pix2PixConfig
 from lutml.preview import image_grid
 from lutml.train import callbacks as cb
 from lutml.train.data import load_arrays, split_ids, train_dataset, val_dataset
@@ -57,7 +58,7 @@ def _resume_state(ckpt_dir: Path, fingerprint: str) -> dict | None:
 def _tracking(enabled: bool, look: str, variant: str, run_id: str | None):
     if not enabled:
         return contextlib.nullcontext(None)
-    from lutml.pipeline.tracking import mlflow_run, run_tags
+    from lutml.tracking import mlflow_run, run_tags
 
     return mlflow_run(
         run_id=run_id, experiment=look, run_name=variant, tags=run_tags(look, variant)

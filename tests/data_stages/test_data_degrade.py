@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
+from lutml.config.synth import SynthConfig
 from lutml.data.degrade import OPS, apply_op, apply_ops
 from lutml.data.sampling import (
     BalancedSigns,
@@ -17,7 +18,6 @@ from lutml.data.sampling import (
     sample_ops,
 )
 from lutml.pipeline.config import CONF_DIR
-from lutml.pipeline.schema import SynthConfig
 
 # The default ranges with 1-4 ops per pair (the default allows 0: the neutral frame as is), so
 # every draw has a colour op to test.

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from conftest import fake_corpus_cfg, smooth_photo
 
+from lutml.config.frames import FramesConfig
 from lutml.data.frames import make_frames as _make_frames
 from lutml.data.frames import read_frames_manifest
 from lutml.data.looks import get_look
 from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
-from lutml.pipeline.schema import FramesConfig
 
 TINY = {
     "source": "embedded",

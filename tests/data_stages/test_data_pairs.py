@@ -11,6 +11,8 @@ import pytest
 import yaml
 from conftest import fake_corpus_cfg
 
+from lutml.config.frames import FramesConfig
+from lutml.config.synth import SynthConfig
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import make_frames as _make_frames
 from lutml.data.frames import resize_frame
@@ -20,7 +22,6 @@ from lutml.data.split import grouped_split, split_pairs
 from lutml.data.synthesize import synthesize_pairs as _synthesize_pairs
 from lutml.imageio import read_image, read_image_full, write_image
 from lutml.pipeline.config import CONF_DIR
-from lutml.pipeline.schema import FramesConfig, SynthConfig
 
 # The original project's pairs (degraded graded frame -> graded frame, 1-4 ops) for the tests
 # below; the default input_from=neutral has its own test.

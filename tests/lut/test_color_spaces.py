@@ -236,8 +236,8 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     """`frames.colour_space`: folder frames in LogC3 become working sRGB before the stage grades them."""
     from conftest import fake_corpus_cfg
 
+    from lutml.config.frames import FramesConfig
     from lutml.data.frames import make_frames as _make_frames
-    from lutml.pipeline.schema import FramesConfig
 
     def make_frames(out, c, look, corpus, seed):
         return _make_frames(out, FramesConfig.from_mapping(c, "frames"), look, corpus, seed)

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 from config_helpers import model_cfg
 
+from lutml.config.registries import model_config
 from lutml.lut import LUT3D, apply_lut, identity_table
 from lutml.models import MODEL_KINDS
 from lutml.models.builders import build_gan, build_generator, model_sizes
@@ -17,7 +18,6 @@ from lutml.models.inference import load_model
 from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness
 from lutml.models.pix2pix import build_patchgan, build_unet
 from lutml.pipeline.config import CONF_DIR, compose
-from lutml.pipeline.schema import model_config
 
 ALL_VARIANTS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
 VARIANTS = [

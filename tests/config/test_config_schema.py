@@ -1,25 +1,25 @@
 """Every stage's typed config builds from params.yaml and from every composition of conf/; unknown
-or missing keys fail naming the key (lutml.pipeline.schema)."""
+or missing keys fail naming the key; a stage's fields are its dvc.yaml params (lutml.config)."""
 
 from __future__ import annotations
 
 import copy
+import inspect
 from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
 
+from lutml.config.look import LOOK_PARAMS
+from lutml.config.params import Params
+from lutml.config.registries import MODEL_CONFIGS
+from lutml.config.stages import STAGES
+from lutml.config.train import GanTrainConfig, LookTrainConfig
+from lutml.config.validators import ConfigError
+from lutml.data.looks import LOOKS
 from lutml.models import MODEL_KINDS
 from lutml.pipeline.config import compose
-from lutml.pipeline.schema import (
-    MODEL_CONFIGS,
-    STAGES,
-    ConfigError,
-    GanTrainConfig,
-    LookTrainConfig,
-    Params,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "conf"
@@ -48,6 +48,14 @@ def compositions() -> list[tuple[str, ...]]:
 
 def test_model_configs_cover_every_model_name() -> None:
     assert set(MODEL_CONFIGS) == set(MODEL_KINDS)
+
+
+def test_look_params_declare_every_look_builder() -> None:
+    """lutml.config declares the looks and their keys; lutml.data.looks builds them: the same names,
+    each builder's keyword parameters in order."""
+    assert list(LOOK_PARAMS) == list(LOOKS)
+    for name, build in LOOKS.items():
+        assert LOOK_PARAMS[name] == tuple(inspect.signature(build).parameters), name
 
 
 def test_params_yaml_builds_every_stage_config() -> None:
@@ -151,19 +159,27 @@ def test_wrong_types_and_variants_raise() -> None:
         STAGES["train"].from_params(pix)
 
 
-#: Keys a stage reads beyond its dvc.yaml params: train labels pair-trained runs with the look's
-#: name (the look estimator is look-agnostic, so `look` is not a param of the stage).
-EXTRA_READS = {"train": ["look.name"]}
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_stage_fields_are_its_dvc_params(name: str) -> None:
+    """The bundle's tracked fields are the stage's `params:` in dvc.yaml, each once; train also reads
+    `look.name` (it labels pair-trained runs; the look estimator is look-agnostic), untracked."""
+    want = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][name]["params"]
+    got = STAGES[name].dvc_params()
+    assert sorted(got) == sorted(want) and len(set(got)) == len(got)
+    extra = [k for k in STAGES[name].reads() if k not in got]
+    assert extra == (["look.name"] if name == "train" else [])
 
 
 @pytest.mark.parametrize("name", sorted(STAGES))
 def test_stage_configs_read_only_their_dvc_params(name: str) -> None:
-    """A stage's config builds from its dvc.yaml params alone (else DVC misses a change)."""
+    """A stage's config builds from its dvc.yaml params (and its untracked reads) alone (else DVC
+    misses a change)."""
     stage = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][name]
+    untracked = [k for k in STAGES[name].reads() if k not in STAGES[name].dvc_params()]
     for overrides in [(), ("experiment=pix2pix",)]:
         params = composed(overrides)
         pruned: dict = {}
-        for path in [*stage["params"], *EXTRA_READS.get(name, [])]:
+        for path in [*stage["params"], *untracked]:
             *parents, last = path.split(".")
             src, dst = params, pruned
             for key in parents:
