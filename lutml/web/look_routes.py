@@ -28,6 +28,7 @@ from lutml.web.looks import (
     Footage,
     Look,
     Settings,
+    StillFrames,
     StillsJob,
     adjusted_lut,
     components_available,
@@ -281,6 +282,7 @@ def _finisher(entry, registry, name: str, stem: str):
         what = "video frame(s)" if "video" in extra else "still(s)"
         job.step = f"Learning the look of {len(stills)} {what}…"
         t = time.perf_counter()
+        frames = StillFrames(stills)  # float32, one still at a time
         try:
             model = registry.load(entry)
             if model.kind != "look":
@@ -291,10 +293,10 @@ def _finisher(entry, registry, name: str, stem: str):
                 )
                 return
             try:
-                graded = look_of_stills(model, stills, size=None)
+                graded = look_of_stills(model, frames, size=None)
                 # a model with a trust model gives its calibrated verdicts in graded.warnings
                 trust = getattr(graded, "trust", None)
-                mixed = None if trust is not None else mixed_look_warning(model, stills, graded.lut)
+                mixed = None if trust is not None else mixed_look_warning(model, frames, graded.lut)
             except ModelLoadError:
                 raise
             except Exception as exc:  # the stills are decoded and checked: the model is at fault
@@ -306,9 +308,9 @@ def _finisher(entry, registry, name: str, stem: str):
         job.check()
         job.step = "Reading the reference's neutral version…"
         t = time.perf_counter()
-        reference = area_downscale(stills[0].astype(np.float32), preview_edge)
         n = len(stills)
         del stills[1:]  # the estimate is made: only the reference is needed from here
+        reference = area_downscale(frames[0], preview_edge)
         inverse = invert_table(graded.lut.table)
         neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0)
         # Kept as 8-bit: they are shown as 8-bit JPEGs (and 12x smaller than float32).

@@ -1,7 +1,7 @@
 """Looks learned from many stills, your own footage frames, per-component strength, exports.
 
 - `StillsJob`: a background job that reads 1-200 uploaded stills (each downscaled to at most
-  `STILL_PIXELS` as it is read, then its file deleted), asks the look model for one look of all
+  `STILL_PIXELS` and kept as 8 bits as it is read, then its file deleted) or one video, asks the look model for one look of all
   of them (`lutml.grade.look_of_stills`), and stores a `Look`. Progress and cancel through
   `JobManager`; at most `max_running` jobs decode at once, the rest wait their turn. The job's
   temporary folder is removed when it ends, fails or is cancelled.
@@ -22,14 +22,14 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lutml.imageio import FLOAT_DEPTH, ImageData
+from lutml.imageio import FLOAT_DEPTH, ImageData, to_float
 from lutml.lut.lut3d import LUT3D
 from lutml.web.results import malloc_trim
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 STILL_PIXELS = (
     1_000_000  # a still is downscaled to this as it is read (the estimator needs far less)
 )
-JOB_PIXELS = 40_000_000  # all stills of one job together (float16: 240 MB); many stills get smaller
+JOB_PIXELS = 40_000_000  # all stills of one job together (8-bit: 120 MB); many stills get smaller
 MIN_STILL_PIXELS = 150_000
 MAX_STILLS = 200
 MAX_FOOTAGE = 12  # frames per footage upload
@@ -399,20 +399,37 @@ def graded_strips(lut: LUT3D, image: ImageData, rows: int = 256) -> np.ndarray:
 
 
 def still_for_look(image: ImageData, max_pixels: int) -> np.ndarray:
-    """A decoded still as display RGB in [0, 1], area-downscaled to at most `max_pixels`,
-    stored as float16 (what the estimator reads is quantised to 8 bits anyway)."""
+    """A decoded still as 8-bit display RGB (uint8 (h, w, 3)), area-downscaled to at most
+    `max_pixels`. Eight bits lose nothing the estimator reads (its tiles are uint8) and hold a
+    job's stills in half the memory of float16; `StillFrames` gives them back as float32."""
+    from lutml.imageio import from_float
+
     rgb = image.rgb
     h, w = rgb.shape[:2]
     k = max(1, int(np.ceil(np.sqrt(h * w / max_pixels))))
+    if k == 1 and rgb.dtype == np.uint8:
+        return np.ascontiguousarray(rgb)  # as decoded: an 8-bit still is kept as it is
     if k > 1:  # block-average native values first: no full-size float copy of a 24 MP still
-        hh, ww = h // k, w // k
-        blocks = rgb[: hh * k, : ww * k].reshape(hh, k, ww, k, 3)
-        small = blocks.mean(axis=(1, 3), dtype=np.float32)
-        scale = 1.0 if image.bit_depth == FLOAT_DEPTH else float((1 << image.bit_depth) - 1)
-        small /= scale
+        small = block_mean(rgb, k, image.bit_depth)
     else:
         small = image.as_float()
-    return np.clip(np.nan_to_num(small, nan=0.0), 0.0, 1.0).astype(np.float16)
+    return from_float(np.nan_to_num(small, nan=0.0), 8)
+
+
+class StillFrames(Sequence):
+    """A job's 8-bit stills as the float32 RGB in [0, 1] that `lutml.grade.look_of_stills`
+    reads, one still converted at a time (the estimator walks them one by one)."""
+
+    def __init__(self, stills: list[np.ndarray]):
+        self._stills = stills
+
+    def __len__(self) -> int:
+        return len(self._stills)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [to_float(s) for s in self._stills[i]]
+        return to_float(self._stills[i])
 
 
 def mixed_look_warning(model: Any, stills: list[np.ndarray], lut: LUT3D) -> str | None:

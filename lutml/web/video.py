@@ -153,13 +153,14 @@ def sampled_frames(
     max_seconds: float,
     on_sample: Callable[[float], None] | None = None,
 ) -> Iterator[tuple[np.ndarray, float]]:
-    """(float16 RGB (h, w, 3) in [0, 1] of at most `max_pixels`, its time in seconds) for each
+    """(8-bit RGB (h, w, 3) of at most `max_pixels` pixels, its time in seconds) for each
     frame the pipeline's sampling keeps from the first `max_seconds` of the clip.
 
     Closing the iterator (or leaving a ``with contextlib.closing(...)`` block) stops ffmpeg.
     An undecodable clip raises `UploadError`.
     """
     from lutml.data.sources import video_frames
+    from lutml.imageio import from_float
 
     frames = video_frames(
         path,
@@ -176,7 +177,7 @@ def sampled_frames(
                 t = float(frame.source.rsplit("#t=", 1)[-1].rstrip("s"))
                 if on_sample is not None:
                     on_sample(t)
-                rgb = np.clip(frame.rgb, 0.0, 1.0).astype(np.float16)
+                rgb = from_float(frame.rgb, 8)  # exact: ffmpeg gave 8-bit codes
                 del frame
                 yield rgb, t
         except (ValueError, OSError, RuntimeError, IndexError) as exc:

@@ -165,7 +165,7 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
     assert set(look["info"]["timings"]) >= {"read_s", "estimate_s", "neutral_s", "total_s"}
     wait_empty(work)  # the upload is gone with the job's folder
     # the same frames as the pipeline's video source gives (lutml.data.sources.video_frames)
-    frames = [rgb.astype(np.float32) for rgb, _ in sampled_frames(clip, "c", 10**6, 200)]
+    frames = [rgb / np.float32(255) for rgb, _ in sampled_frames(clip, "c", 10**6, 200)]
     assert len(frames) == 4
     assert np.abs(frames[2] - graded_frames(4)[2]).mean() < 0.03  # H.264 at high quality
     direct = look_of_stills(load_any_model(models_dir / "estimator"), frames, size=17).lut
@@ -184,7 +184,7 @@ def test_large_video_frames_are_downscaled_by_ffmpeg(clip):
     got = list(sampled_frames(clip, "c", 3000, 200))
     assert len(got) == 4
     h, w = got[0][0].shape[:2]
-    assert h * w <= 3000 and abs(w / h - 128 / 96) < 0.05 and got[0][0].dtype == np.float16
+    assert h * w <= 3000 and abs(w / h - 128 / 96) < 0.05 and got[0][0].dtype == np.uint8
 
 
 def test_a_non_video_named_mp4_is_one_clear_message(client, work):
