@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = FitLutsStage.from_params(load_params())
     fit = cfg.fit
     if cfg.synth_mode == "looks":
-        from lutml.fit.basis import fit_look_basis
+        from lutml.pipeline.look_basis import fit_look_basis
 
         b = fit_look_basis(
             pairs_dir,

@@ -2,6 +2,7 @@
 
 - `params`: read params.yaml (composed from conf/) and a stage's positional paths.
 - `config`: compose conf/ into params.yaml (`python -m lutml.pipeline.config [overrides...]`).
+- `look_basis`: stage `fit_luts` for the look estimator: the look basis of the training looks.
 - `evaluate`: the evaluate stage: the learned look vs the true look and the baselines on held-out
   photos, reliability checks, the one-still table.
 - `report`: `python -m lutml.pipeline.report`, the results table after `make run`.
