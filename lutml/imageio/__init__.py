@@ -10,7 +10,8 @@ half float. Every writer is atomic. A JPEG whose compressed data is cut short or
 error, never a half-grey picture.
 
 The package, one subject a module: `core` (the decoded image, its errors and limits, codes <->
-floats), `read` (decoding, format judged by content), `jpeg` (damaged-JPEG checks), `tiff`,
+floats), `read` (decoding, format judged by content), `jpeg` and `jpeg_entropy` (damaged-JPEG
+checks: markers, then every scan's Huffman-coded data), `tiff`,
 `exr` (OpenEXR in and out) and `write` (atomic writers, folder listing). Everything is imported
 from here: ``from lutml.imageio import read_image_full``.
 """

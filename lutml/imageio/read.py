@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from lutml.imageio.core import (
     _EXR_MAGIC,
@@ -155,13 +158,42 @@ def _open_pillow(p: Path, limit: int | None) -> Image.Image:
     return im
 
 
+_STRICT_LOCK = threading.Lock()
+_strict_depth = 0
+_strict_saved = False
+
+
+@contextlib.contextmanager
+def _strict_pillow() -> Iterator[None]:
+    """Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` False while our decodes run.
+
+    Any code in the process may set it True (it is a module global), and then Pillow fills a
+    cut PNG or JPEG with grey instead of raising. Concurrent loads (the web's threads) share one
+    saved value: the first in saves and clears it, the last out restores it.
+    """
+    global _strict_depth, _strict_saved
+    with _STRICT_LOCK:
+        if _strict_depth == 0:
+            _strict_saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _strict_depth += 1
+    try:
+        yield
+    finally:
+        with _STRICT_LOCK:
+            _strict_depth -= 1
+            if _strict_depth == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _strict_saved
+
+
 def _read_pillow(
     p: Path, limit: int | None, notes: list[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     with _open_pillow(p, limit) as im:
-        im.load()
-        if im.format == "JPEG":
+        if im.format == "JPEG":  # before decoding: libjpeg would only warn, Pillow drops that
             _check_jpeg_data(p, im)
+        with _strict_pillow():
+            im.load()
         if notes is not None:
             what = "frames (an animated PNG)" if im.format == "PNG" else "frames"
             _note_frames(p, int(getattr(im, "n_frames", 1) or 1), what, notes)
