@@ -72,6 +72,7 @@ def colour_features(
     bands: int = 8,
     hue_bins: int = 24,
     ab_bins: int = 16,
+    pixel_weight: float = 1.0,
 ) -> tf.Tensor:
     """Colour statistics of each image: float32 (n, F) from sRGB images (n, h, w, 3) in [0, 1].
 
@@ -79,22 +80,33 @@ def colour_features(
     are square-rooted (a variance-stabilising transform for counts); chroma statistics are in
     units of 30 a*b*; quantiles of R, G, B and L*/100 locate black and white points and tone
     curves more finely than any histogram bin.
+
+    `pixel_weight`: how many pixels each value stands for (a crop's palette, whose entries stand
+    for h*w / P pixels each: `lutml.train.look_trainer.crop_palettes`); counts, the band means'
+    regulariser and the quantiles' ranks are then those of the pixels. 1.0 gives the same bits as
+    without it.
     """
     n = tf.shape(images)[0]
     px = tf.reshape(images, [n, -1, 3])
-    count = tf.cast(tf.shape(px)[1], tf.float32)
+    w = float(pixel_weight)
+    count = tf.cast(tf.shape(px)[1], tf.float32) * w
     q = _bin(px, 0.0, 1.0, rgb_bins)
-    rgb = _histogram((q[..., 0] * rgb_bins + q[..., 1]) * rgb_bins + q[..., 2], rgb_bins**3) / count
+    rgb = (
+        _histogram((q[..., 0] * rgb_bins + q[..., 1]) * rgb_bins + q[..., 2], rgb_bins**3)
+        * w
+        / count
+    )
     L, a, b = srgb_to_lab(px)
     chroma = tf.sqrt(a * a + b * b + 1e-6)
-    light = _histogram(_bin(L, 0.0, 100.0, l_bins), l_bins) / count
+    light = _histogram(_bin(L, 0.0, 100.0, l_bins), l_bins) * w / count
     band = _bin(L, 0.0, 100.0, bands)
-    in_band = _histogram(band, bands) + 1e-3
-    mean_a = _histogram(band, bands, a) / in_band / 30.0
-    mean_b = _histogram(band, bands, b) / in_band / 30.0
-    mean_c = _histogram(band, bands, chroma) / in_band / 30.0
+    in_band = _histogram(band, bands) * w + 1e-3
+    mean_a = _histogram(band, bands, a) * w / in_band / 30.0
+    mean_b = _histogram(band, bands, b) * w / in_band / 30.0
+    mean_c = _histogram(band, bands, chroma) * w / in_band / 30.0
     hue = (
         _histogram(_bin(tf.atan2(b, a), -math.pi, math.pi, hue_bins), hue_bins, chroma)
+        * w
         / count
         / 30.0
     )
@@ -102,9 +114,11 @@ def colour_features(
         _histogram(
             _bin(a, -64.0, 64.0, ab_bins) * ab_bins + _bin(b, -64.0, 64.0, ab_bins), ab_bins**2
         )
+        * w
         / count
     )
-    at = tf.cast(tf.constant(QUANTILES) * (count - 1.0), tf.int32)  # nearest-rank quantiles
+    # nearest-rank quantiles (rank among the pixels; the entry holding it)
+    at = tf.cast(tf.constant(QUANTILES) * (count - 1.0) / w, tf.int32)
     rgb_q = tf.gather(tf.sort(px, axis=1), at, axis=1)  # (n, q, 3)
     l_q = tf.gather(tf.sort(L, axis=1), at, axis=1) / 100.0  # (n, q)
     q = len(QUANTILES)
@@ -129,8 +143,8 @@ def colour_features(
 class ColourFeatures(layers.Layer):
     """`colour_features` as a layer: (n, S, S, 3) -> (n, F)."""
 
-    def call(self, images):
-        return colour_features(images)
+    def call(self, images, pixel_weight: float = 1.0):
+        return colour_features(images, pixel_weight=pixel_weight)
 
 
 @keras.saving.register_keras_serializable(package="lutml")
@@ -199,12 +213,18 @@ class LookEncoder(keras.Model):
         )
         self.basis = LookBasis(lut_size, n_components, name="look_basis")
 
+    def embed_pixels(self, images: tf.Tensor, pixel_weight: float = 1.0) -> tf.Tensor:
+        """Per-image [embedding, raw features]: (n, h, w, 3) -> (n, width + F), any h and w (the
+        features are statistics of the set of pixel colours: a crop's palette works too, each
+        entry standing for `pixel_weight` pixels)."""
+        f = self.features(images, pixel_weight=pixel_weight)
+        return tf.concat([self.frame_mlp(f), f], axis=1)
+
     def embed(self, frames: tf.Tensor) -> tf.Tensor:
         """Per-frame [embedding, raw features]: (b, k, S, S, 3) -> (b, k, width + F)."""
         shape = tf.shape(frames)
         s = self.frame_size
-        f = self.features(tf.reshape(frames, [-1, s, s, 3]))
-        e = tf.concat([self.frame_mlp(f), f], axis=1)
+        e = self.embed_pixels(tf.reshape(frames, [-1, s, s, 3]))
         return tf.reshape(e, [shape[0], shape[1], e.shape[-1]])
 
     def call(self, inputs, training=False):

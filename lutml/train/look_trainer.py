@@ -108,6 +108,64 @@ def mosaic_crops(x: tf.Tensor, partners: tf.Tensor, mix: tf.Tensor) -> tf.Tensor
     return m * mosaic + (1.0 - m) * x
 
 
+def crop_palettes(crops: np.ndarray, size: int) -> np.ndarray:
+    """Compact colour palettes of crops: float32 (M, size, 3) from crops (M, h, w, 3), uint8 or in [0, 1].
+
+    Equal-population median cut: the pixels of each crop are split in two at the median of the
+    channel with the largest range, recursively, until `size` cells of ``h*w / size`` pixels
+    each; a cell's colour is the mean of its pixels. Every entry then stands for the same number
+    of pixels, so a palette is itself a small "image" with the crop's colour distribution: the
+    colour features (histograms, band means, quantiles: functions of the set of pixel colours)
+    of the palette approximate those of the crop (tests/train/test_palette_training.py), and
+    pushing `size` colours through a look costs ``size / (h*w)`` of pushing every pixel.
+    `size` must be a power of two dividing h*w. Deterministic (NumPy's introselect).
+    """
+    x = np.asarray(crops)
+    m, n = x.shape[0], int(np.prod(x.shape[1:-1]))
+    levels = int(size).bit_length() - 1
+    if size < 1 or 2**levels != size or n % size:
+        raise ValueError(f"palette size {size} must be a power of two dividing {n} pixels")
+    out = np.empty((m, size, 3), np.float32)
+    for lo in range(0, m, 256):  # blocks of crops: the arrays stay in cache
+        block = x[lo : lo + 256].reshape(-1, n, 3)
+        block = block.astype(np.float32) / 255.0 if x.dtype == np.uint8 else block
+        chans = [np.ascontiguousarray(block[None, :, :, c], np.float32) for c in range(3)]
+        for _ in range(levels):  # chans: 3 x (cells, crops, pixels per cell)
+            spread = np.stack([c.max(axis=-1) - c.min(axis=-1) for c in chans])
+            widest = np.argmax(spread, axis=0)[..., None]  # the widest channel of each cell
+            key = np.where(widest == 0, chans[0], np.where(widest == 1, chans[1], chans[2]))
+            half = n // (2 * chans[0].shape[0])
+            order = np.argpartition(key, half - 1, axis=-1)  # lower half | upper half
+            chans = [
+                np.concatenate(np.split(np.take_along_axis(c, order, axis=-1), [half], -1))
+                for c in chans
+            ]
+        # chans[c] (size, crops, n / size): cell j of level L is row j in an order the split sets
+        means = np.stack([c.mean(axis=-1) for c in chans], axis=-1)  # (size, crops, 3)
+        out[lo : lo + 256] = means.transpose(1, 0, 2)
+    return out
+
+
+def half_crops(crops: np.ndarray) -> np.ndarray:
+    """Crops (M, S, S, 3) area-halved (2x2 means) to (M, S/2, S/2, 3) float32 in [0, 1]: the
+    parts `mosaic_crops` tiles (the same 2x2 average pooling)."""
+    x = np.asarray(crops)
+    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
+    m, h, w, _ = x.shape
+    return x.reshape(m, h // 2, 2, w // 2, 2, 3).mean(axis=(2, 4), dtype=np.float32)
+
+
+def mosaic_palettes(x: tf.Tensor, own_half: tf.Tensor, partners: tf.Tensor, mix: tf.Tensor):
+    """Palettes (T, P, 1, 3) where ``mix`` (T,) is 1 replaced by the palette of the 2x2 mosaic of
+    the crop and its three partners: the union of the four area-halved crops' palettes
+    (``own_half`` (T, P/4, 3), ``partners`` (T, 3, P/4, 3)), as `mosaic_crops` tiles them (a
+    mosaic's pixel set is the union of its four parts, so its features are those of the union)."""
+    t = tf.shape(x)[0]
+    union = tf.reshape(tf.concat([own_half[:, None], partners], axis=1), [t, -1, 1, 3])
+    m = mix[:, None, None, None]
+    return m * union + (1.0 - m) * x
+
+
 def expose_sets(x: tf.Tensor, segment: tf.Tensor, key: float, seed: tf.Tensor) -> tf.Tensor:
     """Neutral crops (T, S, S, 3) with their exposure moved in linear light before the look: by
     N(0, key) stops per set (`segment` (T,) the set of each crop) and N(0, key / 2) per crop.
@@ -141,12 +199,20 @@ class LookTrainer(keras.Model):
         coefficients: np.ndarray,
         noise: float,
         key: float | None = None,
+        palette: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.key = float(key or 0.0)
         self.encoder = encoder
         self.crops = tf.constant(crops)  # uint8 (M, S, S, 3)
+        self.palette = int(palette or 0)
+        if self.palette:  # packed batches grade compact palettes of the crops (`crop_palettes`)
+            self.palettes = tf.constant(crop_palettes(crops, self.palette))  # (M, P, 3)
+            if crops.shape[1] % 2 == 0 and self.palette >= 4:  # for mosaics: of the halved crops
+                self.half_palettes = tf.constant(
+                    crop_palettes(half_crops(crops), self.palette // 4)
+                )  # (M, P/4, 3)
         self.looks = tf.constant(tables)  # float32 (N, n, n, n, 3)
         self.coefficients = tf.constant(coefficients)  # float32 (N, K)
         self.noise = float(noise)
@@ -171,21 +237,45 @@ class LookTrainer(keras.Model):
         mask = tf.cast(tf.range(k)[None, :] < batch["size"][:, None], tf.float32)
         return tf.reshape(graded, [b, k, s, s, 3]), mask
 
-    def _packed_loss(self, batch):
-        """Loss of a packed batch (`draw_packed_batches`): every crop is graded and embedded once,
-        then pooled per set with a segment mean."""
-        crop_ids, segment = batch["crops"], batch["segment"]
+    def packed_inputs(self, batch: Mapping[str, tf.Tensor]) -> tf.Tensor:
+        """The neutral crops of a packed batch, mosaics made: (T, S, S, 3) in [0, 1]; with
+        `palette`, each crop's palette instead: (T, P, 1, 3)."""
+        crop_ids = batch["crops"]
+        if self.palette:  # each crop as its palette: P colours standing for h*w / P pixels each
+            x = tf.gather(self.palettes, crop_ids)[:, :, None, :]  # (T, P, 1, 3)
+            if "mix" in batch:
+                x = mosaic_palettes(
+                    x,
+                    tf.gather(self.half_palettes, crop_ids),
+                    tf.gather(self.half_palettes, batch["partners"]),
+                    batch["mix"],
+                )
+            return x
         x = tf.cast(tf.gather(self.crops, crop_ids), tf.float32) / 255.0  # (T, S, S, 3)
         if "mix" in batch:  # some crops become 2x2 mosaics of four half-size training crops
             partners = tf.cast(tf.gather(self.crops, batch["partners"]), tf.float32) / 255.0
             x = mosaic_crops(x, partners, batch["mix"])
+        return x
+
+    def packed_graded(self, batch: Mapping[str, tf.Tensor]) -> tf.Tensor:
+        """`packed_inputs` under each set's look, noised and quantised to 8 bits."""
+        x = self.packed_inputs(batch)
+        segment = batch["segment"]
         if self.key:  # the content's exposure moves per set and per crop: key is content, not look
             x = expose_sets(x, segment, self.key, batch["seed"])
         tables = tf.gather(self.looks, tf.gather(batch["look"], segment))
         graded = apply_lut_trilinear(tables, x)
         graded += self.noise * tf.random.stateless_normal(tf.shape(graded), batch["seed"])
-        graded = tf.round(tf.clip_by_value(graded, 0.0, 1.0) * 255.0) / 255.0
-        e = self.encoder.embed(graded[None])[0]  # (T, D)
+        return tf.round(tf.clip_by_value(graded, 0.0, 1.0) * 255.0) / 255.0
+
+    def _packed_loss(self, batch):
+        """Loss of a packed batch (`draw_packed_batches`): every crop is graded and embedded once,
+        then pooled per set with a segment mean."""
+        segment = batch["segment"]
+        graded = self.packed_graded(batch)
+        # a palette entry stands for h*w / P pixels (of a crop, or of a mosaic's four halves)
+        weight = self.encoder.frame_size**2 / self.palette if self.palette else 1.0
+        e = self.encoder.embed_pixels(graded, weight)  # (T, D)
         pooled = tf.math.segment_sum(e, segment) / tf.math.segment_sum(
             tf.ones_like(e[:, :1]), segment
         )  # (n_sets, D)
@@ -257,7 +347,14 @@ def fit_encoder(
         len(crops),
         single_fraction,
     )
-    trainer = LookTrainer(encoder, crops, tables, coefficients, float(cfg.noise), cfg.key)
+    palette = int(getattr(cfg, "palette", None) or 0)
+    if palette and cfg.crops_per_batch is None:
+        raise ValueError("train.palette needs packed batches (train.crops_per_batch)")
+    # the last `full_epochs` epochs grade every pixel again (features exactly as at inference)
+    full_epochs = min(int(getattr(cfg, "full_epochs", None) or 0), epochs) if palette else 0
+    trainer = LookTrainer(
+        encoder, crops, tables, coefficients, float(cfg.noise), cfg.key, palette or None
+    )
     schedule = keras.optimizers.schedules.CosineDecay(
         float(cfg.learning_rate), steps * epochs, alpha=0.05
     )
@@ -283,14 +380,32 @@ def fit_encoder(
             if logs is not None:
                 logs["val_loss"] = res["loss"]
 
+    callbacks = [Validate(), *(callbacks or [])]
+    first = epochs - full_epochs
+    if first == 0:  # every epoch on every pixel: nothing graded from palettes
+        trainer.palette = 0
     history = trainer.fit(
         index_dataset(idx),
-        epochs=epochs,
+        epochs=first or epochs,
         steps_per_epoch=steps,
-        callbacks=[Validate(), *(callbacks or [])],
+        callbacks=callbacks,
         verbose=2,
         shuffle=False,
     )
+    if full_epochs and first:  # same optimizer, schedule and batches, every pixel graded
+        trainer.palette = 0
+        trainer.train_function = None
+        rest = trainer.fit(
+            index_dataset({key: v[first * steps :] for key, v in idx.items()}),
+            initial_epoch=first,
+            epochs=epochs,
+            steps_per_epoch=steps,
+            callbacks=callbacks,
+            verbose=2,
+            shuffle=False,
+        )
+        for key, values in rest.history.items():
+            history.history.setdefault(key, []).extend(values)
     if ema is not None:  # the model keeps the averaged weights
         trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
         history.history["final_val_loss"] = [
