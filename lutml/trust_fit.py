@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=None, help="default: params.yaml seed")
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     a = ap.parse_args(argv)
-    from lutml.pipeline.params import load_params
+    from lutml.config.params import load_params
 
     params = load_params()
     sets = a.sets or int(params["train"]["trust_sets"] or 0)

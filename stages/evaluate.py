@@ -7,9 +7,10 @@ import json
 import os
 import sys
 
+from lutml.config.params import load_params
 from lutml.config.stages import EvaluateStage
 from lutml.pipeline.evaluate import run_evaluation
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import shutil
 
+from lutml.config.params import load_params
 from lutml.config.stages import FitLutsStage
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

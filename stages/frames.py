@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sys
 
+from lutml.config.params import load_params
 from lutml.config.stages import FramesStage
 from lutml.data.frames import make_frames
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

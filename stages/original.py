@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
+from lutml.config.params import load_params
 from lutml.config.stages import OriginalStage
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from lutml.config.params import load_params
 from lutml.config.stages import SplitStage
 from lutml.data.split import split_looks, split_pairs
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

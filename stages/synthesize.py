@@ -6,8 +6,9 @@ synth.mode=grade|neutralize: seeded (input, target) pairs made from the frames.
 
 from __future__ import annotations
 
+from lutml.config.params import load_params
 from lutml.config.stages import SynthesizeStage
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 
+from lutml.config.params import load_params
 from lutml.config.stages import TrainStage
 from lutml.models import check_mode
-from lutml.pipeline.params import load_params, parse_paths
+from lutml.pipeline.params import parse_paths
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""lutml's internal import graph: no new import circles.
+"""lutml's internal import graph: no import circles, and floors that read top-down.
 
 The graph is read from the source with the stdlib `ast` (nothing is imported): every `import` and
 `from ... import` anywhere in a module counts, at module level and inside functions, classes and
@@ -9,10 +9,12 @@ module `lutml.a.b` where that is a module, else to `lutml.a` (its `__init__`). R
 resolved against the importing module's package.
 
 A circle is a strongly connected component of that graph with more than one module (or a module
-importing itself); there are none, and a new one fails the test. Two floors are checked too:
-`lutml.config` (the typed configuration) is the ground floor and imports nothing of lutml outside
-itself, and `lutml.pipeline` (the stages' glue) stands on top: the library below it
-(`LOWER_FLOORS`) never imports it.
+importing itself); there are none, and a new one fails the test. Nor are there circles between
+lutml's subpackages and top-level modules (a subpackage that imports another one through some
+module is never imported back by it). Two floors are checked by name: `lutml.config` (the typed
+configuration) is the ground floor and imports nothing of lutml outside itself, and
+`lutml.pipeline` (the stages' glue) stands on top: the library below it (`LOWER_FLOORS`) never
+imports it.
 """
 
 from __future__ import annotations
@@ -195,6 +197,37 @@ def test_no_import_circles() -> None:
     )
 
 
+def unit(module: str) -> str:
+    """The top-level unit of lutml a module belongs to: its subpackage or top-level module."""
+    return ".".join(module.split(".")[:2])
+
+
+def unit_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Arrows between lutml's subpackages and top-level modules (the package `lutml` left out)."""
+    units: dict[str, set[str]] = {unit(m): set() for m in graph if m != PACKAGE}
+    for a, targets in graph.items():
+        for b in targets:
+            if a != PACKAGE and b != PACKAGE and unit(a) != unit(b):
+                units[unit(a)].add(unit(b))
+    return units
+
+
+def test_no_circles_between_subpackages() -> None:
+    """Floors: no subpackage (or top-level module) reaches back to one that imports it, even
+    through different modules (lutml.fit.basis -> lutml.data, lutml.data.x -> lutml.fit would)."""
+    graph = import_graph()
+    units = unit_graph(graph)
+    found = circles(units)
+    shown = [
+        _show(c, units)
+        + " ("
+        + "; ".join(_arrows(graph, lambda a, c=c: unit(a) in c, lambda b, c=c: unit(b) in c))
+        + ")"
+        for c in found
+    ]
+    assert not found, "circles between lutml's subpackages:\n" + "\n".join(shown)
+
+
 def _arrows(graph: dict[str, set[str]], source, target) -> list[str]:
     return sorted(f"{a} -> {b}" for a in graph if source(a) for b in graph[a] if target(b))
 
@@ -219,3 +252,10 @@ def test_floor_checks_see_an_upward_arrow() -> None:
         "lutml.config.a -> lutml.data.b"
     ]
     assert not _within("lutml.configs", GROUND) and _within("lutml.config", GROUND)
+    two_way = {
+        "lutml.fit.a": {"lutml.data.b"},
+        "lutml.data.b": {"lutml.fit.c"},
+        "lutml.fit.c": set(),
+    }
+    assert circles(two_way) == []  # no module circle, but the subpackages import each other
+    assert circles(unit_graph(two_way)) == [frozenset({"lutml.fit", "lutml.data"})]

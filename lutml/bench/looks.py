@@ -241,10 +241,9 @@ def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, di
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
-    from lutml.config.params import Params
+    from lutml.config.params import Params, load_params
     from lutml.data.corpus import corpus_roles
     from lutml.models.inference import load_any_model
-    from lutml.pipeline.params import load_params
 
     params = Params.from_params(load_params())
     model = load_any_model(args.model)

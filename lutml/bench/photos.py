@@ -121,11 +121,10 @@ def known_content(model, params, names: list[str], draws: int = 3) -> dict[str, 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from lutml.config.params import Params
+    from lutml.config.params import Params, load_params
     from lutml.config.stages import TrainStage
     from lutml.data.split import read_look_split
     from lutml.models.inference import load_any_model
-    from lutml.pipeline.params import load_params
 
     params = Params.from_params(load_params())
     stage = TrainStage.from_params(load_params())

@@ -257,9 +257,8 @@ def report(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
-    from lutml.config.params import Params
+    from lutml.config.params import Params, load_params
     from lutml.models.look_inference import load_look_model
-    from lutml.pipeline.params import load_params
 
     params = Params.from_params(load_params())
     model = load_look_model(args.model)

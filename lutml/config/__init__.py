@@ -11,8 +11,8 @@ an unknown or a missing key raises `ConfigError` naming the block and the keys.
   `eval`, `original`.
 - `registries`: which class reads a block whose keys differ by variant: `model` by `model.name`
   (`MODEL_CONFIGS`), `train` by the model's kind (look estimator or pair-trained GAN).
-- `params`: the whole file (`Params`); `stages`: each DVC stage's view of it (`STAGES`), whose
-  fields are the stage's dvc.yaml `params:`.
+- `params`: loading params.yaml (`load_params`) and the whole file as one config (`Params`).
+- `stages`: each DVC stage's view of it (`STAGES`), whose fields are the stage's dvc.yaml `params:`.
 
 Two blocks stay typed mappings, on purpose: a look's parameters (`LookConfig.params`: they differ
 per look family; their keys are checked against `look.LOOK_PARAMS`) and `synth.families` (weights

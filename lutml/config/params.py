@@ -1,10 +1,16 @@
-"""The whole of params.yaml as one typed config (`Params`), and reading its top-level keys."""
+"""params.yaml: loading it (`load_params`), the whole file as one typed config (`Params`), and
+reading its top-level keys.
+
+Stages never compose Hydra config themselves: config flows conf/ -> params.yaml (composed from
+`conf/` by `dvc exp run`) -> stages.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lutml.config.corpus import CorpusConfig
 from lutml.config.eval import EvalConfig
@@ -18,6 +24,27 @@ from lutml.config.split import SplitConfig
 from lutml.config.synth import SynthConfig
 from lutml.config.train import GanTrainConfig, LookTrainConfig
 from lutml.config.validators import ConfigError, check_keys, convert, plain
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+PARAMS_FILE = "params.yaml"
+
+
+def load_params(path: str | Path = PARAMS_FILE) -> DictConfig:
+    """Load `params.yaml` as a read-only OmegaConf tree; stages convert it once into their typed
+    config (`lutml.config.stages`, e.g. ``SplitStage.from_params(load_params())``)."""
+    from omegaconf import DictConfig, OmegaConf
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: params file not found (run from the repository root)")
+    cfg = OmegaConf.load(p)
+    if not isinstance(cfg, DictConfig):
+        raise ValueError(f"{p}: expected a mapping at the top level")
+    OmegaConf.set_readonly(cfg, True)
+    return cfg
+
 
 TOP_LEVEL = (
     "look",

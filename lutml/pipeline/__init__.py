@@ -1,6 +1,6 @@
 """Pipeline glue: what the DVC stages (stages/*.py) and `make run` call; lutml/ does the work.
 
-- `params`: read params.yaml (composed from conf/) and a stage's positional paths.
+- `params`: a stage's positional paths (params.yaml is read by `lutml.config.params`).
 - `config`: compose conf/ into params.yaml (`python -m lutml.pipeline.config [overrides...]`).
 - `look_basis`: stage `fit_luts` for the look estimator: the look basis of the training looks.
 - `evaluate`: the evaluate stage: the learned look vs the true look and the baselines on held-out

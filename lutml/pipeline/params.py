@@ -1,29 +1,10 @@
-"""Reading `params.yaml` (composed from `conf/` by `dvc exp run`) and stage arguments.
-
-Stages never compose Hydra config themselves: config flows conf/ -> params.yaml -> stages.
-"""
+"""A stage's arguments: the positional paths dvc.yaml gives it (params.yaml is read by
+`lutml.config.params.load_params`)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-from omegaconf import DictConfig, OmegaConf
-
-PARAMS_FILE = "params.yaml"
-
-
-def load_params(path: str | Path = PARAMS_FILE) -> DictConfig:
-    """Load `params.yaml` as a read-only OmegaConf tree; stages convert it once into their typed
-    config (`lutml.config.stages`, e.g. ``SplitStage.from_params(load_params())``)."""
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"{p}: params file not found (run from the repository root)")
-    cfg = OmegaConf.load(p)
-    if not isinstance(cfg, DictConfig):
-        raise ValueError(f"{p}: expected a mapping at the top level")
-    OmegaConf.set_readonly(cfg, True)
-    return cfg
 
 
 def parse_paths(argv: list[str] | None, *names: str) -> list[Path]:
