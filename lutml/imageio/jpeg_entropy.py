@@ -32,7 +32,7 @@ LEFT_OVER_BYTES = 3
 # zeros made up after a marker, marker hit 0/1). Reading made-up zeros means the data ran out.
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _fill(data, end, st):
     """Top the buffer up to more than 48 bits: real bytes (FF 00 -> FF) up to the next marker,
     then zeros."""
