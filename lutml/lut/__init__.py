@@ -8,7 +8,8 @@ Public API: `read_lut(path)` / `write_lut(lut, path)` (format from the suffix: .
 
 from lutml.lut._fileutil import LutFormatWarning
 from lutml.lut.apply import INTERPOLATIONS, apply_lut, lut_at_strength
-from lutml.lut.cube import format_cube, read_cube, write_cube
+from lutml.lut.cube import read_cube
+from lutml.lut.cube_write import format_cube, write_cube
 from lutml.lut.io import FORMATS, LUT_SUFFIXES, read_lut, write_lut
 from lutml.lut.lut3d import LUT1D, LUT3D, identity_table
 from lutml.lut.resample import resample_lut

@@ -14,7 +14,8 @@ import warnings
 
 import numpy as np
 
-from lutml.lut.cube import _NUMBER, _shortest_float32, open_regular  # noqa: F401
+from lutml.lut.cube import _NUMBER, open_regular  # noqa: F401
+from lutml.lut.cube_write import _shortest_float32  # noqa: F401
 from lutml.lut.lut3d import LUT3D, identity_table
 
 _F32_MAX = float(np.finfo(np.float32).max)

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from lutml.lut.clf import read_clf, write_clf
 from lutml.lut.csp import read_csp, write_csp
-from lutml.lut.cube import read_cube, write_cube
+from lutml.lut.cube import read_cube
+from lutml.lut.cube_write import write_cube
 from lutml.lut.hald import read_hald, write_hald
 from lutml.lut.lut3d import LUT3D
 from lutml.lut.threedl import read_3dl, write_3dl

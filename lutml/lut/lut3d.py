@@ -2,8 +2,8 @@
 
 Layout: ``table[r, g, b, c]`` float32, shape ``(n, n, n, 3)`` — the red index is the *first*
 axis (colour-science's LUT3D layout). Node ``(i, j, k)`` sits at input colour
-``domain_min + (i, j, k) / (n - 1) * (domain_max - domain_min)``. Only `lutml.lut.cube` knows
-that `.cube` files list nodes with red changing fastest.
+``domain_min + (i, j, k) / (n - 1) * (domain_max - domain_min)``. Only `lutml.lut.cube` (and its
+writing half, `cube_write`) knows that `.cube` files list nodes with red changing fastest.
 """
 
 from __future__ import annotations
