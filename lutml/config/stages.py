@@ -3,9 +3,10 @@
 A bundle's fields are its params: `param(key)` names the params.yaml key a field is read from (a
 whole block, converted by the field's class, or one `block.key`, read by the reader given). The
 fields read in order; a reader may ask for another field first (train checks the model's kind
-against `synth.mode` before it converts the `train` block). `dvc_params()` is the stage's `params:` list
-of dvc.yaml (a test keeps the two equal); a field with `tracked=False` is read but not a param of
-the stage (train labels pair-trained runs with `look.name`; the look estimator is look-agnostic).
+against `synth.mode` before it converts the `train` block). `dvc_params()` is the stage's
+`params:` list of dvc.yaml (a test keeps the two equal); a field with `tracked=False` is read but
+not a param of the stage (train labels pair-trained runs with `look.name`; the look estimator is
+look-agnostic).
 """
 
 from __future__ import annotations
