@@ -38,3 +38,22 @@ def decode(data: bytes) -> np.ndarray:
     """Decode PNG/JPEG bytes to float32 RGB in [0, 1]."""
     with Image.open(io.BytesIO(data)) as im:
         return np.asarray(im.convert("RGB"), np.float32) / 255.0
+
+
+def write_video(path, frames: list[np.ndarray], fps: int = 4, hold: int = 4):
+    """`frames` (float RGB in [0, 1], all one size) as an H.264 MP4 made by imageio-ffmpeg's
+    ffmpeg, each shown for `hold` frames at `fps` (a few KB for small frames)."""
+    import imageio_ffmpeg
+
+    h, w = frames[0].shape[:2]
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (w, h), fps=fps, codec="libx264", quality=9, macro_block_size=1,
+        output_params=["-g", "1"],  # every frame a key frame: what is decoded is what was written
+    )  # fmt: skip
+    writer.send(None)
+    for f in frames:
+        data = np.ascontiguousarray(np.rint(np.clip(f, 0, 1) * 255).astype(np.uint8))
+        for _ in range(hold):
+            writer.send(data)
+    writer.close()
+    return path

@@ -82,13 +82,13 @@ def look_json(look: Look) -> dict:
     }
 
 
-def _coverage_facts(graded) -> dict:
+def _coverage_facts(graded, what: str = "stills") -> dict:
     return {
         "fraction": round(float(graded.coverage), 4),
         "regions": round(float(graded.coverage), 4),
         "missing_hues": [],
         "note": (
-            f"The stills show {graded.coverage:.0%} of natural footage's colours; the look is measured "
+            f"The {what} show {graded.coverage:.0%} of natural footage's colours; the look is measured "
             "there and follows the model's prior elsewhere."
         ),
     }
@@ -331,7 +331,7 @@ def _finisher(entry, registry, name: str, stem: str):
             "n_stills": n,
             "stills": used[:MAX_STILLS],
             "skipped": len(job.skipped),
-            "coverage": _coverage_facts(graded),
+            "coverage": _coverage_facts(graded, "video's frames" if "video" in extra else "stills"),
             "warning": " ".join(warnings) or None,
             "confidence": getattr(graded, "confidence", None),
             # verdict and 80 % intervals in words (lutml.trust.TrustReport.lines)

@@ -348,3 +348,45 @@ def test_no_usable_still_in_browser(look_server, page, tmp_path):
     page.set_viewport_size({"width": 800, "height": 900})
     page.screenshot(path=str(SHOTS / "look-error-800.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def test_look_from_a_video_in_browser(look_server, page, tmp_path):
+    """One short graded video as the input: upload and sampling progress end in a look whose
+    facts name the video; a non-video named .mp4 and a video mixed with stills get one message."""
+    from web_helpers import write_video
+
+    from lutml.resize import resize_image
+
+    look = get_look("teal_orange")
+    photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]
+    graded = [look(np.clip(resize_image(p, (180, 240)), 0, 1)) for p in photos]
+    clip = write_video(tmp_path / "dusk clip.mp4", graded, fps=4, hold=4)
+    page.goto(look_server)
+    page.set_input_files("#stills", str(clip))
+    page.click("#form-look button[type=submit]")
+    _wait(page, "document.querySelector('#facts').textContent.includes('of the video')", 120)
+    facts = page.inner_text("#facts")
+    assert "Look of 3 frame(s) of the video dusk clip.mp4 (240×180, 0:03" in facts, facts
+    page.wait_for_selector("#after-img[data-strength='1.00']", timeout=60_000)
+    assert page.is_hidden("#message")
+    with page.expect_download() as info:
+        page.click("#download-cube")
+    assert info.value.suggested_filename == "dusk-clip-33.cube"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / "look-video-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    fake = tmp_path / "holiday.mp4"
+    fake.write_text("not a video\n" * 50)
+    page.set_input_files("#stills", str(fake))
+    page.click("#form-look button[type=submit]")
+    page.wait_for_selector("#message:not([hidden])", timeout=60_000)
+    assert page.inner_text("#message").startswith("holiday.mp4 is not a video that can be read")
+
+    still = tmp_path / "still.png"
+    write_image(still, graded[0])
+    page.set_input_files("#stills", [str(still), str(clip)])
+    page.click("#form-look button[type=submit]")
+    _wait(page, "document.querySelector('#message').textContent.includes('is a video')")
+    assert page.inner_text("#message").startswith("dusk clip.mp4 is a video: a look is learned")

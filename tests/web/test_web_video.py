@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes
+from web_helpers import known_grade, make_frame, png_bytes, write_video
 
 from lutml.web import create_app
 from lutml.web.video import (
@@ -25,24 +25,6 @@ from lutml.web.video import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def write_video(path: Path, frames: list[np.ndarray], fps: int = 4, hold: int = 4) -> Path:
-    """`frames` (float RGB, even sizes) as an H.264 MP4, each shown for `hold` frames at `fps`."""
-    import imageio_ffmpeg
-
-    h, w = frames[0].shape[:2]
-    writer = imageio_ffmpeg.write_frames(
-        str(path), (w, h), fps=fps, codec="libx264", quality=9, macro_block_size=1,
-        output_params=["-g", "1"],  # every frame a key frame: what is decoded is what was written
-    )  # fmt: skip
-    writer.send(None)
-    for f in frames:
-        data = np.ascontiguousarray(np.rint(np.clip(f, 0, 1) * 255).astype(np.uint8))
-        for _ in range(hold):
-            writer.send(data)
-    writer.close()
-    return path
 
 
 def graded_frames(n: int, h: int = 96, w: int = 128, seed: int = 0) -> list[np.ndarray]:
