@@ -11,5 +11,6 @@ META_FILE = "model.json"  # what the model is: name, kind, sizes, look, ...
 METRICS_FILE = "train_metrics.json"
 PREVIEW_FILE = "preview.png"
 
-#: A folder holding `META_FILE` and one of these is a model.
-MODEL_FILES = (GENERATOR_FILE, LOOK_ENCODER_FILE)
+#: A folder holding `META_FILE` and one of these is a model (a look model may hold only the
+#: NumPy weights: `lutml grade` uses them, so `lutml serve` lists it too).
+MODEL_FILES = (GENERATOR_FILE, LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE)

@@ -118,7 +118,15 @@ def scan_models(dirs: list[Path]) -> dict[str, ModelEntry]:
         candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
         for folder in candidates:
             meta_path = folder / META_FILE
-            if not meta_path.is_file() or not any((folder / f).is_file() for f in MODEL_FILES):
+            if not meta_path.is_file():
+                continue
+            if not any((folder / f).is_file() for f in MODEL_FILES):
+                log.warning(
+                    "model folder %s skipped: %s but no %s",
+                    folder,
+                    META_FILE,
+                    " or ".join(MODEL_FILES),
+                )
                 continue
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))

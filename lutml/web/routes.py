@@ -70,7 +70,8 @@ def _workdir() -> Iterator[Path]:
 def _size() -> int:
     sizes = current_app.config["LUTML_LUT_SIZES"]
     raw = request.form.get("size", "33")
-    if not raw.isdigit() or int(raw) not in sizes:
+    # ASCII digits only: str.isdigit() also takes "²" (int() fails) and "٣٣" (int() reads 33).
+    if not (raw.isascii() and raw.isdigit()) or int(raw) not in sizes:
         raise BadRequest(f"LUT size must be one of {', '.join(map(str, sizes))}.")
     return int(raw)
 
