@@ -131,7 +131,7 @@ def _segment_end(data, end, st):
     return extra, pos
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)  # the web's other threads go on meanwhile
 def check_scan(
     data, start, end, kind, ss, se, ri,
     comp_h, comp_v, comp_dc, comp_ac, comp_bx, comp_by, comp_stride, comp_offset,
