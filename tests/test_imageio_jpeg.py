@@ -97,6 +97,23 @@ def test_bytes_left_over_after_the_last_block_are_an_error(tmp_path):
         read_image_full(bad)
 
 
+def test_a_multi_picture_jpeg_is_checked_too(tmp_path):
+    """Phones and 3D cameras write MPO (Pillow's format "MPO", not "JPEG"): its first image."""
+    Image.fromarray(photo()).save(
+        tmp_path / "m.mpo",
+        format="MPO",
+        save_all=True,
+        append_images=[Image.fromarray(photo(seed=1))],
+    )
+    data = (tmp_path / "m.mpo").read_bytes()
+    assert read_image_full(tmp_path / "m.mpo").rgb.shape == (192, 256, 3)
+    start, end = scan_data(data)
+    at = (start + end) // 2
+    bad = write(tmp_path, data[:at] + bytes(200) + data[at + 200 :], "bad.mpo")
+    with pytest.raises(ImageReadError, match=r"bad\.mpo: damaged JPEG"):
+        read_image_full(bad)
+
+
 def test_error_names_the_scan_and_the_byte(tmp_path):
     data = jpeg(tmp_path, progressive=True)
     start, end = scan_data(data)
