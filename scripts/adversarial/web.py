@@ -142,6 +142,17 @@ def _unchunk(data: bytes) -> bytes:
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    return multipart_many(fields, "", [], files)
+
+
+def multipart_many(
+    fields: dict[str, str],
+    field: str,
+    many: list[tuple[str, bytes]],
+    files: dict[str, tuple[str, bytes]] | None = None,
+) -> tuple[bytes, str]:
+    """A multipart body: text `fields`, several files under one name `field`, and `files`."""
+    files = [*(files or {}).items(), *((field, f) for f in many)]
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
@@ -150,7 +161,7 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
             + value.encode()
             + b"\r\n"
         )
-    for name, (filename, data) in files.items():
+    for name, (filename, data) in files:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
             f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()

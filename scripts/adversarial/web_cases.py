@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import struct
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from .fixtures import damaged_model, first_bias, npz_edit, photo
-from .web import Reply, Server, WebCase, judge
+from .web import Reply, Server, WebCase, judge, multipart_many
 
 # Damaged copies of the model served by the web: folder name -> damage.
 WEB_MODEL_DAMAGE = {
@@ -112,6 +113,78 @@ def web_cases(work: Path) -> list[WebCase]:
     @add("web_models", "model id with a path in it")
     def _(s: Server) -> list[str]:
         return judge(grade(s, "../../etc/passwd"), work, 400, words="Unknown model")
+
+    # ---- learning a look from stills (a job): damaged model, damaged stills
+    stills = [png(photo(60, 80, 20 + i)) for i in range(8)]
+
+    def learn(s: Server, model: str, files: list[tuple[str, bytes]]) -> tuple[Reply, dict]:
+        body, ctype = multipart_many({"model": model, "name": "adv"}, "stills", files)
+        r = s.request("POST", "/api/looks", body, {"Content-Type": ctype})
+        job = r.json().get("job") or {}
+        deadline = time.monotonic() + 240
+        while job.get("state") not in (None, "done", "failed", "cancelled"):
+            if time.monotonic() > deadline:
+                return r, {**job, "state": "timed out"}
+            time.sleep(0.5)
+            job = s.request("GET", f"/api/jobs/{job['id']}").json().get("job", job)
+        return r, job
+
+    for name in ("npz-truncated", "npz-bias-1e30", "npz-nan"):
+
+        @add("web_looks", f"learn a look with model {name}")
+        def _(s: Server, name=name) -> list[str]:
+            r, job = learn(s, name, [(f"s{i}.png", d) for i, d in enumerate(stills)])
+            problems = judge(r, work, (202, 503))
+            error = str(job.get("error") or r.error)
+            if r.status == 202 and job.get("state") != "failed":
+                problems.append(f"job {job.get('state')}, expected failed")
+            if "not with your images" not in error and "damaged" not in error:
+                problems.append(f"error does not blame the model: {error[:200]!r}")
+            return problems
+
+    @add("web_looks", "learn a look: two damaged JPEG stills skipped, named")
+    def _(s: Server) -> list[str]:
+        files = [(f"s{i}.png", d) for i, d in enumerate(stills)]
+        files += [("zero.jpg", (work / "zero_mid.jpg").read_bytes()),
+                  ("cut.jpg", (work / "cut50.jpg").read_bytes())]  # fmt: skip
+        r, job = learn(s, "good", files)
+        problems = judge(r, work, 202)
+        skipped = {k.get("name"): k.get("reason", "") for k in job.get("skipped", [])}
+        if job.get("state") != "done":
+            problems.append(f"job {job.get('state')}: {str(job.get('error'))[:200]}")
+        if set(skipped) != {"zero.jpg", "cut.jpg"}:
+            problems.append(f"skipped {sorted(skipped)}, expected zero.jpg and cut.jpg")
+        if "damaged JPEG" not in skipped.get("zero.jpg", ""):
+            problems.append(f"zero.jpg reason: {skipped.get('zero.jpg', '')[:150]!r}")
+        return problems
+
+    @add("web_looks", "learn a look: every still damaged")
+    def _(s: Server) -> list[str]:
+        files = [(f"z{i}.jpg", (work / "zero_mid.jpg").read_bytes()) for i in range(3)]
+        r, job = learn(s, "good", files)
+        problems = judge(r, work, (202, 400))
+        if r.status == 202 and job.get("state") != "failed":
+            problems.append(f"job {job.get('state')}, expected failed")
+        return problems
+
+    @add("web_looks", "learn a look: no stills")
+    def _(s: Server) -> list[str]:
+        body, ctype = multipart_many({"model": "good"}, "stills", [])
+        return judge(s.request("POST", "/api/looks", body, {"Content-Type": ctype}), work, 400)
+
+    @add("web_looks", "learn a look: 201 stills")
+    def _(s: Server) -> list[str]:
+        tiny = png(photo(8, 8, 1))
+        body, ctype = multipart_many(
+            {"model": "good"}, "stills", [(f"t{i}.png", tiny) for i in range(201)]
+        )
+        r = s.request("POST", "/api/looks", body, {"Content-Type": ctype})
+        return judge(r, work, 400, words="limit")
+
+    @add("web_looks", "learn a look: unknown model")
+    def _(s: Server) -> list[str]:
+        r, _job = learn(s, "nope", [("s.png", stills[0])])
+        return judge(r, work, 400, words="Unknown model")
 
     # ---- Host headers (DNS rebinding)
     for host in ("localhost:1@evil.com", "[::1]evil.com", "localhost:evil", "evil.com",
