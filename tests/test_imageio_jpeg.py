@@ -114,6 +114,34 @@ def test_a_multi_picture_jpeg_is_checked_too(tmp_path):
         read_image_full(bad)
 
 
+def test_a_jpeg_of_many_scans_is_checked_in_little_memory(tmp_path):
+    """Nothing is kept per scan (a file may repeat a scan thousands of times): 300 extra copies
+    of a progressive file's DC refinement scan are read within a few MB of Python memory."""
+    import tracemalloc
+
+    from lutml.imageio.jpeg import _jpeg_scans
+
+    data = jpeg(tmp_path, "p.jpg", progressive=True)
+    read_image_full(tmp_path / "p.jpg")  # numba's first call (cache load) is not measured
+    sos = [i for i in range(len(data) - 1) if data[i : i + 2] == b"\xff\xda"]
+    ends, _ = _jpeg_scans(data)
+    k = next(
+        j
+        for j, i in enumerate(sos)
+        if data[i + 5 + 2 * data[i + 4]] == 0 and data[i + 7 + 2 * data[i + 4]] >> 4
+    )  # Ss = 0, Ah > 0
+    many = write(
+        tmp_path, data[: ends[k]] + data[sos[k] : ends[k]] * 300 + data[ends[k] :], "many.jpg"
+    )
+    tracemalloc.start()
+    try:
+        assert read_image_full(many).rgb.shape == (192, 256, 3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20e6, f"{peak / 1e6:.0f} MB"
+
+
 def test_error_names_the_scan_and_the_byte(tmp_path):
     data = jpeg(tmp_path, progressive=True)
     start, end = scan_data(data)

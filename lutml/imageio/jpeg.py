@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import io
 import math
+import mmap
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -97,9 +100,11 @@ class _Damaged(Exception):
     """The marker structure itself is broken (message: what)."""
 
 
-def _jpeg_layout(data: bytes) -> _Layout:
-    """The frame and every scan of the first image of a JPEG stream, with the Huffman tables
-    and restart interval in force at each scan. Raises `_Damaged` for a broken structure."""
+def _jpeg_layout(data: bytes, on_scan: Callable[[_Layout, _Scan, int], None]) -> _Layout:
+    """The frame and every scan of the first image of a JPEG stream; `on_scan(layout, scan,
+    number)` is called as each scan is reached, with the Huffman tables and restart interval
+    then in force (`scan.tables` are the live tables: a later DHT changes them, so nothing is
+    copied per scan however many scans a file has). Raises `_Damaged` for a broken structure."""
     out = _Layout()
     from lutml.imageio.jpeg_entropy import lookup_table
 
@@ -180,31 +185,44 @@ def _jpeg_layout(data: bytes) -> _Layout:
             needed += [4 + ac for _, _, ac in comps if ss > 0 or not out.progressive]
             if not all(defined[t] for t in needed):
                 out.walkable = False  # no table: libjpeg-turbo uses the standard ones (MJPEG)
-            tables = (luts.copy(), defined.copy())
             start = pos + 2 + length
-            out.scans.append(_Scan(start, ends[scan], comps, ss, se, a >> 4, restart, tables))
+            out.scans.append(
+                _Scan(start, ends[scan], comps, ss, se, a >> 4, restart, (luts, defined))
+            )
             scan += 1
+            if out.walkable:
+                on_scan(out, out.scans[-1], scan)
             pos = ends[scan - 1]
             continue
         pos += 2 + length
     return out
 
 
-def _walk_scans(layout: _Layout, data: bytes) -> tuple[int, int, int] | None:
-    """(result code, byte offset, scan number) of the first damaged scan, or None."""
-    from lutml.imageio import jpeg_entropy as je
+class _Found(Exception):
+    """A damaged scan: args (result code, byte offset, scan number)."""
 
-    hmax = max(h for h, _ in layout.sampling)
-    vmax = max(v for _, v in layout.sampling)
-    mcus_x = math.ceil(layout.width / (8 * hmax))
-    mcus_y = math.ceil(layout.height / (8 * vmax))
-    strides = [mcus_x * h for h, _ in layout.sampling]
-    rows = [mcus_y * v for _, v in layout.sampling]
-    offsets = np.cumsum([0] + [s * r for s, r in zip(strides, rows, strict=True)])
-    nonzero = np.zeros(int(offsets[-1]) if layout.progressive else 1, np.uint64)
-    buffer = np.frombuffer(data, np.uint8)
-    out = np.zeros(2, np.int64)
-    for number, scan in enumerate(layout.scans, 1):
+
+class _Walker:
+    """`_jpeg_layout`'s `on_scan`: walks each scan's data as it is reached (`check_scan`)."""
+
+    def __init__(self, data: Any):
+        self.buffer = np.frombuffer(data, np.uint8)
+        self.out = np.zeros(2, np.int64)
+        self.nonzero: np.ndarray | None = None
+
+    def __call__(self, layout: _Layout, scan: _Scan, number: int) -> None:
+        from lutml.imageio import jpeg_entropy as je
+
+        hmax = max(h for h, _ in layout.sampling)
+        vmax = max(v for _, v in layout.sampling)
+        mcus_x = math.ceil(layout.width / (8 * hmax))
+        mcus_y = math.ceil(layout.height / (8 * vmax))
+        strides = [mcus_x * h for h, _ in layout.sampling]
+        offsets = np.cumsum(
+            [0] + [s * mcus_y * v for s, (_, v) in zip(strides, layout.sampling, strict=True)]
+        )
+        if self.nonzero is None:  # one uint64 per block, for progressive refinement scans
+            self.nonzero = np.zeros(int(offsets[-1]) if layout.progressive else 1, np.uint64)
         if not layout.progressive:
             kind = je.SEQUENTIAL
         elif scan.ss == 0:
@@ -218,17 +236,36 @@ def _walk_scans(layout: _Layout, data: bytes) -> tuple[int, int, int] | None:
             return np.asarray(values, np.int64)
 
         je.check_scan(
-            buffer, scan.start, scan.end, kind, scan.ss, scan.se, scan.restart_interval,
+            self.buffer, scan.start, scan.end, kind, scan.ss, scan.se, scan.restart_interval,
             arr([h for h, _ in sampling]), arr([v for _, v in sampling]),
             arr([dc for _, dc, _ in scan.components]), arr([ac for _, _, ac in scan.components]),
             arr([math.ceil(layout.width * h / (8 * hmax)) for h, _ in sampling]),
             arr([math.ceil(layout.height * v / (8 * vmax)) for _, v in sampling]),
             arr([strides[c] for c in idx]), arr([int(offsets[c]) for c in idx]),
-            mcus_x, mcus_y, *scan.tables, nonzero, out,
+            mcus_x, mcus_y, *scan.tables, self.nonzero, self.out,
         )  # fmt: skip
-        if out[0] != je.OK:
-            return int(out[0]), int(out[1]), number
-    return None
+        if self.out[0] != je.OK:
+            raise _Found(int(self.out[0]), int(self.out[1]), number)
+
+
+def _walk_jpeg(p: Path) -> tuple[str, Any]:
+    """("ok", None), ("damaged", what), ("found", (code, offset, scan, scans, size)) or
+    ("junk", (data, scan ends)) for a coding the walker does not read. The file is mapped, not
+    read: a JPEG with a huge tail costs no memory."""
+    with open(p, "rb") as fh:
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # unmapped when dropped
+    try:
+        layout = _jpeg_layout(data, _Walker(data))
+    except _Damaged as exc:
+        return "damaged", str(exc)
+    except _Found as exc:
+        code, offset, number = exc.args
+        return "found", (code, offset, number, len(_jpeg_scans(data)[0]), len(data))
+    except (IndexError, struct.error, ValueError):
+        return "damaged", "its markers are damaged"
+    if not layout.walkable:
+        return "junk", (data, [s.end for s in layout.scans])
+    return "ok", None
 
 
 def _check_jpeg_data(p: Path, im: Image.Image) -> None:
@@ -237,25 +274,19 @@ def _check_jpeg_data(p: Path, im: Image.Image) -> None:
     restart marker out of place): the error names the file, the problem and where it is."""
     from lutml.imageio import jpeg_entropy as je
 
-    data = p.read_bytes()
     w, h = im.size
-    try:
-        layout = _jpeg_layout(data)
-    except _Damaged as exc:
-        raise ImageReadError(f"{p}: damaged JPEG: {exc}") from None
-    except (IndexError, struct.error):
-        raise ImageReadError(f"{p}: damaged JPEG: its markers are damaged") from None
-    if not layout.walkable:
-        _check_by_junk(p, data, [s.end for s in layout.scans], (w, h))
+    verdict, found = _walk_jpeg(p)
+    if verdict == "damaged":
+        raise ImageReadError(f"{p}: damaged JPEG: {found}")
+    if verdict == "junk":
+        _check_by_junk(p, bytes(found[0]), found[1], (w, h))
+    if verdict != "found":
         return
-    found = _walk_scans(layout, data)
-    if found is None:
-        return
-    code, offset, number = found
+    code, offset, number, scans, size = found
     if code == je.RAN_OUT:
         raise ImageReadError(
             f"{p}: damaged JPEG: its compressed data ends before the {w}x{h} frame is filled "
-            f"(scan {number} of {len(layout.scans)} runs out at byte {offset}: a cut or corrupt "
+            f"(scan {number} of {scans} runs out at byte {offset}: a cut or corrupt "
             "file, or an altered header); the rest would be one flat colour"
         )
     what = {
@@ -266,8 +297,8 @@ def _check_jpeg_data(p: Path, im: Image.Image) -> None:
         je.NO_TABLE: "a Huffman table that is not defined",
     }.get(code, "an error")
     raise ImageReadError(
-        f"{p}: damaged JPEG: corrupt compressed data ({what} in scan {number} of "
-        f"{len(layout.scans)}, near byte {offset} of {len(data)}); the picture would be "
+        f"{p}: damaged JPEG: corrupt compressed data ({what} in scan {number} of {scans}, near "
+        f"byte {offset} of {size}); the picture would be "
         "garbled from there on"
     )
 

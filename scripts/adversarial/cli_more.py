@@ -73,6 +73,12 @@ def more_cli_cases(work: Path) -> list[Case]:
         add(Case("jpeg_sound", f"apply {name}", ["apply", "id.cube", name, target],
                  check=shape_is(target, h, w)))  # fmt: skip
 
+    with open(work / "tail2g.jpg", "wb") as fh:  # a sound JPEG, then a 2 GB sparse tail
+        fh.write((work / "plain.jpg").read_bytes())
+        fh.truncate(2 << 30)
+    add(Case("jpeg_sound", "apply a JPEG with a 2 GB tail (memory)", ["apply", "id.cube",
+             "tail2g.jpg", "s_tail.png"], max_rss_mb=600, check=shape_is("s_tail.png", 256, 384)))  # fmt: skip
+
     # ---- malformed .cube files
     for name, (_text, rc, words) in cube_files(work).items():
         add(Case("cube_files", f"apply with {name}", ["apply", name, "a.png", f"c_{name}.png"],
