@@ -4,7 +4,8 @@
     python -m lutml.bench web --mode grade --models-dir data/models
     python -m lutml.bench web --url http://127.0.0.1:8000 --requests 50
     python -m lutml.bench web --mode stills        # issue 23's figures (look of 30 stills, 4K
-                                                   # preview after a slider move, RSS with 2 jobs)
+                                                   # preview after a slider move, RSS with 2 jobs,
+                                                   # RSS after each of 20 more jobs, a graded video)
 
 Without --url it starts the app under waitress on a free port in this process. Every request
 must succeed (HTTP 200 with a token, then the .cube download); latency p50/p95 is printed.
@@ -84,6 +85,7 @@ def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tupl
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = make_server(app, "127.0.0.1", port, threads, **settings)
+    server.lutml_app = app  # the bench reads its cache
     threading.Thread(target=server.run, daemon=True).start()
     return f"http://127.0.0.1:{port}", server
 
@@ -203,14 +205,26 @@ def stand_in_model(folder: Path) -> Path:
 
 
 def bench_stills(
-    base: str, model: str, n_stills: int, edge: int, repeats: int, timeout: float
+    base: str,
+    model: str,
+    n_stills: int,
+    edge: int,
+    repeats: int,
+    timeout: float,
+    video_seconds: int = 0,
+    workdir: Path | None = None,
+    cache=None,
 ) -> dict:
     """Issue 23's figures against a server at `base` running in this process.
 
-    - look of `n_stills` JPEG stills (long edge `edge`, three graded photos of scikit-image's
+    - look of `n_stills` JPEG stills (long edge `edge`, four graded photos of scikit-image's
       set, re-framed): upload, reading, estimation, neutral reading, first preview on screen;
     - a 3840x2160 footage frame: preview after a slider move (new settings each time);
-    - peak RSS with two jobs in flight, and RSS after each of `repeats` further jobs.
+    - peak RSS with two jobs in flight, and RSS after each of `repeats` further jobs (one after
+      the other, each fetching its previews as the page does): the trend says whether memory
+      stays flat;
+    - with `video_seconds`: a 1920x1080 H.264 clip of that length (a new graded frame every
+      second) as the input instead, written to `workdir`: upload to look on screen, peak RSS.
     """
     import skimage
 
@@ -235,8 +249,8 @@ def bench_stills(
         Image.fromarray(np.rint(still * 255).astype(np.uint8)).save(buf, format="JPEG", quality=92)
         bodies.append((f"still{i:02d}.jpg", buf.getvalue()))
 
-    def post_stills() -> tuple[dict, dict]:
-        body, ctype = _multipart_many({"model": model}, "stills", bodies)
+    def post_stills(files: list[tuple[str, bytes]] = bodies) -> tuple[dict, dict]:
+        body, ctype = _multipart_many({"model": model}, "stills", files)
         t0 = time.perf_counter()
         req = urllib.request.Request(
             base + "/api/looks", data=body, headers={"Content-Type": ctype}
@@ -293,6 +307,7 @@ def bench_stills(
         r.read()
     out["preview_4k_full_res_s"] = round(time.perf_counter() - t0, 2)
 
+    out["rss_before_two_jobs_mb"] = round(_rss_mb())
     with _PeakRSS() as peak, ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda _: post_stills(), range(2)))
     out["rss_peak_two_jobs_mb"] = round(peak.peak)
@@ -301,7 +316,54 @@ def bench_stills(
         post_stills()
         after.append(round(_rss_mb()))
     out["rss_after_each_job_mb"] = after
+    if after:
+        half = after[len(after) // 2 :]
+        slope = float(np.polyfit(np.arange(len(half)), half, 1)[0]) if len(half) > 1 else 0.0
+        out["rss_trend"] = {
+            "first_mb": after[0],
+            "last_mb": after[-1],
+            "max_mb": max(after),
+            "second_half_mb_per_job": round(slope, 1),
+        }
+    if cache is not None:  # what the server keeps on purpose: every look and the 4K frame
+        out["cache_after_jobs"] = {"entries": len(cache), "mb": round(cache.nbytes / 2**20, 1)}
+    if video_seconds and workdir is not None:
+        clip = graded_clip(workdir / "graded.mp4", photos, look, video_seconds)
+        with _PeakRSS() as peak:
+            job, marks = post_stills([("graded.mp4", clip.read_bytes())])
+        out["video"] = {
+            "seconds": video_seconds,
+            "size": "1920x1080",
+            "mb": round(clip.stat().st_size / 2**20, 1),
+            "frames_kept": job["look"]["info"]["video"]["frames"],
+            **{k: round(v, 2) for k, v in marks.items()},
+            **job["timings"],
+            "rss_peak_mb": round(peak.peak),
+        }
     return out
+
+
+def graded_clip(path: Path, photos: list[np.ndarray], look, seconds: int, fps: int = 25) -> Path:
+    """A 1920x1080 H.264 clip: every second a new re-framed photo graded with `look` (so the
+    pipeline's sampling keeps one frame a second)."""
+    import imageio_ffmpeg
+
+    from lutml.resize import resize_image
+
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (1920, 1080), fps=fps, codec="libx264", quality=7, macro_block_size=8
+    )
+    writer.send(None)
+    for i in range(seconds):
+        p = photos[i % len(photos)]
+        h, w = p.shape[:2]
+        crop = p[(i * 11) % max(1, h // 6) :, (i * 17) % max(1, w // 6) :]
+        frame = look(np.clip(resize_image(crop, (1080, 1920), "bilinear"), 0, 1))
+        data = np.ascontiguousarray(np.rint(np.clip(frame, 0, 1) * 255).astype(np.uint8))
+        for _ in range(fps):
+            writer.send(data)
+    writer.close()
+    return path
 
 
 def _multipart_many(
@@ -331,7 +393,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=["match", "grade", "stills"], default="match")
     ap.add_argument("--stills", type=int, default=30, help="--mode stills: stills per look")
     ap.add_argument("--edge", type=int, default=1024, help="--mode stills: long edge of a still")
-    ap.add_argument("--repeats", type=int, default=5, help="--mode stills: jobs for the RSS trend")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=20,
+        help="--mode stills: jobs one after another for the RSS trend",
+    )
+    ap.add_argument(
+        "--video-seconds",
+        type=int,
+        default=30,
+        help="--mode stills: length of the graded 1080p clip learned from (0: none)",
+    )
     ap.add_argument("--model", help="model id for --mode grade (default: the first one found)")
     ap.add_argument("--models-dir", action="append", default=None)
     ap.add_argument("--requests", type=int, default=20, help="concurrent requests (default 20)")
@@ -383,7 +456,17 @@ def _main_stills(args: argparse.Namespace) -> int:
     model = args.model or next(iter(scan_models([Path(d) for d in dirs])))
     base, server = _start_server(dirs, args.threads)
     try:
-        out = bench_stills(base, model, args.stills, args.edge, args.repeats, args.timeout)
+        out = bench_stills(
+            base,
+            model,
+            args.stills,
+            args.edge,
+            args.repeats,
+            args.timeout,
+            args.video_seconds,
+            Path(tmp.name),
+            server.lutml_app.extensions["lutml_cache"],
+        )
     finally:
         server.close()
         tmp.cleanup()
@@ -398,8 +481,17 @@ def _main_stills(args: argparse.Namespace) -> int:
         f"neutral reading {w['neutral_s']:.2f} s; first job {out['first']['on_screen_s']:.2f} s); "
         f"4K preview after a slider move median {out['preview_4k_slider_s']['median']:.3f} s "
         f"(max {out['preview_4k_slider_s']['max']:.3f} s); RSS peak with two jobs "
-        f"{out['rss_peak_two_jobs_mb']} MB, after each further job {out['rss_after_each_job_mb']} MB"
+        f"{out['rss_peak_two_jobs_mb']} MB, after each of {args.repeats} further jobs "
+        f"{out['rss_after_each_job_mb']} MB"
     )
+    v = out.get("video")
+    if v:
+        print(
+            f"a {v['seconds']} s {v['size']} graded H.264 clip ({v['mb']} MB) -> look of "
+            f"{v['frames_kept']} sampled frames on screen in {v['on_screen_s']:.2f} s (upload "
+            f"{v['upload_s']:.2f} s, sampling {v['read_s']:.2f} s, estimate {v['estimate_s']:.2f} s); "
+            f"RSS peak {v['rss_peak_mb']} MB"
+        )
     return 0
 
 

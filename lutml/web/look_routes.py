@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -60,6 +61,21 @@ def _jobs():
     return current_app.extensions["lutml_jobs"]
 
 
+# One estimate at a time: the estimator's working memory (~100 MB for 30 stills) is the largest
+# part of a job's peak, and on a small server two estimates at once finish no sooner than one
+# after the other. Reading and sampling still overlap.
+_ESTIMATOR = threading.Lock()
+
+
+def _estimator_turn(job: StillsJob) -> None:
+    """Wait for `_ESTIMATOR` (the caller releases it), cancellable while waiting."""
+    if _ESTIMATOR.acquire(blocking=False):
+        return
+    job.step = "Waiting for the estimator (another look is being learned)…"
+    while not _ESTIMATOR.acquire(timeout=0.2):
+        job.check()
+
+
 def _path_cleaner():
     """`_no_server_paths` for use outside the request (in a job's thread)."""
     root = current_app.config.get("LUTML_TMP_DIR") or tempfile.gettempdir()
@@ -69,7 +85,7 @@ def _path_cleaner():
 
 def look_json(look: Look) -> dict:
     base = f"/api/view/{look.token}"
-    h, w = look.reference.shape[:2]
+    h, w = look.neutral.shape[:2]
     return {
         "token": look.token,
         "kind": "look",
@@ -280,9 +296,10 @@ def _finisher(entry, registry, name: str, stem: str):
         job.check()
         job.state = "estimating"
         what = "video frame(s)" if "video" in extra else "still(s)"
+        frames = StillFrames(stills)  # float32, one still at a time
+        _estimator_turn(job)
         job.step = f"Learning the look of {len(stills)} {what}…"
         t = time.perf_counter()
-        frames = StillFrames(stills)  # float32, one still at a time
         try:
             model = registry.load(entry)
             if model.kind != "look":
@@ -304,6 +321,8 @@ def _finisher(entry, registry, name: str, stem: str):
         except (ModelLoadError, CacheFull) as exc:
             job.state, job.error = "failed", clean(str(exc))
             return
+        finally:
+            _ESTIMATOR.release()
         job.timings["estimate_s"] = time.perf_counter() - t
         job.check()
         job.step = "Reading the reference's neutral version…"
@@ -313,8 +332,9 @@ def _finisher(entry, registry, name: str, stem: str):
         reference = area_downscale(frames[0], preview_edge)
         inverse = invert_table(graded.lut.table)
         neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0)
-        # Kept as 8-bit: they are shown as 8-bit JPEGs (and 12x smaller than float32).
-        reference = np.rint(reference * 255.0).astype(np.uint8)
+        # Kept as they are shown: the reference as its JPEG, the neutral reading (the frame the
+        # look is previewed on) as 8 bits.
+        reference = encode_jpeg(reference)
         neutral = np.rint(neutral * 255.0).astype(np.uint8)
         job.timings["neutral_s"] = time.perf_counter() - t
         warnings = [w[0].upper() + w[1:] + "." for w in graded.warnings]
@@ -506,7 +526,7 @@ def view_reference(token: str) -> Response:
     subject = _subject(token)
     if not isinstance(subject, Look):
         abort(404)
-    return _jpeg(encode_jpeg(subject.reference.astype(np.float32)))
+    return _jpeg(subject.reference)
 
 
 def _stem(subject: Look | Result) -> str:

@@ -178,14 +178,14 @@ class Look:
     lut: LUT3D  # working-space (display sRGB) LUT at full strength, the model's own lattice
     name: str  # file-name stem
     info: dict
-    reference: np.ndarray
-    neutral: np.ndarray
+    reference: bytes  # the JPEG that /reference.jpg serves (kept encoded: a look costs less)
+    neutral: np.ndarray  # uint8 (h, w, 3), the reference's size
     token: str = field(default_factory=_new_token)
     created: float = field(default_factory=time.monotonic)
 
     @property
     def nbytes(self) -> int:
-        return self.lut.table.nbytes + self.reference.nbytes + self.neutral.nbytes
+        return self.lut.table.nbytes + len(self.reference) + self.neutral.nbytes
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Issue 23 item 6 (memory): look jobs keep their stills as 8 bits and estimate one at a time;
+a job waiting for the estimator can be cancelled and leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_tiny_look_model
+from web_helpers import known_grade, make_frame, png_bytes
+
+from lutml.imageio import ImageData
+from lutml.web import create_app
+from lutml.web.looks import StillFrames, still_for_look
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("models")
+    make_tiny_look_model(root / "estimator")
+    return root
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def client(models_dir, work):
+    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
+    return app.test_client()
+
+
+def start(client, n: int, seed: int = 0) -> dict:
+    images = [known_grade(make_frame(90, 120, seed=seed + i)) for i in range(n)]
+    data = {
+        "stills": [(io.BytesIO(png_bytes(im)), f"s{i}.png") for i, im in enumerate(images)],
+        "model": "estimator",
+    }
+    resp = client.post("/api/looks", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 202, resp.get_json()
+    return resp.get_json()["job"]
+
+
+def wait(client, job: dict, timeout: float = 60.0) -> dict:
+    end = time.monotonic() + timeout
+    while job["state"] in ("queued", "reading", "estimating"):
+        assert time.monotonic() < end, job
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
+    return job
+
+
+def test_stills_are_kept_as_8_bits_and_read_back_as_float():
+    rgb8 = np.rint(make_frame(60, 80) * 255).astype(np.uint8)
+    kept = still_for_look(ImageData(rgb8, None, 8, None), 10_000)
+    assert kept is rgb8 or np.array_equal(kept, rgb8)  # small 8-bit still: as decoded
+    rgb16 = (make_frame(600, 800) * 65535).astype(np.uint16)
+    small = still_for_look(ImageData(rgb16, None, 16, None), 100_000)
+    assert small.dtype == np.uint8 and small.shape == (200, 266, 3)  # 3x3 block means
+    expect = rgb16[:600, :798].reshape(200, 3, 266, 3, 3).mean(axis=(1, 3)) / 65535
+    assert np.abs(small / 255.0 - expect).max() <= 0.5 / 255 + 1e-6
+    frames = StillFrames([rgb8, small])
+    assert len(frames) == 2 and frames[0].dtype == np.float32
+    np.testing.assert_array_equal(frames[0], rgb8.astype(np.float32) / np.float32(255))
+    assert [f.shape for f in frames] == [(60, 80, 3), (200, 266, 3)]
+    assert len(frames[1:]) == 1
+
+
+def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
+    import lutml.grade
+
+    real = lutml.grade.look_of_stills
+    busy, most = [0], [0]
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):
+        with lock:
+            busy[0] += 1
+            most[0] = max(most[0], busy[0])
+        try:
+            time.sleep(0.3)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                busy[0] -= 1
+
+    monkeypatch.setattr(lutml.grade, "look_of_stills", counted)
+    a, b = start(client, 3), start(client, 3, seed=10)
+    a, b = wait(client, a), wait(client, b)
+    assert a["state"] == b["state"] == "done", (a, b)
+    assert most[0] == 1
+    assert list(work.iterdir()) == []
+
+
+def test_a_job_waiting_for_the_estimator_can_be_cancelled(client, work):
+    import lutml.web.look_routes as lr
+
+    assert lr._ESTIMATOR.acquire(timeout=5)  # another job's estimate, for as long as we like
+    try:
+        job = start(client, 2)
+        end = time.monotonic() + 20
+        while "Waiting for the estimator" not in job["step"]:
+            assert time.monotonic() < end, job
+            time.sleep(0.05)
+            job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
+        assert job["state"] == "estimating"
+        client.post(f"/api/jobs/{job['id']}/cancel")
+        job = wait(client, job, 10)
+        assert job["state"] == "cancelled" and job["look"] is None
+    finally:
+        lr._ESTIMATOR.release()
+    end = time.monotonic() + 5
+    while list(work.iterdir()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert list(work.iterdir()) == []
+    assert lr._ESTIMATOR.acquire(blocking=False)  # the cancelled job holds nothing
+    lr._ESTIMATOR.release()
