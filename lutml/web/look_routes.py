@@ -233,7 +233,8 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
             check_limits(info, shown, max_seconds, max_pixels)
             total = info.expected_frames
             job.total, job.done = total, 0
-            per_frame = max(MIN_STILL_PIXELS, min(STILL_PIXELS, JOB_PIXELS // total))
+            budget = max(MIN_STILL_PIXELS, min(STILL_PIXELS, JOB_PIXELS // total))
+            per_frame = info.frame_pixels(budget)
             length = clock(info.duration_s) if info.duration_s else "?"
             frames: list[np.ndarray] = []
             used: list[str] = []

@@ -1,6 +1,7 @@
 """One short graded video as the input of a look: its frames, sampled as the pipeline samples a
 video source (`lutml.data.sources.video_frames`: `SAMPLE_FPS` frames a second, near-duplicates
-dropped, at most `MAX_VIDEO_FRAMES` kept), each downscaled by ffmpeg before it reaches Python.
+dropped, at most `MAX_VIDEO_FRAMES` kept), each downscaled by ffmpeg before it reaches Python to
+the frames stage's size (long side `FRAME_MAX_SIZE`).
 
 Videos are read by the ffmpeg of imageio-ffmpeg (already in the pinned set: the pipeline's
 video source uses it). An upload is taken as a video when its first bytes say a video container
@@ -28,6 +29,7 @@ SAMPLE_FPS = 1.0
 MAX_VIDEO_FRAMES = 200
 DUPLICATE_THRESHOLD = 0.01
 SHOT_THRESHOLD = 0.12
+FRAME_MAX_SIZE = 1024  # conf/config.yaml frames.max_size: the frames stage's long side
 MAX_VIDEO_S = 200.0  # default of LUTML_MAX_VIDEO_S: at 1 frame/s, every second can be sampled
 
 VIDEO_SUFFIXES = frozenset(
@@ -75,6 +77,12 @@ class VideoInfo:
     duration_s: float  # 0 = the header does not say
     fps: float
     codec: str
+
+    def frame_pixels(self, budget: int) -> int:
+        """Pixels of a sampled frame: the frames stage's long side (`FRAME_MAX_SIZE`), and at
+        most `budget` (the job's share per frame)."""
+        scale = min(1.0, FRAME_MAX_SIZE / max(self.width, self.height, 1))
+        return max(1, min(budget, round(self.width * scale) * round(self.height * scale) + 1))
 
     @property
     def expected_frames(self) -> int:

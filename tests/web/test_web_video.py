@@ -18,6 +18,7 @@ from web_helpers import known_grade, make_frame, png_bytes, write_video
 from lutml.web import create_app
 from lutml.web.video import (
     DUPLICATE_THRESHOLD,
+    FRAME_MAX_SIZE,
     MAX_VIDEO_FRAMES,
     SAMPLE_FPS,
     SHOT_THRESHOLD,
@@ -110,8 +111,9 @@ def ffmpeg_running_on(folder: Path) -> list[str]:
 
 
 def test_sampling_is_the_pipelines():
-    conf = yaml.safe_load((REPO / "conf" / "config.yaml").read_text())["frames"]["video"]
-    assert conf == {
+    frames = yaml.safe_load((REPO / "conf" / "config.yaml").read_text())["frames"]
+    assert frames["max_size"] == FRAME_MAX_SIZE
+    assert frames["video"] == {
         "fps": SAMPLE_FPS,
         "max_frames": MAX_VIDEO_FRAMES,
         "duplicate_threshold": DUPLICATE_THRESHOLD,
@@ -158,6 +160,14 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
     (work.parent / "v.cube").write_bytes(resp.data)
     np.testing.assert_allclose(read_lut(work.parent / "v.cube").table, direct.table, atol=2e-3)
     assert client.get(f"{look['view_url']}/after.jpg?strength=0.5").status_code == 200
+
+
+def test_frames_get_the_frames_stages_size():
+    from lutml.web.video import VideoInfo
+
+    hd = VideoInfo(1920, 1080, 30.0, 25.0, "h264")
+    assert hd.frame_pixels(10**6) == 1024 * 576 + 1 and hd.frame_pixels(200_000) == 200_000
+    assert VideoInfo(640, 480, 3.0, 25.0, "h264").frame_pixels(10**6) == 640 * 480 + 1
 
 
 def test_large_video_frames_are_downscaled_by_ffmpeg(clip):
