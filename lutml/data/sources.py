@@ -96,6 +96,7 @@ def video_frames(
     *,
     max_pixels: int | None = None,
     max_seconds: float | None = None,
+    input_params: list[str] | None = None,
 ) -> Iterator[Frame]:
     """Frames sampled at `fps` by the ffmpeg of imageio-ffmpeg, near-duplicates dropped.
 
@@ -103,7 +104,8 @@ def video_frames(
     below `duplicate_threshold` is skipped (static shots would flood the set with copies);
     a difference above `shot_threshold` starts a new group (a cut), so the split keeps shots
     whole. `max_pixels`: ffmpeg area-downscales larger frames to about that many pixels (aspect
-    kept) before they are read; `max_seconds`: only that much of the video is decoded.
+    kept) before they are read; `max_seconds`: only that much of the video is decoded;
+    `input_params`: ffmpeg input options (the web UI names the demuxer, files only).
     """
     import imageio_ffmpeg
 
@@ -115,7 +117,9 @@ def video_frames(
         k = f"min(1,sqrt({int(max_pixels)}/(iw*ih)))"
         vf += f",scale='max(1,trunc(iw*{k}))':'max(1,trunc(ih*{k}))':flags=area"
     extra = ["-t", f"{float(max_seconds):g}"] if max_seconds else []
-    reader = imageio_ffmpeg.read_frames(str(p), output_params=["-vf", vf, *extra])
+    reader = imageio_ffmpeg.read_frames(
+        str(p), input_params=input_params, output_params=["-vf", vf, *extra]
+    )
     try:
         meta = next(reader)
         w, h = meta["size"]

@@ -244,7 +244,8 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
                 job.done = min(total, int(t * SAMPLE_FPS) + 1)
                 job.step = f"Sampling the video: {len(frames) + 1} frame(s) kept, at {clock(t)} of {length}"
 
-            for rgb, t in sampled_frames(raw, shown, per_frame, max_seconds, progress):
+            sampling = sampled_frames(raw, shown, per_frame, max_seconds, progress, info.demuxer)
+            for rgb, t in sampling:
                 frames.append(rgb)
                 used.append(f"{shown} @ {clock(t)}")
                 job.check()

@@ -41,33 +41,59 @@ VIDEO_FORMATS = "MP4, MOV, MKV, WebM or AVI"
 logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)
 
 
-def sniff_video(head: bytes) -> bool:
-    """Whether a file's first bytes (>= 12) start a video container."""
+def container(head: bytes) -> str | None:
+    """The ffmpeg demuxer for a file whose first bytes (>= 189 if it is short) are `head`, when
+    they start a video container; None otherwise."""
     if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):  # ISO BMFF / QuickTime
-        return True
+        return "mov"
     if head.startswith(b"\x1a\x45\xdf\xa3"):  # Matroska, WebM
-        return True
+        return "matroska"
     if head.startswith(b"RIFF") and head[8:12] in (b"AVI ", b"AVIX"):
-        return True
-    if head.startswith((b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3")):  # MPEG program / video stream
-        return True
-    if head.startswith(b"\x06\x0e\x2b\x34"):  # MXF
-        return True
-    if head.startswith((b"FLV", b"OggS", b"\x30\x26\xb2\x75")):  # FLV, Ogg, ASF/WMV
-        return True
-    return len(head) > 188 and head[0] == head[188] == 0x47  # MPEG-TS: a sync byte every 188
+        return "avi"
+    if head.startswith(b"\x00\x00\x01\xba"):  # MPEG program stream
+        return "mpeg"
+    if head.startswith(b"\x00\x00\x01\xb3"):  # MPEG-1/2 video stream
+        return "mpegvideo"
+    if head.startswith(b"\x06\x0e\x2b\x34"):
+        return "mxf"
+    if head.startswith(b"FLV"):
+        return "flv"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"\x30\x26\xb2\x75"):  # ASF / WMV
+        return "asf"
+    if len(head) > 188 and head[0] == head[188] == 0x47:  # MPEG-TS: a sync byte every 188
+        return "mpegts"
+    return None
+
+
+def sniff_video(head: bytes) -> bool:
+    """Whether a file's first bytes start a video container (`container`)."""
+    return container(head) is not None
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(256)
 
 
 def is_video(path: Path, shown: str) -> bool:
     """An upload saved as `path` (client name `shown`) to be read as a video: its contents say so,
-    or they say no image format and its name ends like a video's."""
+    or they say no image format and its name ends like a video's (then `probe` says what it is)."""
     from lutml.web.uploads import sniff_format
 
-    with path.open("rb") as fh:
-        head = fh.read(256)
+    head = _head(path)
     if sniff_format(head) is not None:
         return False
     return sniff_video(head) or Path(shown).suffix.lower() in VIDEO_SUFFIXES
+
+
+def input_params(demuxer: str) -> list[str]:
+    """ffmpeg input options: the demuxer its first bytes named, nothing but the local file read.
+
+    ffmpeg would otherwise guess the format itself, and a playlist or concat script uploaded as
+    ``.mp4`` could make it open other files or URLs."""
+    return ["-f", demuxer, "-protocol_whitelist", "file"]
 
 
 @dataclass
@@ -77,6 +103,7 @@ class VideoInfo:
     duration_s: float  # 0 = the header does not say
     fps: float
     codec: str
+    demuxer: str = "mov"
 
     def frame_pixels(self, budget: int) -> int:
         """Pixels of a sampled frame: the frames stage's long side (`FRAME_MAX_SIZE`), and at
@@ -117,8 +144,11 @@ def probe(path: Path, shown: str) -> VideoInfo:
 
     if path.stat().st_size == 0:
         raise UploadError(f"{shown} is an empty file.")
+    demuxer = container(_head(path))
+    if demuxer is None:  # never handed to ffmpeg to guess
+        raise not_a_video(shown, "its contents are not a video, whatever its name says")
     try:
-        reader = imageio_ffmpeg.read_frames(str(path))
+        reader = imageio_ffmpeg.read_frames(str(path), input_params=input_params(demuxer))
         with contextlib.closing(reader):
             meta = next(reader)
     except (OSError, RuntimeError, ValueError, IndexError, KeyError, StopIteration) as exc:
@@ -126,9 +156,8 @@ def probe(path: Path, shown: str) -> VideoInfo:
     w, h = meta["source_size"]
     if int(meta.get("rotate", 0)) % 180 == 90:
         w, h = h, w
-    return VideoInfo(
-        int(w), int(h), float(meta.get("duration") or 0), float(meta.get("fps") or 0), meta["codec"]
-    )
+    duration = float(meta.get("duration") or 0)
+    return VideoInfo(int(w), int(h), duration, float(meta.get("fps") or 0), meta["codec"], demuxer)
 
 
 def check_limits(info: VideoInfo, shown: str, max_seconds: float, max_pixels: int) -> None:
@@ -160,6 +189,7 @@ def sampled_frames(
     max_pixels: int,
     max_seconds: float,
     on_sample: Callable[[float], None] | None = None,
+    demuxer: str = "mov",
 ) -> Iterator[tuple[np.ndarray, float]]:
     """(8-bit RGB (h, w, 3) of at most `max_pixels` pixels, its time in seconds) for each
     frame the pipeline's sampling keeps from the first `max_seconds` of the clip.
@@ -178,6 +208,7 @@ def sampled_frames(
         SHOT_THRESHOLD,
         max_pixels=max_pixels,
         max_seconds=max_seconds,
+        input_params=input_params(demuxer),
     )
     with contextlib.closing(frames):
         try:

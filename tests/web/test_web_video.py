@@ -22,6 +22,7 @@ from lutml.web.video import (
     MAX_VIDEO_FRAMES,
     SAMPLE_FPS,
     SHOT_THRESHOLD,
+    container,
     sniff_video,
 )
 
@@ -127,7 +128,9 @@ def test_sniff_video_by_contents(clip, tmp_path):
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=2:duration=1", "-c:v", "mpeg4", str(avi))
     mkv = tmp_path / "a.mkv"
     ffmpeg("-i", str(clip), "-c", "copy", str(mkv))
-    assert sniff_video(avi.read_bytes()[:256]) and sniff_video(mkv.read_bytes()[:256])
+    assert container(avi.read_bytes()[:256]) == "avi"
+    assert container(mkv.read_bytes()[:256]) == "matroska"
+    assert container(clip.read_bytes()[:256]) == "mov"
     for not_video in (png_bytes(make_frame()), b"hello", b"", b"GIF89a" + b"\0" * 300):
         assert not sniff_video(not_video[:256])
 
@@ -185,6 +188,28 @@ def test_a_non_video_named_mp4_is_one_clear_message(client, work):
     assert job["error"].startswith("holiday.mp4 is not a video that can be read")
     assert "whatever its name says" in job["error"]
     assert str(work) not in job["error"] and "/tmp" not in job["error"]
+    wait_empty(work)
+
+
+def test_a_playlist_named_mp4_never_reaches_ffmpeg(client, work, monkeypatch):
+    """ffmpeg would follow an HLS playlist or concat script to other files or URLs; the web
+    hands it only files whose first bytes name a video container, with that demuxer forced."""
+    import imageio_ffmpeg
+
+    def never(*_a, **_k):
+        raise AssertionError("ffmpeg was asked to guess what this file is")
+
+    monkeypatch.setattr(imageio_ffmpeg, "read_frames", never)
+    playlist = (
+        b"#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
+    )
+    for data, name in (
+        (playlist, "clip.mp4"),
+        (b"ffconcat version 1.0\nfile '/etc/hosts'\n", "c.mov"),
+    ):
+        job = run_job(client, [(data, name)])
+        assert job["state"] == "failed"
+        assert job["error"].startswith(f"{name} is not a video that can be read (its contents")
     wait_empty(work)
 
 
