@@ -99,7 +99,9 @@ def _interruption(exc: BaseException) -> type[BaseException] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    prog = "lutml"
+    words = sys.argv[1:] if argv is None else argv
+    # Named before parsing: Ctrl-C while the parser imports the commands says which one stopped.
+    prog = f"lutml {words[0]}" if words and words[0] in COMMANDS else "lutml"
     try:
         with _sigterm_raises():
             args = build_parser().parse_args(argv)

@@ -737,3 +737,17 @@ def test_npz_member_damage_is_one_error(tmp_path, still, capsys):
     path.write_bytes(bytes(data))
     assert grade(model, still, tmp_path / "o.cube") == 2
     assert "look_encoder.npz: damaged look model weights" in one_error_line(capsys)
+
+
+def test_ctrl_c_while_the_commands_load_names_the_command(monkeypatch, capsys):
+    """SIGINT before parsing ends (the parser imports every command: ~1 s) said 'lutml:'."""
+    import lutml.cli as cli
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert main(["grade", "a.png", "-o", "x.cube"]) == 130
+    assert capsys.readouterr().err.strip() == "lutml grade: interrupted"
+    assert main(["--help"]) == 130
+    assert capsys.readouterr().err.strip() == "lutml: interrupted"
