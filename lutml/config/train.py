@@ -24,6 +24,8 @@ class LookTrainConfig(Block):
     mosaic: float | None
     key: float | None
     trust_sets: int | None
+    palette: int | None
+    full_epochs: int | None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -207,6 +207,11 @@ class LookTrainer(keras.Model):
         self.encoder = encoder
         self.crops = tf.constant(crops)  # uint8 (M, S, S, 3)
         self.palette = int(palette or 0)
+        if self.palette:  # a power of two dividing the crop's pixels (at most the one asked for)
+            pixels = int(np.prod(crops.shape[1:-1]))
+            self.palette = 2 ** (self.palette.bit_length() - 1)
+            while pixels % self.palette:
+                self.palette //= 2
         if self.palette:  # packed batches grade compact palettes of the crops (`crop_palettes`)
             self.palettes = tf.constant(crop_palettes(crops, self.palette))  # (M, P, 3)
             if crops.shape[1] % 2 == 0 and self.palette >= 4:  # for mosaics: of the halved crops
@@ -347,11 +352,11 @@ def fit_encoder(
         len(crops),
         single_fraction,
     )
-    palette = int(getattr(cfg, "palette", None) or 0)
+    palette = int(cfg.palette or 0)
     if palette and cfg.crops_per_batch is None:
         raise ValueError("train.palette needs packed batches (train.crops_per_batch)")
     # the last `full_epochs` epochs grade every pixel again (features exactly as at inference)
-    full_epochs = min(int(getattr(cfg, "full_epochs", None) or 0), epochs) if palette else 0
+    full_epochs = min(int(cfg.full_epochs or 0), epochs) if palette else 0
     trainer = LookTrainer(
         encoder, crops, tables, coefficients, float(cfg.noise), cfg.key, palette or None
     )
