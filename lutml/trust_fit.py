@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from lutml.data.content import crop_stats, mode_candidates
 from lutml.look_components import COMPONENTS, scale_components
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
@@ -48,16 +49,6 @@ MIXED_SHARE = 0.15  # of the sets of 4+ frames: half the frames under a second l
 MIXED_FPR = 0.02  # the share of one-look sets (of 4+ frames) the mixed verdict may wrongly flag
 
 
-def _crop_stats(crops: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean L*, mean chroma and chroma-weighted hue angle of each uint8 crop."""
-    from lutml.color import srgb_to_lab
-
-    lab = srgb_to_lab(crops[:, ::4, ::4].astype(np.float64) / 255.0).reshape(len(crops), -1, 3)
-    c = np.hypot(lab[..., 1], lab[..., 2])
-    hue = np.angle(np.sum(c * np.exp(1j * np.arctan2(lab[..., 2], lab[..., 1])), axis=1))
-    return lab[..., 0].mean(1), c.mean(1), hue
-
-
 def draw_set(
     rng: np.random.Generator,
     pool: np.ndarray,
@@ -65,22 +56,9 @@ def draw_set(
     groups: np.ndarray,
 ) -> tuple[str, np.ndarray, np.ndarray | None]:
     """(mode, crop ids, per-crop exposure in stops or None) of one calibration set from `pool`."""
-    light, chroma, hue = (s[pool] for s in stats)
     k = int(rng.choice(SET_SIZES))
     mode = MODES[int(rng.choice(len(MODES), p=MODE_P))]
-    if mode == "dark":
-        cand = pool[light <= np.quantile(light, 0.25)]
-    elif mode == "bright":
-        cand = pool[light >= np.quantile(light, 0.75)]
-    elif mode == "one_hue":
-        coloured = chroma > 8.0
-        centre = hue[rng.choice(np.flatnonzero(coloured))] if coloured.any() else 0.0
-        dist = np.abs(np.angle(np.exp(1j * (hue - centre))))
-        cand = pool[coloured & (dist < np.radians(35))]
-        if len(cand) < k:
-            cand = pool[np.argsort(dist + 10.0 * ~coloured)[: max(k, 8)]]
-    else:
-        cand = pool
+    cand = mode_candidates(rng, mode, pool, stats, k)
     ids = _distinct_photos(rng, cand, groups, k)
     exposure = None
     if mode == "exposure":
@@ -158,7 +136,7 @@ def calibration_records(
     w = w / w.sum()
     n = net.lut_size
     ident = identity_table(n)
-    stats = _crop_stats(crops)
+    stats = crop_stats(crops)
     records = []
     for _ in tqdm(range(n_sets), desc="trust sets", disable=not progress, mininterval=5):
         mode, ids, exposure = draw_set(rng, pool, stats, groups)

@@ -23,6 +23,7 @@ class LookTrainConfig(Block):
     crops_per_batch: int | None
     mosaic: float | None
     key: float | None
+    content_sets: float | None
     trust_sets: int | None
     palette: int | None
     full_epochs: int | None

@@ -352,6 +352,14 @@ def fit_encoder(
         len(crops),
         single_fraction,
     )
+    content = float(cfg.content_sets or 0.0)
+    if content:  # a share of the sets drawn dark / bright / one hue: content is not look
+        from lutml.data.content import crop_stats, redraw_by_content
+
+        modes = redraw_by_content(
+            idx, crop_stats(crops), content, np.random.default_rng([seed, 13])
+        )
+        print("train: training sets by content:", modes, flush=True)
     palette = int(cfg.palette or 0)
     if palette and cfg.crops_per_batch is None:
         raise ValueError("train.palette needs packed batches (train.crops_per_batch)")
