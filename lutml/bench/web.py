@@ -468,6 +468,7 @@ def _main_stills(args: argparse.Namespace) -> int:
             server.lutml_app.extensions["lutml_cache"],
         )
     finally:
+        time.sleep(0.5)  # let waitress finish the last answers' sends before it closes
         server.close()
         tmp.cleanup()
     out["model"] = f"{model} ({looks[0].label})"
