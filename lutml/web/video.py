@@ -164,7 +164,7 @@ def check_limits(info: VideoInfo, shown: str, max_seconds: float, max_pixels: in
     """UploadError if the clip is too long or its frames too large."""
     if info.duration_s > max_seconds:
         raise UploadError(
-            f"{shown} is {clock(info.duration_s)} long; the limit is {clock(max_seconds)} (the look "
+            f"{shown} is {clock(np.ceil(info.duration_s))} long; the limit is {clock(max_seconds)} (the look "
             f"is read from up to {MAX_VIDEO_FRAMES} frames, {SAMPLE_FPS:g} a second). Trim it to a "
             "short clip of the look."
         )
