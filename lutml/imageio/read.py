@@ -190,7 +190,8 @@ def _read_pillow(
     p: Path, limit: int | None, notes: list[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     with _open_pillow(p, limit) as im:
-        if im.format in ("JPEG", "MPO"):  # before decoding: libjpeg would only warn, Pillow drops that
+        # Checked before decoding: libjpeg only warns about damaged data, Pillow drops that.
+        if im.format in ("JPEG", "MPO"):
             _check_jpeg_data(p, im)
         with _strict_pillow():
             im.load()
