@@ -222,3 +222,22 @@ def test_web_match_refuses_a_corrupt_jpeg(tmp_path):
     message = resp.get_json()["error"]
     assert "before image (shot.jpg) could not be decoded: damaged JPEG" in message
     assert str(tmp_path) not in message
+
+
+def test_a_jpeg_without_huffman_tables_falls_back_to_the_junk_test(tmp_path):
+    """Motion-JPEG frames carry no DHT (libjpeg-turbo uses the standard tables): the walker
+    leaves them to the older test, which still reads a sound one and refuses a patched header."""
+    data = jpeg(tmp_path)
+    out, pos = bytearray(data[:2]), 2
+    while data[pos + 1] != 0xDA:  # copy every segment but the Huffman tables
+        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if data[pos + 1] != 0xC4:
+            out += data[pos : pos + 2 + length]
+        pos += 2 + length
+    out += data[pos:]
+    sound = write(tmp_path, bytes(out), "mjpeg.jpg")
+    assert read_image_full(sound).rgb.shape == (192, 256, 3)
+    i = out.find(b"\xff\xc0")
+    patched = bytes(out[: i + 5]) + struct.pack(">HH", 2000, 2000) + bytes(out[i + 9 :])
+    with pytest.raises(ImageReadError, match="ends before the 2000x2000 frame is filled"):
+        read_image_full(write(tmp_path, patched))
