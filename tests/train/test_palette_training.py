@@ -230,3 +230,26 @@ def test_palette_training_is_deterministic_and_logs_every_epoch(full_epochs) -> 
     assert len(h1["loss"]) == len(h1["val_loss"]) == 2 and "final_val_loss" in h1
     assert all(np.array_equal(a, b) for a, b in zip(w1, w2, strict=True))
     assert all(np.isfinite(h1["loss"]))
+
+
+def test_bench_times_the_old_and_the_palette_step_side_by_side(capsys) -> None:
+    """`python -m lutml.bench train --look`'s measurement on stand-in data (one timed step)."""
+    from lutml.bench.train import look_step, print_look_step
+
+    trainer, crops = _trainer(None)
+    n = 5
+    data = (
+        crops,
+        trainer.looks.numpy(),
+        trainer.coefficients.numpy(),
+        (np.zeros(n**3 * 3), np.zeros((6, n**3 * 3)), np.ones(n**3), n),
+        "stand-ins",
+    )
+    res = look_step(1, 64, data=data)
+    assert res["every pixel"]["steps_per_s"] > 0 and res["palette 64"]["steps_per_s"] > 0
+    assert set(res["palette 64"]["parts_ms"]) == set(res["every pixel"]["parts_ms"])
+    epochs, full, mean = res["schedule"]
+    assert 0 <= full <= epochs and mean > 0
+    print_look_step(res)
+    out = capsys.readouterr().out
+    assert "ratio (palette / every pixel)" in out and "cheaper per step on average" in out
