@@ -198,7 +198,7 @@ def test_resample_table_is_trilinear_resampling() -> None:
 
 
 def test_packed_batches_fill_every_step_with_whole_sets() -> None:
-    from lutml.train.look_trainer import draw_packed_batches
+    from lutml.train.look_batches import draw_packed_batches
 
     def draw(seed: int) -> dict[str, np.ndarray]:
         return draw_packed_batches(np.random.default_rng(seed), 50, 40, 12, 30, 20, 0.25)
@@ -258,7 +258,7 @@ def test_packed_loss_equals_the_padded_loss_of_the_same_sets() -> None:
 def test_mosaic_crops_tile_four_area_halved_crops() -> None:
     import tensorflow as tf
 
-    from lutml.train.look_trainer import draw_packed_batches, mosaic_crops
+    from lutml.train.look_batches import draw_packed_batches, mosaic_crops
 
     rng = np.random.default_rng(2)
     x = rng.random((2, 8, 8, 3)).astype(np.float32)
@@ -286,7 +286,7 @@ def test_expose_sets_moves_each_set_by_one_exposure_and_keeps_the_order() -> Non
     import tensorflow as tf
 
     from lutml.color import linear_to_srgb, srgb_to_linear
-    from lutml.train.look_trainer import expose_sets
+    from lutml.train.look_batches import expose_sets
 
     x = np.full((6, 4, 4, 3), 0.4, np.float32)
     segment = tf.constant([0, 0, 0, 1, 1, 1])

@@ -101,7 +101,8 @@ def look_step(steps: int, palette: int, seed: int = 0, data=None) -> dict:
 
     from lutml.models.look_encoder import LookEncoder
     from lutml.pipeline.config import compose
-    from lutml.train.look_trainer import LookTrainer, draw_packed_batches
+    from lutml.train.look_batches import draw_packed_batches
+    from lutml.train.look_trainer import LookTrainer
 
     params = compose([])
     model, train = params["model"], params["train"]

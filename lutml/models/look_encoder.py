@@ -82,7 +82,7 @@ def colour_features(
     curves more finely than any histogram bin.
 
     `pixel_weight`: how many pixels each value stands for (a crop's palette, whose entries stand
-    for h*w / P pixels each: `lutml.train.look_trainer.crop_palettes`); counts, the band means'
+    for h*w / P pixels each: `lutml.train.look_batches.crop_palettes`); counts, the band means'
     regulariser and the quantiles' ranks are then those of the pixels. 1.0 gives the same bits as
     without it.
     """

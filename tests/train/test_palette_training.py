@@ -10,7 +10,7 @@ import pytest
 
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_features import colour_features_np
-from lutml.train.look_trainer import crop_palettes, half_crops
+from lutml.train.look_batches import crop_palettes, half_crops
 
 
 def smooth_crops(m: int, s: int, seed: int) -> np.ndarray:
@@ -114,7 +114,7 @@ def test_mosaic_palettes_are_the_union_of_the_halved_crops() -> None:
     the union of their palettes, and its features follow."""
     import tensorflow as tf
 
-    from lutml.train.look_trainer import mosaic_crops, mosaic_palettes
+    from lutml.train.look_batches import mosaic_crops, mosaic_palettes
 
     crops = smooth_crops(8, 16, 3)
     x = crops / np.float32(255.0)
@@ -165,7 +165,7 @@ def test_palette_step_gives_the_loss_of_the_full_pixel_step() -> None:
     same loss within a few per cent, and the same loss gradient direction."""
     import tensorflow as tf
 
-    from lutml.train.look_trainer import draw_packed_batches
+    from lutml.train.look_batches import draw_packed_batches
 
     full, crops = _trainer(None)
     fast, _ = _trainer(64)
