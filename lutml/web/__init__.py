@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["LUTML_MAX_JOBS"], app.config["LUTML_JOB_KEEP_S"]
     )
     import lutml.web.look_routes  # noqa: F401  (adds the look routes to the blueprint)
+    import lutml.web.view_routes  # noqa: F401  (adds the preview/export routes to the blueprint)
     from lutml.web.routes import bp
 
     app.register_blueprint(bp)
