@@ -57,3 +57,25 @@ def write_video(path, frames: list[np.ndarray], fps: int = 4, hold: int = 4):
             writer.send(data)
     writer.close()
     return path
+
+
+def wait_job(client, job: dict, timeout: float = 60.0) -> dict:
+    """Poll a look job of the web app until it has ended; its last state."""
+    import time
+
+    end = time.monotonic() + timeout
+    while job["state"] in ("queued", "reading", "estimating"):
+        assert time.monotonic() < end, job
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
+    return job
+
+
+def wait_empty(folder, timeout: float = 5.0) -> None:
+    """Wait until `folder` (the server's temp space) is empty; fail if it is not within `timeout`."""
+    import time
+
+    end = time.monotonic() + timeout
+    while list(folder.iterdir()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert list(folder.iterdir()) == []

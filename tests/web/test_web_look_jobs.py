@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes
+from web_helpers import known_grade, make_frame, png_bytes, wait_job
 
 from lutml.imageio import ImageData
 from lutml.web import create_app
@@ -47,15 +47,6 @@ def start(client, n: int, seed: int = 0) -> dict:
     resp = client.post("/api/looks", data=data, content_type="multipart/form-data")
     assert resp.status_code == 202, resp.get_json()
     return resp.get_json()["job"]
-
-
-def wait(client, job: dict, timeout: float = 60.0) -> dict:
-    end = time.monotonic() + timeout
-    while job["state"] in ("queued", "reading", "estimating"):
-        assert time.monotonic() < end, job
-        time.sleep(0.05)
-        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
-    return job
 
 
 def test_stills_are_kept_as_8_bits_and_read_back_as_float():
@@ -94,7 +85,7 @@ def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
 
     monkeypatch.setattr(lutml.grade, "look_of_stills", counted)
     a, b = start(client, 3), start(client, 3, seed=10)
-    a, b = wait(client, a), wait(client, b)
+    a, b = wait_job(client, a), wait_job(client, b)
     assert a["state"] == b["state"] == "done", (a, b)
     assert most[0] == 1
     assert list(work.iterdir()) == []
@@ -113,7 +104,7 @@ def test_a_job_waiting_for_the_estimator_can_be_cancelled(client, work):
             job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
         assert job["state"] == "estimating"
         client.post(f"/api/jobs/{job['id']}/cancel")
-        job = wait(client, job, 10)
+        job = wait_job(client, job, 10)
         assert job["state"] == "cancelled" and job["look"] is None
     finally:
         lr._ESTIMATOR.release()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import make_tiny_look_model
-from web_helpers import decode, known_grade, make_frame, png_bytes
+from web_helpers import decode, known_grade, make_frame, png_bytes, wait_empty, wait_job
 
 from lutml.lut import apply_lut, read_lut
 from lutml.web import create_app
@@ -49,20 +49,7 @@ def run_job(client, file_list, timeout: float = 60.0, **form) -> dict:
     data = {"stills": file_list, "model": "estimator", **form}
     resp = client.post("/api/looks", data=data, content_type="multipart/form-data")
     assert resp.status_code == 202, resp.get_json()
-    job = resp.get_json()["job"]
-    end = time.monotonic() + timeout
-    while job["state"] in ("queued", "reading", "estimating"):
-        assert time.monotonic() < end, job
-        time.sleep(0.05)
-        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
-    return job
-
-
-def wait_empty(folder: Path, timeout: float = 5.0) -> None:
-    end = time.monotonic() + timeout
-    while list(folder.iterdir()) and time.monotonic() < end:
-        time.sleep(0.05)
-    assert list(folder.iterdir()) == []
+    return wait_job(client, resp.get_json()["job"], timeout)
 
 
 def test_look_of_many_stills_skips_and_lists_non_images(client, models_dir, work, tmp_path):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes, write_video
+from web_helpers import known_grade, make_frame, png_bytes, wait_empty, wait_job, write_video
 
 from lutml.web import create_app
 from lutml.web.video import (
@@ -76,26 +76,10 @@ def start(client, uploads: list[tuple[bytes, str]], **form) -> dict:
     return client.post("/api/looks", data=data, content_type="multipart/form-data")
 
 
-def wait(client, job: dict, timeout: float = 60.0) -> dict:
-    end = time.monotonic() + timeout
-    while job["state"] in ("queued", "reading", "estimating"):
-        assert time.monotonic() < end, job
-        time.sleep(0.05)
-        job = client.get(f"/api/jobs/{job['id']}").get_json()["job"]
-    return job
-
-
 def run_job(client, uploads: list[tuple[bytes, str]], **form) -> dict:
     resp = start(client, uploads, **form)
     assert resp.status_code == 202, resp.get_json()
-    return wait(client, resp.get_json()["job"])
-
-
-def wait_empty(folder: Path, timeout: float = 5.0) -> None:
-    end = time.monotonic() + timeout
-    while list(folder.iterdir()) and time.monotonic() < end:
-        time.sleep(0.05)
-    assert list(folder.iterdir()) == []
+    return wait_job(client, resp.get_json()["job"])
 
 
 def ffmpeg_running_on(folder: Path) -> list[str]:
@@ -281,7 +265,7 @@ def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, 
     assert job["state"] == "reading" and job["total"] == 12, job
     assert "Sampling the video" in job["step"]
     assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 200
-    job = wait(client, job, 10)
+    job = wait_job(client, job, 10)
     assert job["state"] == "cancelled" and job["look"] is None and job["done"] < 12
     wait_empty(work)
     end = time.monotonic() + 5
