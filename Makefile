@@ -68,11 +68,12 @@ bench-trust: venv
 	$(BIN)/python -m lutml.bench trust
 
 lint: venv
-	$(BIN)/ruff check lutml stages tests
-	$(BIN)/ruff format --check lutml stages tests
+	$(BIN)/ruff check lutml stages pipelines tests
+	$(BIN)/ruff format --check lutml stages pipelines tests
 
 params: venv
 	$(BIN)/python -m lutml.pipeline.config
+	$(BIN)/python -m lutml.pipeline.config --pairs
 
 clean:
 	rm -rf $(VENV)

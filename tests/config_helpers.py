@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from lutml.config.model import ModelConfig
 from lutml.config.registries import model_config
 from lutml.config.train import GanTrainConfig
 from lutml.pipeline.config import compose
 
-#: model.name -> the conf/model option whose values fill the keys a test leaves out.
+#: model.name -> the conf/model option whose values fill the keys a test leaves out: the one file
+#: that declares the name (`name:`; the others inherit it).
 MODEL_OPTION = {
-    "pix2pix": "pix2pix64",
-    "asymmetric": "asymmetric",
-    "lut_gan": "lut_gan",
-    "lut_gan_3d": "lut_gan_3d",
-    "look_encoder": "look_encoder",
+    yaml.safe_load(path.read_text())["name"]: path.stem
+    for path in sorted((Path(__file__).resolve().parents[1] / "conf" / "model").glob("*.yaml"))
+    if "name" in yaml.safe_load(path.read_text())
 }
 
 

@@ -1,4 +1,6 @@
-"""dvc.yaml's `deps` cover what each stage script imports from lutml/ (else `dvc repro` misses edits).
+"""Each pipeline's `deps` cover what each stage script imports from lutml/ (else `dvc repro` misses
+edits): dvc.yaml (the default story) and pipelines/pairs/dvc.yaml (the pair-trained method), whose
+stages run in their own folder (paths relative to it).
 
 The import closure is static (ast): `import lutml.x`, `from lutml.x import y` and relative imports,
 also those inside functions (stages import heavy modules lazily), followed through every lutml
@@ -8,6 +10,7 @@ module reached; importing a module imports its packages' `__init__.py` too.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -68,19 +71,35 @@ def import_closure(script: Path) -> set[Path]:
 
 
 def covered(path: Path, deps: list[str]) -> bool:
-    """Whether a dep of the stage is `path` or a folder above it."""
+    """Whether a dep of the stage (repo-relative) is `path` or a folder above it."""
     rel = path.relative_to(ROOT)
     return any(rel == Path(d) or Path(d) in rel.parents for d in deps)
 
 
-def dvc_stages() -> dict:
-    return yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+#: The pipeline files: the default story and the pair-trained method's.
+PIPELINES = ("dvc.yaml", "pipelines/pairs/dvc.yaml")
+
+
+def dvc_stages() -> dict[str, dict]:
+    """``<pipeline>:<stage>`` -> the stage, its `script` and `deps` made repo-relative (a stage runs
+    in its dvc.yaml's folder, or its `wdir`)."""
+    stages = {}
+    for pipeline in PIPELINES:
+        folder = Path(pipeline).parent
+        for name, stage in yaml.safe_load((ROOT / pipeline).read_text())["stages"].items():
+            wdir = folder / stage.get("wdir", ".")
+            script = stage["cmd"].split()[1]  # `python <script> <paths...>`
+            stages[f"{pipeline}:{name}"] = {
+                "script": ROOT / os.path.normpath(wdir / script),
+                "deps": [os.path.normpath(wdir / d) for d in stage["deps"]],
+            }
+    return stages
 
 
 @pytest.mark.parametrize("name", sorted(dvc_stages()))
 def test_stage_deps_cover_import_closure(name: str) -> None:
     stage = dvc_stages()[name]
-    script = ROOT / "stages" / f"{name}.py"
+    script = stage["script"]
     assert covered(script, stage["deps"]), f"stage {name}: deps miss its script {script.name}"
     missing = sorted(
         str(f.relative_to(ROOT)) for f in import_closure(script) if not covered(f, stage["deps"])
@@ -91,8 +110,9 @@ def test_stage_deps_cover_import_closure(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(dvc_stages()))
 def test_stage_deps_name_only_imported_library_code(name: str) -> None:
     """A lutml/ dep the script never reaches reruns the stage for nothing (or is a typo hiding a miss)."""
-    closure = import_closure(ROOT / "stages" / f"{name}.py")
-    lib_deps = [d for d in dvc_stages()[name]["deps"] if d.split("/")[0] == PACKAGE]
+    stage = dvc_stages()[name]
+    closure = import_closure(stage["script"])
+    lib_deps = [d for d in stage["deps"] if d.split("/")[0] == PACKAGE]
     unused = [d for d in lib_deps if not any(covered(f, [d]) for f in closure)]
     assert not unused, (
         f"stage {name}: dvc.yaml deps on lutml/ code the script never imports: {unused}"
@@ -109,5 +129,7 @@ def test_closure_follows_lazy_imports() -> None:
         "lutml/fit/__init__.py",
         "lutml/fit/basis.py",
     }
-    assert expected | {"lutml/data/ground_truth.py"} <= closure
+    assert expected <= closure
     assert "lutml/cli/__init__.py" not in closure
+    pairs = ROOT / "pipelines/pairs/stages/fit_luts.py"
+    assert "lutml/data/ground_truth.py" in {str(f.relative_to(ROOT)) for f in import_closure(pairs)}

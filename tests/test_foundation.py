@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,13 +82,16 @@ def test_no_test_module_imports_another() -> None:
     assert not bad, bad
 
 
-def test_params_yaml_equals_default_composition() -> None:
-    from lutml.pipeline.config import compose
+def test_params_files_equal_their_default_composition() -> None:
+    """params.yaml and pipelines/pairs/params.yaml are conf/ composed (the latter with
+    experiment=pix2pix)."""
+    from lutml.pipeline.config import PARAMS_FILES, compose
 
-    committed = yaml.safe_load((ROOT / "params.yaml").read_text())
-    assert committed == compose(), (
-        "params.yaml is stale: run `make params` (python -m lutml.pipeline.config)"
-    )
+    for path, overrides in PARAMS_FILES.items():
+        committed = yaml.safe_load((ROOT / path).read_text())
+        assert committed == compose(overrides), (
+            f"{path} is stale: run `make params` (python -m lutml.pipeline.config [--pairs])"
+        )
 
 
 def test_every_config_group_option_composes() -> None:
@@ -104,12 +108,16 @@ def test_every_config_group_option_composes() -> None:
             assert group_dir.name in cfg, f"{option} did not land under '{group_dir.name}'"
 
 
-def test_stages_match_dvc_yaml() -> None:
-    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+@pytest.mark.parametrize("pipeline", ["dvc.yaml", "pipelines/pairs/dvc.yaml"])
+def test_stages_match_dvc_yaml(pipeline: str) -> None:
+    """Stage name = script name, in the `stages/` folder beside each pipeline file."""
+    folder = (ROOT / pipeline).parent
+    dvc = yaml.safe_load((ROOT / pipeline).read_text())
+    assert sorted(p.stem for p in (folder / "stages").glob("*.py")) == sorted(dvc["stages"])
     for name, stage in dvc["stages"].items():
-        script = ROOT / "stages" / f"{name}.py"
+        script = folder / "stages" / f"{name}.py"
         assert script.is_file(), f"stage {name} has no script {script}"
-        assert f"stages/{name}.py" in stage["cmd"]
+        assert stage["cmd"].startswith(f"python stages/{name}.py ")
         assert "hydra.main" not in script.read_text(), (
             f"{script} must read params.yaml, not compose config"
         )

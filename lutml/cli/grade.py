@@ -18,7 +18,7 @@ graded still (a frame of a film, an ad, a colourist's shot); the model names its
 puts that look onto neutral footage (--reverse is implied). The output says how much of natural
 footage's colours the still shows (coverage) and warns when the still cannot show its look.
 
-With an image model (pix2pix, `-S experiment=pix2pix`): the network grades a small copy of IMAGE
+With an image model (pix2pix, pipelines/pairs/dvc.yaml): the network grades a small copy of IMAGE
 and lutml fits a smooth LUT from that copy to the network's output; --reverse is for a neutraliser
 image model.
 

@@ -9,10 +9,12 @@ an unknown or a missing key raises `ConfigError` naming the block and the keys.
 - `validators`: `ConfigError`, key and type checks, `Block` (the base of the blocks).
 - one module per block: `look`, `corpus`, `frames`, `synth`, `split`, `fit`, `model`, `train`,
   `eval`, `original`.
-- `registries`: which class reads a block whose keys differ by variant: `model` by `model.name`
-  (`MODEL_CONFIGS`), `train` by the model's kind (look estimator or pair-trained GAN).
+- `registries`: the one table of models (`MODELS`: name -> config class, kind, generator builder)
+  and which class reads a block whose keys differ by variant: `model` by `model.name`, `train` by
+  the model's kind (look estimator or pair-trained GAN).
 - `params`: loading params.yaml (`load_params`) and the whole file as one config (`Params`).
-- `stages`: each DVC stage's view of it (`STAGES`), whose fields are the stage's dvc.yaml `params:`.
+- `stages`: each DVC stage's view of it (`STAGES` of dvc.yaml, `PAIR_STAGES` of the pair-trained
+  method's pipelines/pairs/dvc.yaml), whose fields are the stage's dvc.yaml `params:`.
 
 Two blocks stay typed mappings, on purpose: a look's parameters (`LookConfig.params`: they differ
 per look family; their keys are checked against `look.LOOK_PARAMS`) and `synth.families` (weights

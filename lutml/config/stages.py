@@ -1,12 +1,13 @@
-"""Each DVC stage's typed view of params.yaml: one frozen bundle per stage of dvc.yaml (`STAGES`).
+"""Each DVC stage's typed view of params.yaml: one frozen bundle per stage (`STAGES` for the default
+pipeline, dvc.yaml; `PAIR_STAGES` for the pair-trained method's, pipelines/pairs/dvc.yaml).
 
 A bundle's fields are its params: `param(key)` names the params.yaml key a field is read from (a
 whole block, converted by the field's class, or one `block.key`, read by the reader given). The
-fields read in order; a reader may ask for another field first (train checks the model's kind
-against `synth.mode` before it converts the `train` block). `dvc_params()` is the stage's
-`params:` list of dvc.yaml (a test keeps the two equal); a field with `tracked=False` is read but
-not a param of the stage (train labels pair-trained runs with `look.name`; the look estimator is
-look-agnostic).
+fields read in order; a reader may ask for another field first. `dvc_params()` is the stage's
+`params:` list of its dvc.yaml (a test keeps the two equal); a field with `tracked=False` is read
+but not a param of the stage (the pair train stage labels its runs with `look.name`; the look
+estimator is look-agnostic). Each pipeline takes only its own method: the default stages refuse a
+pair-trained model or a pair mode of `synth`, naming the pair pipeline.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from lutml.config.look import LookConfig
 from lutml.config.model import LookEncoderConfig, ModelConfig
 from lutml.config.original import OriginalConfig
 from lutml.config.params import read_block, read_seed
-from lutml.config.registries import model_config, train_config
+from lutml.config.registries import model_config
 from lutml.config.split import SplitConfig
 from lutml.config.synth import SynthConfig
 from lutml.config.train import GanTrainConfig, LookTrainConfig
@@ -32,10 +33,13 @@ from lutml.config.validators import ConfigError, convert, plain
 
 S = TypeVar("S", bound="Stage")
 
-#: Reads one field from the plain params; `need(name)` gives another field of the stage (reading it
-#: first when it is not read yet), so a check against another field runs before this block converts.
-Need = Callable[[str], Any]
-Reader = Callable[[Mapping, Need], Any]
+PAIRS_ELSEWHERE = (
+    "the pair-trained models (pix2pix, LUT-GANs) run in their own pipeline: "
+    "`python -m lutml.pipeline.config --pairs [overrides]`, then `dvc repro pipelines/pairs/dvc.yaml`"
+)
+
+#: Reads one field from the plain params (a single key, or a block with a check of its own).
+Reader = Callable[[Mapping], Any]
 
 
 def param(key: str, read: Reader | None = None, *, tracked: bool = True) -> Any:
@@ -62,77 +66,65 @@ class Stage:
     def from_params(cls: type[S], params: Any) -> S:
         p = plain(params)
         hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        got: dict[str, Any] = {}
-
-        def need(name: str) -> Any:
-            if name not in got:
-                key, read = fields[name].metadata["param"], fields[name].metadata["read"]
-                got[name] = (
-                    read(p, need) if read else hints[name].from_mapping(read_block(p, key), key)
-                )
-            return got[name]
-
-        return cls(**{name: need(name) for name in fields})
+        values = {}
+        for f in dataclasses.fields(cls):  # in order: the model's kind before its train block
+            key, read = f.metadata["param"], f.metadata["read"]
+            values[f.name] = (
+                read(p) if read else hints[f.name].from_mapping(read_block(p, key), key)
+            )
+        return cls(**values)
 
 
 # ---- readers of single keys -----------------------------------------------------------------------
 
 
-def _seed(p: Mapping, need: Need) -> int:
+def _seed(p: Mapping) -> int:
     return read_seed(p)
 
 
-def _model(p: Mapping, need: Need) -> ModelConfig:
-    return model_config(read_block(p, "model"))
+def _looks_synth(p: Mapping) -> SynthConfig:
+    """`synth` for the look estimator's material (synth.mode looks); the pair modes have their own
+    pipeline."""
+    synth = SynthConfig.from_mapping(read_block(p, "synth"), "synth")
+    if synth.mode != "looks":
+        raise ConfigError(f"synth.mode={synth.mode!r}: {PAIRS_ELSEWHERE}")
+    return synth
 
 
-def _synth_mode(p: Mapping, need: Need) -> str:
-    """`synth.mode` alone (stages split, fit_luts and train depend on that key only)."""
-    synth = read_block(p, "synth")
-    if not isinstance(synth, Mapping) or "mode" not in synth:
-        raise ConfigError("synth: missing keys ['mode']")
-    mode = synth["mode"]
-    if mode not in SynthConfig.MODES:
-        raise ConfigError(f"synth.mode: {mode!r} is not one of {list(SynthConfig.MODES)}")
-    return mode
+def _look_model(p: Mapping) -> LookEncoderConfig:
+    """`model`, a look estimator (the pair-trained models have their own pipeline)."""
+    model = model_config(read_block(p, "model"))
+    if not isinstance(model, LookEncoderConfig):
+        raise ConfigError(f"model {model.name!r} is a pair-trained model: {PAIRS_ELSEWHERE}")
+    return model
 
 
-def _mode_of_model(p: Mapping, need: Need) -> str:
-    """`synth.mode`, checked against the kind of the stage's model (as lutml.models.check_mode)."""
-    model, mode = need("model"), _synth_mode(p, need)
-    if isinstance(model, LookEncoderConfig) != (mode == "looks"):
-        want = "looks" if isinstance(model, LookEncoderConfig) else "grade or neutralize"
+def _pair_model(p: Mapping) -> ModelConfig:
+    """`model`, a pair-trained model (the look estimator is the default pipeline's)."""
+    model = model_config(read_block(p, "model"))
+    if isinstance(model, LookEncoderConfig):
         raise ConfigError(
-            f"model {model.name!r} learns from synth.mode={want}, but synth.mode={mode!r} "
-            "(use `-S experiment=pix2pix` for the pair-trained models)"
+            f"model {model.name!r} is the look estimator: it trains in the default pipeline "
+            "(dvc.yaml), not in pipelines/pairs"
         )
-    return mode
+    return model
 
 
-def _look_name(p: Mapping, need: Need) -> str:
+def _look_name(p: Mapping) -> str:
     look = read_block(p, "look")
     if not isinstance(look, Mapping) or not isinstance(look.get("name"), str):
         raise ConfigError("look: missing keys ['name']")
     return look["name"]
 
 
-def _train(p: Mapping, need: Need) -> LookTrainConfig | GanTrainConfig:
-    model = need("model")
-    need(
-        "synth_mode"
-    )  # the model's kind against synth.mode first (a wrong train block is a symptom)
-    return train_config(read_block(p, "train"), model)
-
-
-def _fit_size(p: Mapping, need: Need) -> int:
+def _fit_size(p: Mapping) -> int:
     fit = read_block(p, "fit")
     if not isinstance(fit, Mapping) or "size" not in fit:
         raise ConfigError("fit: missing keys ['size']")
     return convert(fit["size"], int, "fit.size")
 
 
-# ---- the stages -----------------------------------------------------------------------------------
+# ---- the stages of dvc.yaml: the default story, the look estimator -----------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,40 +139,36 @@ class FramesStage(Stage):
 
 @dataclasses.dataclass(frozen=True)
 class SynthesizeStage(Stage):
-    """Stage `synthesize`."""
+    """Stage `synthesize` (synth.mode looks)."""
 
     seed: int = param("seed", _seed)
-    synth: SynthConfig = param("synth")
+    synth: SynthConfig = param("synth", _looks_synth)
     corpus: CorpusConfig = param("corpus")
 
 
 @dataclasses.dataclass(frozen=True)
 class SplitStage(Stage):
-    """Stage `split`."""
+    """Stage `split` (of both pipelines)."""
 
     seed: int = param("seed", _seed)
     split: SplitConfig = param("split")
-    synth_mode: str = param("synth.mode", _synth_mode)
 
 
 @dataclasses.dataclass(frozen=True)
 class FitLutsStage(Stage):
-    """Stage `fit_luts`."""
+    """Stage `fit_luts` (of both pipelines)."""
 
     seed: int = param("seed", _seed)
     fit: FitConfig = param("fit")
-    synth_mode: str = param("synth.mode", _synth_mode)
 
 
 @dataclasses.dataclass(frozen=True)
 class TrainStage(Stage):
-    """Stage `train` (look.name, read but not a param of the stage, labels pair-trained runs)."""
+    """Stage `train`: the look estimator (look-agnostic: the look is not one of its params)."""
 
     seed: int = param("seed", _seed)
-    model: ModelConfig = param("model", _model)
-    train: LookTrainConfig | GanTrainConfig = param("train", _train)
-    synth_mode: str = param("synth.mode", _mode_of_model)
-    look_name: str = param("look.name", _look_name, tracked=False)
+    model: LookEncoderConfig = param("model", _look_model)
+    train: LookTrainConfig = param("train")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,4 +200,40 @@ STAGES: dict[str, type[Stage]] = {
     "train": TrainStage,
     "original": OriginalStage,
     "evaluate": EvaluateStage,
+}
+
+
+# ---- the stages of pipelines/pairs/dvc.yaml: the pair-trained method (pix2pix, LUT-GANs) ---------
+
+
+@dataclasses.dataclass(frozen=True)
+class PairSynthesizeStage(Stage):
+    """Pair stage `synthesize` (synth.mode grade or neutralize; `synthesize_pairs` checks it)."""
+
+    seed: int = param("seed", _seed)
+    synth: SynthConfig = param("synth")
+
+
+@dataclasses.dataclass(frozen=True)
+class PairTrainStage(Stage):
+    """Pair stage `train` (look.name, read but not a param of the stage, labels the MLflow run)."""
+
+    seed: int = param("seed", _seed)
+    model: ModelConfig = param("model", _pair_model)
+    train: GanTrainConfig = param("train")
+    look_name: str = param("look.name", _look_name, tracked=False)
+
+
+#: pipelines/pairs/dvc.yaml stage name -> its config class.
+PAIR_STAGES: dict[str, type[Stage]] = {
+    "synthesize": PairSynthesizeStage,
+    "split": SplitStage,
+    "fit_luts": FitLutsStage,
+    "train": PairTrainStage,
+}
+
+#: Each pipeline file -> its stages' config classes.
+PIPELINES: dict[str, dict[str, type[Stage]]] = {
+    "dvc.yaml": STAGES,
+    "pipelines/pairs/dvc.yaml": PAIR_STAGES,
 }

@@ -5,11 +5,13 @@ They are the LUT-GAN's training targets and the reference of the "LUT mean diffe
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lutml.data.pairs import load_pair
+from lutml.config.fit import FitConfig
+from lutml.data.pairs import load_pair, read_split
 from lutml.fit import fit_lut
 from lutml.lut import LUT3D, read_cube, write_cube
 
@@ -23,7 +25,9 @@ def read_ground_truth(gt_dir: Path, pair_id: str) -> LUT3D:
     """The ground-truth LUT of `pair_id`; FileNotFoundError naming the file if fit_luts has not made it."""
     path = ground_truth_path(gt_dir, pair_id)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: ground-truth LUT missing (run `dvc repro fit_luts`)")
+        raise FileNotFoundError(
+            f"{path}: ground-truth LUT missing (run `dvc repro pipelines/pairs/dvc.yaml:fit_luts`)"
+        )
     return read_cube(path)
 
 
@@ -61,3 +65,24 @@ def fit_ground_truth(
     jobs = (delayed(fit_pair_lut)(pairs_dir, p, out_dir, options) for p in pair_ids)
     runner = Parallel(n_jobs=workers, return_as="generator", batch_size=4)
     return list(tqdm(runner(jobs), total=len(pair_ids), desc="fit_luts", unit="pair"))
+
+
+def fit_split_ground_truth(
+    pairs_dir: Path, split_dir: Path, gt_dir: Path, fit: FitConfig
+) -> list[Path]:
+    """The ground-truth LUT of every pair of the split (train and test) -> ``gt_dir/<id>.cube``.
+
+    `gt_dir` is replaced whole (LUTs of pairs that left the split would be stale); the lattice fit
+    takes `fit.size`, `fit.smoothness`, `fit.interpolation`, robust as `fit.gt_robust`.
+    """
+    split = read_split(split_dir)
+    ids = sorted(split["train"] + split["test"])
+    shutil.rmtree(gt_dir, ignore_errors=True)
+    options = {
+        "size": fit.size,
+        "smoothness": fit.smoothness,
+        "interpolation": fit.interpolation,
+        "robust": fit.gt_robust,
+        "method": "lattice",
+    }
+    return fit_ground_truth(pairs_dir, ids, gt_dir, options, workers=fit.workers)

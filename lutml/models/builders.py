@@ -1,4 +1,4 @@
-"""Generator and GAN builders for the models of `lutml.models.MODELS` (looked up by `model.name`).
+"""Generator and GAN builders for the models of `lutml.config.registries.MODELS` (looked up by `model.name`).
 
 A model config is the typed `model` block of params.yaml (`lutml.config.registries.model_config`,
 conf/model/*.yaml); training settings (learning rate, Adam beta_1) come from the `train` block.
@@ -57,7 +57,7 @@ def conv3d_lut_generator(cfg: LutGan3dConfig) -> keras.Model:
 
 #: model.name -> generator builder, derived from `lutml.models.MODELS` (the one table of models).
 GENERATORS: dict[str, Callable[[Any], keras.Model]] = {
-    name: generator_builder(name) for name, (_, builder) in MODELS.items() if builder is not None
+    name: generator_builder(name) for name, spec in MODELS.items() if spec.builder is not None
 }
 
 

@@ -1,5 +1,7 @@
-"""Compose the default Hydra configuration in `conf/` — the same thing `dvc exp run` writes
-to `params.yaml`. Used by `make params` and by the test that keeps `params.yaml` in sync."""
+"""Compose the Hydra configuration in `conf/` into each pipeline's params file: `params.yaml` (the
+default pipeline, dvc.yaml; the same thing `dvc exp run` writes) and `pipelines/pairs/params.yaml`
+(the pair-trained method, pipelines/pairs/dvc.yaml: conf/ + `experiment=pix2pix`). Used by
+`make params` and by the test that keeps both in sync."""
 
 from __future__ import annotations
 
@@ -10,6 +12,13 @@ import yaml
 from omegaconf import OmegaConf
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+#: Each pipeline's params file (repo-relative) -> the overrides its default composition starts from.
+PARAMS_FILES: dict[str, list[str]] = {
+    "params.yaml": [],
+    "pipelines/pairs/params.yaml": ["experiment=pix2pix"],
+}
+PAIRS_PARAMS = "pipelines/pairs/params.yaml"
 
 
 def compose(overrides: list[str] | None = None, conf_dir: Path = CONF_DIR) -> dict:
@@ -28,11 +37,24 @@ def dump_params(params: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m lutml.pipeline.config [overrides…]` rewrites params.yaml from conf/."""
+    """`python -m lutml.pipeline.config [overrides…]` rewrites params.yaml from conf/;
+    `… --pairs [overrides…]` rewrites the pair pipeline's pipelines/pairs/params.yaml (conf/ +
+    experiment=pix2pix + overrides, e.g. ``model=lut_gan`` or ``experiment=pix2pix_neutraliser``)."""
     from lutml.atomic import write_text_atomic
 
-    args = sys.argv[1:] if argv is None else argv
-    write_text_atomic("params.yaml", dump_params(compose(args)))
+    args = list(sys.argv[1:] if argv is None else argv)
+    path = "params.yaml"
+    if args[:1] == ["--pairs"]:
+        args, path = args[1:], PAIRS_PARAMS
+    write_text_atomic(path, dump_params(compose(pipeline_overrides(path, args))))
+
+
+def pipeline_overrides(path: str, overrides: list[str]) -> list[str]:
+    """The overrides composing params file `path`: its defaults (`PARAMS_FILES`), less those that
+    `overrides` sets again (``experiment=pix2pix_neutraliser`` replaces ``experiment=pix2pix``), then
+    `overrides`."""
+    keys = {o.split("=", 1)[0] for o in overrides}
+    return [o for o in PARAMS_FILES[path] if o.split("=", 1)[0] not in keys] + list(overrides)
 
 
 if __name__ == "__main__":

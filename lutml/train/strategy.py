@@ -30,7 +30,7 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
             # inside the collective training step ("input depth must be evenly divisible").
             raise ValueError(
                 "train.strategy=multi_worker needs TF_ENABLE_ONEDNN_OPTS=0 in the environment "
-                "before TensorFlow loads (stages/train.py sets it)"
+                "before TensorFlow loads (pipelines/pairs/stages/train.py sets it)"
             )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"unknown train.strategy {name!r}; valid: {', '.join(STRATEGIES)}")

@@ -76,7 +76,7 @@ def train_model(
     out_dir: Path,
     model_cfg: Pix2PixConfig,
     train_cfg: GanTrainConfig,
-    seed: int = 42,
+    seed: int,
     look: str = "default",
 ) -> dict[str, Any]:
     """Train the `model_cfg` GAN on the split's pairs and write the model to `out_dir`.

@@ -1,5 +1,7 @@
-"""Every stage's typed config builds from params.yaml and from every composition of conf/; unknown
-or missing keys fail naming the key; a stage's fields are its dvc.yaml params (lutml.config)."""
+"""Every stage's typed config builds from its pipeline's params file and from every composition of
+conf/ for that pipeline; unknown or missing keys fail naming the key; a stage's fields are its
+dvc.yaml params (lutml.config). Two pipelines: dvc.yaml (the look estimator) and
+pipelines/pairs/dvc.yaml (the pair-trained method), each refusing the other's models."""
 
 from __future__ import annotations
 
@@ -13,13 +15,13 @@ import yaml
 
 from lutml.config.look import LOOK_PARAMS
 from lutml.config.params import Params
-from lutml.config.registries import MODEL_CONFIGS
-from lutml.config.stages import STAGES
+from lutml.config.registries import MODELS
+from lutml.config.stages import PIPELINES, STAGES
 from lutml.config.train import GanTrainConfig, LookTrainConfig
 from lutml.config.validators import ConfigError
 from lutml.data.looks import LOOKS
 from lutml.models import MODEL_KINDS
-from lutml.pipeline.config import compose
+from lutml.pipeline.config import PARAMS_FILES, compose
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "conf"
@@ -46,8 +48,19 @@ def compositions() -> list[tuple[str, ...]]:
     return out
 
 
-def test_model_configs_cover_every_model_name() -> None:
-    assert set(MODEL_CONFIGS) == set(MODEL_KINDS)
+def test_conf_model_options_match_the_model_table() -> None:
+    """A model is declared once in code (lutml.config.registries.MODELS); conf/model chooses it: each
+    name of the table is declared (`name:`) by exactly one conf/model file, the other options inherit
+    it, and every option composes to a name of the table."""
+    declared: dict[str, list[str]] = {}
+    for path in sorted((CONF / "model").glob("*.yaml")):
+        name = yaml.safe_load(path.read_text()).get("name")
+        if name is not None:
+            declared.setdefault(name, []).append(path.stem)
+    assert {n: len(files) for n, files in declared.items()} == {n: 1 for n in MODELS}, declared
+    for option in options("model"):
+        assert composed((f"model={option}",))["model"]["name"] in MODELS, option
+    assert MODEL_KINDS == {name: spec.kind for name, spec in MODELS.items()}
 
 
 def test_look_params_declare_every_look_builder() -> None:
@@ -58,13 +71,41 @@ def test_look_params_declare_every_look_builder() -> None:
         assert LOOK_PARAMS[name] == tuple(inspect.signature(build).parameters), name
 
 
-def test_params_yaml_builds_every_stage_config() -> None:
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+def pipeline_of(params: dict) -> str:
+    """The pipeline file a composition is for: the look estimator's or the pair-trained method's."""
+    return (
+        "dvc.yaml" if MODEL_KINDS[params["model"]["name"]] == "look" else "pipelines/pairs/dvc.yaml"
+    )
+
+
+def params_file(pipeline: str) -> str:
+    return str(Path(pipeline).parent / "params.yaml")
+
+
+def dvc_stage(key: str) -> dict:
+    """``<pipeline>:<stage>`` -> the stage in that dvc.yaml."""
+    pipeline, name = key.split(":")
+    return yaml.safe_load((ROOT / pipeline).read_text())["stages"][name]
+
+
+STAGE_KEYS = [f"{p}:{name}" for p, stages in PIPELINES.items() for name in stages]
+
+
+def stage_class(key: str):
+    pipeline, name = key.split(":")
+    return PIPELINES[pipeline][name]
+
+
+@pytest.mark.parametrize("pipeline", sorted(PIPELINES))
+def test_params_file_builds_every_stage_config(pipeline: str) -> None:
+    params = yaml.safe_load((ROOT / params_file(pipeline)).read_text())
+    assert pipeline_of(params) == pipeline
     Params.from_params(params)
-    for stage in STAGES.values():
+    for stage in PIPELINES[pipeline].values():
         stage.from_params(params)
-    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
-    assert set(STAGES) == set(dvc["stages"])
+    dvc = yaml.safe_load((ROOT / pipeline).read_text())
+    assert set(PIPELINES[pipeline]) == set(dvc["stages"])
+    assert set(PARAMS_FILES) == {params_file(p) for p in PIPELINES}
 
 
 @pytest.mark.parametrize("overrides", compositions(), ids=lambda o: ",".join(o) or "default")
@@ -73,9 +114,20 @@ def test_every_composition_builds_every_stage_config(overrides: tuple[str, ...])
     full = Params.from_params(params)
     want = LookTrainConfig if MODEL_KINDS[full.model.name] == "look" else GanTrainConfig
     assert isinstance(full.train, want)
-    assert type(full.model) is MODEL_CONFIGS[full.model.name]
-    for stage in STAGES.values():
+    assert type(full.model) is MODELS[full.model.name].config
+    for stage in PIPELINES[pipeline_of(params)].values():
         stage.from_params(params)
+
+
+def test_each_pipeline_refuses_the_other_method() -> None:
+    """The default stages take no pair-trained model nor pair mode (they name the pair pipeline);
+    the pair pipeline does not train the look estimator."""
+    pairs = composed(("experiment=pix2pix",))
+    for name in ("synthesize", "train"):
+        with pytest.raises(ConfigError, match="pipelines/pairs"):
+            STAGES[name].from_params(pairs)
+    with pytest.raises(ConfigError, match="look estimator"):
+        PIPELINES["pipelines/pairs/dvc.yaml"]["train"].from_params(composed(()))
 
 
 # (block path, key): an unknown key there and the key missing must each fail naming the key.
@@ -152,40 +204,43 @@ def test_wrong_types_and_variants_raise() -> None:
     bad = copy.deepcopy(base)
     bad["synth"]["mode"] = "sideways"
     with pytest.raises(ConfigError, match="sideways"):
-        STAGES["split"].from_params(bad)
-    # a pair-trained model with the look estimator's train block: the train keys are wrong
+        STAGES["synthesize"].from_params(bad)
+    # a pair-trained model in the default pipeline: refused before its train block is read
     pix = composed(("model=pix2pix64",))
-    with pytest.raises(ConfigError, match="synth.mode=grade or neutralize"):
+    with pytest.raises(ConfigError, match="pair-trained model"):
         STAGES["train"].from_params(pix)
 
 
-@pytest.mark.parametrize("name", sorted(STAGES))
-def test_stage_fields_are_its_dvc_params(name: str) -> None:
-    """The bundle's tracked fields are the stage's `params:` in dvc.yaml, each once; train also reads
-    `look.name` (it labels pair-trained runs; the look estimator is look-agnostic), untracked."""
-    want = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][name]["params"]
-    got = STAGES[name].dvc_params()
+@pytest.mark.parametrize("key", STAGE_KEYS)
+def test_stage_fields_are_its_dvc_params(key: str) -> None:
+    """The bundle's tracked fields are the stage's `params:` in its dvc.yaml, each once; the pair
+    train stage also reads `look.name` (it labels its runs; the look estimator is look-agnostic),
+    untracked."""
+    want = dvc_stage(key)["params"]
+    got = stage_class(key).dvc_params()
     assert sorted(got) == sorted(want) and len(set(got)) == len(got)
-    extra = [k for k in STAGES[name].reads() if k not in got]
-    assert extra == (["look.name"] if name == "train" else [])
+    extra = [k for k in stage_class(key).reads() if k not in got]
+    assert extra == (["look.name"] if key == "pipelines/pairs/dvc.yaml:train" else [])
 
 
-@pytest.mark.parametrize("name", sorted(STAGES))
-def test_stage_configs_read_only_their_dvc_params(name: str) -> None:
+@pytest.mark.parametrize("key", STAGE_KEYS)
+def test_stage_configs_read_only_their_dvc_params(key: str) -> None:
     """A stage's config builds from its dvc.yaml params (and its untracked reads) alone (else DVC
-    misses a change)."""
-    stage = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"][name]
-    untracked = [k for k in STAGES[name].reads() if k not in STAGES[name].dvc_params()]
-    for overrides in [(), ("experiment=pix2pix",)]:
+    misses a change), for each composition of its pipeline."""
+    stage, cls = dvc_stage(key), stage_class(key)
+    untracked = [k for k in cls.reads() if k not in cls.dvc_params()]
+    for overrides in [(), ("experiment=pix2pix",), ("experiment=pix2pix", "model=lut_gan")]:
         params = composed(overrides)
+        if pipeline_of(params) != key.split(":")[0]:
+            continue
         pruned: dict = {}
         for path in [*stage["params"], *untracked]:
             *parents, last = path.split(".")
             src, dst = params, pruned
-            for key in parents:
-                src, dst = src[key], dst.setdefault(key, {})
+            for k in parents:
+                src, dst = src[k], dst.setdefault(k, {})
             dst[last] = copy.deepcopy(src[last])
-        STAGES[name].from_params(pruned)
+        cls.from_params(pruned)
 
 
 @pytest.mark.parametrize("group", ["model", "look", "train", "synth", "fit", "eval"])

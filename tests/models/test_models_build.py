@@ -143,8 +143,8 @@ def test_one_model_table_gives_kinds_and_builders():
     from lutml.models import MODELS, generator_builder
     from lutml.models.builders import GENERATORS
 
-    assert MODEL_KINDS == {name: kind for name, (kind, _) in MODELS.items()}
-    assert set(GENERATORS) == {name for name, (_, builder) in MODELS.items() if builder}
+    assert MODEL_KINDS == {name: spec.kind for name, spec in MODELS.items()}
+    assert set(GENERATORS) == {name for name, spec in MODELS.items() if spec.builder}
     for name in GENERATORS:
         assert GENERATORS[name] is generator_builder(name)
 

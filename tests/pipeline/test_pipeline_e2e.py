@@ -36,6 +36,7 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     out = run(["dvc", "repro"], repo)
     for stage in STAGES:
         assert f"Running stage '{stage}'" in out
+    assert "pipelines/pairs" not in out  # the pair-trained method's pipeline runs only when asked
 
     summary = json.loads((repo / "data/metrics/eval.json").read_text())
     assert (

@@ -91,7 +91,7 @@ def test_train_model_outputs_and_mlflow(data, tmp_path, monkeypatch):
 
 
 def _stage_dir(tmp_path: Path, data: dict, epochs: int) -> Path:
-    """A working dir with params.yaml for stages/train.py."""
+    """A working dir with params.yaml for the pair pipeline's stages/train.py."""
     params = {
         "seed": 1,
         "look": {"name": "known_grade"},
@@ -107,7 +107,7 @@ def _stage_dir(tmp_path: Path, data: dict, epochs: int) -> Path:
 def _stage(cwd: Path, data: dict) -> list[str]:
     return [
         sys.executable,
-        str(REPO / "stages" / "train.py"),
+        str(REPO / "pipelines" / "pairs" / "stages" / "train.py"),
         str(data["pairs"]),
         str(data["split"]),
         str(data["gt"].parent),
@@ -166,6 +166,7 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data,
             tmp_path / "m",
             model_cfg(**bad),
             gan_train_cfg(**{**TRAIN, "mlflow": False}),
+            seed=42,
         )
     assert not (tmp_path / "m").exists()
 
