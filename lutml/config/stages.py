@@ -48,9 +48,16 @@ def param(key: str, read: Reader | None = None, *, tracked: bool = True) -> Any:
     return dataclasses.field(metadata={"param": key, "read": read, "tracked": tracked})
 
 
+def _seed(p: Mapping) -> int:
+    return read_seed(p)
+
+
 @dataclasses.dataclass(frozen=True)
 class Stage:
-    """Base of the stage bundles: `from_params` reads every field as its `param` says."""
+    """Base of the stage bundles: `from_params` reads every field as its `param` says. Every stage
+    reads the top-level `seed` (its first field)."""
+
+    seed: int = param("seed", _seed)
 
     @classmethod
     def dvc_params(cls) -> list[str]:
@@ -76,10 +83,6 @@ class Stage:
 
 
 # ---- readers of single keys -----------------------------------------------------------------------
-
-
-def _seed(p: Mapping) -> int:
-    return read_seed(p)
 
 
 def _looks_synth(p: Mapping) -> SynthConfig:
@@ -131,7 +134,6 @@ def _fit_size(p: Mapping) -> int:
 class FramesStage(Stage):
     """Stage `frames`."""
 
-    seed: int = param("seed", _seed)
     look: LookConfig = param("look")
     frames: FramesConfig = param("frames")
     corpus: CorpusConfig = param("corpus")
@@ -141,7 +143,6 @@ class FramesStage(Stage):
 class SynthesizeStage(Stage):
     """Stage `synthesize` (synth.mode looks)."""
 
-    seed: int = param("seed", _seed)
     synth: SynthConfig = param("synth", _looks_synth)
     corpus: CorpusConfig = param("corpus")
 
@@ -150,7 +151,6 @@ class SynthesizeStage(Stage):
 class SplitStage(Stage):
     """Stage `split` (of both pipelines)."""
 
-    seed: int = param("seed", _seed)
     split: SplitConfig = param("split")
 
 
@@ -158,7 +158,6 @@ class SplitStage(Stage):
 class FitLutsStage(Stage):
     """Stage `fit_luts` (of both pipelines)."""
 
-    seed: int = param("seed", _seed)
     fit: FitConfig = param("fit")
 
 
@@ -166,7 +165,6 @@ class FitLutsStage(Stage):
 class TrainStage(Stage):
     """Stage `train`: the look estimator (look-agnostic: the look is not one of its params)."""
 
-    seed: int = param("seed", _seed)
     model: LookEncoderConfig = param("model", _look_model)
     train: LookTrainConfig = param("train")
 
@@ -175,7 +173,6 @@ class TrainStage(Stage):
 class OriginalStage(Stage):
     """Stage `original`."""
 
-    seed: int = param("seed", _seed)
     synth: SynthConfig = param("synth")
     original: OriginalConfig = param("original")
     fit_size: int = param("fit.size", _fit_size)
@@ -185,7 +182,6 @@ class OriginalStage(Stage):
 class EvaluateStage(Stage):
     """Stage `evaluate`."""
 
-    seed: int = param("seed", _seed)
     fit: FitConfig = param("fit")
     eval: EvalConfig = param("eval")
     corpus: CorpusConfig = param("corpus")
@@ -210,7 +206,6 @@ STAGES: dict[str, type[Stage]] = {
 class PairSynthesizeStage(Stage):
     """Pair stage `synthesize` (synth.mode grade or neutralize; `synthesize_pairs` checks it)."""
 
-    seed: int = param("seed", _seed)
     synth: SynthConfig = param("synth")
 
 
@@ -218,7 +213,6 @@ class PairSynthesizeStage(Stage):
 class PairTrainStage(Stage):
     """Pair stage `train` (look.name, read but not a param of the stage, labels the MLflow run)."""
 
-    seed: int = param("seed", _seed)
     model: ModelConfig = param("model", _pair_model)
     train: GanTrainConfig = param("train")
     look_name: str = param("look.name", _look_name, tracked=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from lutml.config.validators import Block, ConfigError, check_keys
+from lutml.config.validators import Block, ConfigError, check_keys, leaf_block
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,187 +39,78 @@ class NeutralizeConfig(Block):
     strength: list[float]
 
 
-# Random-look prior (synth.prior, lutml.data.lookgen.sample_recipe): each op present with
-# probability p; ranges are [lo, hi] or +-value.
+#: Random-look prior (synth.prior, lutml.data.lookgen.sample_recipe): op -> its block, each op
+#: present with probability p; ranges are [lo, hi] or +-value.
+PRIOR_OPS: dict[str, type[Block]] = {
+    "camera": leaf_block(
+        "CameraPrior",
+        p=float,
+        stops=float,
+        temperature=float,
+        tint=float,
+        mixer_p=float,
+        mixer=float,
+    ),
+    "filmic": leaf_block(
+        "FilmicPrior",
+        p=float,
+        stops=list[float],
+        black=list[float],
+        white=list[float],
+        contrast=list[float],
+        grey=list[float],
+        per_channel_p=float,
+    ),
+    "tone": leaf_block(
+        "TonePrior",
+        p=float,
+        black=float,
+        white=float,
+        fade_p=float,
+        contrast=list[float],
+        pivot=list[float],
+        gamma=float,
+    ),
+    "channel_tone": leaf_block("ChannelTonePrior", p=float, lift=float, gamma=float, gain=float),
+    "saturation": leaf_block("SaturationPrior", p=float, mid=list[float], spread=float),
+    "vibrance": leaf_block("VibrancePrior", p=float, amount=float),
+    "split_tone": leaf_block("SplitTonePrior", p=float, amount=float, balance=list[float]),
+    "hue": leaf_block("HuePrior", p=float, degrees=float),
+    "hue_selective": leaf_block(
+        "HueSelectivePrior", p=float, width=list[float], degrees=float, saturation=list[float]
+    ),
+    "warp": leaf_block("WarpPrior", p=float, knots=int, sigma=float, scale=float),
+}
+
+#: The `synth.prior` block: the share of identity looks, then each op's block.
+PriorConfig = leaf_block("PriorConfig", identity=float, **PRIOR_OPS)
+
+#: Degradation families of the pair modes (the keys of `synth.families`) -> the ranges of their
+#: `synth.<family>` block (lutml.data.sampling.sample_op): magnitudes [lo, hi] (signs are balanced
+#: by the sampler) or +-value.
+RANGES: dict[str, type[Block]] = {
+    "exposure": leaf_block("ExposureRange", stops=list[float]),
+    "white_balance": leaf_block("WhiteBalanceRange", temperature=list[float], tint=list[float]),
+    "contrast": leaf_block("ContrastRange", factor=list[float], pivot=list[float]),
+    "gamma": leaf_block("GammaRange", gamma=list[float]),
+    "saturation": leaf_block("SaturationRange", factor=list[float]),
+    "vibrance": leaf_block("VibranceRange", amount=list[float]),
+    "hue": leaf_block("HueRange", degrees=list[float]),
+    "curves": leaf_block("CurvesRange", knots=int, jitter=float),
+    "lift_gamma_gain": leaf_block("LiftGammaGainRange", lift=float, gamma=float, gain=float),
+    "lut": leaf_block("LutWarpRange", knots=int, sigma=float, scale=list[float]),
+}
+DEGRADATIONS = tuple(RANGES)
+
+#: Every family's ranges, as keys of `synth` (the base of `SynthConfig`).
+DegradationRanges = leaf_block("DegradationRanges", **RANGES)
 
 
 @dataclasses.dataclass(frozen=True)
-class CameraPrior(Block):
-    p: float
-    stops: float
-    temperature: float
-    tint: float
-    mixer_p: float
-    mixer: float
-
-
-@dataclasses.dataclass(frozen=True)
-class FilmicPrior(Block):
-    p: float
-    stops: list[float]
-    black: list[float]
-    white: list[float]
-    contrast: list[float]
-    grey: list[float]
-    per_channel_p: float
-
-
-@dataclasses.dataclass(frozen=True)
-class TonePrior(Block):
-    p: float
-    black: float
-    white: float
-    fade_p: float
-    contrast: list[float]
-    pivot: list[float]
-    gamma: float
-
-
-@dataclasses.dataclass(frozen=True)
-class ChannelTonePrior(Block):
-    p: float
-    lift: float
-    gamma: float
-    gain: float
-
-
-@dataclasses.dataclass(frozen=True)
-class SaturationPrior(Block):
-    p: float
-    mid: list[float]
-    spread: float
-
-
-@dataclasses.dataclass(frozen=True)
-class VibrancePrior(Block):
-    p: float
-    amount: float
-
-
-@dataclasses.dataclass(frozen=True)
-class SplitTonePrior(Block):
-    p: float
-    amount: float
-    balance: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class HuePrior(Block):
-    p: float
-    degrees: float
-
-
-@dataclasses.dataclass(frozen=True)
-class HueSelectivePrior(Block):
-    p: float
-    width: list[float]
-    degrees: float
-    saturation: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class WarpPrior(Block):
-    p: float
-    knots: int
-    sigma: float
-    scale: float
-
-
-@dataclasses.dataclass(frozen=True)
-class PriorConfig(Block):
-    identity: float
-    camera: CameraPrior
-    filmic: FilmicPrior
-    tone: TonePrior
-    channel_tone: ChannelTonePrior
-    saturation: SaturationPrior
-    vibrance: VibrancePrior
-    split_tone: SplitTonePrior
-    hue: HuePrior
-    hue_selective: HueSelectivePrior
-    warp: WarpPrior
-
-
-# Degradation ranges of the pair modes (synth.<family>, lutml.data.sampling.sample_op): magnitudes
-# [lo, hi] (signs are balanced by the sampler) or +-value.
-
-
-@dataclasses.dataclass(frozen=True)
-class ExposureRange(Block):
-    stops: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class WhiteBalanceRange(Block):
-    temperature: list[float]
-    tint: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class ContrastRange(Block):
-    factor: list[float]
-    pivot: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class GammaRange(Block):
-    gamma: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class FactorRange(Block):
-    factor: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class AmountRange(Block):
-    amount: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class DegreesRange(Block):
-    degrees: list[float]
-
-
-@dataclasses.dataclass(frozen=True)
-class CurvesRange(Block):
-    knots: int
-    jitter: float
-
-
-@dataclasses.dataclass(frozen=True)
-class LiftGammaGainRange(Block):
-    lift: float
-    gamma: float
-    gain: float
-
-
-@dataclasses.dataclass(frozen=True)
-class LutWarpRange(Block):
-    knots: int
-    sigma: float
-    scale: list[float]
-
-
-#: Degradation families of the pair modes: the keys of `synth.families`, each a `synth.<family>` block.
-DEGRADATIONS = (
-    "exposure",
-    "white_balance",
-    "contrast",
-    "gamma",
-    "saturation",
-    "vibrance",
-    "hue",
-    "curves",
-    "lift_gamma_gain",
-    "lut",
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class SynthConfig(Block):
+class SynthConfig(DegradationRanges):
     """The `synth` block: the look estimator's material (mode looks: `n_looks` random looks from
-    `prior`, `crops`) and the pairs of the grade/neutralize modes (the rest)."""
+    `prior`, `crops`) and the pairs of the grade/neutralize modes (the rest, with the ranges of
+    each degradation family, `synth.<family>`, from `DegradationRanges`)."""
 
     mode: str
     n_looks: int
@@ -233,16 +124,6 @@ class SynthConfig(Block):
     crop_fraction: list[float]
     ops: OpsCount
     families: dict[str, float]
-    exposure: ExposureRange
-    white_balance: WhiteBalanceRange
-    contrast: ContrastRange
-    gamma: GammaRange
-    saturation: FactorRange
-    vibrance: AmountRange
-    hue: DegreesRange
-    curves: CurvesRange
-    lift_gamma_gain: LiftGammaGainRange
-    lut: LutWarpRange
     jpeg_noise: JpegNoiseConfig
     neutralize: NeutralizeConfig
 

@@ -99,3 +99,9 @@ class Block:
     def to_dict(self) -> dict[str, Any]:
         """Plain containers again (for JSON metadata and MLflow params)."""
         return dataclasses.asdict(self)
+
+
+def leaf_block(name: str, **fields: Any) -> type[Block]:
+    """A frozen `Block` class named `name` whose keys are `fields` (key -> annotation, in order): the
+    short form of a block that is only a list of typed keys (a prior op, a degradation's ranges)."""
+    return dataclasses.make_dataclass(name, list(fields.items()), bases=(Block,), frozen=True)
