@@ -37,7 +37,7 @@ from lutml.color import srgb_to_lab
 from lutml.look_components import COMPONENTS, component_fields, component_summary, scale_components
 from lutml.lut.lut3d import identity_table
 
-TRUST_VERSION = 1
+TRUST_VERSION = 2  # 2: the frames' black/white levels and shadow/highlight tints
 FEATURES = (
     "log_frames",  # log(number of frames)
     "mean_L",  # mean L*/100 of the graded frames
@@ -48,6 +48,12 @@ FEATURES = (
     "mean_a",  # mean a*/30
     "mean_b",  # mean b*/30
     "hue_focus",  # how much of the colour lies in one hue (0 = all hues, 1 = one)
+    "black_L",  # the frames' black level: mean of each frame's 1st-percentile L* (/100)
+    "white_L",  # the frames' white level: mean of each frame's 99th-percentile L* (/100)
+    "shadow_a",  # tint of each frame's darkest tenth, a* and b* (/30), mean over frames
+    "shadow_b",
+    "high_a",  # tint of each frame's brightest tenth
+    "high_b",
     "est_tone",  # RMS size of the raw estimate's parts (/10)
     "est_saturation",
     "est_cast",
@@ -63,6 +69,12 @@ QUANTITY_WORDS = {
     "cast_a": ("grey tint green-magenta", "a*"),
     "cast_b": ("grey tint blue-yellow", "b*"),
 }
+#: The verdicts. "No single look" is said where the stills disagree about the look more than stills
+#: of one look do: ungraded stills (each reads its own content as a look) and stills of two looks
+#: both do that, and the features cannot tell those two apart.
+LOOK_FOUND = "look found"
+NO_CLEAR_LOOK = "no clear look found"
+NO_SINGLE_LOOK = "no single look found"
 S_MAX = 1.2  # the most a part may be scaled up (the raw estimate leans to the prior's centre)
 LEVELS = ((0.75, "sure"), (0.45, "fairly sure"), (0.0, "unsure"))
 #: Reasons, per feature that lowers the confidence: (feature, sign that lowers it, words).
@@ -75,6 +87,12 @@ REASONS = {
     "mean_a": ("your stills lean green", "your stills lean magenta/red"),
     "mean_b": ("your stills lean blue", "your stills lean yellow/warm"),
     "hue_focus": ("your stills hold many hues", "one colour dominates your stills"),
+    "black_L": ("your stills hold deep blacks", "your stills have no deep blacks"),
+    "white_L": ("your stills have no bright whites", "your stills hold bright whites"),
+    "shadow_a": ("the shadows lean green", "the shadows lean magenta"),
+    "shadow_b": ("the shadows lean blue", "the shadows lean yellow"),
+    "high_a": ("the highlights lean green", "the highlights lean magenta"),
+    "high_b": ("the highlights lean blue", "the highlights lean yellow"),
     "coverage": (
         "your stills show few of the colours footage holds",
         "your stills show many colours",
@@ -110,7 +128,20 @@ def _lab_stats(tiles: np.ndarray, frame_of: np.ndarray) -> dict[str, float]:
     c = np.hypot(a, b)
     frame_L = np.array([L[frame_of == i].mean() for i in np.unique(frame_of)])
     hue = np.sum(c * np.exp(1j * np.arctan2(b, a))) / max(float(np.sum(c)), 1e-6)
+    ends = []  # per frame: black and white level, tint of the darkest and brightest tenth
+    for i in np.unique(frame_of):
+        fl, fa, fb = (v[frame_of == i].reshape(-1) for v in (L, a, b))
+        lo, p10, p90, hi = np.percentile(fl, [1, 10, 90, 99])
+        dark, light = fl <= p10, fl >= p90
+        ends.append([lo, hi, fa[dark].mean(), fb[dark].mean(), fa[light].mean(), fb[light].mean()])
+    e = np.mean(ends, axis=0)
     return {
+        "black_L": float(e[0] / 100.0),
+        "white_L": float(e[1] / 100.0),
+        "shadow_a": float(e[2] / 30.0),
+        "shadow_b": float(e[3] / 30.0),
+        "high_a": float(e[4] / 30.0),
+        "high_b": float(e[5] / 30.0),
         "mean_L": float(L.mean() / 100.0),
         "spread_L": float(frame_L.std() / 100.0),
         "dark": float(np.mean(L < 20.0)),
@@ -284,7 +315,7 @@ class TrustReport:
     parts: list[PartTrust]
     intervals: dict[str, tuple[float, float, float]]  # quantity -> (estimate, low, high), 80 %
     look_de00: float  # how strong the final look is on natural colours (mean dE00 vs no grade)
-    verdict: str  # "look found" / "no clear look found" / "mixed looks"
+    verdict: str  # LOOK_FOUND / NO_CLEAR_LOOK / NO_SINGLE_LOOK
     warnings: list[str] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
 
@@ -328,10 +359,13 @@ class TrustModel:
     """The fitted trust model (``model.json`` "trust" block)."""
 
     def __init__(self, block: dict[str, Any]):
+        refit = "refit it for this lutml with `python -m lutml.trust_fit MODEL_DIR`"
         if int(block.get("version", 0)) != TRUST_VERSION:
-            raise ValueError(f"trust block version {block.get('version')} is not {TRUST_VERSION}")
+            raise ValueError(
+                f"trust block version {block.get('version')} is not {TRUST_VERSION}: {refit}"
+            )
         if tuple(block["features"]) != FEATURES:
-            raise ValueError("trust block features do not match this lutml version")
+            raise ValueError(f"trust block features do not match this lutml version: {refit}")
         self.block = block
         self.mu = np.asarray(block["mu"], np.float64)
         self.sd = np.asarray(block["sd"], np.float64)
@@ -404,18 +438,19 @@ class TrustModel:
                 v, lo, hi = (float(np.exp(t / 10.0)) for t in (v, lo, hi))
             intervals[q] = (round(float(v), 3), round(float(lo), 3), round(float(hi), 3))
         strength = look_strength(table, node_weights)
-        verdict = "look found" if strength >= self.no_look_de00 else "no clear look found"
+        verdict = LOOK_FOUND if strength >= self.no_look_de00 else NO_CLEAR_LOOK
         warnings = []
         n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
         p_mixed = self.p_mixed(x) if n_frames >= 4 else 0.0
         if p_mixed > self.mixed_threshold:
-            verdict = "possibly mixed looks"
+            verdict = NO_SINGLE_LOOK
             warnings.append(
-                f"the stills may hold more than one look (p = {p_mixed:.2f}; frames of one look "
-                f"stay below {self.mixed_threshold:.2f} in 98 % of held-out sets, but very varied "
-                "content can also reach it): learn each look from its own stills"
+                f"no single look found: the stills disagree about the look (p = {p_mixed:.2f}; "
+                f"stills of one look stay below {self.mixed_threshold:.2f} in 98 % of held-out "
+                "sets). They may be ungraded (each still's content read as a look) or hold more "
+                "than one look: if they are graded, learn each look from its own stills"
             )
-        elif verdict != "look found":
+        elif verdict != LOOK_FOUND:
             warnings.append(
                 f"no clear look found: what can be trusted of the estimate moves natural colours by "
                 f"only {strength:.1f} dE00 (< {self.no_look_de00}); the stills may be ungraded, or "

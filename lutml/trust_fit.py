@@ -191,9 +191,18 @@ def fit_trust(
     n_a = int(round(n_sets * 2 / 3))
     all_a = calibration_records(net, crops, groups, pool_a, tables, n_a, rng, progress)
     all_b = calibration_records(net, crops, groups, pool_b, tables, n_sets - n_a, rng, progress)
+    return fit_from_records(all_a, all_b, np.asarray(net.basis.node_weights, np.float64))
+
+
+def fit_from_records(
+    all_a: list[dict[str, Any]], all_b: list[dict[str, Any]], node_weights: np.ndarray
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The trust block and its held-out figures from the calibration records of two halves of
+    the held-out photos (`calibration_records`): fitted on `all_a`, measured on `all_b`, then
+    refitted on both."""
     rec_a = [r for r in all_a if not r["mixed"]]  # one look: what the shrinkage is fitted on
     rec_b = [r for r in all_b if not r["mixed"]]
-    w = np.asarray(net.basis.node_weights, np.float64).reshape(-1)
+    w = np.asarray(node_weights, np.float64).reshape(-1)
 
     xa = np.stack([r["x"] for r in rec_a])
     mu, sd = xa.mean(0), np.maximum(xa.std(0), 1e-6)
@@ -265,8 +274,9 @@ def fit_trust(
         "worse_than_identity_raw": int(np.sum(err_raw[looked] > err_id[looked])),
         "worse_than_identity_trust": int(np.sum(err_trust[looked] > err_id[looked])),
         "sets_with_look": int(looked.sum()),
-        "no_look_strength_raw": round(float(np.mean(err_raw[~looked])), 4),
-        "no_look_strength_trust": round(float(np.mean(err_trust[~looked])), 4),
+        # (None where the held-out half drew no set without a look: tiny calibrations)
+        "no_look_strength_raw": _mean(err_raw[~looked]),
+        "no_look_strength_trust": _mean(err_trust[~looked]),
         "per_mode_ratio_trust": {
             m: round(
                 float(np.mean(err_trust[looked & (modes == m)] / err_id[looked & (modes == m)])), 4
@@ -326,6 +336,10 @@ def _fit_mixed(all_a, all_b, mu, sd) -> tuple[dict[str, Any], dict[str, Any]]:
         "flagged_mixed": round(float(np.mean(pb[yb] > threshold)), 4),
         "held_out_sets": int(len(yb)),
     }
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return round(float(np.mean(values)), 4) if len(values) else None
 
 
 def _lut_error(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:

@@ -7,7 +7,18 @@ import json
 import numpy as np
 import pytest
 
-from lutml.trust import FEATURES, TrustModel, _design, fit_shrink, fit_spread, level_of
+from lutml.trust import (
+    FEATURES,
+    LOOK_FOUND,
+    NO_CLEAR_LOOK,
+    NO_SINGLE_LOOK,
+    TRUST_VERSION,
+    TrustModel,
+    _design,
+    fit_shrink,
+    fit_spread,
+    level_of,
+)
 
 
 def test_fit_shrink_learns_where_the_estimate_is_right():
@@ -40,7 +51,7 @@ def test_fit_spread_gives_intervals_that_cover_as_claimed():
 def _block(**over):
     f = len(FEATURES)
     block = {
-        "version": 1,
+        "version": TRUST_VERSION,
         "features": list(FEATURES),
         "mu": [0.0] * f,
         "sd": [1.0] * f,
@@ -63,6 +74,50 @@ def test_a_damaged_trust_block_is_refused():
         TrustModel(bad)
     with pytest.raises(ValueError, match="version"):
         TrustModel(_block(version=99))
+
+
+def test_verdicts_no_clear_and_no_single_look():
+    """A weak look is "no clear look found"; stills that disagree more than one look's stills do
+    (the mixed model's p above its threshold, 4+ stills) are "no single look found", whatever the
+    strength; fewer than 4 stills are never called that."""
+    from lutml.lut.lut3d import identity_table
+
+    f = len(FEATURES)
+    ident = identity_table(9)
+    strong = np.clip(ident * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)  # a clear warm look
+    w = np.ones(9**3)
+    x = np.zeros(f)
+    x[FEATURES.index("log_frames")] = np.log(8)
+    plain = TrustModel(_block(theta={c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")}))
+    assert plain.apply(strong, x, w)[1].verdict == LOOK_FOUND
+    assert plain.apply(ident, x, w)[1].verdict == NO_CLEAR_LOOK
+    flagged = TrustModel(
+        _block(
+            theta={c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")},
+            mixed={"coef": [0.0] * f + [5.0], "threshold": 0.9},
+        )
+    )
+    _, report = flagged.apply(strong, x, w)
+    assert report.verdict == NO_SINGLE_LOOK
+    assert "ungraded" in report.warnings[0] and "more than one look" in report.warnings[0]
+    x[FEATURES.index("log_frames")] = np.log(3)
+    assert flagged.apply(strong, x, w)[1].verdict == LOOK_FOUND
+
+
+def test_a_model_with_an_older_trust_block_names_its_file_and_the_fix(tmp_path):
+    from conftest import make_tiny_look_model
+
+    from lutml.models.look_inference import load_look_model
+
+    model_dir = make_tiny_look_model(tmp_path / "m")
+    meta_path = model_dir / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["trust"] = _block(version=1)
+    meta_path.write_text(json.dumps(meta))
+    model = load_look_model(model_dir)
+    frame = np.full((32, 32, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match=r"model\.json: trust block version 1 .*lutml\.trust_fit"):
+        model.estimate([frame])
 
 
 def test_levels():

@@ -149,11 +149,13 @@ def run(model, params, jitter: bool = True) -> dict:
             if report is not None:
                 row["levels"] = {p.component: p.level for p in report.parts}
                 row["verdict"] = report.verdict
+                row["covered"] = {}
                 for i, (q, (_, lo, hi)) in enumerate(report.intervals.items()):
                     t = true_q[i]
                     if q == "saturation_gain":
                         t = float(np.exp(t / 10.0))
                     cover.setdefault(q, []).append(bool(lo <= t <= hi))
+                    row["covered"][q] = [float(lo), float(t), float(hi)]
             rows.append(row)
         print(f"  {name:<24} {time.perf_counter() - t0:6.0f} s", flush=True)
     # no look at all: each frame set ungraded

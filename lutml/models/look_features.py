@@ -108,6 +108,21 @@ def colour_features_np(
     ).astype(np.float32)
 
 
+_BLAS: list = []
+
+
+def one_blas_thread():
+    """A context: NumPy's BLAS on one thread. The estimator's matrices are small (tens of rows):
+    OpenBLAS's extra threads cost more than they give and spin when the machine is loaded (a
+    forward pass 1.3 ms on one thread, 34 ms on two with other jobs running), and one thread gives
+    the same bits on any machine (the thread count changes the last bits of a product)."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 class NumpyLookNet:
     """The look estimator's forward pass in NumPy, from the weights the trainer exports.
 
@@ -131,24 +146,27 @@ class NumpyLookNet:
 
     def coefficients(self, tiles: np.ndarray) -> np.ndarray:
         """One set of tiles (t, S, S, 3) in [0, 1] -> coefficients (K,)."""
-        f = colour_features_np(tiles)
-        e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
-        return self._mlp(e.mean(axis=0, keepdims=True), "head")[0]
+        with one_blas_thread():
+            f = colour_features_np(tiles)
+            e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
+            return self._mlp(e.mean(axis=0, keepdims=True), "head")[0]
 
     def set_and_frame_coefficients(
         self, tiles: np.ndarray, frame_of: np.ndarray, frames: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """The set's coefficients (K,) and those of each frame in `frames` on its own (f, K),
         from one pass of the per-tile features (`frame_of` (t,) the frame of each tile)."""
-        f = colour_features_np(tiles)
-        e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
-        pooled = [e.mean(axis=0)] + [e[frame_of == i].mean(axis=0) for i in frames]
-        c = self._mlp(np.stack(pooled), "head")
+        with one_blas_thread():
+            f = colour_features_np(tiles)
+            e = np.concatenate([self._mlp(f, "frame"), f], axis=1)
+            pooled = [e.mean(axis=0)] + [e[frame_of == i].mean(axis=0) for i in frames]
+            c = self._mlp(np.stack(pooled), "head")
         return c[0], c[1:]
 
     def table(self, coefficients: np.ndarray) -> np.ndarray:
         """Coefficients (K,) -> table (n, n, n, 3); (m, K) -> tables (m, n, n, n, 3)."""
         n = self.lut_size
         c = np.asarray(coefficients)
-        off = self.w["mean"] + c @ self.w["basis"]
+        with one_blas_thread():
+            off = self.w["mean"] + c @ self.w["basis"]
         return identity_table(n) + off.reshape(*c.shape[:-1], n, n, n, 3)

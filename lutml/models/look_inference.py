@@ -81,7 +81,11 @@ class LookModel:
             from lutml.trust import TrustModel
 
             block = self.meta.get("trust")
-            self.__dict__["_trust"] = None if block is None else TrustModel(block)
+            try:
+                self.__dict__["_trust"] = None if block is None else TrustModel(block)
+            except (ValueError, KeyError, TypeError) as exc:
+                where = "model.json" if self.path is None else Path(self.path) / "model.json"
+                raise ValueError(f"{where}: {exc}") from None
         return self.__dict__["_trust"]
 
     def _raw(self, tiles: np.ndarray) -> np.ndarray:

@@ -414,7 +414,7 @@ def train_look_model(
             if trust is not None:
                 held = metrics["trust"]["held_out"]
                 mlflow.log_metrics(
-                    {f"trust_{a}": float(b) for a, b in held.items() if not isinstance(b, dict)}
+                    {f"trust_{a}": float(b) for a, b in held.items() if isinstance(b, (int, float))}
                 )
             for name in (
                 LOOK_ENCODER_FILE,

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from flask import Response, abort, current_app, jsonify, request
 
+from lutml.trust import NO_SINGLE_LOOK
 from lutml.web.looks import (
     JOB_PIXELS,
     MAX_FOOTAGE,
@@ -345,7 +346,7 @@ def _finisher(entry, registry, name: str, stem: str):
             # verdict and 80 % intervals in words (lutml.trust.TrustReport.lines)
             "trust": None if graded.trust is None else graded.trust.lines(),
             "mixed": bool(mixed)
-            or (graded.trust is not None and graded.trust.verdict == "possibly mixed looks"),
+            or (graded.trust is not None and graded.trust.verdict == NO_SINGLE_LOOK),
             **extra,
         }
         if "video" in extra:
