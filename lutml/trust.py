@@ -87,8 +87,14 @@ REASONS = {
     "mean_a": ("your stills lean green", "your stills lean magenta/red"),
     "mean_b": ("your stills lean blue", "your stills lean yellow/warm"),
     "hue_focus": ("your stills hold many hues", "one colour dominates your stills"),
-    "black_L": ("your stills hold deep blacks", "your stills have no deep blacks"),
-    "white_L": ("your stills have no bright whites", "your stills hold bright whites"),
+    "black_L": (
+        "your stills' blacks are deep, as ungraded footage's are",
+        "your stills have no deep blacks",
+    ),
+    "white_L": (
+        "your stills have no bright whites",
+        "your stills' whites are bright, as ungraded footage's are",
+    ),
     "shadow_a": ("the shadows lean green", "the shadows lean magenta"),
     "shadow_b": ("the shadows lean blue", "the shadows lean yellow"),
     "high_a": ("the highlights lean green", "the highlights lean magenta"),

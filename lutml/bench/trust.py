@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -240,6 +241,15 @@ def report(res: dict) -> str:
     for s, v in res["no_look"].items():
         lines.append(
             f"  {s:<11} raw {v['raw']:5.2f}   trusted {v['trusted']:5.2f}   verdict: {v['verdict']}"
+        )
+    graded = Counter(r["verdict"] for r in res["rows"] if "verdict" in r)
+    if graded:
+        ungraded = Counter(v["verdict"] for v in res["no_look"].values())
+        lines.append(
+            "Verdicts: graded rows "
+            + ", ".join(f"{k} {v}" for k, v in sorted(graded.items()))
+            + " | ungraded sets "
+            + ", ".join(f"{k} {v}" for k, v in sorted(ungraded.items()))
         )
     a, b = _stats(res["story3"], "raw"), _stats(res["story3"], "trusted")
     lines.append("")

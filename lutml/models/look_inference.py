@@ -84,7 +84,7 @@ class LookModel:
             try:
                 self.__dict__["_trust"] = None if block is None else TrustModel(block)
             except (ValueError, KeyError, TypeError) as exc:
-                where = "model.json" if self.path is None else Path(self.path) / "model.json"
+                where = META_FILE if self.path is None else Path(self.path).parent / META_FILE
                 raise ValueError(f"{where}: {exc}") from None
         return self.__dict__["_trust"]
 
