@@ -313,7 +313,7 @@ def test_frames_stage_converts_exr_values_above_1_unclipped(ocio, photo, tmp_pat
     """`frames.colour_space` on a folder of EXR frames: OpenColorIO sees the values above 1 (in
     ACEScg a channel above 1 changes the others after the gamut matrix, so clipping first would
     show); without a colour space the EXR is taken as display values, clipped, with a warning."""
-    from conftest import fake_corpus_cfg
+    from sample_helpers import fake_corpus_cfg
 
     from lutml.config.frames import FramesConfig
     from lutml.data.frames import make_frames

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_fake_corpus, smooth_photo
+from sample_helpers import make_fake_corpus, smooth_photo
 
 from lutml.config.synth import PriorConfig
 from lutml.data.corpus import assign_roles, corpus_photos

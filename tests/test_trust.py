@@ -72,7 +72,7 @@ def test_levels():
 def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     """End to end on a tiny (untrained) estimator: the block fits, validates, and the model then
     reports per-part confidence in words; a uniform dark frame set gets an 'unsure' or weak look."""
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     from lutml.lut.lut3d import identity_table
     from lutml.models.look_inference import load_look_model

@@ -7,6 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from lutml.web import create_app
+
 
 def make_frame(h: int = 60, w: int = 80, seed: int = 0) -> np.ndarray:
     """float32 (h, w, 3) in [0, 1]: a colour ramp on the left, random colour tiles on the right,
@@ -79,3 +81,16 @@ def wait_empty(folder, timeout: float = 5.0) -> None:
     while list(folder.iterdir()) and time.monotonic() < end:
         time.sleep(0.05)
     assert list(folder.iterdir()) == []
+
+
+def make_app(work, model_dirs=(), **config):
+    """The web app as the tests run it: TESTING, models from `model_dirs`, `work` as its temp space
+    (LUTML_TMP_DIR) and any other `config` keys."""
+    return create_app(
+        {
+            "TESTING": True,
+            "LUTML_MODEL_DIRS": list(model_dirs),
+            "LUTML_TMP_DIR": str(work),
+            **config,
+        }
+    )

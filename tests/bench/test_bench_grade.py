@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_tiny_look_model
+from sample_helpers import make_tiny_look_model
 
 pytestmark = pytest.mark.slow
 

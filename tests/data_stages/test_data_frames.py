@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import fake_corpus_cfg, smooth_photo
+from sample_helpers import fake_corpus_cfg, smooth_photo
 
 from lutml.config.frames import FramesConfig
 from lutml.data.frames import make_frames as _make_frames

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import fake_corpus_cfg
+from sample_helpers import fake_corpus_cfg
 
 from lutml.config.frames import FramesConfig
 from lutml.config.synth import SynthConfig

@@ -234,7 +234,7 @@ def test_unknown_space_is_one_error_and_writes_nothing(photos, tmp_path, capsys,
 
 def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     """`frames.colour_space`: folder frames in LogC3 become working sRGB before the stage grades them."""
-    from conftest import fake_corpus_cfg
+    from sample_helpers import fake_corpus_cfg
 
     from lutml.config.frames import FramesConfig
     from lutml.data.frames import make_frames as _make_frames
@@ -280,7 +280,7 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
 def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, capsys) -> None:
     """`lutml grade --input-space`: the LUT is `export_for_space` of the sRGB LUT the same still gives
     (a tiny untrained look model: loading it needs TensorFlow); the preview stays sRGB."""
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     models = make_tiny_look_model(tmp_path / "models")
     still = tmp_path / "still.png"

@@ -8,8 +8,8 @@ from pathlib import Path
 import colour
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import malformed_files_test
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 

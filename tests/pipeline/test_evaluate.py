@@ -59,7 +59,7 @@ def test_ratios_are_relative_to_identity() -> None:
 def test_single_still_table_scores_each_family_and_its_new_parameters_beside_mkl(tmp_path):
     """Story 3's table: one row per family and per family with fresh parameters, each with ours,
     identity, MKL colour transfer and the pair-fit bound; the pair fit beats identity."""
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     from lutml.models.look_inference import load_look_model
     from lutml.pipeline.evaluate import single_still_table

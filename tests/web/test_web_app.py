@@ -12,35 +12,15 @@ import sys
 import time
 import urllib.request
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
-from web_helpers import decode, known_grade, make_frame, png_bytes
+from web_helpers import decode, known_grade, make_app, make_frame, png_bytes
 
 from lutml.imageio import read_image_full, write_image
 from lutml.lut import apply_lut, read_cube
 from lutml.web import create_app
 from lutml.web.results import CacheFull, ResultCache, area_downscale, make_result, preview_after
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def app(tmp_path: Path, work: Path):
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"], "LUTML_TMP_DIR": str(work)}
-    )
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -232,27 +212,13 @@ def test_real_decompression_bomb_is_refused_before_decoding(tmp_path, work, pair
     bomb = tmp_path / "bomb.png"
     write_image(bomb, np.zeros((6000, 6000, 3), np.uint8))
     assert bomb.stat().st_size < 200_000
-    app = create_app(
-        {
-            "TESTING": True,
-            "LUTML_MODEL_DIRS": [],
-            "LUTML_MAX_PIXELS": 4_000_000,
-            "LUTML_TMP_DIR": str(work),
-        }
-    )
+    app = make_app(work, LUTML_MAX_PIXELS=4_000_000)
     resp = post_match(app.test_client(), bomb.read_bytes(), pair[1])
     assert resp.status_code == 400 and "36.0 megapixels" in resp.get_json()["error"]
 
 
 def test_oversize_upload_gets_413_message(tmp_path, work, pair):
-    app = create_app(
-        {
-            "TESTING": True,
-            "LUTML_MODEL_DIRS": [],
-            "MAX_CONTENT_LENGTH": 4000,
-            "LUTML_TMP_DIR": str(work),
-        }
-    )
+    app = make_app(work, MAX_CONTENT_LENGTH=4000)
     resp = post_match(app.test_client(), pair[0] + b"\x00" * 8000, pair[1])
     assert resp.status_code == 413 and "limit" in resp.get_json()["error"]
 

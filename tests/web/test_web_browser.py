@@ -222,7 +222,7 @@ SHOTS = Path(os.environ.get("LUTML_WEB_SHOTS", "/tmp/web_shots"))
 def look_server(tmp_path_factory):
     """A server with one (tiny, untrained) look estimator: the Learn a look tab comes first."""
     import waitress
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     root = tmp_path_factory.mktemp("look-models")
     make_tiny_look_model(root / "estimator", frame_size=32, lut_size=9)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
+from sample_helpers import make_tiny_look_model
 from web_helpers import make_frame, png_bytes
 
 from lutml.lut import read_cube

@@ -22,20 +22,6 @@ from web_helpers import known_grade, make_frame, png_bytes
 from lutml.web import create_app
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(tmp_path: Path, work: Path):
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}
-    ).test_client()
-
-
 @pytest.fixture(scope="module")
 def pair() -> dict[str, tuple[io.BytesIO, str]]:
     frame = np.rint(make_frame() * 255) / 255

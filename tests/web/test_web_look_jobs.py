@@ -10,32 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes, wait_job
+from web_helpers import known_grade, make_app, make_frame, png_bytes, wait_job
 
 from lutml.imageio import ImageData
-from lutml.web import create_app
 from lutml.web.looks import StillFrames, still_for_look
 
 
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
-
-
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(models_dir, work):
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
-    return app.test_client()
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def start(client, n: int, seed: int = 0) -> dict:
@@ -124,7 +107,7 @@ def test_the_app_limits_malloc_arenas(monkeypatch, models_dir, work):
 
     calls = []
     monkeypatch.setattr(looks, "limit_malloc_arenas", lambda *a: calls.append(a) or True)
-    create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
+    make_app(work, [models_dir])
     assert calls == [()]
     monkeypatch.undo()
     if platform.libc_ver()[0] == "glibc":

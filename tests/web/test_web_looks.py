@@ -9,31 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
-from web_helpers import decode, known_grade, make_frame, png_bytes, wait_empty, wait_job
+from web_helpers import decode, known_grade, make_app, make_frame, png_bytes, wait_empty, wait_job
 
 from lutml.lut import apply_lut, read_lut
-from lutml.web import create_app
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(models_dir, work):
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
-    return app.test_client()
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def stills(n: int, seed: int = 0) -> list[np.ndarray]:
@@ -304,8 +287,7 @@ def test_image_model_in_the_look_form_is_a_clear_message(tmp_path, work):
     (folder / "model.json").write_text(
         json.dumps({"kind": "image", "input_size": 32, "variant": "img"})
     )
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [folder.parent], "LUTML_TMP_DIR": work})
-    client = app.test_client()
+    client = make_app(work, [folder.parent]).test_client()
     data = {"stills": files(stills(1)), "model": "img"}
     job = client.post("/api/looks", data=data, content_type="multipart/form-data").get_json()["job"]
     while job["state"] not in ("done", "failed", "cancelled"):

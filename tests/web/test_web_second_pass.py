@@ -43,15 +43,6 @@ def numpy_look_model(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def client(tmp_path: Path):
-    work = tmp_path / "work"
-    work.mkdir()
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}
-    ).test_client()
-
-
 @pytest.mark.parametrize("size", ["²", "٣٣", "３３", "𝟛𝟛"])
 def test_lut_size_in_other_digits_is_refused(client, size):
     """str.isdigit() takes them: int('²') raised (a 400 blaming the images), int('٣٣') was 33."""

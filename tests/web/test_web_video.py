@@ -12,10 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes, wait_empty, wait_job, write_video
+from web_helpers import (
+    known_grade,
+    make_app,
+    make_frame,
+    png_bytes,
+    wait_empty,
+    wait_job,
+    write_video,
+)
 
-from lutml.web import create_app
 from lutml.web.video import (
     DUPLICATE_THRESHOLD,
     FRAME_MAX_SIZE,
@@ -40,35 +46,14 @@ def ffmpeg(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
-
-
-@pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
     """4 s: four different graded frames, one a second (the sampling keeps each)."""
     return write_video(tmp_path_factory.mktemp("video") / "clip.mp4", graded_frames(4))
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-def make_client(models_dir: Path, work: Path, **config):
-    app = create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work, **config}
-    )
-    return app.test_client()
-
-
-@pytest.fixture
-def client(models_dir, work):
-    return make_client(models_dir, work)
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def start(client, uploads: list[tuple[bytes, str]], **form) -> dict:
@@ -221,11 +206,11 @@ def test_a_too_long_video_is_refused_before_it_is_decoded(models_dir, work, clip
         raise AssertionError("decoded a video that is too long")
 
     monkeypatch.setattr(video, "sampled_frames", never)
-    client = make_client(models_dir, work, LUTML_MAX_VIDEO_S=3)
+    client = make_app(work, [models_dir], LUTML_MAX_VIDEO_S=3).test_client()
     job = run_job(client, [(clip.read_bytes(), "long.mp4")])
     assert job["state"] == "failed"
     assert job["error"].startswith("long.mp4 is 0:04 long; the limit is 0:03")
-    client = make_client(models_dir, work, LUTML_MAX_PIXELS=10_000)
+    client = make_app(work, [models_dir], LUTML_MAX_PIXELS=10_000).test_client()
     job = run_job(client, [(clip.read_bytes(), "big.mp4")])
     assert job["state"] == "failed" and job["error"].startswith("big.mp4 has frames of 128×96")
     assert "megapixels; the limit is" in job["error"]
@@ -256,7 +241,7 @@ def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, 
 
     monkeypatch.setattr(video, "sampled_frames", slow)
     longer = write_video(tmp_path / "longer.mp4", graded_frames(12, 64, 64), fps=2, hold=2)
-    client = make_client(models_dir, work)
+    client = make_app(work, [models_dir]).test_client()
     job = start(client, [(longer.read_bytes(), "longer.mp4")]).get_json()["job"]
     end = time.monotonic() + 10
     while job["done"] < 1 and time.monotonic() < end:
