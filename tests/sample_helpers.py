@@ -1,5 +1,5 @@
 """Tiny synthetic samples the tests build on: an asymmetric LUT, smooth photos, a fake photo corpus
-and an untrained look estimator saved as the train stage saves one.
+and an untrained look estimator saved as the train stage saves one, a PNG that only claims a size.
 
 Imported as `from sample_helpers import ...` from any tests/ subfolder (pytest's pythonpath): a
 module of its own, not conftest.py, because several conftest.py files exist and which one
@@ -9,6 +9,8 @@ module of its own, not conftest.py, because several conftest.py files exist and 
 from __future__ import annotations
 
 import csv
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +106,16 @@ def make_tiny_look_model(
     }
     (folder / META_FILE).write_text(json.dumps(meta))
     return folder
+
+
+def png_claiming(width: int, height: int, bit_depth: int = 8) -> bytes:
+    """A PNG whose IHDR claims a size (huge: a decompression bomb's calling card), followed by a few
+    bytes of nothing (never decodable)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, 2, 0, 0, 0)
+    chunk = (
+        struct.pack(">I", len(ihdr))
+        + b"IHDR"
+        + ihdr
+        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    )
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64

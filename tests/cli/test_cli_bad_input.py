@@ -285,27 +285,28 @@ def test_a_damaged_look_model_is_one_line_naming_the_file(tmp_path, still, capsy
     assert not out.exists()
 
 
+def grade_in_child(model: Path, still: Path, out: Path) -> subprocess.CompletedProcess:
+    """`lutml grade STILL --model MODEL -o OUT` in a fresh interpreter, which prints the exit
+    status and whether TensorFlow was imported."""
+    code = (
+        "import sys; from lutml.cli import main; "
+        f"rc = main(['grade', {str(still)!r}, '--model', {str(model)!r}, '-o', "
+        f"{str(out)!r}]); print(rc, 'tensorflow' in sys.modules)"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+
+
 def test_a_damaged_keras_model_is_named_before_tensorflow(tmp_path, still, capsys):
     model = tmp_path / "img"
     model.mkdir()
     (model / "generator.keras").write_bytes(b"PK\x03\x04 cut short")
-    code = (
-        "import sys; from lutml.cli import main; "
-        f"rc = main(['grade', {str(still)!r}, '--model', {str(model)!r}, '-o', "
-        f"{str(tmp_path / 'o.cube')!r}]); print(rc, 'tensorflow' in sys.modules)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    run = grade_in_child(model, still, tmp_path / "o.cube")
     assert run.stdout.split() == ["2", "False"], run.stdout + run.stderr
     assert "generator.keras: cannot load Keras model" in run.stderr
 
 
 def test_a_wrong_model_path_is_reported_before_tensorflow(tmp_path, still):
-    code = (
-        "import sys; from lutml.cli import main; "
-        f"rc = main(['grade', {str(still)!r}, '--model', {str(tmp_path / 'nope')!r}, '-o', "
-        f"{str(tmp_path / 'o.cube')!r}]); print(rc, 'tensorflow' in sys.modules)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    run = grade_in_child(tmp_path / "nope", still, tmp_path / "o.cube")
     assert run.stdout.split() == ["2", "False"], run.stdout + run.stderr
     assert f"{tmp_path / 'nope'}: model folder or file not found" in run.stderr
 

@@ -87,6 +87,12 @@ def test_write_errors_name_the_output_not_a_temp_file(files, capsys, monkeypatch
     assert not out.exists() and leftovers(files) == []
 
 
+def apply_command(files: Path, image: Path) -> list[str]:
+    """`lutml apply look.cube IMAGE out.tif` in `files`, as a child process's argv."""
+    cube, out = str(files / "look.cube"), str(files / "out.tif")
+    return [sys.executable, "-m", "lutml.cli", "apply", cube, str(image), out]
+
+
 def test_file_size_limit_is_one_line(files):
     """EFBIG for real: the child runs under a 20 kB file-size limit."""
     big = files / "big.png"
@@ -96,15 +102,7 @@ def test_file_size_limit_is_one_line(files):
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "apply",
-            str(files / "look.cube"),
-            str(big),
-            str(files / "out.tif"),
-        ],
+        apply_command(files, big),
         capture_output=True,
         text=True,
         preexec_fn=limit,
@@ -196,16 +194,9 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
     """The real thing: SIGKILL a `lutml apply` while it writes, then run it again."""
     big = files / "big.png"
     Image.fromarray(RNG.integers(0, 256, (1500, 2000, 3), dtype=np.uint8)).save(big)
-    args = [
-        sys.executable,
-        "-m",
-        "lutml.cli",
-        "apply",
-        str(files / "look.cube"),
-        str(big),
-        str(files / "out.tif"),
-    ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        apply_command(files, big), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(3000):  # up to 30 s for the temp file to appear
             if leftovers(files) or proc.poll() is not None:
@@ -216,16 +207,12 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
         proc.wait(timeout=30)
     if not leftovers(files):
         pytest.skip("the write finished before the kill")
-    small = [
-        sys.executable,
-        "-m",
-        "lutml.cli",
-        "apply",
-        str(files / "look.cube"),
-        str(files / "a.png"),
-        str(files / "out.tif"),
-    ]
-    assert subprocess.run(small, capture_output=True, timeout=120).returncode == 0
+    assert (
+        subprocess.run(
+            apply_command(files, files / "a.png"), capture_output=True, timeout=120
+        ).returncode
+        == 0
+    )
     assert leftovers(files) == []
 
 

@@ -286,42 +286,13 @@ def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, cap
     still = tmp_path / "still.png"
     write_image(still, photos["butterfly"])
     plain, cam = tmp_path / "look.cube", tmp_path / "look_logc3.cube"
-    assert (
-        main(
-            [
-                "grade",
-                str(still),
-                "--model",
-                str(models),
-                "-o",
-                str(plain),
-                "--size",
-                "17",
-                "--preview",
-                str(tmp_path / "p_srgb.png"),
-            ]
-        )
-        == 0
-    )
-    assert (
-        main(
-            [
-                "grade",
-                str(still),
-                "--model",
-                str(models),
-                "-o",
-                str(cam),
-                "--size",
-                "17",
-                "--input-space",
-                "logc3",
-                "--preview",
-                str(tmp_path / "p.png"),
-            ]
-        )
-        == 0
-    )
+
+    def grade(out: Path, preview: str, *options: str) -> int:
+        args = ["grade", str(still), "--model", str(models), "-o", str(out), "--size", "17"]
+        return main([*args, *options, "--preview", str(tmp_path / preview)])
+
+    assert grade(plain, "p_srgb.png") == 0
+    assert grade(cam, "p.png", "--input-space", "logc3") == 0
     assert "the LUT takes ARRI LogC3 (EI800) in (1D shaper + 3D)" in capsys.readouterr().out
     expected = S.export_for_space(read_cube(plain), "ARRI LogC3 (EI800)", 17)
     got = read_cube(cam)

@@ -7,14 +7,13 @@ tree, a second `dvc repro` must do nothing, and retraining from scratch must giv
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from repo_helpers import TINY, commit_all, copy_checkout, run
+from repo_helpers import TINY, fresh_clone, run
 
 from lutml.pipeline.evaluate import METHODS, METRICS
 
@@ -25,11 +24,7 @@ STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "eva
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout's tracked and new files (not data/ but the corpus, .venv) as a fresh git repo."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    dst = copy_checkout(tmp_path_factory.mktemp("e2e") / "repo", TINY)
-    commit_all(dst)
-    return dst
+    return fresh_clone(tmp_path_factory.mktemp("e2e") / "repo")
 
 
 def test_full_pipeline_tiny(repo: Path) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import struct
 import subprocess
 import sys
 import time
 import urllib.request
-import zlib
 
 import numpy as np
 import pytest
-from web_helpers import decode, known_grade, make_app, make_frame, png_bytes
+from sample_helpers import png_claiming
+from web_helpers import decode, free_port, known_grade, make_app, make_frame, png_bytes
 
 from lutml.imageio import read_image_full, write_image
 from lutml.lut import apply_lut, read_cube
@@ -172,18 +170,6 @@ def test_damaged_exr_gets_a_clear_message(client, pair, tmp_path, work):
     assert list(work.iterdir()) == []
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose IHDR claims huge dimensions (a decompression bomb's calling card)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = (
-        struct.pack(">I", len(ihdr))
-        + b"IHDR"
-        + ihdr
-        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    )
-    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
-
-
 @pytest.mark.parametrize(
     ("before", "message"),
     [
@@ -191,7 +177,7 @@ def _png_header_only(width: int, height: int) -> bytes:
         (b"GIF89a not really", "not a PNG, JPEG, TIFF or OpenEXR"),
         (b"<?php echo 1; ?>" * 10, "not a PNG, JPEG, TIFF or OpenEXR"),
         ("truncated", "could not be decoded"),
-        (_png_header_only(100_000, 100_000), "megapixels"),
+        (png_claiming(100_000, 100_000), "megapixels"),
     ],
 )
 def test_bad_files_get_clear_messages(client, pair, work, before, message):
@@ -407,18 +393,12 @@ def test_registry_scans_model_folders(tmp_path):
     assert "path" not in json.dumps(entries["neutral"].describe())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
     """Listing models reads model.json only: TensorFlow waits until a model is used."""
     (tmp_path / "look").mkdir()
     (tmp_path / "look" / "generator.keras").write_bytes(b"")
     (tmp_path / "look" / "model.json").write_text('{"variant": "pix2pix64"}')
-    port = _free_port()
+    port = free_port()
     code = (
         "import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
         "import threading, os, time\n"

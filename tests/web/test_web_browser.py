@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from web_helpers import served_in_thread
 
 from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
@@ -59,17 +58,9 @@ def models_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(models_dir):
-    import waitress
-
     app = create_app({"LUTML_MODEL_DIRS": [models_dir]})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with served_in_thread(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -221,19 +212,13 @@ SHOTS = Path(os.environ.get("LUTML_WEB_SHOTS", "/tmp/web_shots"))
 @pytest.fixture(scope="module")
 def look_server(tmp_path_factory):
     """A server with one (tiny, untrained) look estimator: the Learn a look tab comes first."""
-    import waitress
     from sample_helpers import make_tiny_look_model
 
     root = tmp_path_factory.mktemp("look-models")
     make_tiny_look_model(root / "estimator", frame_size=32, lut_size=9)
     app = create_app({"LUTML_MODEL_DIRS": [root]})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with served_in_thread(app) as base:
+        yield base
 
 
 def _graded_stills(folder: Path, n: int) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import known_grade, make_frame, png_bytes
+from web_helpers import known_grade, make_frame, png_bytes, served_in_child
 
 from lutml.web import create_app
 
@@ -128,40 +128,9 @@ def test_jpeg_bomb_is_called_too_large_not_damaged(client, pair):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> str:
     """`lutml serve --max-upload-mb 1` in a child process; its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--max-upload-mb",
-            "1",
-            "--models-dir",
-            str(tmp_path_factory.mktemp("models")),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/models", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    models = str(tmp_path_factory.mktemp("models"))
+    with served_in_child("--max-upload-mb", "1", "--models-dir", models) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def raw_exchange(base: str, head: bytes, body_chunks: list[bytes]) -> tuple[int, str, bytes]:
@@ -290,41 +259,12 @@ def test_memory_settles_after_the_first_result(tmp_path):
     """
     from lutml.bench.web import _multipart
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--cache-mb",
-            "50",
-            "--models-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     frame = make_frame(1500, 2000, seed=1)
     body, ctype = _multipart(
         {"size": "33"},
         {"before": ("b.png", png_bytes(frame)), "after": ("a.png", png_bytes(known_grade(frame)))},
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/models", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with served_in_child("--cache-mb", "50", "--models-dir", str(tmp_path)) as (base, proc):
         rss = []
         for _ in range(7):
             req = urllib.request.Request(
@@ -334,8 +274,5 @@ def test_memory_settles_after_the_first_result(tmp_path):
                 result = json.load(resp)
             urllib.request.urlopen(base + result["image_url"], timeout=120).read()
             rss.append(_rss_mb(proc.pid))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     assert rss[-1] <= max(rss[:3]) + 25, rss  # flat after the warm-up
     assert rss[-1] <= rss[0] + 120, rss
