@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
     from lutml.lut import LUT3D
 
+SUMMARY = "grade an image with a LUT (8/16-bit PNG, JPEG, TIFF; OpenEXR)"
+
 HELP = """\
 Grade an image with a 3D LUT, as Resolve, Premiere or ffmpeg would. LUT is a .cube, .3dl,
 .csp, .clf or Hald CLUT .png file (`lutml convert --help` describes them).
@@ -41,13 +43,7 @@ refused with --input-space: it would convert the footage twice. Apply it without
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "apply",
-        help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF; OpenEXR)",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT"
     )
@@ -79,7 +75,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

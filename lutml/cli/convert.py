@@ -9,6 +9,8 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+SUMMARY = "convert a LUT between .cube, .3dl, .csp, .clf and Hald .png"
+
 HELP = """\
 Convert a 3D LUT between file formats; each format comes from the file's suffix:
 
@@ -29,13 +31,7 @@ examples:
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "convert",
-        help="convert a LUT between .cube, .3dl, .csp, .clf and Hald .png",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", type=Path, metavar="IN", help="the LUT to read")
     p.add_argument(
         "output", type=Path, metavar="OUT", help="the LUT to write; format from the suffix"
@@ -60,7 +56,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(3DMESH header; needs 17, 33, 65, ... nodes)",
     )
     p.add_argument("--title", default=None, help="title written into the file (default: keep)")
-    p.set_defaults(func=run)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+SUMMARY = "grade an image with a trained model -> .cube LUT"
+
 HELP = """\
 Turn IMAGE into a .cube 3D LUT with a trained model.
 
@@ -43,13 +45,7 @@ An OpenEXR still is taken as display sRGB values: values outside 0-1 are clipped
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "grade",
-        help="grade an image with a trained model -> .cube LUT",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "image",
         type=Path,
@@ -95,7 +91,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="export the LUT for footage in colour space NAME (camera log/linear; see above)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
