@@ -37,15 +37,21 @@ def _png(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
-    """Encode a multipart/form-data body; returns (body, content type)."""
+def _multipart(
+    fields: dict[str, str],
+    files: dict[str, tuple[str, bytes]] | list[tuple[str, tuple[str, bytes]]],
+) -> tuple[bytes, str]:
+    """Encode a multipart/form-data body; returns (body, content type).
+
+    `files` maps a field name to (filename, data), or lists (field name, (filename, data)) pairs
+    where several files share one field name (the stills of a look)."""
     boundary = secrets.token_hex(16)
     parts = []
     for name, value in fields.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
-    for name, (filename, data) in files.items():
+    for name, (filename, data) in files.items() if isinstance(files, dict) else files:
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n"
@@ -250,7 +256,7 @@ def bench_stills(
         bodies.append((f"still{i:02d}.jpg", buf.getvalue()))
 
     def post_stills(files: list[tuple[str, bytes]] = bodies) -> tuple[dict, dict]:
-        body, ctype = _multipart_many({"model": model}, "stills", files)
+        body, ctype = _multipart({"model": model}, [("stills", f) for f in files])
         t0 = time.perf_counter()
         req = urllib.request.Request(
             base + "/api/looks", data=body, headers={"Content-Type": ctype}
@@ -282,7 +288,7 @@ def bench_stills(
     frame = resize_image(photos[1], (2160, 3840), "bilinear")
     buf = io.BytesIO()
     Image.fromarray(np.rint(np.clip(frame, 0, 1) * 255).astype(np.uint8)).save(buf, format="PNG")
-    body, ctype = _multipart_many({}, "frames", [("uhd.png", buf.getvalue())])
+    body, ctype = _multipart({}, [("frames", ("uhd.png", buf.getvalue()))])
     t0 = time.perf_counter()
     req = urllib.request.Request(base + "/api/footage", data=body, headers={"Content-Type": ctype})
     with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -364,25 +370,6 @@ def graded_clip(path: Path, photos: list[np.ndarray], look, seconds: int, fps: i
             writer.send(data)
     writer.close()
     return path
-
-
-def _multipart_many(
-    fields: dict[str, str], name: str, files: list[tuple[str, bytes]]
-) -> tuple[bytes, str]:
-    """multipart/form-data with several files under one field name."""
-    boundary = secrets.token_hex(16)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    for filename, data in files:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def main(argv: list[str] | None = None) -> int:
