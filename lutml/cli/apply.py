@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lutml.cli.paths import check_outputs
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -78,7 +80,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.cli.paths import check_outputs
     from lutml.imageio import (
         FLOAT_DEPTH,
         IMAGE_SUFFIXES,

@@ -9,6 +9,9 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from lutml.atomic import public_text
+from lutml.cli.paths import check_outputs
+
 SUMMARY = "convert a LUT between .cube, .3dl, .csp, .clf and Hald .png"
 
 HELP = """\
@@ -62,7 +65,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def reported_warnings() -> Iterator[None]:
     """Print each `LutFormatWarning` raised inside as one ``warning: ...`` line on stderr (once
     the block succeeded: a failed write leaves no file to warn about); others pass through."""
-    from lutml.atomic import public_text
     from lutml.lut import LutFormatWarning
 
     with warnings.catch_warnings(record=True) as caught:
@@ -90,7 +92,6 @@ def writer_options(output: Path, bits: int | None, style: str | None) -> dict[st
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.cli.paths import check_outputs
     from lutml.lut import LUT_SUFFIXES, read_lut, resample_lut, write_lut
     from lutml.lut.io import check_lut_output, lut_format
 

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.atomic import atomic_path
+from lutml.cli.convert import reported_warnings
+from lutml.cli.paths import check_outputs
+
 SUMMARY = "fit a .cube LUT from before/after frames"
 
 HELP = """\
@@ -188,9 +192,6 @@ def load_pairs(
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.atomic import atomic_path
-    from lutml.cli.convert import reported_warnings
-    from lutml.cli.paths import check_outputs
     from lutml.fit import (
         DEFAULT_SIZE,
         MAX_SIZE,

@@ -7,6 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lutml.atomic import atomic_path
+from lutml.cli.convert import reported_warnings
+from lutml.cli.paths import check_outputs
+from lutml.models.validate import check_model
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -98,9 +103,6 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from lutml.atomic import atomic_path
-    from lutml.cli.convert import reported_warnings
-    from lutml.cli.paths import check_outputs
     from lutml.grade import grade_image
     from lutml.imageio import IMAGE_SUFFIXES
     from lutml.lut import LUT_SUFFIXES, apply_lut, lut_at_strength, write_lut
@@ -129,7 +131,6 @@ def run(args: argparse.Namespace) -> int:
     )  # before the (slow) model, so nothing is half-written
     from lutml.lut.hald import hald_level
     from lutml.lut.io import check_lut_output
-    from lutml.models.validate import check_model
 
     if args.output.suffix.lower() == ".png" and hald_level(args.size) is None:
         raise ValueError(

@@ -29,6 +29,13 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from lutml.imageio import from_float, write_image
 from lutml.lut import apply_lut, lut_at_strength, write_cube
 from lutml.web.jobs import grade_result, match_result
+from lutml.web.looks import (
+    EXPORT_FORMATS,
+    MAX_FOOTAGE,
+    MAX_STILLS,
+    components_available,
+    input_spaces,
+)
 from lutml.web.model_index import ModelLoadError, ModelRegistry
 from lutml.web.results import (
     TOKEN_PATTERN,
@@ -134,13 +141,6 @@ def _result_json(result: Result) -> Response:
 @bp.get("/")
 def index() -> str:
     cfg = current_app.config
-    from lutml.web.looks import (
-        EXPORT_FORMATS,
-        MAX_FOOTAGE,
-        MAX_STILLS,
-        components_available,
-        input_spaces,
-    )
 
     models = _registry().describe()
     return render_template(

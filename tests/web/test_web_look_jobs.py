@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from web_helpers import known_grade, make_app, make_frame, png_bytes, wait_job
 
+import lutml.web.look_routes as lr
+import lutml.web.looks as looks
 from lutml.imageio import ImageData
 from lutml.web.looks import StillFrames, still_for_look
 
@@ -49,9 +51,7 @@ def test_stills_are_kept_as_8_bits_and_read_back_as_float():
 
 
 def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
-    import lutml.grade
-
-    real = lutml.grade.look_of_stills
+    real = lr.look_of_stills
     busy, most = [0], [0]
     lock = threading.Lock()
 
@@ -66,7 +66,7 @@ def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
             with lock:
                 busy[0] -= 1
 
-    monkeypatch.setattr(lutml.grade, "look_of_stills", counted)
+    monkeypatch.setattr(lr, "look_of_stills", counted)
     a, b = start(client, 3), start(client, 3, seed=10)
     a, b = wait_job(client, a), wait_job(client, b)
     assert a["state"] == b["state"] == "done", (a, b)
@@ -75,8 +75,6 @@ def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
 
 
 def test_a_job_waiting_for_the_estimator_can_be_cancelled(client, work):
-    import lutml.web.look_routes as lr
-
     assert lr._ESTIMATOR.acquire(timeout=5)  # another job's estimate, for as long as we like
     try:
         job = start(client, 2)
@@ -102,8 +100,6 @@ def test_a_job_waiting_for_the_estimator_can_be_cancelled(client, work):
 def test_the_app_limits_malloc_arenas(monkeypatch, models_dir, work):
     """glibc's per-thread arenas kept ~300 MB of freed stills and previews (bench web)."""
     import platform
-
-    import lutml.web.looks as looks
 
     calls = []
     monkeypatch.setattr(looks, "limit_malloc_arenas", lambda *a: calls.append(a) or True)

@@ -22,13 +22,20 @@ from web_helpers import (
     write_video,
 )
 
+import lutml.web.look_routes as look_routes
+import lutml.web.video as video
+from lutml.grade import look_of_stills
+from lutml.lut import read_lut
+from lutml.models.inference import load_any_model
 from lutml.web.video import (
     DUPLICATE_THRESHOLD,
     FRAME_MAX_SIZE,
     MAX_VIDEO_FRAMES,
     SAMPLE_FPS,
     SHOT_THRESHOLD,
+    VideoInfo,
     container,
+    sampled_frames,
     sniff_video,
 )
 
@@ -105,10 +112,6 @@ def test_sniff_video_by_contents(clip, tmp_path):
 
 
 def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, clip, work):
-    from lutml.grade import look_of_stills
-    from lutml.models.inference import load_any_model
-    from lutml.web.video import sampled_frames
-
     job = run_job(client, [(clip.read_bytes(), "Dusk clip.mp4")])
     assert job["state"] == "done", job
     look = job["look"]
@@ -127,7 +130,6 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
     direct = look_of_stills(load_any_model(models_dir / "estimator"), frames, size=17).lut
     resp = client.get(f"{look['view_url']}/lut?format=cube&size=17")
     assert resp.headers["Content-Disposition"].endswith("dusk-clip-17.cube")
-    from lutml.lut import read_lut
 
     (work.parent / "v.cube").write_bytes(resp.data)
     np.testing.assert_allclose(read_lut(work.parent / "v.cube").table, direct.table, atol=2e-3)
@@ -135,16 +137,12 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
 
 
 def test_frames_get_the_frames_stages_size():
-    from lutml.web.video import VideoInfo
-
     hd = VideoInfo(1920, 1080, 30.0, 25.0, "h264")
     assert hd.frame_pixels(10**6) == 1024 * 576 + 1 and hd.frame_pixels(200_000) == 200_000
     assert VideoInfo(640, 480, 3.0, 25.0, "h264").frame_pixels(10**6) == 640 * 480 + 1
 
 
 def test_large_video_frames_are_downscaled_by_ffmpeg(clip):
-    from lutml.web.video import sampled_frames
-
     got = list(sampled_frames(clip, "c", 3000, 200))
     assert len(got) == 4
     h, w = got[0][0].shape[:2]
@@ -200,12 +198,10 @@ def test_an_empty_video_is_one_clear_message(client, work, tmp_path):
 
 
 def test_a_too_long_video_is_refused_before_it_is_decoded(models_dir, work, clip, monkeypatch):
-    import lutml.web.video as video
-
     def never(*_a, **_k):
         raise AssertionError("decoded a video that is too long")
 
-    monkeypatch.setattr(video, "sampled_frames", never)
+    monkeypatch.setattr(look_routes, "sampled_frames", never)
     client = make_app(work, [models_dir], LUTML_MAX_VIDEO_S=3).test_client()
     job = run_job(client, [(clip.read_bytes(), "long.mp4")])
     assert job["state"] == "failed"
@@ -230,8 +226,6 @@ def test_a_video_is_known_by_its_contents_whatever_its_name(client, clip):
 
 
 def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, monkeypatch):
-    import lutml.web.video as video
-
     real = video.sampled_frames
 
     def slow(*args, **kwargs):
@@ -239,7 +233,7 @@ def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, 
             time.sleep(0.4)
             yield item
 
-    monkeypatch.setattr(video, "sampled_frames", slow)
+    monkeypatch.setattr(look_routes, "sampled_frames", slow)
     longer = write_video(tmp_path / "longer.mp4", graded_frames(12, 64, 64), fps=2, hold=2)
     client = make_app(work, [models_dir]).test_client()
     job = start(client, [(longer.read_bytes(), "longer.mp4")]).get_json()["job"]
