@@ -30,6 +30,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lutml.data.looks import get_look
+from lutml.imageio import read_image
+from lutml.resize import resize_image
+from lutml.web import create_app
+from lutml.web.model_index import scan_models
+from lutml.web.server import make_server
+
 
 def _png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
@@ -83,9 +90,6 @@ def one_request(
 
 def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tuple[str, object]:
     """The app under waitress exactly as `lutml serve` runs it (`settings` override its waitress ones)."""
-    from lutml.web import create_app
-    from lutml.web.server import make_server
-
     app = create_app({"LUTML_MODEL_DIRS": models_dirs})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,9 +103,6 @@ def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tupl
 def build_job(mode: str, model: str | None, size: int) -> tuple[str, bytes, str]:
     """(path, body, content type) of one request made from scikit-image's coffee photo."""
     import skimage
-
-    from lutml.data.looks import get_look
-    from lutml.imageio import read_image
 
     before = read_image(Path(skimage.__file__).parent / "data" / "coffee.png")
     if mode == "match":
@@ -234,10 +235,6 @@ def bench_stills(
     """
     import skimage
 
-    from lutml.data.looks import get_look
-    from lutml.imageio import read_image
-    from lutml.resize import resize_image
-
     data = Path(skimage.__file__).parent / "data"
     photos = [
         read_image(data / n) for n in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")
@@ -354,8 +351,6 @@ def graded_clip(path: Path, photos: list[np.ndarray], look, seconds: int, fps: i
     pipeline's sampling keeps one frame a second)."""
     import imageio_ffmpeg
 
-    from lutml.resize import resize_image
-
     writer = imageio_ffmpeg.write_frames(
         str(path), (1920, 1080), fps=fps, codec="libx264", quality=7, macro_block_size=8
     )
@@ -429,8 +424,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_stills(args: argparse.Namespace) -> int:
     import tempfile
-
-    from lutml.web.model_index import scan_models
 
     dirs = args.models_dir or ["data/models"]
     looks = [
