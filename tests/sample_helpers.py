@@ -15,7 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.config.corpus import CorpusConfig
+from lutml.imageio import write_image
 from lutml.lut import LUT3D, identity_table
+from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
+from lutml.models.look_inference import export_numpy_weights
 
 CATEGORIES = ("animal", "building", "landscape")
 
@@ -41,8 +45,6 @@ def smooth_photo(seed: int, h: int = 90, w: int = 120) -> np.ndarray:
 
 def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path:
     """`n` smooth colour photos and a SOURCES.csv in `root` (the layout of data/corpus)."""
-    from lutml.imageio import write_image
-
     if (root / "SOURCES.csv").is_file():
         return root
     rows = []
@@ -69,8 +71,6 @@ def make_fake_corpus(root: Path, n: int = 12, h: int = 90, w: int = 120) -> Path
 
 def fake_corpus_cfg(root: Path, n: int = 12, eval_: int = 3, look: int = 4):
     """A `corpus` config block for a fake corpus made in `root` (see `make_fake_corpus`)."""
-    from lutml.config.corpus import CorpusConfig
-
     return CorpusConfig(root=str(make_fake_corpus(root, n)), eval=eval_, look=look)
 
 
@@ -82,9 +82,7 @@ def make_tiny_look_model(
 
     import keras
 
-    from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
     from lutml.models.look_encoder import LookEncoder
-    from lutml.models.look_inference import export_numpy_weights
 
     keras.utils.set_random_seed(seed)
     enc = LookEncoder(frame_size, 4, lut_size, 16)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from lutml.pipeline.config import compose
+
 ROOT = Path(__file__).resolve().parent.parent
 SUBPACKAGES = (
     "bench",
@@ -83,8 +85,6 @@ def test_no_test_module_imports_another() -> None:
 
 
 def test_params_yaml_equals_default_composition() -> None:
-    from lutml.pipeline.config import compose
-
     committed = yaml.safe_load((ROOT / "params.yaml").read_text())
     assert committed == compose(), (
         "params.yaml is stale: run `make params` (python -m lutml.pipeline.config)"
@@ -92,8 +92,6 @@ def test_params_yaml_equals_default_composition() -> None:
 
 
 def test_every_config_group_option_composes() -> None:
-    from lutml.pipeline.config import compose
-
     for group_dir in sorted(p for p in (ROOT / "conf").iterdir() if p.is_dir()):
         for option in sorted(group_dir.glob("*.yaml")):
             cfg = compose([f"{group_dir.name}={option.stem}"])

@@ -7,7 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from lutml.lut.lut3d import identity_table
+from lutml.models.look_inference import load_look_model
 from lutml.trust import FEATURES, TrustModel, _design, fit_shrink, fit_spread, level_of
+from lutml.trust_fit import fit_trust
 
 
 def test_fit_shrink_learns_where_the_estimate_is_right():
@@ -73,10 +76,6 @@ def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     """End to end on a tiny (untrained) estimator: the block fits, validates, and the model then
     reports per-part confidence in words; a uniform dark frame set gets an 'unsure' or weak look."""
     from sample_helpers import make_tiny_look_model
-
-    from lutml.lut.lut3d import identity_table
-    from lutml.models.look_inference import load_look_model
-    from lutml.trust_fit import fit_trust
 
     folder = make_tiny_look_model(tmp_path / "m")
     model = load_look_model(folder)

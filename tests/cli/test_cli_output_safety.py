@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from lutml.atomic import remove_stale_temps, temp_prefix
 from lutml.cli import main
 from lutml.lut import LUT3D, write_cube
 
@@ -174,8 +175,6 @@ def _dead_pid() -> int:
 
 def test_temp_files_of_killed_runs_are_removed(files, capsys):
     """SIGKILL cannot be caught; the next run removes what the dead writer left (never a live one's)."""
-    from lutml.atomic import remove_stale_temps, temp_prefix
-
     out = files / "out.png"
     own = temp_prefix(out)
     host_and_pid = own.removeprefix(f".{out.name}.lutml-tmp-").rstrip("-")
@@ -232,22 +231,22 @@ def test_fit_never_overwrites_an_input(files, capsys, how):
         assert a.read_bytes() == original
 
 
+def fit_argv(files: Path, out: Path) -> list[str]:
+    """`lutml fit` of the pair a.png -> b.png in `files`, written to `out`."""
+    return [
+        "fit",
+        "--source",
+        str(files / "a.png"),
+        "--target",
+        str(files / "b.png"),
+        "-o",
+        str(out),
+    ]
+
+
 def test_fit_output_must_be_a_cube(files, capsys):
     out = files / "look.txt"
-    assert (
-        main(
-            [
-                "fit",
-                "--source",
-                str(files / "a.png"),
-                "--target",
-                str(files / "b.png"),
-                "-o",
-                str(out),
-            ]
-        )
-        == 2
-    )
+    assert main(fit_argv(files, out)) == 2
     assert "unsupported -o/--output format '.txt'; use .cube" in one_error_line(capsys)
     assert not out.exists()
 
@@ -263,17 +262,7 @@ def test_apply_never_overwrites_its_input(files, capsys):
 def test_fit_checks_every_output_before_writing_any(files, capsys):
     out = files / "look.cube"
     out.unlink()
-    base = [
-        "fit",
-        "--source",
-        str(files / "a.png"),
-        "--target",
-        str(files / "b.png"),
-        "-o",
-        str(out),
-        "--size",
-        "5",
-    ]
+    base = [*fit_argv(files, out), "--size", "5"]
     assert main([*base, "--coverage-png", str(files / "c.bmp")]) == 2
     assert "unsupported --coverage-png format '.bmp'" in one_error_line(capsys)
     assert main([*base, "--coverage-png", str(files / "b.png")]) == 2  # an input: refused too

@@ -14,6 +14,7 @@ from lutml.data.frames import read_frames_manifest
 from lutml.data.looks import get_look
 from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
+from lutml.lut import LUT3D, write_cube
 
 TINY = {
     "source": "embedded",
@@ -177,8 +178,6 @@ def test_undecodable_video(tmp_path: Path) -> None:
 
 
 def test_cube_look_makes_graded_frames(tmp_path: Path) -> None:
-    from lutml.lut import LUT3D, write_cube
-
     lut = LUT3D.identity(9)
     table = lut.table.copy()
     table[..., 0] = table[..., 0] * 0.8  # red-only gain (linear: exact between nodes)

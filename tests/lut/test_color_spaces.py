@@ -26,10 +26,13 @@ import pytest
 
 from lutml.cli import main
 from lutml.color import delta_e_image
+from lutml.config.frames import FramesConfig
+from lutml.data.frames import make_frames as _make_frames
 from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
 from lutml.lut import LUT3D, apply_lut, identity_table, read_cube, write_cube
 from lutml.lut import spaces as S
+from lutml.pipeline.evaluate import CAMERA_LUT, EvalData, _write_outputs
 from lutml.resize import fit_within
 
 OCIO = pytest.importorskip("PyOpenColorIO")
@@ -236,9 +239,6 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     """`frames.colour_space`: folder frames in LogC3 become working sRGB before the stage grades them."""
     from sample_helpers import fake_corpus_cfg
 
-    from lutml.config.frames import FramesConfig
-    from lutml.data.frames import make_frames as _make_frames
-
     def make_frames(out, c, look, corpus, seed):
         return _make_frames(out, FramesConfig.from_mapping(c, "frames"), look, corpus, seed)
 
@@ -304,8 +304,6 @@ def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, cap
 def test_evaluate_writes_the_camera_lut_only_for_camera_frames(photos, tmp_path) -> None:
     """data/eval/look_camera.cube: the learned look for the frames' camera space (and gone without one)."""
     from types import SimpleNamespace
-
-    from lutml.pipeline.evaluate import CAMERA_LUT, EvalData, _write_outputs
 
     look = get_look("teal_orange")
     ours = LUT3D(

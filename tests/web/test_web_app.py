@@ -16,8 +16,10 @@ from sample_helpers import png_claiming
 from web_helpers import decode, free_port, known_grade, make_app, make_frame, png_bytes
 
 from lutml.imageio import read_image_full, write_image
-from lutml.lut import apply_lut, read_cube
+from lutml.lut import LUT3D, apply_lut, read_cube
 from lutml.web import create_app
+from lutml.web.jobs import missing_hues
+from lutml.web.model_index import scan_models
 from lutml.web.results import CacheFull, ResultCache, area_downscale, make_result, preview_after
 
 
@@ -93,7 +95,6 @@ def test_preview_equals_downscaled_full_resolution_result(tmp_path):
     rgb = make_frame(90, 120, seed=3)
     write_image(tmp_path / "f.png", rgb)
     src = read_image_full(tmp_path / "f.png")
-    from lutml.lut import LUT3D
 
     n = 9
     grid = np.stack(np.meshgrid(*[np.linspace(0, 1, n)] * 3, indexing="ij"), -1)
@@ -373,8 +374,6 @@ def test_secret_key_from_environment(monkeypatch):
 
 
 def test_registry_scans_model_folders(tmp_path):
-    from lutml.web.model_index import scan_models
-
     root = tmp_path / "models"
     for name, meta in [
         ("warm look", {"look": "teal_orange", "variant": "pix2pix64"}),
@@ -437,8 +436,6 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
 
 
 def test_coverage_warning_names_missing_colours(client):
-    from lutml.web.jobs import missing_hues
-
     h, w = 60, 80
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     red = 0.4 + 0.6 * x / w

@@ -16,7 +16,8 @@ from web_helpers import served_in_thread
 
 from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
-from lutml.lut import identity_table, read_cube
+from lutml.lut import identity_table, read_cube, read_lut
+from lutml.resize import resize_image
 from lutml.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -222,8 +223,6 @@ def look_server(tmp_path_factory):
 
 
 def _graded_stills(folder: Path, n: int) -> list[str]:
-    from lutml.resize import resize_image
-
     look = get_look("teal_orange")
     photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]
     paths = []
@@ -301,7 +300,6 @@ def test_look_from_stills_on_footage_in_browser(look_server, page, tmp_path):
     name = info.value.suggested_filename
     assert name.startswith("teal-dusk-33-arri-logc3-ei800-60pct") and name.endswith(".3dl")
     info.value.save_as(tmp_path / name)
-    from lutml.lut import read_lut
 
     assert read_lut(tmp_path / name).size == 33
     with page.expect_download() as info:
@@ -339,8 +337,6 @@ def test_look_from_a_video_in_browser(look_server, page, tmp_path):
     """One short graded video as the input: upload and sampling progress end in a look whose
     facts name the video; a non-video named .mp4 and a video mixed with stills get one message."""
     from web_helpers import write_video
-
-    from lutml.resize import resize_image
 
     look = get_look("teal_orange")
     photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]

@@ -19,7 +19,10 @@ import pytest
 from PIL import Image
 from web_helpers import known_grade, make_frame, png_bytes, served_in_child
 
+from lutml.bench.web import _multipart, _start_server
+from lutml.cli.serve import allowed_hosts
 from lutml.web import create_app
+from lutml.web.server import SERVER_SETTINGS
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +60,6 @@ def test_foreign_host_names_are_refused(client, pair):
 
 
 def test_allowed_hosts_come_from_serve(tmp_path):
-    from lutml.cli.serve import allowed_hosts
-
     assert allowed_hosts("127.0.0.1", []) == ["localhost", "127.0.0.1", "::1"]
     hosts = allowed_hosts("0.0.0.0", ["Grader.lan, 192.168.1.20", ".studio.lan"])
     assert {"0.0.0.0", socket.gethostname().lower(), "grader.lan", "192.168.1.20"} <= set(hosts)
@@ -209,9 +210,6 @@ def test_normal_request_succeeds_during_a_slow_client_flood(served):
 
 
 def test_idle_connections_are_closed_after_channel_timeout(tmp_path):
-    from lutml.bench.web import _start_server
-    from lutml.web.server import SERVER_SETTINGS
-
     assert SERVER_SETTINGS["connection_limit"] >= 1000 and SERVER_SETTINGS["channel_timeout"] <= 30
     base, server = _start_server([str(tmp_path)], threads=1, channel_timeout=1, cleanup_interval=1)
     host, port = base.removeprefix("http://").split(":")
@@ -257,8 +255,6 @@ def test_memory_settles_after_the_first_result(tmp_path):
     and which arenas hold what varies from run to run: after-request RSS measured 273, 336, then 299 or 341
     MB); after that it must stay flat. A leak of one frame per request (~45 MB) fails by over 100 MB.
     """
-    from lutml.bench.web import _multipart
-
     frame = make_frame(1500, 2000, seed=1)
     body, ctype = _multipart(
         {"size": "33"},

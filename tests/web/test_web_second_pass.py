@@ -13,13 +13,12 @@ import numpy as np
 import pytest
 from web_helpers import known_grade, make_frame, png_bytes
 
+from lutml.models.look_inference import colour_features_np
 from lutml.web import create_app
 
 
 def numpy_look_model(folder: Path) -> Path:
     """A random look estimator as `look_encoder.npz` + `model.json` only (no .keras, no TF)."""
-    from lutml.models.look_inference import colour_features_np
-
     rng = np.random.default_rng(0)
     f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
     m = 5**3 * 3
