@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from lutml.color import mean_delta_e, srgb_to_lab
 from lutml.lut import LUT3D, apply_lut, resample_lut
+from lutml.models.look_inference import natural_coverage
 from lutml.resize import resize_image
 
 
@@ -74,7 +76,6 @@ def grade_image(
         the neutralised output back to the frame, so it puts the frame's look onto neutral footage.
     method, fit_options : passed to `lutml.fit.fit_lut_report` ("lattice" or "knn", smoothness, robust, ...).
     """
-    from lutml.color import mean_delta_e
     from lutml.fit import (
         fit_lut_report,  # here, not at the top: look models need no fit (1.5 s of imports)
     )
@@ -101,8 +102,6 @@ def grade_image(
 
 def still_warnings(image: np.ndarray) -> list[str]:
     """Why a graded still may not show its look: tiny, grayscale, nearly uniform."""
-    from lutml.color import srgb_to_lab
-
     h, w = image.shape[:2]
     out = []
     if min(h, w) < 64:
@@ -134,8 +133,6 @@ def look_of_stills(
     grade and ``trust`` says how sure the model is; ``trusted=False`` keeps the raw estimate (the
     report is still made).
     """
-    from lutml.models.look_inference import natural_coverage
-
     lut, trust = model.estimate(images, refine=refine, size=size, trusted=trusted)
     lut.title = "lutml look of the reference"
     coverage = natural_coverage(images, np.asarray(model.model.basis.node_weights))

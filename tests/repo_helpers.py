@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lutml.pipeline.config import compose, dump_params
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,3 +91,13 @@ def commit_all(repo: Path) -> None:
         ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"],
     ):
         subprocess.run(cmd, cwd=repo, check=True)
+
+
+def fresh_clone(dst: Path, overrides: list[str] = TINY) -> Path:
+    """This checkout copied to `dst` (as `copy_checkout`) and committed as a fresh git repository;
+    skips the test where git is not installed."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    copy_checkout(dst, overrides)
+    commit_all(dst)
+    return dst

@@ -8,6 +8,7 @@ from lutml.color import (
     delta_e_2000,
     linear_to_srgb,
     mean_delta_e,
+    mkl_transfer,
     psnr,
     srgb_to_lab,
     srgb_to_linear,
@@ -61,8 +62,6 @@ def test_transfer_round_trip_and_metrics() -> None:
 
 
 def test_mkl_transfer_matches_the_reference_statistics_and_keeps_channels_apart():
-    from lutml.color import mkl_transfer
-
     rng = np.random.default_rng(3)
     image = (0.2 + 0.5 * rng.random((64, 64, 3))).astype(np.float32)
     # Reference: a red-only gain plus a channel swap of another draw (asymmetric on purpose).

@@ -4,14 +4,13 @@ TIFFs read one page (issue 12, items 3-5)."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 import tifffile
 from PIL import Image
+from sample_helpers import png_claiming
 
 from lutml.imageio import ImageReadError, list_images, read_image, read_image_full, write_image
 
@@ -193,22 +192,10 @@ def test_multipage_tiff_reads_its_first_page_only(tmp_path: Path, monkeypatch):
     assert decoded == [0]
 
 
-def _png_claiming(width: int, height: int, bit_depth: int) -> bytes:
-    """A PNG whose IHDR claims a size, followed by a few bytes of nothing (never decodable)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, 2, 0, 0, 0)
-    chunk = (
-        struct.pack(">I", len(ihdr))
-        + b"IHDR"
-        + ihdr
-        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    )
-    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
-
-
 @pytest.mark.parametrize("bits", [8, 16])
 def test_every_png_reader_checks_the_pixel_limit_from_the_header(tmp_path: Path, bits: int):
     path = tmp_path / "bomb.png"
-    path.write_bytes(_png_claiming(100_000, 100_000, bits))
+    path.write_bytes(png_claiming(100_000, 100_000, bits))
     with pytest.raises(
         ImageReadError, match=r"100000×100000 = 10000\.0 megapixels, over the 89\.5 megapixel"
     ):
@@ -253,7 +240,7 @@ def test_jpeg_far_over_the_limit_says_so(tmp_path: Path, monkeypatch):
 def test_decoder_messages_do_not_repeat_the_path(tmp_path: Path):
     path = tmp_path / "junk.png"
     path.write_bytes(
-        _png_claiming(16, 16, 8)[:29] + b"junk" * 10
+        png_claiming(16, 16, 8)[:29] + b"junk" * 10
     )  # IHDR without its CRC: unidentifiable
     with pytest.raises(ImageReadError) as info:
         read_image_full(path)

@@ -15,8 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import lutml.imageio.exr as io
 from lutml.cli import main
+from lutml.cli.grade import _display_still
 from lutml.color import delta_e_image
+from lutml.config.frames import FramesConfig
+from lutml.data.frames import make_frames
+from lutml.data.looks import get_look
 from lutml.imageio import (
     FLOAT_DEPTH,
     ImageReadError,
@@ -28,6 +33,7 @@ from lutml.imageio import (
     write_image,
 )
 from lutml.lut import LUT3D, apply_lut, identity_table, read_cube, write_cube
+from lutml.lut import spaces as S
 from lutml.resize import fit_within
 
 OpenEXR = pytest.importorskip("OpenEXR")
@@ -61,8 +67,6 @@ def photo() -> np.ndarray:
 
 def scene_linear(photo: np.ndarray, space: str = "Linear Rec.709 (sRGB)") -> np.ndarray:
     """The photo as scene-linear footage with highlights above 1 and noise below 0."""
-    from lutml.lut import spaces as S
-
     lin = S.from_working(photo, space)
     h = lin.shape[0]
     lin[: h // 3] *= 4.0  # a bright band: up to 4x diffuse white
@@ -207,8 +211,6 @@ def test_pixel_limit_is_checked_from_the_header(tmp_path):
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
-    import lutml.imageio.exr as io
-
     def half_then_fail(tmp, rgb, alpha):
         Path(tmp).write_bytes(b"v/1\x01 half a file")
         raise OSError("disk full")
@@ -243,9 +245,6 @@ def ocio():
 def test_apply_exr_with_input_space_equals_ocio_then_lut(ocio, photo, tmp_path, capsys):
     """`lutml apply look.cube shot.exr out.png --input-space linear` = OpenColorIO's conversion of
     the EXR's (half) values, above 1 included, then the LUT; 16-bit PNG out."""
-    from lutml.data.looks import get_look
-    from lutml.lut import spaces as S
-
     look = get_look("teal_orange")
     working = LUT3D(look(identity_table(33).reshape(-1, 3)).reshape(33, 33, 33, 3))
     write_cube(working, tmp_path / "look.cube")
@@ -288,8 +287,6 @@ def test_fit_exr_source_png_target_with_input_space(ocio, photo, tmp_path, capsy
     """`lutml fit --source shot.exr --target graded.png --input-space linear`: the LUT (linear
     shaper + 3D) grades the EXR like the target, red-only gain included: measured mean ΔE00
     0.011, p99 0.30; bounds about 3x. Without --input-space the same pair fits, with a note."""
-    from lutml.lut import spaces as S
-
     lin = scene_linear(photo)
     write_image(tmp_path / "shot.exr", lin)
     cam = read_image_full(tmp_path / "shot.exr").rgb
@@ -313,11 +310,7 @@ def test_frames_stage_converts_exr_values_above_1_unclipped(ocio, photo, tmp_pat
     """`frames.colour_space` on a folder of EXR frames: OpenColorIO sees the values above 1 (in
     ACEScg a channel above 1 changes the others after the gamut matrix, so clipping first would
     show); without a colour space the EXR is taken as display values, clipped, with a warning."""
-    from conftest import fake_corpus_cfg
-
-    from lutml.config.frames import FramesConfig
-    from lutml.data.frames import make_frames
-    from lutml.lut import spaces as S
+    from sample_helpers import fake_corpus_cfg
 
     lin = scene_linear(photo, "ACEScg")
     write_image(tmp_path / "stills" / "a.exr", lin)
@@ -355,8 +348,6 @@ def test_frames_stage_converts_exr_values_above_1_unclipped(ocio, photo, tmp_pat
 
 
 def test_grade_reads_an_exr_still_as_display_values_with_a_note(tmp_path, capsys):
-    from lutml.cli.grade import _display_still
-
     write_image(tmp_path / "still.exr", np.full((4, 4, 3), 1.5, np.float32))
     rgb = _display_still(tmp_path / "still.exr")
     assert rgb.max() == 1.0

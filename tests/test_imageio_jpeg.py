@@ -17,6 +17,9 @@ from PIL import Image, ImageFile
 from web_helpers import known_grade, make_frame, png_bytes
 
 from lutml.imageio import ImageReadError, read_image_full
+from lutml.imageio.jpeg import _jpeg_scans
+from lutml.lut import LUT3D, write_cube
+from lutml.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,8 +122,6 @@ def test_a_jpeg_of_many_scans_is_checked_in_little_memory(tmp_path):
     of a progressive file's DC refinement scan are read within a few MB of Python memory."""
     import tracemalloc
 
-    from lutml.imageio.jpeg import _jpeg_scans
-
     data = jpeg(tmp_path, "p.jpg", progressive=True)
     read_image_full(tmp_path / "p.jpg")  # numba's first call (cache load) is not measured
     sos = [i for i in range(len(data) - 1) if data[i : i + 2] == b"\xff\xda"]
@@ -180,8 +181,6 @@ def test_sound_jpegs_of_every_layout_read(tmp_path, options, mode, size):
 
 
 def test_lutml_apply_refuses_a_corrupt_jpeg_and_writes_nothing(tmp_path):
-    from lutml.lut import LUT3D, write_cube
-
     write_cube(LUT3D.identity(3), tmp_path / "id.cube")
     data = jpeg(tmp_path)
     start, end = scan_data(data)
@@ -200,8 +199,6 @@ def test_lutml_apply_refuses_a_corrupt_jpeg_and_writes_nothing(tmp_path):
 
 
 def test_web_match_refuses_a_corrupt_jpeg(tmp_path):
-    from lutml.web import create_app
-
     client = create_app(
         {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(tmp_path)}
     ).test_client()

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lutml.color import lab_to_srgb, srgb_to_lab
 from lutml.look_components import component_summary, scale_components
 from lutml.lut.lut3d import identity_table
 
@@ -39,8 +40,6 @@ def test_a_saturation_boost_is_saturation_not_cast_or_tone():
 
 
 def test_half_strength_halves_the_swap_move_in_lab():
-    from lutml.color import lab_to_srgb, srgb_to_lab
-
     lab0 = srgb_to_lab(identity_table(9))
     full = srgb_to_lab(_swap(9)) - lab0
     half = srgb_to_lab(scale_components(_swap(9), 0.5, 0.5, 0.5)) - lab0

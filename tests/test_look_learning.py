@@ -7,17 +7,28 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_fake_corpus, smooth_photo
+from sample_helpers import make_fake_corpus, smooth_photo
 
+from lutml.color import linear_to_srgb, mean_delta_e, srgb_to_linear
 from lutml.config.synth import PriorConfig
 from lutml.data.corpus import assign_roles, corpus_photos
 from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_recipe
 from lutml.data.looks import LOOKS, get_look, luma
 from lutml.fit.basis import colour_weights, fit_basis
 from lutml.fit.population import population_look
-from lutml.lut import LUT3D, apply_lut
+from lutml.grade import still_warnings
+from lutml.lut import LUT3D, apply_lut, resample_lut
 from lutml.lut.lut3d import identity_table
+from lutml.models.look_inference import QUANTILES as NP_Q
+from lutml.models.look_inference import (
+    LookModel,
+    NumpyLookNet,
+    colour_features_np,
+    export_numpy_weights,
+    resample_table,
+)
 from lutml.pipeline.config import compose
+from lutml.reliability import assess, lut_distance, natural_palette
 
 PRIOR = PriorConfig.from_mapping(compose()["synth"]["prior"], "synth.prior")
 
@@ -107,7 +118,6 @@ def test_population_look_learns_a_desaturation_from_pooled_statistics() -> None:
     )
     lut = population_look(neutral, [desat(o) for o in others], size=9)
     test = smooth_photo(999, 60, 80)
-    from lutml.color import mean_delta_e
 
     assert mean_delta_e(apply_lut(lut, test), desat(test)) < 0.5 * mean_delta_e(test, desat(test))
 
@@ -116,7 +126,6 @@ def test_numpy_features_match_tensorflow() -> None:
     import tensorflow as tf
 
     from lutml.models.look_encoder import colour_features
-    from lutml.models.look_inference import colour_features_np
 
     rng = np.random.default_rng(0)
     imgs = np.round(rng.random((3, 16, 16, 3)) * 255).astype(np.float32) / 255
@@ -126,8 +135,6 @@ def test_numpy_features_match_tensorflow() -> None:
 
 
 def test_still_warnings() -> None:
-    from lutml.grade import still_warnings
-
     assert still_warnings(smooth_photo(0, 80, 100)) == []
     grey = smooth_photo(0, 80, 100).mean(axis=2, keepdims=True).repeat(3, axis=2)
     assert any("grayscale" in w for w in still_warnings(grey))
@@ -136,8 +143,6 @@ def test_still_warnings() -> None:
 
 
 def test_reliability_flags_neutral_frames() -> None:
-    from lutml.reliability import assess, lut_distance, natural_palette
-
     class Fixed:  # a stand-in look model whose every frame's look is the identity
         def frame_tables(self, frames):
             return np.stack([identity_table(5)] * len(frames))
@@ -161,7 +166,6 @@ def test_reliability_flags_neutral_frames() -> None:
 
 def test_numpy_and_tensorflow_quantiles_agree() -> None:
     from lutml.models.look_encoder import QUANTILES as TF_Q
-    from lutml.models.look_inference import QUANTILES as NP_Q
 
     assert TF_Q == NP_Q
 
@@ -170,7 +174,6 @@ def test_numpy_inference_equals_keras(tmp_path: Path) -> None:
     import keras
 
     from lutml.models.look_encoder import LookEncoder
-    from lutml.models.look_inference import LookModel, NumpyLookNet, export_numpy_weights
 
     keras.utils.set_random_seed(0)
     enc = LookEncoder(16, 6, 5, 32)
@@ -187,9 +190,6 @@ def test_numpy_inference_equals_keras(tmp_path: Path) -> None:
 
 
 def test_resample_table_is_trilinear_resampling() -> None:
-    from lutml.lut import resample_lut
-    from lutml.models.look_inference import resample_table
-
     t = get_look("teal_orange")(identity_table(17))
     np.testing.assert_allclose(
         resample_table(t, 33), resample_lut(LUT3D(t), 33, "trilinear").table, atol=2e-6
@@ -285,7 +285,6 @@ def test_expose_sets_moves_each_set_by_one_exposure_and_keeps_the_order() -> Non
     """The key augmentation: per-set exposure (+ per-crop jitter) in linear light, seeded."""
     import tensorflow as tf
 
-    from lutml.color import linear_to_srgb, srgb_to_linear
     from lutml.train.look_batches import expose_sets
 
     x = np.full((6, 4, 4, 3), 0.4, np.float32)

@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from lutml.lut.lut3d import identity_table
+from lutml.models.look_inference import load_look_model
 from lutml.trust import (
     FEATURES,
     LOOK_FOUND,
@@ -19,6 +21,7 @@ from lutml.trust import (
     fit_spread,
     level_of,
 )
+from lutml.trust_fit import fit_trust
 
 
 def test_fit_shrink_learns_where_the_estimate_is_right():
@@ -80,8 +83,6 @@ def test_verdicts_no_clear_and_no_single_look():
     """A weak look is "no clear look found"; stills that disagree more than one look's stills do
     (the mixed model's p above its threshold, 4+ stills) are "no single look found", whatever the
     strength; fewer than 4 stills are never called that."""
-    from lutml.lut.lut3d import identity_table
-
     f = len(FEATURES)
     ident = identity_table(9)
     strong = np.clip(ident * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)  # a clear warm look
@@ -105,9 +106,7 @@ def test_verdicts_no_clear_and_no_single_look():
 
 
 def test_a_model_with_an_older_trust_block_names_its_file_and_the_fix(tmp_path):
-    from conftest import make_tiny_look_model
-
-    from lutml.models.look_inference import load_look_model
+    from sample_helpers import make_tiny_look_model
 
     model_dir = make_tiny_look_model(tmp_path / "m")
     meta_path = model_dir / "model.json"
@@ -128,11 +127,7 @@ def test_levels():
 def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     """End to end on a tiny (untrained) estimator: the block fits, validates, and the model then
     reports per-part confidence in words; a uniform dark frame set gets an 'unsure' or weak look."""
-    from conftest import make_tiny_look_model
-
-    from lutml.lut.lut3d import identity_table
-    from lutml.models.look_inference import load_look_model
-    from lutml.trust_fit import fit_trust
+    from sample_helpers import make_tiny_look_model
 
     folder = make_tiny_look_model(tmp_path / "m")
     model = load_look_model(folder)

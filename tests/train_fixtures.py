@@ -14,6 +14,7 @@ import skimage
 
 from lutml.imageio import read_image, write_image
 from lutml.lut import LUT3D, apply_lut, identity_table, write_cube
+from lutml.resize import resize_image
 
 PHOTOS = ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")
 
@@ -39,7 +40,6 @@ def make_pairs(
         photo = photos[i % len(photos)]
         crop = int(rng.integers(size, min(photo.shape[:2]) // 2))
         y, x = (int(rng.integers(0, photo.shape[k] - crop)) for k in (0, 1))
-        from lutml.resize import resize_image
 
         inp = np.clip(resize_image(photo[y : y + crop, x : x + crop], (size, size), "area"), 0, 1)
         tgt = np.clip(apply_lut(lut, inp), 0, 1)

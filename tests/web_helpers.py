@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image
+
+from lutml.web import create_app
 
 
 def make_frame(h: int = 60, w: int = 80, seed: int = 0) -> np.ndarray:
@@ -79,3 +89,64 @@ def wait_empty(folder, timeout: float = 5.0) -> None:
     while list(folder.iterdir()) and time.monotonic() < end:
         time.sleep(0.05)
     assert list(folder.iterdir()) == []
+
+
+def make_app(work, model_dirs=(), **config):
+    """The web app as the tests run it: TESTING, models from `model_dirs`, `work` as its temp space
+    (LUTML_TMP_DIR) and any other `config` keys."""
+    return create_app(
+        {
+            "TESTING": True,
+            "LUTML_MODEL_DIRS": list(model_dirs),
+            "LUTML_TMP_DIR": str(work),
+            **config,
+        }
+    )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served_in_child(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`lutml serve --port PORT *options` in a child process, once it answers (within 60 s):
+    (its base URL, the process); terminated on exit."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lutml.cli", "serve", "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/models", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def served_in_thread(app) -> Iterator[str]:
+    """`app` under waitress (4 threads) in a daemon thread of this process: its base URL."""
+    import waitress
+
+    port = free_port()
+    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
+    threading.Thread(target=srv.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.close()

@@ -33,11 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.lut import LUT3D, apply_lut, identity_table, write_cube
+from lutml.lut.reference import apply_lut_numpy
+
 
 def bench_lut(size: int):
     """A deterministic asymmetric grade: channel mix, red-only gain, a gentle S-curve."""
-    from lutml.lut import LUT3D, identity_table
-
     grid = identity_table(size).astype(np.float64)
     mix = grid @ np.array([[1.15, 0.05, -0.1], [0.1, 0.9, 0.05], [-0.05, 0.1, 0.85]])
     curve = mix + 0.06 * np.sin(2 * np.pi * mix)
@@ -90,8 +91,6 @@ def contenders(
     `big` = (LUT, its OpenColorIO processor) adds the big-LUT float32 rows, or None.
     """
     from PIL import Image
-
-    from lutml.lut import apply_lut
 
     frame32 = frame8.astype(np.float32) / 255
     work = frame32.copy()  # OpenColorIO works in place: it gets a fresh copy every round
@@ -149,8 +148,6 @@ def accuracy(lut, frame8: np.ndarray, ocio, pil_filter) -> tuple[float, int]:
     """Largest differences to the references on a crop: they must compute the same thing."""
     from PIL import Image
 
-    from lutml.lut import apply_lut
-
     crop = np.ascontiguousarray(frame8[:256, :256])
     crop32 = crop.astype(np.float32) / 255
     theirs = crop32.copy()
@@ -188,9 +185,6 @@ def run_bench(
     import numba
     import PIL
     import PyOpenColorIO as OCIO
-
-    from lutml.lut import apply_lut, write_cube
-    from lutml.lut.reference import apply_lut_numpy
 
     numba.set_num_threads(threads)
     lut = bench_lut(size)

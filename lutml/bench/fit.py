@@ -20,8 +20,11 @@ from collections.abc import Callable
 import numpy as np
 
 from lutml.color import mean_delta_e
+from lutml.data.looks import LOOKS
+from lutml.data.sources import embedded_photo_paths
 from lutml.fit import fit_lut_report
 from lutml.fit.binning import bin_pairs
+from lutml.imageio import read_image
 from lutml.lut import LUT3D, apply_lut
 from lutml.resize import fit_within, resize_image
 
@@ -30,8 +33,6 @@ Look = Callable[[np.ndarray], np.ndarray]
 
 def bench_looks() -> dict[str, Look]:
     """The built-in looks (defaults = their conf/look yaml) and an OCIO camera-log transform."""
-    from lutml.data.looks import LOOKS
-
     looks = {name: LOOKS[name]() for name in LOOKS if name != "cube"}
     # ARRI LogC3 footage -> ACES -> Rec.709 display (BT.1886): a real camera-log conversion.
     looks["logc3_to_rec709"] = LOOKS["ocio_aces_sdr"](
@@ -50,9 +51,6 @@ def shrink(image: np.ndarray, edge: int) -> np.ndarray:
 
 def bench_frames(edge: int) -> dict[str, np.ndarray]:
     """The bundled photos at `edge` px, float32 (H, W, 3)."""
-    from lutml.data.sources import embedded_photo_paths
-    from lutml.imageio import read_image
-
     return {name: shrink(read_image(path), edge) for name, path in embedded_photo_paths().items()}
 
 

@@ -23,6 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from lutml.data.corpus import corpus_photos
+from lutml.grade import look_of_stills
+from lutml.imageio import read_image
+from lutml.lut import apply_lut
+from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE
+from lutml.models.look_inference import load_look_model
+
 GOAL_CPU_S = 1.0  # in process, CPU seconds for a 4K frame
 GOAL_WALL_S = 3.0  # the whole command, wall seconds
 
@@ -43,8 +50,6 @@ def _still_4k(folder: Path) -> Path:
     """A 3840x2160 8-bit PNG of the first corpus photo (Lanczos-resized, centre-cropped to 16:9)."""
     from PIL import Image
 
-    from lutml.data.corpus import corpus_photos
-
     photo = corpus_photos()[0]
     with Image.open(photo.path) as im:
         im = im.convert("RGB")
@@ -62,11 +67,6 @@ def _still_4k(folder: Path) -> Path:
 
 def _in_process(model_file: Path, still: Path, size: int, repeat: int) -> tuple[float, float]:
     """(median CPU s, median wall s) of read + look + LUT + apply with the model in `model_file`."""
-    from lutml.grade import look_of_stills
-    from lutml.imageio import read_image
-    from lutml.lut import apply_lut
-    from lutml.models.look_inference import load_look_model
-
     model = load_look_model(model_file)
     cpu, wall = [], []
     for i in range(repeat + 1):  # the first run warms caches (numba kernels, TF graphs): not timed
@@ -94,8 +94,6 @@ def _wall(cmd: list[str], repeat: int) -> float:
 def run_bench(model: Path, size: int = 33, repeat: int = 3) -> dict[str, float]:
     """The figures: in-process CPU/wall seconds (NumPy and Keras inference), the command's wall
     seconds and the TensorFlow import's, for a 3840x2160 still graded with the look model `model`."""
-    from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE
-
     npz, keras_file = model / LOOK_WEIGHTS_FILE, model / LOOK_ENCODER_FILE
     for f in (npz, keras_file):
         if not f.is_file():

@@ -23,12 +23,21 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from lutml.config.params import Params
+from lutml.bench import bench_parser
+from lutml.config.params import Params, load_params
+from lutml.data.corpus import corpus_roles
+from lutml.data.frames import make_frames
+from lutml.data.looks import get_look
+from lutml.data.looksynth import load_looks
+from lutml.imageio import read_image_full
+from lutml.lut import LUT3D
+from lutml.models.inference import load_any_model
+from lutml.pipeline.evaluate import baseline_luts, load_eval_data, score_luts, single_still_table
+from lutml.pipeline.original import train_original
+from lutml.resize import fit_within
 
 # Built-in looks the method was designed with, and looks added only after it was fixed.
 DESIGN_LOOKS = [
@@ -44,11 +53,7 @@ COLUMNS = ("identity", "ours", "population", "original", "pair_fit")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(
-        prog="python -m lutml.bench looks",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ap = bench_parser("looks", __doc__)
     ap.add_argument(
         "--model",
         type=Path,
@@ -119,10 +124,6 @@ def score_look(
     """All methods on one look: mean dE00 on the held-out photos, per method; for the frames curve
     (`counts`, `draws`), ours from that many graded frames (mean over the draws); and the second
     fold's identity and ours (None if skipped)."""
-    from lutml.data.frames import make_frames
-    from lutml.data.looks import get_look
-    from lutml.pipeline.evaluate import baseline_luts, load_eval_data, score_luts
-
     frames = work / name / "frames"
     look_cfg = params.look if params.look.name == name else name
     make_frames(frames, params.frames, look_cfg, params.corpus, params.seed)
@@ -133,12 +134,9 @@ def score_look(
     if with_original:
         from dataclasses import replace
 
-        from lutml.pipeline.original import train_original
-
         original_dir = work / name / "original"
         original = replace(params.original, train=replace(params.original.train, mlflow=False))
         train_original(frames, original_dir, params.synth, original, params.fit.size, params.seed)
-    from lutml.data.looksynth import load_looks
 
     crops = load_looks("data/pairs")[0]
     pool = [c.astype(np.float32) / 255.0 for c in crops[:: max(1, len(crops) // 512)]]
@@ -178,10 +176,6 @@ def score_look(
 def second_fold_scores(model, data, look, params: Params) -> dict[str, float]:
     """The held-out photos graded (8-bit, as the frames stage writes frames) are the frames; the
     neutral frame photos, at the scoring size, are held out. Identity and ours, mean dE00."""
-    from lutml.lut import LUT3D
-    from lutml.pipeline.evaluate import score_luts
-    from lutml.resize import fit_within
-
     frames = [
         (np.rint(look(p.astype(np.float32)) * 255.0) / 255.0).astype(np.float32)
         for p in data.heldout
@@ -218,10 +212,6 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> str:
 def role_photos(params: Params, role: str, size: int, limit: int | None = None) -> list[np.ndarray]:
     """The (first `limit`) corpus photos of `role` (params' roles and seed) as float RGB, at most
     `size` px."""
-    from lutml.data.corpus import corpus_roles
-    from lutml.imageio import read_image_full
-    from lutml.resize import fit_within
-
     photos = corpus_roles(params.corpus, params.seed)[role][:limit]
     return [fit_within(read_image_full(p.path).as_float(), size, "area") for p in photos]
 
@@ -229,8 +219,6 @@ def role_photos(params: Params, role: str, size: int, limit: int | None = None) 
 def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, dict[str, float]]:
     """Story 3 per look (and per look with fresh parameters): ONE graded still each, the first
     `n_refs` frame photos in turn, scored on the held-out photos (`single_still_table`)."""
-    from lutml.pipeline.evaluate import single_still_table
-
     size = params.eval.score_size
     refs = role_photos(params, "look", size, n_refs)
     photos = role_photos(params, "eval", size // 2)
@@ -241,9 +229,6 @@ def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, di
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
-    from lutml.config.params import Params, load_params
-    from lutml.data.corpus import corpus_roles
-    from lutml.models.inference import load_any_model
 
     params = Params.from_params(load_params())
     model = load_any_model(args.model)

@@ -24,7 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.bench import bench_parser
 from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS, role_photos, score_look, story3
+from lutml.config.params import Params, load_params
+from lutml.config.stages import TrainStage
+from lutml.data.corpus import corpus_roles
+from lutml.data.looks import get_look
+from lutml.data.split import read_look_split
+from lutml.lut import LUT3D
+from lutml.models.inference import load_any_model
+from lutml.pipeline.evaluate import score_luts
 
 
 def subset_split(
@@ -44,11 +53,7 @@ def subset_split(
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(
-        prog="python -m lutml.bench photos",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ap = bench_parser("photos", __doc__)
     ap.add_argument(
         "--counts",
         type=int,
@@ -91,11 +96,6 @@ def score_model(model, params, names: list[str], work: Path) -> dict:
 def known_content(model, params, names: list[str], draws: int = 3) -> dict[str, float]:
     """Ours / identity from 30 of the model's own training photos graded with each look (the
     content it trained on), scored on the held-out photos; mean over `draws` seeded draws."""
-    from lutml.data.corpus import corpus_roles
-    from lutml.data.looks import get_look
-    from lutml.lut import LUT3D
-    from lutml.pipeline.evaluate import score_luts
-
     size = params.eval.score_size
     train, held = role_photos(params, "train", size), role_photos(params, "eval", size)
     n = min(len(corpus_roles(params.corpus, params.seed)["look"]), len(train))
@@ -121,10 +121,6 @@ def known_content(model, params, names: list[str], draws: int = 3) -> dict[str, 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from lutml.config.params import Params, load_params
-    from lutml.config.stages import TrainStage
-    from lutml.data.split import read_look_split
-    from lutml.models.inference import load_any_model
 
     params = Params.from_params(load_params())
     stage = TrainStage.from_params(load_params())

@@ -18,15 +18,20 @@ import argparse
 import os
 import time
 
+from lutml.config.registries import model_config, train_config
+from lutml.data.looksynth import load_looks
+from lutml.data.split import read_look_split
+from lutml.fit.basis import load_basis
+from lutml.lut.lut3d import identity_table
+from lutml.pipeline.config import compose
+
 
 def measure(variant: str, batch: int, seconds: float) -> tuple[float, int]:
     """(images per second, generator parameters) of `variant` at batch size `batch`."""
     import numpy as np
     import tensorflow as tf
 
-    from lutml.config.registries import model_config, train_config
     from lutml.models.builders import build_gan, model_sizes
-    from lutml.pipeline.config import compose
 
     params = compose(["experiment=pix2pix", f"model={variant}"])
     cfg = model_config(params["model"])
@@ -60,10 +65,6 @@ def _look_data(pairs: str, split: str, luts: str, seed: int):
     import numpy as np
 
     try:
-        from lutml.data.looksynth import load_looks
-        from lutml.data.split import read_look_split
-        from lutml.fit.basis import load_basis
-
         crops, _, tables, _ = load_looks(pairs)
         sp = read_look_split(split)
         basis = load_basis(Path(luts) / "basis.npz")
@@ -76,8 +77,6 @@ def _look_data(pairs: str, split: str, luts: str, seed: int):
             f"{pairs}, {split}, {luts}",
         )
     except FileNotFoundError:
-        from lutml.lut.lut3d import identity_table
-
         rng = np.random.default_rng(seed)
         base = rng.integers(0, 256, (64, 1, 1, 3))
         grad = rng.normal(0, 40, (64, 48, 48, 3)).cumsum(axis=1).cumsum(axis=2) / 48
@@ -100,7 +99,6 @@ def look_step(steps: int, palette: int, seed: int = 0, data=None) -> dict:
     import tensorflow as tf
 
     from lutml.models.look_encoder import LookEncoder
-    from lutml.pipeline.config import compose
     from lutml.train.look_batches import draw_packed_batches
     from lutml.train.look_trainer import LookTrainer
 
@@ -226,7 +224,6 @@ def main(argv: list[str] | None = None) -> None:
 
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-        from lutml.pipeline.config import compose
 
         palette = args.palette or int(compose([])["train"]["palette"] or 256)
         print_look_step(look_step(args.steps, palette))

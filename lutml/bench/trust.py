@@ -31,18 +31,23 @@ from pathlib import Path
 
 import numpy as np
 
-from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS
+from lutml.bench import bench_parser
+from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS, role_photos
+from lutml.color import delta_e_2000, srgb_to_lab
+from lutml.config.params import Params, load_params
+from lutml.data.corpus import corpus_roles
+from lutml.data.looks import get_look, jitter_look
+from lutml.lut import LUT3D, apply_lut
+from lutml.lut.lut3d import identity_table
+from lutml.models.look_inference import load_look_model
+from lutml.trust import _summary_vec
 
 SCORE_SIZE = 256
 PALETTE = 60000
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(
-        prog="python -m lutml.bench trust",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ap = bench_parser("trust", __doc__)
     ap.add_argument("--model", type=Path, default=Path("data/models"))
     ap.add_argument("--no-jitter", action="store_true", help="only the 8 built-in looks")
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
@@ -51,9 +56,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def _photos(params, role: str) -> tuple[list[str], list[np.ndarray]]:
     """(names, float32 photos in [0, 1] at most SCORE_SIZE px) of the corpus photos of `role`."""
-    from lutml.bench.looks import role_photos
-    from lutml.data.corpus import corpus_roles
-
     names = [p.path.name for p in corpus_roles(params.corpus, params.seed)[role]]
     photos = role_photos(params, role, SCORE_SIZE)
     return names, [np.clip(p, 0, 1).astype(np.float32) for p in photos]
@@ -61,8 +63,6 @@ def _photos(params, role: str) -> tuple[list[str], list[np.ndarray]]:
 
 def frame_sets(photos: list[np.ndarray], n_look: int, seed: int) -> dict[str, tuple[list, list]]:
     """Named (frame indices, scored indices) into `photos` (the look photos first, then eval)."""
-    from lutml.color import srgb_to_lab
-
     n = len(photos)
     everything = np.arange(n)
     look, held = everything[:n_look], everything[n_look:]
@@ -97,26 +97,16 @@ def _palette(photos: list[np.ndarray], idx: list[int], seed: int) -> np.ndarray:
 
 
 def _score(lut, palette: np.ndarray, truth_lab: np.ndarray) -> float:
-    from lutml.color import delta_e_2000, srgb_to_lab
-    from lutml.lut import apply_lut
-
     out = np.clip(apply_lut(lut, palette), 0.0, 1.0)
     return float(delta_e_2000(srgb_to_lab(out), truth_lab).mean())
 
 
 def _quantities(look, n: int = 17) -> np.ndarray:
-    from lutml.lut.lut3d import identity_table
-    from lutml.trust import _summary_vec
-
     grid = identity_table(n)
     return _summary_vec(np.clip(look(grid.reshape(1, -1, 3)).reshape(grid.shape), 0, 1))
 
 
 def run(model, params, jitter: bool = True) -> dict:
-    from lutml.color import srgb_to_lab
-    from lutml.data.looks import get_look, jitter_look
-    from lutml.lut import LUT3D
-
     size = int(params.fit.size)
     names_l, look_photos = _photos(params, "look")
     _, eval_photos = _photos(params, "eval")
@@ -269,8 +259,6 @@ def report(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv or [])
-    from lutml.config.params import Params, load_params
-    from lutml.models.look_inference import load_look_model
 
     params = Params.from_params(load_params())
     model = load_look_model(args.model)

@@ -30,6 +30,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lutml.data.looks import get_look
+from lutml.imageio import read_image
+from lutml.resize import resize_image
+from lutml.web import create_app
+from lutml.web.model_index import scan_models
+from lutml.web.server import make_server
+
 
 def _png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
@@ -37,15 +44,21 @@ def _png(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
-    """Encode a multipart/form-data body; returns (body, content type)."""
+def _multipart(
+    fields: dict[str, str],
+    files: dict[str, tuple[str, bytes]] | list[tuple[str, tuple[str, bytes]]],
+) -> tuple[bytes, str]:
+    """Encode a multipart/form-data body; returns (body, content type).
+
+    `files` maps a field name to (filename, data), or lists (field name, (filename, data)) pairs
+    where several files share one field name (the stills of a look)."""
     boundary = secrets.token_hex(16)
     parts = []
     for name, value in fields.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
-    for name, (filename, data) in files.items():
+    for name, (filename, data) in files.items() if isinstance(files, dict) else files:
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n"
@@ -77,9 +90,6 @@ def one_request(
 
 def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tuple[str, object]:
     """The app under waitress exactly as `lutml serve` runs it (`settings` override its waitress ones)."""
-    from lutml.web import create_app
-    from lutml.web.server import make_server
-
     app = create_app({"LUTML_MODEL_DIRS": models_dirs})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -93,9 +103,6 @@ def _start_server(models_dirs: list[str], threads: int, **settings: int) -> tupl
 def build_job(mode: str, model: str | None, size: int) -> tuple[str, bytes, str]:
     """(path, body, content type) of one request made from scikit-image's coffee photo."""
     import skimage
-
-    from lutml.data.looks import get_look
-    from lutml.imageio import read_image
 
     before = read_image(Path(skimage.__file__).parent / "data" / "coffee.png")
     if mode == "match":
@@ -228,10 +235,6 @@ def bench_stills(
     """
     import skimage
 
-    from lutml.data.looks import get_look
-    from lutml.imageio import read_image
-    from lutml.resize import resize_image
-
     data = Path(skimage.__file__).parent / "data"
     photos = [
         read_image(data / n) for n in ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg")
@@ -250,7 +253,7 @@ def bench_stills(
         bodies.append((f"still{i:02d}.jpg", buf.getvalue()))
 
     def post_stills(files: list[tuple[str, bytes]] = bodies) -> tuple[dict, dict]:
-        body, ctype = _multipart_many({"model": model}, "stills", files)
+        body, ctype = _multipart({"model": model}, [("stills", f) for f in files])
         t0 = time.perf_counter()
         req = urllib.request.Request(
             base + "/api/looks", data=body, headers={"Content-Type": ctype}
@@ -282,7 +285,7 @@ def bench_stills(
     frame = resize_image(photos[1], (2160, 3840), "bilinear")
     buf = io.BytesIO()
     Image.fromarray(np.rint(np.clip(frame, 0, 1) * 255).astype(np.uint8)).save(buf, format="PNG")
-    body, ctype = _multipart_many({}, "frames", [("uhd.png", buf.getvalue())])
+    body, ctype = _multipart({}, [("frames", ("uhd.png", buf.getvalue()))])
     t0 = time.perf_counter()
     req = urllib.request.Request(base + "/api/footage", data=body, headers={"Content-Type": ctype})
     with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -348,8 +351,6 @@ def graded_clip(path: Path, photos: list[np.ndarray], look, seconds: int, fps: i
     pipeline's sampling keeps one frame a second)."""
     import imageio_ffmpeg
 
-    from lutml.resize import resize_image
-
     writer = imageio_ffmpeg.write_frames(
         str(path), (1920, 1080), fps=fps, codec="libx264", quality=7, macro_block_size=8
     )
@@ -364,25 +365,6 @@ def graded_clip(path: Path, photos: list[np.ndarray], look, seconds: int, fps: i
             writer.send(data)
     writer.close()
     return path
-
-
-def _multipart_many(
-    fields: dict[str, str], name: str, files: list[tuple[str, bytes]]
-) -> tuple[bytes, str]:
-    """multipart/form-data with several files under one field name."""
-    boundary = secrets.token_hex(16)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    for filename, data in files:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -442,8 +424,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main_stills(args: argparse.Namespace) -> int:
     import tempfile
-
-    from lutml.web.model_index import scan_models
 
     dirs = args.models_dir or ["data/models"]
     looks = [

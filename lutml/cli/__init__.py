@@ -1,8 +1,10 @@
 """The `lutml` command: colour-grading tools on top of the library.
 
-Each sub-command lives in its own module under `lutml.cli` exposing
-``add_parser(subparsers)`` (which sets ``func`` on its parser). Modules are imported lazily
-enough that `lutml apply` never pays for TensorFlow.
+Each sub-command lives in its own module under `lutml.cli` exposing ``SUMMARY`` (its line in
+`lutml --help`), ``HELP`` (its description, printed as written; ``EPILOG`` optional),
+``add_arguments(parser)`` and ``run(args)``; `build_parser` makes the sub-parsers from them. The
+modules import the library inside ``run``, so `lutml --help` stays fast and `lutml apply`
+never pays for TensorFlow.
 
 Failures a user can cause (bad input, a full disk, a read-only folder, Ctrl-C) end with one
 line on stderr, ``lutml <command>: error: <path>: <reason>``, never a traceback: exit status 2
@@ -44,7 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"lutml.cli.{name}").add_parser(sub)
+        command = importlib.import_module(f"lutml.cli.{name}")
+        p = sub.add_parser(
+            name,
+            help=command.SUMMARY,
+            description=command.HELP,
+            epilog=getattr(command, "EPILOG", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(p)
+        p.set_defaults(func=command.run)
     return parser
 
 

@@ -6,10 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lutml.cli.paths import check_outputs
+
 if TYPE_CHECKING:
     import numpy as np
 
     from lutml.lut import LUT3D
+
+SUMMARY = "grade an image with a LUT (8/16-bit PNG, JPEG, TIFF; OpenEXR)"
 
 HELP = """\
 Grade an image with a 3D LUT, as Resolve, Premiere or ffmpeg would. LUT is a .cube, .3dl,
@@ -41,13 +45,7 @@ refused with --input-space: it would convert the footage twice. Apply it without
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "apply",
-        help="grade an image with a LUT (8/16-bit PNG, JPEG, TIFF; OpenEXR)",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "lut", type=Path, metavar="LUT", help="the look: a .cube, .3dl, .csp, .clf or Hald .png LUT"
     )
@@ -79,11 +77,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.cli.paths import check_outputs
     from lutml.imageio import (
         FLOAT_DEPTH,
         IMAGE_SUFFIXES,

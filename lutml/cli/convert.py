@@ -9,6 +9,11 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from lutml.atomic import public_text
+from lutml.cli.paths import check_outputs
+
+SUMMARY = "convert a LUT between .cube, .3dl, .csp, .clf and Hald .png"
+
 HELP = """\
 Convert a 3D LUT between file formats; each format comes from the file's suffix:
 
@@ -29,13 +34,7 @@ examples:
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "convert",
-        help="convert a LUT between .cube, .3dl, .csp, .clf and Hald .png",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", type=Path, metavar="IN", help="the LUT to read")
     p.add_argument(
         "output", type=Path, metavar="OUT", help="the LUT to write; format from the suffix"
@@ -60,14 +59,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(3DMESH header; needs 17, 33, 65, ... nodes)",
     )
     p.add_argument("--title", default=None, help="title written into the file (default: keep)")
-    p.set_defaults(func=run)
 
 
 @contextlib.contextmanager
 def reported_warnings() -> Iterator[None]:
     """Print each `LutFormatWarning` raised inside as one ``warning: ...`` line on stderr (once
     the block succeeded: a failed write leaves no file to warn about); others pass through."""
-    from lutml.atomic import public_text
     from lutml.lut import LutFormatWarning
 
     with warnings.catch_warnings(record=True) as caught:
@@ -95,7 +92,6 @@ def writer_options(output: Path, bits: int | None, style: str | None) -> dict[st
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.cli.paths import check_outputs
     from lutml.lut import LUT_SUFFIXES, read_lut, resample_lut, write_lut
     from lutml.lut.io import check_lut_output, lut_format
 

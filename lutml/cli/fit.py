@@ -9,6 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.atomic import atomic_path
+from lutml.cli.convert import reported_warnings
+from lutml.cli.paths import check_outputs
+
+SUMMARY = "fit a .cube LUT from before/after frames"
+
 HELP = """\
 Fit a .cube 3D LUT from before/after frames: give the same frame ungraded (--source) and graded
 (--target) and lutml finds the LUT that reproduces the grade, so you can put it on any footage.
@@ -37,38 +43,16 @@ outside is clamped (a note says how much).
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "fit",
-        help="fit a .cube LUT from before/after frames",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("frames (use one way, or mix --source/--target with --pair)")
-    src.add_argument(
-        "--source",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="IN",
-        help="ungraded frame (PNG/JPEG/TIFF/EXR); repeat with --target for more pairs",
-    )
-    src.add_argument(
-        "--target",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="GRADED",
-        help="the same frame graded, same size as its --source",
-    )
-    src.add_argument(
-        "--pair",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="SBS",
-        help="side-by-side image (even width): left half graded (target), right half input",
-    )
+    for flag, metavar, text in (
+        ("--source", "IN", "ungraded frame (PNG/JPEG/TIFF/EXR); repeat with --target for more "
+         "pairs"),
+        ("--target", "GRADED", "the same frame graded, same size as its --source"),
+        ("--pair", "SBS", "side-by-side image (even width): left half graded (target), right "
+         "half input"),
+    ):  # fmt: skip
+        src.add_argument(flag, type=Path, action="append", default=[], metavar=metavar, help=text)
     src.add_argument("--source-dir", type=Path, help="folder of ungraded frames")
     src.add_argument("--target-dir", type=Path, help="folder of the graded frames, same file names")
     p.add_argument(
@@ -129,7 +113,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="colour space of the --source frames (camera log/linear footage; see above); "
         "default: display sRGB like the targets",
     )
-    p.set_defaults(func=run)
 
 
 def _paired_dir_files(src_dir: Path, tgt_dir: Path) -> list[tuple[Path, Path]]:
@@ -209,9 +192,6 @@ def load_pairs(
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.atomic import atomic_path
-    from lutml.cli.convert import reported_warnings
-    from lutml.cli.paths import check_outputs
     from lutml.fit import (
         DEFAULT_SIZE,
         MAX_SIZE,

@@ -7,8 +7,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lutml.atomic import atomic_path
+from lutml.cli.convert import reported_warnings
+from lutml.cli.paths import check_outputs
+from lutml.models.validate import check_model
+
 if TYPE_CHECKING:
     import numpy as np
+
+SUMMARY = "grade an image with a trained model -> .cube LUT"
 
 HELP = """\
 Turn IMAGE into a .cube 3D LUT with a trained model.
@@ -43,13 +50,7 @@ An OpenEXR still is taken as display sRGB values: values outside 0-1 are clipped
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "grade",
-        help="grade an image with a trained model -> .cube LUT",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "image",
         type=Path,
@@ -95,7 +96,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="export the LUT for footage in colour space NAME (camera log/linear; see above)",
     )
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,9 +103,6 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from lutml.atomic import atomic_path
-    from lutml.cli.convert import reported_warnings
-    from lutml.cli.paths import check_outputs
     from lutml.grade import grade_image
     from lutml.imageio import IMAGE_SUFFIXES
     from lutml.lut import LUT_SUFFIXES, apply_lut, lut_at_strength, write_lut
@@ -134,7 +131,6 @@ def run(args: argparse.Namespace) -> int:
     )  # before the (slow) model, so nothing is half-written
     from lutml.lut.hald import hald_level
     from lutml.lut.io import check_lut_output
-    from lutml.models.validate import check_model
 
     if args.output.suffix.lower() == ".png" and hald_level(args.size) is None:
         raise ValueError(

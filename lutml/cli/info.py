@@ -10,6 +10,8 @@ from pathlib import Path
 MAX_COMMENT_LINES = 20
 MAX_COMMENT_WIDTH = 200
 
+SUMMARY = "describe a LUT (size, ranges, identity, monotonic)"
+
 HELP = """\
 Describe a LUT (.cube, .3dl, .csp, .clf or Hald .png): its lattice size, input range
 (domain), the range of colours it can output, whether it changes anything at all (identity)
@@ -22,16 +24,9 @@ examples:
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "info",
-        help="describe a LUT (size, ranges, identity, monotonic)",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("lut", type=Path, metavar="LUT", help="the LUT file to describe")
     p.add_argument("--json", action="store_true", help="print the facts as one JSON object")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

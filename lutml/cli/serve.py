@@ -5,6 +5,14 @@ from __future__ import annotations
 import argparse
 import ipaddress
 
+SUMMARY = "web UI: grade or match a frame, preview it, download the .cube"
+HELP = (
+    "Serve the lutml web UI. Models are found once at start in --models-dir "
+    "(folders holding model.json) and chosen in the page by id. Set "
+    "LUTML_SECRET_KEY to fix the secret key (otherwise a random one per process)."
+)
+
+
 EPILOG = """\
 host names:
   The server answers only to the host names in --allowed-hosts (default: the --host address,
@@ -24,16 +32,7 @@ connections (waitress settings, see lutml.web.server):
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "serve",
-        help="web UI: grade or match a frame, preview it, download the .cube",
-        description="Serve the lutml web UI. Models are found once at start in --models-dir "
-        "(folders holding model.json) and chosen in the page by id. Set "
-        "LUTML_SECRET_KEY to fix the secret key (otherwise a random one per process).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -71,7 +70,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=1024,
         help="memory for recent results (frames, previews, LUTs) in MB (default 1024)",
     )
-    p.set_defaults(func=run)
 
 
 def allowed_hosts(bind: str, extra: list[str]) -> list[str]:

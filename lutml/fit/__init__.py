@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from lutml.color import delta_e_2000, srgb_to_lab
 from lutml.fit.adaptive import fit_offsets
 from lutml.fit.binning import Binned, bin_pixels
 from lutml.fit.coverage import Coverage, coverage_image, write_coverage_png
@@ -229,8 +230,6 @@ def _check_smoothness(smoothness: float | str | None) -> float | None:
 
 def _binned_de00(table: np.ndarray, samples: Binned, interpolation: str) -> float:
     """Weighted mean CIEDE2000 of the LUT on the bin means (target clipped to [0, 1])."""
-    from lutml.color import delta_e_2000, srgb_to_lab
-
     pred = np.clip(interpolate(table, samples.source, interpolation), 0.0, 1.0)
     de = delta_e_2000(srgb_to_lab(pred), srgb_to_lab(np.clip(samples.target, 0.0, 1.0)))
     return float(np.average(de, weights=samples.weight))

@@ -23,6 +23,7 @@ import numpy as np
 from lutml.fit.binning import Binned, bin_pixels
 from lutml.fit.inputs import PixelPairs
 from lutml.fit.lattice import SMOOTHNESS_UNIT, solve_offsets
+from lutml.lut import apply_lut  # numba kernel with exactly the fit's interpolation weights
 from lutml.lut.lut3d import LUT3D, identity_table
 
 AUTO_GAIN = 5e-3
@@ -34,8 +35,6 @@ def pixel_residuals(
     pairs: PixelPairs, offsets: np.ndarray, size: int, interpolation: str, stride: int = 1
 ) -> list[np.ndarray]:
     """|target - LUT(source)| of every `stride`-th pixel, float (H*W/stride,) per pair."""
-    from lutml.lut import apply_lut  # numba kernel with exactly the fit's interpolation weights
-
     grid = identity_table(size).reshape(-1, 3).astype(np.float64)
     lut = LUT3D((grid + offsets).reshape(size, size, size, 3))
     return [

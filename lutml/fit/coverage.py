@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.imageio import write_image
+
 
 @dataclass
 class Coverage:
@@ -78,6 +80,4 @@ def coverage_image(
 
 def write_coverage_png(coverage: Coverage, path: str | Path) -> None:
     """Write `coverage_image` as a PNG (atomically)."""
-    from lutml.imageio import write_image
-
     write_image(Path(path), coverage_image(coverage))

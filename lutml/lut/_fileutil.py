@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from lutml.lut.apply import apply_lut
 from lutml.lut.cube import _NUMBER, open_regular  # noqa: F401
 from lutml.lut.cube_write import _shortest_float32  # noqa: F401
 from lutml.lut.lut3d import LUT3D, identity_table
@@ -150,7 +151,6 @@ def plain_table(lut: LUT3D, what: str) -> np.ndarray:
     """
     if unit_domain(lut):
         return lut.table
-    from lutml.lut.apply import apply_lut
 
     parts = ["1D shaper"] if lut.shaper is not None else []
     if not (np.all(lut.domain_min == 0) and np.all(lut.domain_max == 1)):

@@ -37,7 +37,13 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from lutml.atomic import write_text_atomic
-from lutml.lut._fileutil import float_rows, format_floats, parse_numbers
+from lutml.lut._fileutil import (
+    MAX_TEXT_LUT_BYTES,
+    float_rows,
+    format_floats,
+    open_regular,
+    parse_numbers,
+)
 from lutml.lut.cube import _passthrough_3d
 from lutml.lut.lut3d import LUT1D, LUT3D, MAX_SIZE, MIN_SIZE
 
@@ -59,8 +65,6 @@ class _Element:
 
 def _parse_xml(path: str | os.PathLike[str], where: str) -> _Element:
     """The document as `_Element`s with line numbers; namespaces dropped; no DTD entities."""
-    from lutml.lut._fileutil import MAX_TEXT_LUT_BYTES, open_regular
-
     with open_regular(path, MAX_TEXT_LUT_BYTES, ".clf") as fh:
         data = fh.read()
     parser = expat.ParserCreate(namespace_separator=" ")

@@ -23,6 +23,7 @@ import numpy as np
 
 from lutml.lut._fileutil import clip_unit, plain_table
 from lutml.lut.lut3d import LUT3D, MAX_SIZE
+from lutml.lut.resample import resample_lut
 
 LEVELS = range(2, 17)  # nodes per axis = level**2: 4 .. 256
 
@@ -83,7 +84,6 @@ def write_hald(
     if level is not None:
         if level not in LEVELS:
             raise ValueError(f"{where}: Hald level must be 2 to 16, got {level}")
-        from lutml.lut.resample import resample_lut
 
         lut = resample_lut(lut, level * level)
     level = hald_level(lut.size)

@@ -29,9 +29,9 @@ from lutml.lut.clf import read_clf, write_clf
 from lutml.lut.csp import read_csp, write_csp
 from lutml.lut.cube import read_cube
 from lutml.lut.cube_write import write_cube
-from lutml.lut.hald import read_hald, write_hald
-from lutml.lut.lut3d import LUT3D
-from lutml.lut.threedl import read_3dl, write_3dl
+from lutml.lut.hald import LEVELS, hald_level, read_hald, write_hald
+from lutml.lut.lut3d import LUT3D, MAX_SIZE, MIN_SIZE
+from lutml.lut.threedl import BIT_DEPTHS, STYLES, read_3dl, write_3dl
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,6 @@ def check_lut_output(path: str | os.PathLike[str], size: int, **options: object)
     options the format does not take, bad bit depths or styles, or a `size` (nodes per axis)
     the format cannot hold (.3dl: at least 4, Lustre style 2^m + 1; Hald .png: a square
     4, 9, ..., 256 unless a level is given). Messages name `path`."""
-    from lutml.lut.hald import LEVELS, hald_level
-    from lutml.lut.lut3d import MAX_SIZE, MIN_SIZE
-    from lutml.lut.threedl import BIT_DEPTHS, STYLES
-
     fmt = lut_format(path)
     unknown = sorted(set(options) - set(fmt.options))
     if unknown:

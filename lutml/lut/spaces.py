@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from lutml.color import linear_to_srgb
+from lutml.lut.apply import apply_lut
 from lutml.lut.lut3d import LUT1D, LUT3D, identity_table
 
 CONFIG = "studio-config-v2.2.0_aces-v1.3_ocio-v2.4"  # the same built-in config as lutml.data.looks
@@ -144,8 +146,6 @@ def shaper_for(name: str, size: int = SHAPER_SIZE, headroom: float = HEADROOM) -
     Returns a LUT1D of `size` rows, the same curve in all three channels, on one input range
     [code of linear 0, code of linear `headroom`] (grey), non-decreasing from 0 to 1.
     """
-    from lutml.color import linear_to_srgb
-
     if not needs_shaper(name):
         return None
     lo, hi = (float(v) for v in convert(np.array([[0.0] * 3, [headroom] * 3]), LINEAR, name)[:, 1])
@@ -200,8 +200,6 @@ def export_for_space(
     values equals the OpenColorIO conversion followed by the look, up to lattice interpolation.
     Written as `.cube` it is a Resolve-dialect shaper + 3D file.
     """
-    from lutml.lut.apply import apply_lut
-
     if not 2 <= size <= 65:
         raise ValueError(f"LUT size must be between 2 and 65, got {size}")
     space = resolve_space(name)

@@ -18,6 +18,8 @@ import numpy as np
 
 from lutml.lut.lut3d import LUT3D
 from lutml.models.files import GENERATOR_FILE, LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
+from lutml.models.look_inference import load_look_model
+from lutml.models.validate import check_image_model, model_files, read_meta
 
 
 def resize_batch_square(images, size: int):
@@ -104,7 +106,6 @@ def _resolve(path: str | Path) -> tuple[Path, dict]:
     if p.suffix != ".keras":
         raise ValueError(f"{p}: not a Keras model (expected a .keras file or a model directory)")
     meta_path = p.parent / META_FILE
-    from lutml.models.validate import read_meta
 
     return p, read_meta(meta_path, required=False)  # a JSON object of the right fields, or {}
 
@@ -117,8 +118,6 @@ def load_model(path: str | Path) -> LoadedModel:
     FileNotFoundError if nothing is there; ValueError if the file is not a Keras model of a
     square RGB image, or if ``model.json`` disagrees with the model's input size.
     """
-    from lutml.models.validate import check_image_model
-
     p, meta = _resolve(path)  # a wrong path or a damaged file is reported before TensorFlow loads
     check_image_model(p)
     import keras
@@ -154,9 +153,6 @@ def load_any_model(path: str | Path):
     A folder is a look model when it holds ``look_encoder.keras`` (or its model.json says
     ``"kind": "look"``); a file by its name.
     """
-    from lutml.models.look_inference import load_look_model
-    from lutml.models.validate import model_files
-
     p = Path(path)
     model_files(p)  # a wrong path: one error, before anything (TensorFlow) is imported
     names = (LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lutml.lut import apply_lut
 from lutml.lut.lut3d import LUT3D, identity_table
 from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
 from lutml.models.look_features import (  # noqa: F401  (re-exported)
@@ -26,8 +27,14 @@ from lutml.models.look_features import (  # noqa: F401  (re-exported)
     NumpyLookNet,
     colour_features_np,
 )
+from lutml.models.validate import check_look_model
 from lutml.resize import resize_image
-from lutml.trust import natural_coverage  # noqa: F401  (re-exported: its home before lutml.trust)
+from lutml.trust import (
+    TrustModel,
+    frame_subset,
+    natural_coverage,  # noqa: F401  (re-exported: its home before lutml.trust)
+    set_features,
+)
 
 
 def frame_tiles(image: np.ndarray, size: int) -> np.ndarray:
@@ -78,8 +85,6 @@ class LookModel:
     def trust(self):
         """The trust model fitted by the train stage (`lutml.trust`), or None for older models."""
         if "_trust" not in self.__dict__:
-            from lutml.trust import TrustModel
-
             block = self.meta.get("trust")
             try:
                 self.__dict__["_trust"] = None if block is None else TrustModel(block)
@@ -131,8 +136,6 @@ class LookModel:
         return LUT3D(table.astype(np.float32), title="lutml learned look"), report
 
     def _trusted(self, frames: Sequence[np.ndarray], raw: np.ndarray):
-        from lutml.trust import frame_subset, set_features
-
         per_frame = [frame_tiles(f, self.frame_size).astype(np.float32) / 255.0 for f in frames]
         tiles = np.concatenate(per_frame)
         frame_of = np.concatenate([np.full(len(t), i) for i, t in enumerate(per_frame)])
@@ -163,8 +166,6 @@ class LookModel:
         composed onto the estimate. An estimate from a prior over many looks leans towards that
         prior's centre; asking again from closer to neutral removes part of that lean.
         """
-        from lutml.lut import apply_lut
-
         tiles = self._sets(frames)
         table = self._predict(tiles, len(frames))
         for _ in range(int(refine)):
@@ -207,7 +208,6 @@ def invert_table(table: np.ndarray, size: int | None = None) -> LUT3D:
     """A LUT that undoes `table` (n, n, n, 3) where it is invertible (a smooth lattice fit of
     (table(x) -> x) on a dense grid; where the look clips, the nearest pre-image is kept)."""
     from lutml.fit import fit_lut
-    from lutml.lut import apply_lut
 
     n = size or table.shape[0]
     grid = identity_table(2 * n - 1)
@@ -237,8 +237,6 @@ def load_look_model(path: str | Path) -> LookModel:
     """Load a look model folder (``look_encoder.npz`` for NumPy inference when present, else
     ``look_encoder.keras`` through Keras) or a ``.keras`` / ``.npz`` file of one."""
     import json
-
-    from lutml.models.validate import check_look_model
 
     check_look_model(path)  # damage: one error naming the file (lutml.models.validate)
     p = Path(path)

@@ -43,19 +43,18 @@ def _init() -> keras.initializers.Initializer:
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
+def _conv4x4(layer: type[layers.Layer], filters: int, name: str | None) -> layers.Layer:
+    """A 4x4 stride-2 `layer` (Conv2D halves the size, Conv2DTranspose doubles it), no bias."""
+    return layer(
+        filters, 4, strides=2, padding="same", kernel_initializer=_init(), use_bias=False, name=name
+    )
+
+
 def down_block(
     x, filters: int, batchnorm: bool = True, name: str | None = None, momentum: float = 0.99
 ):
     """4x4 stride-2 conv (no bias), BatchNorm, LeakyReLU (Keras default slope 0.3, as the original)."""
-    x = layers.Conv2D(
-        filters,
-        4,
-        strides=2,
-        padding="same",
-        kernel_initializer=_init(),
-        use_bias=False,
-        name=f"{name}_conv" if name else None,
-    )(x)
+    x = _conv4x4(layers.Conv2D, filters, f"{name}_conv" if name else None)(x)
     if batchnorm:
         x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn" if name else None)(x)
     return layers.LeakyReLU(negative_slope=0.3)(x)
@@ -65,15 +64,7 @@ def up_block(
     x, filters: int, dropout: bool = False, name: str | None = None, momentum: float = 0.99
 ):
     """4x4 stride-2 transposed conv (no bias), BatchNorm, optional dropout 0.5, ReLU."""
-    x = layers.Conv2DTranspose(
-        filters,
-        4,
-        strides=2,
-        padding="same",
-        kernel_initializer=_init(),
-        use_bias=False,
-        name=f"{name}_deconv" if name else None,
-    )(x)
+    x = _conv4x4(layers.Conv2DTranspose, filters, f"{name}_deconv" if name else None)(x)
     x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn" if name else None)(x)
     if dropout:
         x = layers.Dropout(0.5)(x)

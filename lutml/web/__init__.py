@@ -15,8 +15,12 @@ from typing import Any
 
 from flask import Flask
 
+# look_routes and view_routes add the look and the preview/export routes to `bp` as they load
+from lutml.web import look_routes, view_routes  # noqa: F401
+from lutml.web.looks import JobManager
 from lutml.web.model_index import ModelRegistry
 from lutml.web.results import ResultCache
+from lutml.web.routes import bp
 
 DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # per request: a pair of 16-bit 4K TIFFs is ~100 MB
@@ -60,15 +64,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["LUTML_CACHE_TTL_S"],
         app.config["LUTML_CACHE_GRACE_S"],
     )
-    from lutml.web.looks import JobManager
-
     app.extensions["lutml_jobs"] = JobManager(
         app.config["LUTML_MAX_JOBS"], app.config["LUTML_JOB_KEEP_S"]
     )
-    import lutml.web.look_routes  # noqa: F401  (adds the look routes to the blueprint)
-    import lutml.web.view_routes  # noqa: F401  (adds the preview/export routes to the blueprint)
-    from lutml.web.routes import bp
-
     app.register_blueprint(bp)
     app.logger.setLevel(logging.INFO)
     return app

@@ -12,6 +12,7 @@ import numpy as np
 
 from lutml.color import mean_delta_e
 from lutml.fit import Coverage, fit_lut_report
+from lutml.grade import grade_image, look_of_stills
 from lutml.imageio import ImageData, to_float
 from lutml.lut import apply_lut
 from lutml.web.model_index import ModelEntry, ModelRegistry
@@ -195,8 +196,6 @@ def grade_result(
     preview_edge: int,
 ) -> Result:
     """Grade `frame` with a learned look: the model's LUT for this frame, applied at full size."""
-    from lutml.grade import grade_image
-
     model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
     if model.kind == "look":
         return look_result(model, entry, frame, size, preview_edge)
@@ -232,8 +231,6 @@ def look_result(
     model: Any, entry: ModelEntry, frame: ImageData, size: int, preview_edge: int
 ) -> Result:
     """A look model names the look of the uploaded graded still; the LUT carries it onto neutral footage."""
-    from lutml.grade import look_of_stills
-
     rgb = frame.as_float()
     graded = look_of_stills(model, [rgb], size=size)
     facts, warning = coverage_summary(None, rgb)

@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 from flask import Response, abort, current_app, jsonify, request
 
+from lutml.grade import look_of_stills
+from lutml.lut import apply_lut
+from lutml.models.look_inference import invert_table
 from lutml.trust import NO_SINGLE_LOOK
 from lutml.web.looks import (
     JOB_PIXELS,
@@ -42,6 +45,15 @@ from lutml.web.routes import (
     model_entry,
 )
 from lutml.web.uploads import UploadError, display_name, read_saved, read_upload
+from lutml.web.video import (
+    MAX_VIDEO_S,
+    SAMPLE_FPS,
+    check_limits,
+    clock,
+    is_video,
+    probe,
+    sampled_frames,
+)
 
 
 def _jobs():
@@ -100,8 +112,6 @@ def _coverage_facts(graded, what: str = "stills") -> dict:
 @bp.app_context_processor
 def _video_limits() -> dict:
     """The page's video limit (index.html says it next to the stills input)."""
-    from lutml.web.video import MAX_VIDEO_S, clock
-
     return {"max_video": clock(float(current_app.config.get("LUTML_MAX_VIDEO_S", MAX_VIDEO_S)))}
 
 
@@ -109,8 +119,6 @@ def _video_limits() -> dict:
 def learn_look() -> tuple[Response, int]:
     """Start a job: the look of 1-200 graded stills or of one short graded video. Answers 202
     with the job to poll."""
-    from lutml.web.video import is_video
-
     cfg = current_app.config
     registry = _registry()
     entry = model_entry(registry)
@@ -202,8 +210,6 @@ def _stills_work(entry, registry, files: list[tuple[Path, str]], name: str, stem
 def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
     """The job's work for one video: frames sampled as the pipeline's video source samples them
     (`lutml.web.video`), each downscaled by ffmpeg; the upload is deleted once read."""
-    from lutml.web.video import MAX_VIDEO_S, SAMPLE_FPS, check_limits, clock, probe, sampled_frames
-
     cfg = current_app.config
     max_pixels = cfg["LUTML_MAX_PIXELS"]
     max_seconds = float(cfg.get("LUTML_MAX_VIDEO_S", MAX_VIDEO_S))
@@ -266,10 +272,6 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
 def _finisher(entry, registry, name: str, stem: str):
     """What every look job does with its frames: estimate, read the reference's neutral version,
     keep the look in the cache (runs in the job's thread; the app's settings are read now)."""
-    from lutml.grade import look_of_stills
-    from lutml.lut import apply_lut
-    from lutml.models.look_inference import invert_table
-
     preview_edge = current_app.config["LUTML_PREVIEW_EDGE"]
     cache = _cache()
     clean = _path_cleaner()

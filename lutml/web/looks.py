@@ -29,8 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from lutml.imageio import FLOAT_DEPTH, ImageData, to_float
+from lutml.imageio import FLOAT_DEPTH, ImageData, from_float, to_float
+from lutml.look_components import scale_components
+from lutml.lut import LutFormatWarning, apply_lut, lut_at_strength, resample_lut, write_lut
 from lutml.lut.lut3d import LUT3D
+from lutml.lut.spaces import WORKING, export_for_space, list_spaces
+from lutml.models.look_inference import resample_table
+from lutml.reliability import assess, natural_palette
 from lutml.web.results import malloc_trim
 
 log = logging.getLogger(__name__)
@@ -87,8 +92,6 @@ _ADJUSTED_LOCK = threading.Lock()
 def adjusted_lut(key: str, lut: LUT3D, settings: Settings) -> LUT3D:
     """`lut` with the component strengths and then the global strength baked in (cached per
     `key` + settings: a slider move over the same values costs nothing the second time)."""
-    from lutml.lut import lut_at_strength
-
     if settings == Settings():
         return lut
     cache_key = (key, settings)
@@ -99,8 +102,6 @@ def adjusted_lut(key: str, lut: LUT3D, settings: Settings) -> LUT3D:
             return hit
     out = lut
     if not settings.components_default:
-        from lutml.look_components import scale_components
-
         table = scale_components(
             lut.table, tone=settings.tone, saturation=settings.saturation, cast=settings.cast
         )
@@ -213,8 +214,6 @@ def input_spaces() -> list[str]:
     global _SPACES
     if _SPACES is None:
         try:
-            from lutml.lut.spaces import WORKING, list_spaces
-
             _SPACES = [s for s in list_spaces() if s != WORKING]
         except Exception as exc:  # no OpenColorIO: display sRGB only
             log.warning("input colour spaces unavailable: %s", exc)
@@ -236,17 +235,11 @@ def export_lut(
     33^3 file equals `lutml grade --size 33`'s); otherwise tetrahedrally (`resample_lut`)."""
     import warnings
 
-    from lutml.lut import LutFormatWarning, resample_lut, write_lut
-
     if space:
-        from lutml.lut.spaces import export_for_space
-
         out = export_for_space(lut, space, size)
     elif size == lut.size:
         out = lut
     elif trilinear:
-        from lutml.models.look_inference import resample_table
-
         out = LUT3D(resample_table(lut.table, size), title=lut.title)
         out.comments = list(lut.comments)
     else:
@@ -406,9 +399,6 @@ def block_mean(rgb: np.ndarray, k: int, bit_depth: int) -> np.ndarray:
 def graded_strips(lut: LUT3D, image: ImageData, rows: int = 256) -> np.ndarray:
     """`image` graded with `lut` at full resolution, in its own bit depth (uint8/uint16), made
     strip by strip so that no full-size float copy of the frame exists at once."""
-    from lutml.imageio import from_float
-    from lutml.lut import apply_lut
-
     depth = 16 if image.bit_depth == FLOAT_DEPTH else image.bit_depth
     out = np.empty(image.rgb.shape, np.uint16 if depth == 16 else np.uint8)
     for y in range(0, image.rgb.shape[0], rows):
@@ -421,8 +411,6 @@ def still_for_look(image: ImageData, max_pixels: int) -> np.ndarray:
     """A decoded still as 8-bit display RGB (uint8 (h, w, 3)), area-downscaled to at most
     `max_pixels`. Eight bits lose nothing the estimator reads (its tiles are uint8) and hold a
     job's stills in half the memory of float16; `StillFrames` gives them back as float32."""
-    from lutml.imageio import from_float
-
     rgb = image.rgb
     h, w = rgb.shape[:2]
     k = max(1, int(np.ceil(np.sqrt(h * w / max_pixels))))
@@ -455,7 +443,6 @@ def mixed_look_warning(model: Any, stills: list[np.ndarray], lut: LUT3D) -> str 
     """The pipeline's mixed-look check (`lutml.reliability.assess`) on the stills' own pixels."""
     if len(stills) < 4:
         return None
-    from lutml.reliability import assess, natural_palette
 
     small = [
         np.asarray(s[:: max(1, s.shape[0] // 128), :: max(1, s.shape[1] // 128)], np.float32)

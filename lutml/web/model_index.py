@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lutml.models.files import META_FILE, MODEL_FILES
+from lutml.models.inference import load_any_model
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ class ModelRegistry:
         """
         with entry.lock:
             if entry.loaded is None:
-                from lutml.models.inference import load_any_model
-
                 try:
                     entry.loaded = SerialModel(load_any_model(entry.path), entry)
                 except Exception as exc:  # a damaged file raises anything (EOFError, BadZipFile...)

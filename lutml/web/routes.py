@@ -29,6 +29,13 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from lutml.imageio import from_float, write_image
 from lutml.lut import apply_lut, lut_at_strength, write_cube
 from lutml.web.jobs import grade_result, match_result
+from lutml.web.looks import (
+    EXPORT_FORMATS,
+    MAX_FOOTAGE,
+    MAX_STILLS,
+    components_available,
+    input_spaces,
+)
 from lutml.web.model_index import ModelLoadError, ModelRegistry
 from lutml.web.results import (
     TOKEN_PATTERN,
@@ -134,13 +141,6 @@ def _result_json(result: Result) -> Response:
 @bp.get("/")
 def index() -> str:
     cfg = current_app.config
-    from lutml.web.looks import (
-        EXPORT_FORMATS,
-        MAX_FOOTAGE,
-        MAX_STILLS,
-        components_available,
-        input_spaces,
-    )
 
     models = _registry().describe()
     return render_template(
@@ -246,12 +246,14 @@ def coverage_chart(token: str) -> Response:
     return resp
 
 
-def _download_name(result: Result, strength: float, suffix: str) -> str:
+def _download(data: bytes, mimetype: str, result: Result, strength: float, suffix: str) -> Response:
+    """`data` as a file download named after the frame, the look, the LUT size and the strength."""
     stem = (
         re.sub(r"[^\w.-]", "_", Path(result.info.get("source_name", "frame")).stem)[:60] or "frame"
     )
     pct = "" if strength >= 1.0 else f"-{round(strength * 100)}pct"
-    return f"{stem}-{result.info['title']}-{result.info['size']}{pct}{suffix}"
+    name = f"{stem}-{result.info['title']}-{result.info['size']}{pct}{suffix}"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.get("/api/result/<token>/lut.cube")
@@ -262,12 +264,7 @@ def download_cube(token: str) -> Response:
         path = folder / "look.cube"
         write_cube(lut_at_strength(result.lut, strength), path)
         data = path.read_bytes()
-    return send_file(
-        io.BytesIO(data),
-        mimetype="text/plain",
-        as_attachment=True,
-        download_name=_download_name(result, strength, ".cube"),
-    )
+    return _download(data, "text/plain", result, strength, ".cube")
 
 
 @bp.get("/api/result/<token>/graded.png")
@@ -281,12 +278,7 @@ def download_image(token: str) -> Response:
         path = folder / "graded.png"
         write_image(path, graded, src.alpha, bit_depth=src.bit_depth)
         data = path.read_bytes()
-    return send_file(
-        io.BytesIO(data),
-        mimetype="image/png",
-        as_attachment=True,
-        download_name=_download_name(result, strength, ".png"),
-    )
+    return _download(data, "image/png", result, strength, ".png")
 
 
 def host_name(host_header: str) -> str:

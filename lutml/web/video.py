@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lutml.web.uploads import UploadError
+from lutml.data.sources import video_frames
+from lutml.imageio import from_float
+from lutml.web.uploads import UploadError, sniff_format
 
 # The pipeline's video sampling: conf/config.yaml frames.video (a test keeps them equal).
 SAMPLE_FPS = 1.0
@@ -80,8 +82,6 @@ def _head(path: Path) -> bytes:
 def is_video(path: Path, shown: str) -> bool:
     """An upload saved as `path` (client name `shown`) to be read as a video: its contents say so,
     or they say no image format and its name ends like a video's (then `probe` says what it is)."""
-    from lutml.web.uploads import sniff_format
-
     head = _head(path)
     if sniff_format(head) is not None:
         return False
@@ -197,9 +197,6 @@ def sampled_frames(
     Closing the iterator (or leaving a ``with contextlib.closing(...)`` block) stops ffmpeg.
     An undecodable clip raises `UploadError`.
     """
-    from lutml.data.sources import video_frames
-    from lutml.imageio import from_float
-
     frames = video_frames(
         path,
         SAMPLE_FPS,

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from flask import Response, abort, request, send_file
 
+from lutml.imageio import write_image
+from lutml.lut import apply_lut
 from lutml.web.looks import (
     EXPORT_FORMATS,
     Footage,
@@ -114,8 +116,6 @@ def view_before(token: str) -> Response:
 
 @bp.get("/api/view/<token>/after.jpg")
 def view_after(token: str) -> Response:
-    from lutml.lut import apply_lut
-
     subject = _subject(token)
     image, frame = _frame(subject, request.args.get("full") == "1")
     lut = adjusted_lut(subject.token, subject.lut, _settings())
@@ -174,8 +174,6 @@ def view_lut(token: str) -> Response:
 @bp.get("/api/view/<token>/graded.png")
 def view_graded(token: str) -> Response:
     """A footage frame (or a result's own frame) graded at full resolution, its bit depth kept."""
-    from lutml.imageio import write_image
-
     subject = _subject(token)
     frame = _frame(subject, True)[1] if request.args.get("frame", "ref") != "ref" else None
     if frame is None and isinstance(subject, Look):

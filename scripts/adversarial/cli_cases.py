@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lutml.imageio import read_image_full, to_float
+
 from .fixtures import damaged_model, first_bias, flip, npz_edit
 from .harness import Case
 
@@ -153,8 +155,6 @@ def cases(work: Path, quick: bool) -> list[Case]:
     # ---- EXR output (item 4)
     def exr_max(name: str, want: float) -> Callable[[], str | None]:
         def check() -> str | None:
-            from lutml.imageio import read_image_full
-
             got = float(read_image_full(work / name).rgb.max())
             return None if abs(got - want) < 0.01 else f"{name} max {got}, expected {want}"
 
@@ -165,8 +165,6 @@ def cases(work: Path, quick: bool) -> list[Case]:
 
         def expected(src=src, want=want) -> Callable[[], str | None]:
             def check() -> str | None:
-                from lutml.imageio import read_image_full, to_float
-
                 rgb = to_float(read_image_full(work / src).rgb)
                 top = float(np.clip(rgb, 0, 1).max()) * 2
                 return exr_max(f"g2_{Path(src).stem}.exr", want or top)()

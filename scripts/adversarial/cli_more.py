@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from lutml.imageio import read_image_full
+
 from .harness import Case
 
 CUBE_HEAD = "LUT_3D_SIZE 2\n"
@@ -43,8 +45,6 @@ def more_cli_cases(work: Path) -> list[Case]:
 
     def shape_is(name: str, h: int, w: int) -> Callable[[], str | None]:
         def check() -> str | None:
-            from lutml.imageio import read_image_full
-
             got = read_image_full(work / name).rgb.shape[:2]
             return None if got == (h, w) else f"{name} is {got}, expected {(h, w)}"
 

@@ -12,6 +12,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lutml.imageio import write_image
+from lutml.lut import LUT3D, write_cube
+from lutml.models.look_inference import colour_features_np
+
 from .harness import MODEL
 
 # ---------------------------------------------------------------------------- fixtures
@@ -39,8 +43,6 @@ def graded(img: np.ndarray) -> np.ndarray:
 
 
 def write_cube_text(path: Path, size: int, fn=None, comments: list[str] = ()) -> Path:
-    from lutml.lut import LUT3D, write_cube
-
     lut = LUT3D.identity(size)
     if fn is not None:
         lut.table = fn(lut.table).astype(np.float32)
@@ -89,7 +91,6 @@ def setup(work: Path, quick: bool) -> dict[str, Path]:
         ..., None
     ]  # a strong vignette: the corners nearly black
     save("vignette.png", np.clip(vignette, 0, 255).astype(np.uint8))
-    from lutml.imageio import write_image
 
     write_image(work / "a16.png", a.astype(np.float32) / 255, bit_depth=16)
     write_image(work / "a.tif", a.astype(np.float32) / 255, bit_depth=16)
@@ -173,7 +174,6 @@ def setup(work: Path, quick: bool) -> dict[str, Path]:
             0,
             1,
         )
-        from lutml.lut import LUT3D, write_cube
 
         write_cube(LUT3D(t.astype(np.float32)), work / "big256.cube")
         del t
@@ -189,8 +189,6 @@ def setup(work: Path, quick: bool) -> dict[str, Path]:
 
 
 def tiny_model(folder: Path) -> Path:
-    from lutml.models.look_inference import colour_features_np
-
     rng = np.random.default_rng(0)
     f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
     m = 5**3 * 3

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_tiny_look_model
+from sample_helpers import make_tiny_look_model
+
+from lutml.bench.grade import main, run_bench
 
 pytestmark = pytest.mark.slow
 
 
 def test_bench_grade_times_numpy_keras_and_the_command(tmp_path, capsys):
-    from lutml.bench.grade import main, run_bench
-
     models = make_tiny_look_model(tmp_path / "m")
     r = run_bench(models, size=9, repeat=1)
     assert set(r) == {

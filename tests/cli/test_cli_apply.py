@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from PIL import Image
+from sample_helpers import asymmetric_lut
 
 from lutml.cli import main
 from lutml.imageio import read_image_full, write_image

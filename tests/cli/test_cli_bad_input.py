@@ -25,8 +25,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import lutml.cli as cli
+import lutml.cli.fit as fit
+import lutml.fit
+import lutml.grade
+from lutml.atomic import atomic_path, public_text
 from lutml.cli import main
+from lutml.cli.fit import CHECK_PIXELS, FIT_DE00_WARN, fit_warning
+from lutml.imageio import ImageReadError, read_image_full, write_image
 from lutml.lut import LUT3D, read_cube, write_cube
+from lutml.models.look_inference import colour_features_np, load_look_model
+from lutml.web import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,8 +71,6 @@ def save(path: Path, arr: np.ndarray) -> Path:
 
 
 def tiny_weights(frame_size: int = 16, lut_size: int = 5, seed: int = 0) -> dict[str, np.ndarray]:
-    from lutml.models.look_inference import colour_features_np
-
     rng = np.random.default_rng(seed)
     f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
     m = lut_size**3 * 3
@@ -116,7 +123,6 @@ def test_a_tiny_look_model_grades(tmp_path, still, capsys):
 
 def test_ctrl_c_inside_compiled_code_is_an_interruption(tmp_path, monkeypatch, capsys):
     """numba turns a KeyboardInterrupt inside a jitted call into a SystemError."""
-    import lutml.fit
 
     def fit(*args, **kwargs):
         try:
@@ -136,8 +142,6 @@ def test_ctrl_c_inside_compiled_code_is_an_interruption(tmp_path, monkeypatch, c
 
 def test_any_failure_after_sigint_is_the_interruption(tmp_path, monkeypatch, capsys):
     import signal
-
-    import lutml.fit
 
     # Python's own Ctrl-C handler, whatever the runner inherited (a shell's background job, as CI
     # may be, starts with SIGINT ignored, and then raise_signal would do nothing)
@@ -285,27 +289,28 @@ def test_a_damaged_look_model_is_one_line_naming_the_file(tmp_path, still, capsy
     assert not out.exists()
 
 
+def grade_in_child(model: Path, still: Path, out: Path) -> subprocess.CompletedProcess:
+    """`lutml grade STILL --model MODEL -o OUT` in a fresh interpreter, which prints the exit
+    status and whether TensorFlow was imported."""
+    code = (
+        "import sys; from lutml.cli import main; "
+        f"rc = main(['grade', {str(still)!r}, '--model', {str(model)!r}, '-o', "
+        f"{str(out)!r}]); print(rc, 'tensorflow' in sys.modules)"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+
+
 def test_a_damaged_keras_model_is_named_before_tensorflow(tmp_path, still, capsys):
     model = tmp_path / "img"
     model.mkdir()
     (model / "generator.keras").write_bytes(b"PK\x03\x04 cut short")
-    code = (
-        "import sys; from lutml.cli import main; "
-        f"rc = main(['grade', {str(still)!r}, '--model', {str(model)!r}, '-o', "
-        f"{str(tmp_path / 'o.cube')!r}]); print(rc, 'tensorflow' in sys.modules)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    run = grade_in_child(model, still, tmp_path / "o.cube")
     assert run.stdout.split() == ["2", "False"], run.stdout + run.stderr
     assert "generator.keras: cannot load Keras model" in run.stderr
 
 
 def test_a_wrong_model_path_is_reported_before_tensorflow(tmp_path, still):
-    code = (
-        "import sys; from lutml.cli import main; "
-        f"rc = main(['grade', {str(still)!r}, '--model', {str(tmp_path / 'nope')!r}, '-o', "
-        f"{str(tmp_path / 'o.cube')!r}]); print(rc, 'tensorflow' in sys.modules)"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    run = grade_in_child(tmp_path / "nope", still, tmp_path / "o.cube")
     assert run.stdout.split() == ["2", "False"], run.stdout + run.stderr
     assert f"{tmp_path / 'nope'}: model folder or file not found" in run.stderr
 
@@ -317,8 +322,6 @@ def test_a_folder_without_a_model_says_so(tmp_path, still, capsys):
 
 
 def test_load_look_model_checks_the_folder(tmp_path):
-    from lutml.models.look_inference import load_look_model
-
     model = tiny_look_model(tmp_path / "m", meta=[1, 2])
     with pytest.raises(ValueError, match="expected a JSON object"):
         load_look_model(model)
@@ -330,7 +333,6 @@ def test_load_look_model_checks_the_folder(tmp_path):
 @pytest.mark.parametrize("bits", [8, 16])
 def test_apply_to_exr_keeps_the_lut_output_unclipped(tmp_path, bits, capsys):
     pytest.importorskip("OpenEXR")
-    from lutml.imageio import read_image_full, write_image
 
     lut = LUT3D.identity(2)
     lut.table = lut.table * 2.0
@@ -381,8 +383,6 @@ def test_info_caps_comments(tmp_path, capsys):
 
 
 def test_grade_keeps_at_most_a_megapixel_per_still(tmp_path, monkeypatch, capsys):
-    import lutml.grade
-
     seen = []
     real = lutml.grade.look_of_stills
 
@@ -421,8 +421,6 @@ def test_a_jpeg_with_too_little_data_is_an_error(tmp_path, size, capsys):
 
 def test_a_progressive_jpeg_with_too_little_data_is_an_error(tmp_path):
     """The DC scan runs out (not the last scan): junk goes at the end of every scan."""
-    from lutml.imageio import ImageReadError, read_image_full
-
     Image.fromarray(photo(256, 384)).save(tmp_path / "p.jpg", quality=90, progressive=True)
     data = (tmp_path / "p.jpg").read_bytes()
     i = data.find(b"\xff\xc2")
@@ -434,8 +432,6 @@ def test_a_progressive_jpeg_with_too_little_data_is_an_error(tmp_path):
 
 
 def test_a_jpeg_cut_short_is_an_error(tmp_path):
-    from lutml.imageio import ImageReadError, read_image_full
-
     Image.fromarray(photo(256, 384)).save(tmp_path / "ok.jpg", quality=90)
     data = (tmp_path / "ok.jpg").read_bytes()
     (tmp_path / "cut.jpg").write_bytes(data[: len(data) * 2 // 3])
@@ -449,8 +445,6 @@ def test_a_jpeg_cut_short_is_an_error(tmp_path):
      {"optimize": True}, {"quality": 5}],
 )  # fmt: skip
 def test_sound_jpegs_still_read(tmp_path, options):
-    from lutml.imageio import read_image_full
-
     Image.fromarray(photo(200, 300)).save(tmp_path / "s.jpg", **options)
     assert read_image_full(tmp_path / "s.jpg").rgb.shape == (200, 300, 3)
     Image.fromarray(photo(200, 300)).convert("L").save(tmp_path / "g.jpg", **options)
@@ -488,9 +482,6 @@ def test_fit_is_quiet_about_a_sound_pair(tmp_path, capsys):
 
 
 def test_the_fit_warning_is_the_web_match_warning():
-    from lutml.cli.fit import CHECK_PIXELS, FIT_DE00_WARN, fit_warning
-    from lutml.web import jobs
-
     assert (FIT_DE00_WARN, CHECK_PIXELS) == (jobs.FIT_DE00_WARN, jobs.CHECK_PIXELS)
     assert fit_warning(29.6) == jobs._fit_warning(29.6, "match")
     assert fit_warning(1.0) is None
@@ -557,8 +548,6 @@ def test_a_symlink_to_an_input_is_still_refused(tmp_path, apply_args, capsys):
 
 
 def test_fit_refuses_a_3dl_of_2_nodes_before_reading(tmp_path, monkeypatch, capsys):
-    import lutml.cli.fit as fit
-
     def never(*args):
         raise AssertionError("frames read before the output was checked")
 
@@ -581,8 +570,6 @@ def test_fit_refuses_a_3dl_of_2_nodes_before_reading(tmp_path, monkeypatch, caps
     ],
 )
 def test_fit_checks_options_before_reading(tmp_path, monkeypatch, capsys, argv, words):
-    import lutml.cli.fit as fit
-
     monkeypatch.setattr(fit, "load_pairs", lambda *a: (_ for _ in ()).throw(AssertionError))
     a, b = save(tmp_path / "a.png", photo()), save(tmp_path / "b.png", photo(seed=1))
     rc = main(
@@ -605,8 +592,6 @@ def test_grade_refuses_a_3dl_of_3_nodes_before_the_model(tmp_path, still, capsys
 
 
 def test_temp_names_are_replaced_in_messages(tmp_path):
-    from lutml.atomic import atomic_path, public_text
-
     with pytest.raises(ValueError) as info, atomic_path(tmp_path / "x.3dl") as tmp:
         raise ValueError(f"{tmp}: something is wrong")
     assert str(info.value) == f"{tmp_path / 'x.3dl'}: something is wrong"
@@ -650,12 +635,8 @@ def test_multi_page_tiff_is_noted(tmp_path, capsys):
 
 @pytest.mark.parametrize("bits", [8, 16])
 def test_animated_png_is_noted(tmp_path, bits):
-    from lutml.imageio import read_image_full
-
     frames = [Image.fromarray(photo(seed=s)) for s in range(3)]
     if bits == 16:  # pypng path: the acTL chunk is read by lutml
-        from lutml.imageio import write_image
-
         write_image(tmp_path / "s.png", photo().astype(np.uint16) * 257, bit_depth=16)
         data = (tmp_path / "s.png").read_bytes()
         actl = b"acTL" + struct.pack(">II", 3, 0)
@@ -678,8 +659,6 @@ def _exr(path: Path, channels: dict[str, np.ndarray]) -> Path:
 
 
 def test_xyz_exr_is_refused(tmp_path):
-    from lutml.imageio import ImageReadError, read_image_full
-
     plane = np.full((8, 8), 0.5, np.float32)
     _exr(tmp_path / "xyz.exr", {"X": plane, "Y": plane, "Z": plane})
     with pytest.raises(ImageReadError, match="CIE XYZ"):
@@ -687,8 +666,6 @@ def test_xyz_exr_is_refused(tmp_path):
 
 
 def test_all_nan_exr_is_refused_and_some_nan_noted(tmp_path):
-    from lutml.imageio import ImageReadError, read_image_full
-
     nan = np.full((8, 8), np.nan, np.float32)
     _exr(tmp_path / "nan.exr", {"R": nan, "G": nan, "B": nan})
     with pytest.raises(ImageReadError, match="every pixel .* is NaN"):
@@ -741,7 +718,6 @@ def test_npz_member_damage_is_one_error(tmp_path, still, capsys):
 
 def test_ctrl_c_while_the_commands_load_names_the_command(monkeypatch, capsys):
     """SIGINT before parsing ends (the parser imports every command: ~1 s) said 'lutml:'."""
-    import lutml.cli as cli
 
     def interrupted() -> None:
         raise KeyboardInterrupt

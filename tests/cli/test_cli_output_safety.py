@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from lutml.atomic import remove_stale_temps, temp_prefix
 from lutml.cli import main
 from lutml.lut import LUT3D, write_cube
 
@@ -87,6 +88,12 @@ def test_write_errors_name_the_output_not_a_temp_file(files, capsys, monkeypatch
     assert not out.exists() and leftovers(files) == []
 
 
+def apply_command(files: Path, image: Path) -> list[str]:
+    """`lutml apply look.cube IMAGE out.tif` in `files`, as a child process's argv."""
+    cube, out = str(files / "look.cube"), str(files / "out.tif")
+    return [sys.executable, "-m", "lutml.cli", "apply", cube, str(image), out]
+
+
 def test_file_size_limit_is_one_line(files):
     """EFBIG for real: the child runs under a 20 kB file-size limit."""
     big = files / "big.png"
@@ -96,15 +103,7 @@ def test_file_size_limit_is_one_line(files):
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "apply",
-            str(files / "look.cube"),
-            str(big),
-            str(files / "out.tif"),
-        ],
+        apply_command(files, big),
         capture_output=True,
         text=True,
         preexec_fn=limit,
@@ -176,8 +175,6 @@ def _dead_pid() -> int:
 
 def test_temp_files_of_killed_runs_are_removed(files, capsys):
     """SIGKILL cannot be caught; the next run removes what the dead writer left (never a live one's)."""
-    from lutml.atomic import remove_stale_temps, temp_prefix
-
     out = files / "out.png"
     own = temp_prefix(out)
     host_and_pid = own.removeprefix(f".{out.name}.lutml-tmp-").rstrip("-")
@@ -196,16 +193,9 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
     """The real thing: SIGKILL a `lutml apply` while it writes, then run it again."""
     big = files / "big.png"
     Image.fromarray(RNG.integers(0, 256, (1500, 2000, 3), dtype=np.uint8)).save(big)
-    args = [
-        sys.executable,
-        "-m",
-        "lutml.cli",
-        "apply",
-        str(files / "look.cube"),
-        str(big),
-        str(files / "out.tif"),
-    ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        apply_command(files, big), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(3000):  # up to 30 s for the temp file to appear
             if leftovers(files) or proc.poll() is not None:
@@ -216,16 +206,12 @@ def test_killed_apply_leaves_no_temp_after_the_next_run(files):
         proc.wait(timeout=30)
     if not leftovers(files):
         pytest.skip("the write finished before the kill")
-    small = [
-        sys.executable,
-        "-m",
-        "lutml.cli",
-        "apply",
-        str(files / "look.cube"),
-        str(files / "a.png"),
-        str(files / "out.tif"),
-    ]
-    assert subprocess.run(small, capture_output=True, timeout=120).returncode == 0
+    assert (
+        subprocess.run(
+            apply_command(files, files / "a.png"), capture_output=True, timeout=120
+        ).returncode
+        == 0
+    )
     assert leftovers(files) == []
 
 
@@ -245,22 +231,22 @@ def test_fit_never_overwrites_an_input(files, capsys, how):
         assert a.read_bytes() == original
 
 
+def fit_argv(files: Path, out: Path) -> list[str]:
+    """`lutml fit` of the pair a.png -> b.png in `files`, written to `out`."""
+    return [
+        "fit",
+        "--source",
+        str(files / "a.png"),
+        "--target",
+        str(files / "b.png"),
+        "-o",
+        str(out),
+    ]
+
+
 def test_fit_output_must_be_a_cube(files, capsys):
     out = files / "look.txt"
-    assert (
-        main(
-            [
-                "fit",
-                "--source",
-                str(files / "a.png"),
-                "--target",
-                str(files / "b.png"),
-                "-o",
-                str(out),
-            ]
-        )
-        == 2
-    )
+    assert main(fit_argv(files, out)) == 2
     assert "unsupported -o/--output format '.txt'; use .cube" in one_error_line(capsys)
     assert not out.exists()
 
@@ -276,17 +262,7 @@ def test_apply_never_overwrites_its_input(files, capsys):
 def test_fit_checks_every_output_before_writing_any(files, capsys):
     out = files / "look.cube"
     out.unlink()
-    base = [
-        "fit",
-        "--source",
-        str(files / "a.png"),
-        "--target",
-        str(files / "b.png"),
-        "-o",
-        str(out),
-        "--size",
-        "5",
-    ]
+    base = [*fit_argv(files, out), "--size", "5"]
     assert main([*base, "--coverage-png", str(files / "c.bmp")]) == 2
     assert "unsupported --coverage-png format '.bmp'" in one_error_line(capsys)
     assert main([*base, "--coverage-png", str(files / "b.png")]) == 2  # an input: refused too

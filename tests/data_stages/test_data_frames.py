@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import fake_corpus_cfg, smooth_photo
+from sample_helpers import fake_corpus_cfg, smooth_photo
 
 from lutml.config.frames import FramesConfig
 from lutml.data.frames import make_frames as _make_frames
@@ -14,6 +14,7 @@ from lutml.data.frames import read_frames_manifest
 from lutml.data.looks import get_look
 from lutml.data.sources import video_frames
 from lutml.imageio import read_image, read_image_full, write_image
+from lutml.lut import LUT3D, write_cube
 
 TINY = {
     "source": "embedded",
@@ -177,8 +178,6 @@ def test_undecodable_video(tmp_path: Path) -> None:
 
 
 def test_cube_look_makes_graded_frames(tmp_path: Path) -> None:
-    from lutml.lut import LUT3D, write_cube
-
     lut = LUT3D.identity(9)
     table = lut.table.copy()
     table[..., 0] = table[..., 0] * 0.8  # red-only gain (linear: exact between nodes)

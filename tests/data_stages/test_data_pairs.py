@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import fake_corpus_cfg
+from sample_helpers import fake_corpus_cfg
 
 from lutml.config.frames import FramesConfig
 from lutml.config.synth import SynthConfig
 from lutml.data.degrade import apply_ops
 from lutml.data.frames import make_frames as _make_frames
 from lutml.data.frames import resize_frame
+from lutml.data.looks import get_look
 from lutml.data.pairs import load_pair, pair_groups, read_manifest, read_split
 from lutml.data.sidebyside import export_side_by_side, import_side_by_side, split_side_by_side
 from lutml.data.split import grouped_split, split_pairs
@@ -130,8 +131,6 @@ def test_manifest_records_the_exact_degradation(pairs_dir: Path, frames_dir: Pat
 
 
 def test_frame_crops_give_the_look_itself(pairs_dir: Path, frames_dir: Path) -> None:
-    from lutml.data.looks import get_look
-
     for pid in ("00000", "00011"):
         neutral = load_frame_crop(frames_dir, pairs_dir, pid, "neutral")
         graded = load_frame_crop(frames_dir, pairs_dir, pid, "graded")
@@ -174,8 +173,6 @@ def test_input_from_neutral_targets_are_the_look_of_the_input(
 ) -> None:
     """input_from=neutral: input = neutral crop through the colour ops (then JPEG/noise), target
     = the look of the input's colour ops, so every pair holds the look itself."""
-    from lutml.data.looks import get_look
-
     c = {
         **SYNTH,
         "input_from": "neutral",

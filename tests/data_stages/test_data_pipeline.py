@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from repo_helpers import TINY, commit_all, copy_checkout, run
+from repo_helpers import fresh_clone, run
 
 DATA_STAGES = ("frames", "synthesize", "split")
 
@@ -31,11 +31,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    repo = copy_checkout(tmp_path_factory.mktemp("clone") / "repo", TINY)
-    commit_all(repo)
-    return repo
+    return fresh_clone(tmp_path_factory.mktemp("clone") / "repo")
 
 
 def test_repro_fresh_clone_then_noop_then_identical(clone: Path) -> None:

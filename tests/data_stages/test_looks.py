@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from lutml.data.looks import LOOKS, get_look, look_params
+from lutml.data.looks import LOOKS, get_look, jitter_look, look_params
 
 CONF_LOOK = Path(__file__).resolve().parents[2] / "conf" / "look"
 BUILTIN = [n for n in LOOKS if n != "cube"]
@@ -108,8 +108,6 @@ def test_missing_cube_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", [n for n in LOOKS if n != "cube"])
 def test_jitter_look_is_a_valid_new_look_of_the_same_family_and_seeded(name):
-    from lutml.data.looks import jitter_look
-
     spec = jitter_look(name, seed=7)
     assert spec["name"] == name and spec == jitter_look(name, seed=7)
     assert spec != jitter_look(name, seed=8)

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.neighbors import KNeighborsRegressor
 
 from lutml.fit import fit_lut, fit_lut_report
+from lutml.lut import identity_table
 
 
 def original_knn_lut(
@@ -61,7 +62,6 @@ def test_knn_mask_drops_samples() -> None:
     keep = np.zeros((64, 64), bool)
     keep[32:] = True  # ...masked out
     lut = fit_lut(src, tgt, method="knn", mask=keep)
-    from lutml.lut import identity_table
 
     assert np.abs(lut.table - identity_table(8)).max() < 1e-6
 
@@ -73,7 +73,6 @@ def test_knn_advanced_mode_drops_large_offsets() -> None:
     tgt[rng.random((64, 64)) < 0.03] = 1.0  # a few blown-out pixels
     plain = fit_lut_report(src, tgt, method="knn").lut.table
     advanced = fit_lut_report(src, tgt, method="knn", outlier_factor=2.0)
-    from lutml.lut import identity_table
 
     ident = identity_table(8)
     assert np.abs(advanced.lut.table - ident).max() < 0.2 * np.abs(plain - ident).max()

@@ -26,10 +26,13 @@ import pytest
 
 from lutml.cli import main
 from lutml.color import delta_e_image
+from lutml.config.frames import FramesConfig
+from lutml.data.frames import make_frames as _make_frames
 from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
 from lutml.lut import LUT3D, apply_lut, identity_table, read_cube, write_cube
 from lutml.lut import spaces as S
+from lutml.pipeline.evaluate import CAMERA_LUT, EvalData, _write_outputs
 from lutml.resize import fit_within
 
 OCIO = pytest.importorskip("PyOpenColorIO")
@@ -234,10 +237,7 @@ def test_unknown_space_is_one_error_and_writes_nothing(photos, tmp_path, capsys,
 
 def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
     """`frames.colour_space`: folder frames in LogC3 become working sRGB before the stage grades them."""
-    from conftest import fake_corpus_cfg
-
-    from lutml.config.frames import FramesConfig
-    from lutml.data.frames import make_frames as _make_frames
+    from sample_helpers import fake_corpus_cfg
 
     def make_frames(out, c, look, corpus, seed):
         return _make_frames(out, FramesConfig.from_mapping(c, "frames"), look, corpus, seed)
@@ -280,48 +280,19 @@ def test_frames_in_a_camera_space_are_converted_first(photos, tmp_path) -> None:
 def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, capsys) -> None:
     """`lutml grade --input-space`: the LUT is `export_for_space` of the sRGB LUT the same still gives
     (a tiny untrained look model: loading it needs TensorFlow); the preview stays sRGB."""
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     models = make_tiny_look_model(tmp_path / "models")
     still = tmp_path / "still.png"
     write_image(still, photos["butterfly"])
     plain, cam = tmp_path / "look.cube", tmp_path / "look_logc3.cube"
-    assert (
-        main(
-            [
-                "grade",
-                str(still),
-                "--model",
-                str(models),
-                "-o",
-                str(plain),
-                "--size",
-                "17",
-                "--preview",
-                str(tmp_path / "p_srgb.png"),
-            ]
-        )
-        == 0
-    )
-    assert (
-        main(
-            [
-                "grade",
-                str(still),
-                "--model",
-                str(models),
-                "-o",
-                str(cam),
-                "--size",
-                "17",
-                "--input-space",
-                "logc3",
-                "--preview",
-                str(tmp_path / "p.png"),
-            ]
-        )
-        == 0
-    )
+
+    def grade(out: Path, preview: str, *options: str) -> int:
+        args = ["grade", str(still), "--model", str(models), "-o", str(out), "--size", "17"]
+        return main([*args, *options, "--preview", str(tmp_path / preview)])
+
+    assert grade(plain, "p_srgb.png") == 0
+    assert grade(cam, "p.png", "--input-space", "logc3") == 0
     assert "the LUT takes ARRI LogC3 (EI800) in (1D shaper + 3D)" in capsys.readouterr().out
     expected = S.export_for_space(read_cube(plain), "ARRI LogC3 (EI800)", 17)
     got = read_cube(cam)
@@ -333,8 +304,6 @@ def test_grade_input_space_exports_the_look_for_the_camera(photos, tmp_path, cap
 def test_evaluate_writes_the_camera_lut_only_for_camera_frames(photos, tmp_path) -> None:
     """data/eval/look_camera.cube: the learned look for the frames' camera space (and gone without one)."""
     from types import SimpleNamespace
-
-    from lutml.pipeline.evaluate import CAMERA_LUT, EvalData, _write_outputs
 
     look = get_look("teal_orange")
     ours = LUT3D(

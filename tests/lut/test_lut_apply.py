@@ -8,7 +8,7 @@ import colour
 import numpy as np
 import pytest
 from colour.algebra import table_interpolation_tetrahedral, table_interpolation_trilinear
-from conftest import asymmetric_lut
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, lut_at_strength, resample_lut
 from lutml.lut.reference import apply_lut_numpy

@@ -7,7 +7,6 @@ from pathlib import Path
 import colour
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import (
     RNG,
     bake,
@@ -17,6 +16,7 @@ from lut_format_helpers import (
     ocio_apply,
     reference_grade,
 )
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.csp import format_csp, read_csp, write_csp

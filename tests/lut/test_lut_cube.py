@@ -8,9 +8,10 @@ from pathlib import Path
 import colour
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import malformed_files_test
+from sample_helpers import asymmetric_lut
 
+import lutml.lut.cube as cube
 from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
 
 RNG = np.random.default_rng(24)
@@ -283,8 +284,6 @@ def test_a_cube_is_written_in_pieces(tmp_path):
 
 def test_cube_line_endings_and_pieces(tmp_path, monkeypatch):
     """CR-only, CRLF and LF files read alike, also when a piece ends inside a CRLF."""
-    import lutml.lut.cube as cube
-
     monkeypatch.setattr(cube, "_PIECE", 7)
     body = ["# a comment", 'TITLE "t"', "LUT_3D_SIZE 2"] + [
         f"{r} {g} {b}" for b in (0, 1) for g in (0, 1) for r in (0, 1)

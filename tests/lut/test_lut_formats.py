@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import RNG, graded_lut, leftovers, nodes, ocio_apply
+from sample_helpers import asymmetric_lut
 
 from lutml.cli import main
 from lutml.imageio import read_image, read_image_full, write_image

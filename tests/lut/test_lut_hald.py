@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import png
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import graded_lut, leftovers
 from PIL import Image
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, LutFormatWarning, apply_lut, identity_table
 from lutml.lut.hald import hald_level, read_hald, write_hald

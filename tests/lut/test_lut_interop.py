@@ -9,8 +9,8 @@ import imageio_ffmpeg
 import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import ocio_apply
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table, read_cube, write_cube
 

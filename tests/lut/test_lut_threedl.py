@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import asymmetric_lut
 from lut_format_helpers import (
     RNG,
     bake,
@@ -18,6 +17,7 @@ from lut_format_helpers import (
     ocio_apply,
     reference_grade,
 )
+from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, LutFormatWarning, apply_lut, identity_table
 from lutml.lut.threedl import format_3dl, read_3dl, write_3dl

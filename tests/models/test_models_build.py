@@ -12,7 +12,7 @@ from config_helpers import model_cfg
 
 from lutml.config.registries import model_config
 from lutml.lut import LUT3D, apply_lut, identity_table
-from lutml.models import MODEL_KINDS
+from lutml.models import MODEL_KINDS, MODELS, generator_builder
 from lutml.models.builders import build_gan, build_generator, model_sizes
 from lutml.models.inference import load_model
 from lutml.models.lut_layers import apply_lut_trilinear, lut_monotonicity, lut_smoothness
@@ -140,7 +140,6 @@ def test_bad_model_configs_are_refused(cfg, message):
 
 def test_one_model_table_gives_kinds_and_builders():
     """`lutml.models.MODELS` is the only list of model names: kinds and builders both come from it."""
-    from lutml.models import MODELS, generator_builder
     from lutml.models.builders import GENERATORS
 
     assert MODEL_KINDS == {name: spec.kind for name, spec in MODELS.items()}

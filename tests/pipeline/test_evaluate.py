@@ -7,7 +7,8 @@ import pytest
 
 from lutml.lut import LUT3D
 from lutml.lut.lut3d import identity_table
-from lutml.pipeline.evaluate import METHODS, ratios, score_luts
+from lutml.models.look_inference import load_look_model
+from lutml.pipeline.evaluate import METHODS, ratios, score_luts, single_still_table
 from lutml.pipeline.evaluate import lut_mean_difference as lmd
 
 
@@ -59,10 +60,7 @@ def test_ratios_are_relative_to_identity() -> None:
 def test_single_still_table_scores_each_family_and_its_new_parameters_beside_mkl(tmp_path):
     """Story 3's table: one row per family and per family with fresh parameters, each with ours,
     identity, MKL colour transfer and the pair-fit bound; the pair fit beats identity."""
-    from conftest import make_tiny_look_model
-
-    from lutml.models.look_inference import load_look_model
-    from lutml.pipeline.evaluate import single_still_table
+    from sample_helpers import make_tiny_look_model
 
     model = load_look_model(make_tiny_look_model(tmp_path / "m"))
     rng = np.random.default_rng(0)

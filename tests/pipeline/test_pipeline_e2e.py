@@ -7,16 +7,19 @@ tree, a second `dvc repro` must do nothing, and retraining from scratch must giv
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from repo_helpers import TINY, commit_all, copy_checkout, run
+from repo_helpers import TINY, fresh_clone, run
 
+from lutml.imageio import read_image, write_image
+from lutml.lut import identity_table, read_cube
+from lutml.pipeline.config import compose, dump_params
 from lutml.pipeline.evaluate import METHODS, METRICS
+from lutml.reliability import lut_distance
 
 pytestmark = pytest.mark.slow
 STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "evaluate")
@@ -25,11 +28,7 @@ STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "eva
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout's tracked and new files (not data/ but the corpus, .venv) as a fresh git repo."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    dst = copy_checkout(tmp_path_factory.mktemp("e2e") / "repo", TINY)
-    commit_all(dst)
-    return dst
+    return fresh_clone(tmp_path_factory.mktemp("e2e") / "repo")
 
 
 def test_full_pipeline_tiny(repo: Path) -> None:
@@ -74,8 +73,6 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     # Across CPUs: oneDNN's kernels round differently per vector ISA. Retrained with AVX2 kernels
     # only (as on a CPU without AVX-512), the learned LUT may differ, within the tolerance that
     # docs/reproducibility.md gives.
-    from lutml.lut import identity_table, read_cube
-    from lutml.reliability import lut_distance
 
     run(["dvc", "repro", "-f", "train", "evaluate"], repo, extra_env={"ONEDNN_MAX_CPU_ISA": "AVX2"})
     palette = identity_table(9).reshape(-1, 3)
@@ -91,7 +88,6 @@ def test_changing_the_look_does_not_retrain(repo: Path) -> None:
     """The look estimator never sees the look: a new look re-runs frames, original and evaluate only."""
     if not (repo / "data/models/look_encoder.keras").is_file():
         run(["dvc", "repro"], repo)
-    from lutml.pipeline.config import compose, dump_params
 
     (repo / "params.yaml").write_text(dump_params(compose([*TINY, "look=bleach_bypass"])))
     out = run(["dvc", "repro"], repo)
@@ -127,8 +123,6 @@ def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
         repo,
     )
     assert "natural footage's colours" in out
-    from lutml.imageio import read_image
-    from lutml.lut import identity_table, read_cube
 
     lut = read_cube(cube)
     assert lut.size == 17 and np.abs(lut.table - identity_table(17)).max() > 1e-4  # not identity
@@ -158,7 +152,6 @@ def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
     )
     assert missing.returncode == 2 and "nope.png" in missing.stderr
     grey = tmp_path / "grey.png"
-    from lutml.imageio import write_image
 
     write_image(grey, read_image(image).mean(axis=2, keepdims=True).repeat(3, axis=2))
     warned = subprocess.run(

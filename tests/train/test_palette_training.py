@@ -8,8 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from lutml.bench.train import look_step, print_look_step
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_features import colour_features_np
+from lutml.pipeline.config import compose
 from lutml.train.look_batches import crop_palettes, half_crops
 
 
@@ -188,7 +190,6 @@ def test_palette_step_gives_the_loss_of_the_full_pixel_step() -> None:
 
 
 def _fit(palette, full_epochs, epochs=2):
-    from lutml.pipeline.config import compose
     from lutml.train.look_trainer import fit_encoder
 
     trainer, crops = _trainer(None)
@@ -234,8 +235,6 @@ def test_palette_training_is_deterministic_and_logs_every_epoch(full_epochs) -> 
 
 def test_bench_times_the_old_and_the_palette_step_side_by_side(capsys) -> None:
     """`python -m lutml.bench train --look`'s measurement on stand-in data (one timed step)."""
-    from lutml.bench.train import look_step, print_look_step
-
     trainer, crops = _trainer(None)
     n = 5
     data = (

@@ -5,42 +5,22 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import struct
 import subprocess
 import sys
 import time
 import urllib.request
-import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
-from web_helpers import decode, known_grade, make_frame, png_bytes
+from sample_helpers import png_claiming
+from web_helpers import decode, free_port, known_grade, make_app, make_frame, png_bytes
 
 from lutml.imageio import read_image_full, write_image
-from lutml.lut import apply_lut, read_cube
+from lutml.lut import LUT3D, apply_lut, read_cube
 from lutml.web import create_app
+from lutml.web.jobs import missing_hues
+from lutml.web.model_index import scan_models
 from lutml.web.results import CacheFull, ResultCache, area_downscale, make_result, preview_after
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def app(tmp_path: Path, work: Path):
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"], "LUTML_TMP_DIR": str(work)}
-    )
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +95,6 @@ def test_preview_equals_downscaled_full_resolution_result(tmp_path):
     rgb = make_frame(90, 120, seed=3)
     write_image(tmp_path / "f.png", rgb)
     src = read_image_full(tmp_path / "f.png")
-    from lutml.lut import LUT3D
 
     n = 9
     grid = np.stack(np.meshgrid(*[np.linspace(0, 1, n)] * 3, indexing="ij"), -1)
@@ -192,18 +171,6 @@ def test_damaged_exr_gets_a_clear_message(client, pair, tmp_path, work):
     assert list(work.iterdir()) == []
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose IHDR claims huge dimensions (a decompression bomb's calling card)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = (
-        struct.pack(">I", len(ihdr))
-        + b"IHDR"
-        + ihdr
-        + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    )
-    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
-
-
 @pytest.mark.parametrize(
     ("before", "message"),
     [
@@ -211,7 +178,7 @@ def _png_header_only(width: int, height: int) -> bytes:
         (b"GIF89a not really", "not a PNG, JPEG, TIFF or OpenEXR"),
         (b"<?php echo 1; ?>" * 10, "not a PNG, JPEG, TIFF or OpenEXR"),
         ("truncated", "could not be decoded"),
-        (_png_header_only(100_000, 100_000), "megapixels"),
+        (png_claiming(100_000, 100_000), "megapixels"),
     ],
 )
 def test_bad_files_get_clear_messages(client, pair, work, before, message):
@@ -232,27 +199,13 @@ def test_real_decompression_bomb_is_refused_before_decoding(tmp_path, work, pair
     bomb = tmp_path / "bomb.png"
     write_image(bomb, np.zeros((6000, 6000, 3), np.uint8))
     assert bomb.stat().st_size < 200_000
-    app = create_app(
-        {
-            "TESTING": True,
-            "LUTML_MODEL_DIRS": [],
-            "LUTML_MAX_PIXELS": 4_000_000,
-            "LUTML_TMP_DIR": str(work),
-        }
-    )
+    app = make_app(work, LUTML_MAX_PIXELS=4_000_000)
     resp = post_match(app.test_client(), bomb.read_bytes(), pair[1])
     assert resp.status_code == 400 and "36.0 megapixels" in resp.get_json()["error"]
 
 
 def test_oversize_upload_gets_413_message(tmp_path, work, pair):
-    app = create_app(
-        {
-            "TESTING": True,
-            "LUTML_MODEL_DIRS": [],
-            "MAX_CONTENT_LENGTH": 4000,
-            "LUTML_TMP_DIR": str(work),
-        }
-    )
+    app = make_app(work, MAX_CONTENT_LENGTH=4000)
     resp = post_match(app.test_client(), pair[0] + b"\x00" * 8000, pair[1])
     assert resp.status_code == 413 and "limit" in resp.get_json()["error"]
 
@@ -421,8 +374,6 @@ def test_secret_key_from_environment(monkeypatch):
 
 
 def test_registry_scans_model_folders(tmp_path):
-    from lutml.web.model_index import scan_models
-
     root = tmp_path / "models"
     for name, meta in [
         ("warm look", {"look": "teal_orange", "variant": "pix2pix64"}),
@@ -441,18 +392,12 @@ def test_registry_scans_model_folders(tmp_path):
     assert "path" not in json.dumps(entries["neutral"].describe())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
     """Listing models reads model.json only: TensorFlow waits until a model is used."""
     (tmp_path / "look").mkdir()
     (tmp_path / "look" / "generator.keras").write_bytes(b"")
     (tmp_path / "look" / "model.json").write_text('{"variant": "pix2pix64"}')
-    port = _free_port()
+    port = free_port()
     code = (
         "import sys, runpy; sys.argv=['lutml','serve','--port',sys.argv[1],'--models-dir',sys.argv[2]];"
         "import threading, os, time\n"
@@ -491,8 +436,6 @@ def test_serve_command_runs_waitress_without_tensorflow(tmp_path):
 
 
 def test_coverage_warning_names_missing_colours(client):
-    from lutml.web.jobs import missing_hues
-
     h, w = 60, 80
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     red = 0.4 + 0.6 * x / w

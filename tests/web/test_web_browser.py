@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from web_helpers import served_in_thread
 
 from lutml.data.looks import get_look
 from lutml.imageio import read_image, write_image
-from lutml.lut import identity_table, read_cube
+from lutml.lut import identity_table, read_cube, read_lut
+from lutml.resize import resize_image
 from lutml.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,17 +59,9 @@ def models_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(models_dir):
-    import waitress
-
     app = create_app({"LUTML_MODEL_DIRS": [models_dir]})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with served_in_thread(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -221,24 +213,16 @@ SHOTS = Path(os.environ.get("LUTML_WEB_SHOTS", "/tmp/web_shots"))
 @pytest.fixture(scope="module")
 def look_server(tmp_path_factory):
     """A server with one (tiny, untrained) look estimator: the Learn a look tab comes first."""
-    import waitress
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     root = tmp_path_factory.mktemp("look-models")
     make_tiny_look_model(root / "estimator", frame_size=32, lut_size=9)
     app = create_app({"LUTML_MODEL_DIRS": [root]})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with served_in_thread(app) as base:
+        yield base
 
 
 def _graded_stills(folder: Path, n: int) -> list[str]:
-    from lutml.resize import resize_image
-
     look = get_look("teal_orange")
     photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]
     paths = []
@@ -316,7 +300,6 @@ def test_look_from_stills_on_footage_in_browser(look_server, page, tmp_path):
     name = info.value.suggested_filename
     assert name.startswith("teal-dusk-33-arri-logc3-ei800-60pct") and name.endswith(".3dl")
     info.value.save_as(tmp_path / name)
-    from lutml.lut import read_lut
 
     assert read_lut(tmp_path / name).size == 33
     with page.expect_download() as info:
@@ -354,8 +337,6 @@ def test_look_from_a_video_in_browser(look_server, page, tmp_path):
     """One short graded video as the input: upload and sampling progress end in a look whose
     facts name the video; a non-video named .mp4 and a video mixed with stills get one message."""
     from web_helpers import write_video
-
-    from lutml.resize import resize_image
 
     look = get_look("teal_orange")
     photos = [read_image(_skimage_photo(p)) for p in ("astronaut.png", "coffee.png", "chelsea.png")]

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
+from sample_helpers import make_tiny_look_model
 from web_helpers import make_frame, png_bytes
 
+from lutml.grade import grade_image, look_of_stills
 from lutml.lut import read_cube
+from lutml.models.files import LOOK_WEIGHTS_FILE
+from lutml.models.inference import load_any_model, load_model
 from lutml.web import create_app
 
 
@@ -55,8 +58,6 @@ def models_dir(tmp_path_factory) -> Path:
 
 def _damaged_look_models(root: Path) -> None:
     """Look models damaged as issue 24 item 2/3 damaged them (weights file only)."""
-    from lutml.models.files import LOOK_WEIGHTS_FILE
-
     good = make_tiny_look_model(root / "look-template")
     weights = dict(np.load(good / LOOK_WEIGHTS_FILE))
     raw = (good / LOOK_WEIGHTS_FILE).read_bytes()
@@ -103,9 +104,6 @@ def test_models_are_listed_by_id(client):
 
 
 def test_grade_returns_the_models_lut(client, models_dir, frame, tmp_path):
-    from lutml.grade import grade_image
-    from lutml.models.inference import load_model
-
     for reverse in (False, True):
         form = {"model": "tiny-look", "size": "17", **({"reverse": "on"} if reverse else {})}
         resp = grade(client, frame, **form)
@@ -163,9 +161,6 @@ def test_lut_model_has_no_fit_coverage_and_no_reverse(client, frame, tmp_path):
 
 
 def test_look_model_names_the_look_of_the_still(client, models_dir, frame, tmp_path):
-    from lutml.grade import look_of_stills
-    from lutml.models.inference import load_any_model
-
     resp = grade(client, frame, model="tiny-estimator", size="17")
     assert resp.status_code == 200, resp.get_json()
     r = resp.get_json()

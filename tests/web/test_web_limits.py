@@ -17,23 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import known_grade, make_frame, png_bytes
+from web_helpers import known_grade, make_frame, png_bytes, served_in_child
 
+from lutml.bench.web import _multipart, _start_server
+from lutml.cli.serve import allowed_hosts
 from lutml.web import create_app
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(tmp_path: Path, work: Path):
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}
-    ).test_client()
+from lutml.web.server import SERVER_SETTINGS
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +60,6 @@ def test_foreign_host_names_are_refused(client, pair):
 
 
 def test_allowed_hosts_come_from_serve(tmp_path):
-    from lutml.cli.serve import allowed_hosts
-
     assert allowed_hosts("127.0.0.1", []) == ["localhost", "127.0.0.1", "::1"]
     hosts = allowed_hosts("0.0.0.0", ["Grader.lan, 192.168.1.20", ".studio.lan"])
     assert {"0.0.0.0", socket.gethostname().lower(), "grader.lan", "192.168.1.20"} <= set(hosts)
@@ -142,40 +129,9 @@ def test_jpeg_bomb_is_called_too_large_not_damaged(client, pair):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> str:
     """`lutml serve --max-upload-mb 1` in a child process; its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--max-upload-mb",
-            "1",
-            "--models-dir",
-            str(tmp_path_factory.mktemp("models")),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/models", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    models = str(tmp_path_factory.mktemp("models"))
+    with served_in_child("--max-upload-mb", "1", "--models-dir", models) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def raw_exchange(base: str, head: bytes, body_chunks: list[bytes]) -> tuple[int, str, bytes]:
@@ -254,9 +210,6 @@ def test_normal_request_succeeds_during_a_slow_client_flood(served):
 
 
 def test_idle_connections_are_closed_after_channel_timeout(tmp_path):
-    from lutml.bench.web import _start_server
-    from lutml.web.server import SERVER_SETTINGS
-
     assert SERVER_SETTINGS["connection_limit"] >= 1000 and SERVER_SETTINGS["channel_timeout"] <= 30
     base, server = _start_server([str(tmp_path)], threads=1, channel_timeout=1, cleanup_interval=1)
     host, port = base.removeprefix("http://").split(":")
@@ -302,43 +255,12 @@ def test_memory_settles_after_the_first_result(tmp_path):
     and which arenas hold what varies from run to run: after-request RSS measured 273, 336, then 299 or 341
     MB); after that it must stay flat. A leak of one frame per request (~45 MB) fails by over 100 MB.
     """
-    from lutml.bench.web import _multipart
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lutml.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--cache-mb",
-            "50",
-            "--models-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     frame = make_frame(1500, 2000, seed=1)
     body, ctype = _multipart(
         {"size": "33"},
         {"before": ("b.png", png_bytes(frame)), "after": ("a.png", png_bytes(known_grade(frame)))},
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/models", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with served_in_child("--cache-mb", "50", "--models-dir", str(tmp_path)) as (base, proc):
         rss = []
         for _ in range(7):
             req = urllib.request.Request(
@@ -348,8 +270,5 @@ def test_memory_settles_after_the_first_result(tmp_path):
                 result = json.load(resp)
             urllib.request.urlopen(base + result["image_url"], timeout=120).read()
             rss.append(_rss_mb(proc.pid))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     assert rss[-1] <= max(rss[:3]) + 25, rss  # flat after the warm-up
     assert rss[-1] <= rss[0] + 120, rss

@@ -10,32 +10,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes, wait_job
+from web_helpers import known_grade, make_app, make_frame, png_bytes, wait_job
 
+import lutml.web.look_routes as lr
+import lutml.web.looks as looks
 from lutml.imageio import ImageData
-from lutml.web import create_app
 from lutml.web.looks import StillFrames, still_for_look
 
 
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
-
-
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(models_dir, work):
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
-    return app.test_client()
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def start(client, n: int, seed: int = 0) -> dict:
@@ -66,9 +51,7 @@ def test_stills_are_kept_as_8_bits_and_read_back_as_float():
 
 
 def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
-    import lutml.grade
-
-    real = lutml.grade.look_of_stills
+    real = lr.look_of_stills
     busy, most = [0], [0]
     lock = threading.Lock()
 
@@ -83,7 +66,7 @@ def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
             with lock:
                 busy[0] -= 1
 
-    monkeypatch.setattr(lutml.grade, "look_of_stills", counted)
+    monkeypatch.setattr(lr, "look_of_stills", counted)
     a, b = start(client, 3), start(client, 3, seed=10)
     a, b = wait_job(client, a), wait_job(client, b)
     assert a["state"] == b["state"] == "done", (a, b)
@@ -92,8 +75,6 @@ def test_two_jobs_estimate_one_at_a_time(client, work, monkeypatch):
 
 
 def test_a_job_waiting_for_the_estimator_can_be_cancelled(client, work):
-    import lutml.web.look_routes as lr
-
     assert lr._ESTIMATOR.acquire(timeout=5)  # another job's estimate, for as long as we like
     try:
         job = start(client, 2)
@@ -120,11 +101,9 @@ def test_the_app_limits_malloc_arenas(monkeypatch, models_dir, work):
     """glibc's per-thread arenas kept ~300 MB of freed stills and previews (bench web)."""
     import platform
 
-    import lutml.web.looks as looks
-
     calls = []
     monkeypatch.setattr(looks, "limit_malloc_arenas", lambda *a: calls.append(a) or True)
-    create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
+    make_app(work, [models_dir])
     assert calls == [()]
     monkeypatch.undo()
     if platform.libc_ver()[0] == "glibc":

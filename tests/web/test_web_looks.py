@@ -9,31 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_tiny_look_model
-from web_helpers import decode, known_grade, make_frame, png_bytes, wait_empty, wait_job
+from web_helpers import decode, known_grade, make_app, make_frame, png_bytes, wait_empty, wait_job
 
-from lutml.lut import apply_lut, read_lut
-from lutml.web import create_app
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
+import lutml.web.look_routes as lr
+from lutml.grade import look_of_stills
+from lutml.lut import apply_lut, identity_table, read_lut
+from lutml.lut.spaces import to_working
+from lutml.models.inference import load_any_model
+from lutml.models.look_inference import resample_table
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-@pytest.fixture
-def client(models_dir, work):
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work})
-    return app.test_client()
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def stills(n: int, seed: int = 0) -> list[np.ndarray]:
@@ -53,9 +41,6 @@ def run_job(client, file_list, timeout: float = 60.0, **form) -> dict:
 
 
 def test_look_of_many_stills_skips_and_lists_non_images(client, models_dir, work, tmp_path):
-    from lutml.grade import look_of_stills
-    from lutml.models.inference import load_any_model
-
     images = stills(6)
     extra = [(b"hello, not an image", "notes.txt"), (b"", "empty.png")]
     job = run_job(client, files(images, extra), name="Warm dusk")
@@ -90,8 +75,6 @@ def test_no_usable_still_is_one_clear_message(client, work):
 
 
 def test_cancel_stops_the_job_and_removes_its_files(client, work, monkeypatch):
-    import lutml.web.look_routes as lr
-
     real = lr.still_for_look
 
     def slow(image, pixels):
@@ -200,7 +183,6 @@ def test_export_every_format_and_size(client, look, tmp_path, fmt, size, suffix)
     assert lut.size == size
     ref = tmp_path / "ref.cube"
     ref.write_bytes(client.get(f"{look['view_url']}/lut?format=cube&size=65&strength=0.8").data)
-    from lutml.lut import identity_table
 
     nodes = identity_table(size).reshape(-1, 3)
     expect = apply_lut(read_lut(ref), nodes, "trilinear").reshape(lut.table.shape)
@@ -208,8 +190,6 @@ def test_export_every_format_and_size(client, look, tmp_path, fmt, size, suffix)
 
 
 def test_export_for_camera_footage(client, look, tmp_path):
-    from lutml.lut.spaces import to_working
-
     space = "ARRI LogC3 (EI800)"
     resp = client.get(
         f"{look['view_url']}/lut", query_string={"format": "cube", "size": "33", "space": space}
@@ -250,7 +230,6 @@ def test_bad_export_settings_are_refused(client, look, query):
 def test_component_strengths_reach_preview_and_download(client, look, tmp_path):
     pytest.importorskip("lutml.look_components")
     from lutml.look_components import scale_components
-    from lutml.models.look_inference import resample_table
 
     view = look["view_url"]
     resp = client.get(f"{view}/lut?size=17&tone=0&saturation=1.5&cast=0.5")
@@ -304,8 +283,7 @@ def test_image_model_in_the_look_form_is_a_clear_message(tmp_path, work):
     (folder / "model.json").write_text(
         json.dumps({"kind": "image", "input_size": 32, "variant": "img"})
     )
-    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [folder.parent], "LUTML_TMP_DIR": work})
-    client = app.test_client()
+    client = make_app(work, [folder.parent]).test_client()
     data = {"stills": files(stills(1)), "model": "img"}
     job = client.post("/api/looks", data=data, content_type="multipart/form-data").get_json()["job"]
     while job["state"] not in ("done", "failed", "cancelled"):

@@ -13,13 +13,12 @@ import numpy as np
 import pytest
 from web_helpers import known_grade, make_frame, png_bytes
 
+from lutml.models.look_inference import colour_features_np
 from lutml.web import create_app
 
 
 def numpy_look_model(folder: Path) -> Path:
     """A random look estimator as `look_encoder.npz` + `model.json` only (no .keras, no TF)."""
-    from lutml.models.look_inference import colour_features_np
-
     rng = np.random.default_rng(0)
     f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
     m = 5**3 * 3
@@ -41,15 +40,6 @@ def numpy_look_model(folder: Path) -> Path:
     meta = {"name": "look_encoder", "kind": "look", "frame_size": 16, "lut_size": 5}
     (folder / "model.json").write_text(json.dumps(meta))
     return folder
-
-
-@pytest.fixture
-def client(tmp_path: Path):
-    work = tmp_path / "work"
-    work.mkdir()
-    return create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(work)}
-    ).test_client()
 
 
 @pytest.mark.parametrize("size", ["²", "٣٣", "３３", "𝟛𝟛"])

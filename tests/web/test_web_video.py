@@ -12,17 +12,30 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import make_tiny_look_model
-from web_helpers import known_grade, make_frame, png_bytes, wait_empty, wait_job, write_video
+from web_helpers import (
+    known_grade,
+    make_app,
+    make_frame,
+    png_bytes,
+    wait_empty,
+    wait_job,
+    write_video,
+)
 
-from lutml.web import create_app
+import lutml.web.look_routes as look_routes
+import lutml.web.video as video
+from lutml.grade import look_of_stills
+from lutml.lut import read_lut
+from lutml.models.inference import load_any_model
 from lutml.web.video import (
     DUPLICATE_THRESHOLD,
     FRAME_MAX_SIZE,
     MAX_VIDEO_FRAMES,
     SAMPLE_FPS,
     SHOT_THRESHOLD,
+    VideoInfo,
     container,
+    sampled_frames,
     sniff_video,
 )
 
@@ -40,35 +53,14 @@ def ffmpeg(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def models_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    make_tiny_look_model(root / "estimator")
-    return root
-
-
-@pytest.fixture(scope="module")
 def clip(tmp_path_factory) -> Path:
     """4 s: four different graded frames, one a second (the sampling keeps each)."""
     return write_video(tmp_path_factory.mktemp("video") / "clip.mp4", graded_frames(4))
 
 
 @pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-def make_client(models_dir: Path, work: Path, **config):
-    app = create_app(
-        {"TESTING": True, "LUTML_MODEL_DIRS": [models_dir], "LUTML_TMP_DIR": work, **config}
-    )
-    return app.test_client()
-
-
-@pytest.fixture
-def client(models_dir, work):
-    return make_client(models_dir, work)
+def model_dirs(models_dir: Path) -> list[Path]:
+    return [models_dir]  # conftest's tiny look estimator
 
 
 def start(client, uploads: list[tuple[bytes, str]], **form) -> dict:
@@ -120,10 +112,6 @@ def test_sniff_video_by_contents(clip, tmp_path):
 
 
 def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, clip, work):
-    from lutml.grade import look_of_stills
-    from lutml.models.inference import load_any_model
-    from lutml.web.video import sampled_frames
-
     job = run_job(client, [(clip.read_bytes(), "Dusk clip.mp4")])
     assert job["state"] == "done", job
     look = job["look"]
@@ -142,7 +130,6 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
     direct = look_of_stills(load_any_model(models_dir / "estimator"), frames, size=17).lut
     resp = client.get(f"{look['view_url']}/lut?format=cube&size=17")
     assert resp.headers["Content-Disposition"].endswith("dusk-clip-17.cube")
-    from lutml.lut import read_lut
 
     (work.parent / "v.cube").write_bytes(resp.data)
     np.testing.assert_allclose(read_lut(work.parent / "v.cube").table, direct.table, atol=2e-3)
@@ -150,16 +137,12 @@ def test_look_of_a_video_is_the_look_of_its_sampled_frames(client, models_dir, c
 
 
 def test_frames_get_the_frames_stages_size():
-    from lutml.web.video import VideoInfo
-
     hd = VideoInfo(1920, 1080, 30.0, 25.0, "h264")
     assert hd.frame_pixels(10**6) == 1024 * 576 + 1 and hd.frame_pixels(200_000) == 200_000
     assert VideoInfo(640, 480, 3.0, 25.0, "h264").frame_pixels(10**6) == 640 * 480 + 1
 
 
 def test_large_video_frames_are_downscaled_by_ffmpeg(clip):
-    from lutml.web.video import sampled_frames
-
     got = list(sampled_frames(clip, "c", 3000, 200))
     assert len(got) == 4
     h, w = got[0][0].shape[:2]
@@ -215,17 +198,15 @@ def test_an_empty_video_is_one_clear_message(client, work, tmp_path):
 
 
 def test_a_too_long_video_is_refused_before_it_is_decoded(models_dir, work, clip, monkeypatch):
-    import lutml.web.video as video
-
     def never(*_a, **_k):
         raise AssertionError("decoded a video that is too long")
 
-    monkeypatch.setattr(video, "sampled_frames", never)
-    client = make_client(models_dir, work, LUTML_MAX_VIDEO_S=3)
+    monkeypatch.setattr(look_routes, "sampled_frames", never)
+    client = make_app(work, [models_dir], LUTML_MAX_VIDEO_S=3).test_client()
     job = run_job(client, [(clip.read_bytes(), "long.mp4")])
     assert job["state"] == "failed"
     assert job["error"].startswith("long.mp4 is 0:04 long; the limit is 0:03")
-    client = make_client(models_dir, work, LUTML_MAX_PIXELS=10_000)
+    client = make_app(work, [models_dir], LUTML_MAX_PIXELS=10_000).test_client()
     job = run_job(client, [(clip.read_bytes(), "big.mp4")])
     assert job["state"] == "failed" and job["error"].startswith("big.mp4 has frames of 128×96")
     assert "megapixels; the limit is" in job["error"]
@@ -245,8 +226,6 @@ def test_a_video_is_known_by_its_contents_whatever_its_name(client, clip):
 
 
 def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, monkeypatch):
-    import lutml.web.video as video
-
     real = video.sampled_frames
 
     def slow(*args, **kwargs):
@@ -254,9 +233,9 @@ def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, 
             time.sleep(0.4)
             yield item
 
-    monkeypatch.setattr(video, "sampled_frames", slow)
+    monkeypatch.setattr(look_routes, "sampled_frames", slow)
     longer = write_video(tmp_path / "longer.mp4", graded_frames(12, 64, 64), fps=2, hold=2)
-    client = make_client(models_dir, work)
+    client = make_app(work, [models_dir]).test_client()
     job = start(client, [(longer.read_bytes(), "longer.mp4")]).get_json()["job"]
     end = time.monotonic() + 10
     while job["done"] < 1 and time.monotonic() < end:
