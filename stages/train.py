@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"train: {m['model']['variant']}, {m['steps']} steps in {m['train_seconds']} s; validation loss "
-        f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}"
+        f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}); held-out looks' "
+        f"LUTs {m['val_ratio']:.3f} x no grade's error, {m['val_worse']:.0%} worse -> {out_dir}"
     )
 
 

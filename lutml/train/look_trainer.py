@@ -39,6 +39,7 @@ from lutml.train.look_batches import (
     mosaic_palettes,
 )
 from lutml.train.look_preview import write_preview
+from lutml.train.look_validation import bench_like_scores
 
 
 class LookTrainer(keras.Model):
@@ -244,6 +245,8 @@ def fit_encoder(
             res = vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)
             if logs is not None:
                 logs["val_loss"] = res["loss"]
+                # the LUT vs the true look, as a ratio to no grade (lutml.train.look_validation)
+                logs.update(bench_like_scores(encoder, vtrainer, vidx, val["tables"]))
 
     callbacks = [Validate(), *(callbacks or [])]
     first = epochs - full_epochs
@@ -276,6 +279,9 @@ def fit_encoder(
         history.history["final_val_loss"] = [
             vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)["loss"]
         ]
+        final = bench_like_scores(encoder, vtrainer, vidx, val["tables"])
+        for key, value in final.items():
+            history.history[f"final_{key}"] = [value]
     return history
 
 
@@ -362,6 +368,9 @@ def train_look_model(
         metrics = {
             "loss": float(h["loss"][-1]),
             "val_loss": float(h.get("final_val_loss", h["val_loss"])[-1]),
+            # the bench's score on the validation sets: LUT vs the true look, ratio to no grade
+            "val_ratio": float(h.get("final_val_ratio", h["val_ratio"])[-1]),
+            "val_worse": float(h.get("final_val_worse", h["val_worse"])[-1]),
             "prior_variance": float(np.mean(np.sum(coefficients[te_l] ** 2, axis=1))),
             "epochs": int(train_cfg.epochs),
             "steps": int(train_cfg.epochs) * int(train_cfg.steps_per_epoch),

@@ -252,3 +252,23 @@ def test_bench_times_the_old_and_the_palette_step_side_by_side(capsys) -> None:
     print_look_step(res)
     out = capsys.readouterr().out
     assert "ratio (palette / every pixel)" in out and "cheaper per step on average" in out
+
+
+def test_bench_like_validation_is_logged_repeatable_and_unseen_by_training(monkeypatch) -> None:
+    """val_ratio / val_worse (the LUT vs the true look, ratio to no grade) are logged every epoch
+    and at the end, are the same on two runs, and training with them gives the same weights as
+    training without them (the score draws no random state)."""
+    import tensorflow as tf
+
+    import lutml.train.look_trainer as look_trainer
+
+    tf.config.experimental.enable_op_determinism()
+    h1, w1 = _fit(64, 1)
+    h2, _ = _fit(64, 1)
+    assert len(h1["val_ratio"]) == len(h1["val_worse"]) == 2
+    assert "final_val_ratio" in h1 and 0 <= h1["final_val_worse"][0] <= 1
+    assert h1["val_ratio"] == h2["val_ratio"] and np.all(np.isfinite(h1["val_ratio"]))
+    monkeypatch.setattr(look_trainer, "bench_like_scores", lambda *a: {})
+    h3, w3 = _fit(64, 1)
+    assert "val_ratio" not in h3
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w3, strict=True))
