@@ -132,3 +132,15 @@ def test_cli_help_lists_commands() -> None:
     assert out.returncode == 0
     for cmd in ("apply", "info", "fit", "grade", "serve"):
         assert cmd in out.stdout
+
+
+def test_a_stage_runs_numpy_on_one_blas_thread() -> None:
+    """parse_paths (every stage's first call) puts OpenBLAS on one thread, even when NumPy is not
+    loaded yet: the thread count changes the bits of the look basis (issue 22 determinism)."""
+    code = (
+        "from lutml.pipeline.params import parse_paths; parse_paths(['x'], 'a');"
+        "from threadpoolctl import threadpool_info;"
+        "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[1]", out.stdout

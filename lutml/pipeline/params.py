@@ -29,6 +29,7 @@ def one_blas_thread() -> None:
     spin on a loaded machine (the look estimator's forward pass: 1.3 ms a call on one thread,
     34 ms on two with other jobs running). TensorFlow does not use OpenBLAS: training is unchanged.
     """
+    import numpy  # noqa: F401  (loads OpenBLAS: a limit applies to the libraries loaded so far)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
