@@ -4,9 +4,11 @@ The validation loss is the squared error of the predicted look coefficients: it 
 direction of the look basis alike and measured noisy and lowest at epoch 2 (it is not what a user
 meets). This score is what `make bench-looks` / `make bench-trust` measure, on the validation sets
 (held-out photos under held-out looks): the predicted LUT against the TRUE look, as the mean
-CIEDE2000 over the lattice weighted by how often natural photos hold each colour, divided by no
-grade's (identity's) error - a ratio to identity, lower is better, 1 = no better than no grade.
-Looks weaker than 1 dE00 are divided by 1 (a ratio to a near-zero error is noise).
+CIEDE2000 over the lattice weighted by how often natural photos hold each colour, compared with no
+grade's (identity's) error. ``val_ratio`` is the estimates' total error over no grade's total (a
+mean ratio to identity weighted by each look's strength: the random looks include near-identity
+ones, whose per-set ratio is a small number's noise), ``val_worse`` the share of sets whose
+estimate is further from the look than no grade.
 
 The sets are the validation loss's own (fixed by the seed), graded without noise, and the forward
 pass is in inference mode: two evaluations of the same weights give the same number, and the
@@ -24,14 +26,12 @@ import tensorflow as tf
 from lutml.color import delta_e_2000, srgb_to_lab
 from lutml.lut.lut3d import identity_table
 
-FLOOR_DE00 = 1.0
 
-
-def lut_ratios(
-    pred: np.ndarray, true: np.ndarray, node_weights: np.ndarray, floor: float = FLOOR_DE00
-) -> np.ndarray:
-    """Per set (N,): weighted mean dE00 of `pred` to `true` (N, n, n, n, 3) over the lattice,
-    divided by identity's (at least `floor`)."""
+def lut_errors(
+    pred: np.ndarray, true: np.ndarray, node_weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per set (N,): the weighted mean dE00 of `pred` to `true` (N, n, n, n, 3) over the lattice,
+    and that of no grade (the identity) to `true`."""
     n = true.shape[1]
     w = np.asarray(node_weights, np.float64).reshape(-1)
     w = w / w.sum()
@@ -40,21 +40,26 @@ def lut_ratios(
     lab_id = srgb_to_lab(identity_table(n).astype(np.float64)).reshape(1, -1, 3)
     ours = delta_e_2000(lab_pred, lab_true) @ w
     none = delta_e_2000(np.broadcast_to(lab_id, lab_true.shape), lab_true) @ w
-    return ours / np.maximum(none, floor)
+    return ours, none
 
 
 def bench_like_scores(
     encoder: Any, trainer: Any, index: Mapping[str, np.ndarray], tables: np.ndarray
 ) -> dict[str, float]:
-    """``val_ratio`` (mean ratio to identity over the validation sets) and ``val_worse`` (the
-    share of sets worse than no grade) of `encoder` on the batches `index` (as `draw_batches`
-    gives them; `trainer` a `LookTrainer` of the validation crops and looks, noise 0)."""
+    """``val_ratio`` (the estimates' total error over no grade's) and ``val_worse`` (the share of
+    sets worse than no grade) of `encoder` on the batches `index` (as `draw_batches` gives them;
+    `trainer` a `LookTrainer` of the validation crops and looks, noise 0)."""
     node_weights = np.asarray(encoder.basis.node_weights)
-    ratios = []
+    ours, none = [], []
     for i in range(len(index["look"])):
         batch = {key: tf.constant(v[i]) for key, v in index.items()}
         frames, mask = trainer.graded_sets(batch)
         pred = np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask})))
-        ratios.append(lut_ratios(pred, tables[index["look"][i]], node_weights))
-    r = np.concatenate(ratios)
-    return {"val_ratio": float(r.mean()), "val_worse": float(np.mean(r > 1.0))}
+        a, b = lut_errors(pred, tables[index["look"][i]], node_weights)
+        ours.append(a)
+        none.append(b)
+    ours, none = np.concatenate(ours), np.concatenate(none)
+    return {
+        "val_ratio": float(ours.sum() / max(none.sum(), 1e-12)),
+        "val_worse": float(np.mean(ours > none)),
+    }

@@ -1,11 +1,11 @@
-"""lutml.train.look_validation: the bench's score (LUT vs true look, ratio to no grade)."""
+"""lutml.train.look_validation: the bench's score (LUT vs true look, compared with no grade)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from lutml.lut.lut3d import identity_table
-from lutml.train.look_validation import lut_ratios
+from lutml.train.look_validation import lut_errors
 
 
 def _looks(n: int = 9) -> np.ndarray:
@@ -16,25 +16,33 @@ def _looks(n: int = 9) -> np.ndarray:
     return np.stack([red_gain, swap]).astype(np.float32)
 
 
-def test_the_truth_scores_0_and_no_grade_scores_1() -> None:
+def test_the_truth_has_no_error_and_no_grade_has_identitys() -> None:
     true = _looks()
     w = np.ones(9**3)
-    assert np.allclose(lut_ratios(true, true, w), 0.0)
+    ours, none = lut_errors(true, true, w)
+    assert np.allclose(ours, 0.0) and np.all(none > 3.0)
     ident = np.broadcast_to(identity_table(9), true.shape)
-    assert np.allclose(lut_ratios(ident, true, w), 1.0)
+    ours, none = lut_errors(ident, true, w)
+    assert np.allclose(ours, none)
 
 
 def test_half_way_is_between_and_the_order_of_sets_is_kept() -> None:
     true = _looks()
     ident = identity_table(9)
     half = ident + 0.5 * (true - ident)
-    r = lut_ratios(half, true, np.ones(9**3))
+    ours, none = lut_errors(half, true, np.ones(9**3))
+    r = ours / none
     assert np.all((r > 0.2) & (r < 0.8)), r
-    assert np.allclose(lut_ratios(half[::-1], true[::-1], np.ones(9**3)), r[::-1])
+    ours2, _ = lut_errors(half[::-1], true[::-1], np.ones(9**3))
+    assert np.allclose(ours2, ours[::-1])
 
 
-def test_a_weak_look_is_divided_by_the_floor_not_by_its_tiny_error() -> None:
-    ident = identity_table(9)
-    weak = np.clip(ident + 0.001, 0, 1)[None].astype(np.float32)  # ~0.1 dE00 from no grade
-    r = lut_ratios(np.broadcast_to(ident, weak.shape), weak, np.ones(9**3))
-    assert r[0] < 0.5
+def test_the_weights_count() -> None:
+    """An error only where the weights are zero does not count."""
+    true = _looks()[:1]
+    w = np.ones((9, 9, 9))
+    w[5:] = 0.0  # reds above half: no weight
+    pred = true.copy()
+    pred[0, 5:] = identity_table(9)[5:]  # wrong only there
+    ours, none = lut_errors(pred, true, w)
+    assert ours[0] < 1e-9 < none[0]
