@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
         kind = check_mode(cfg.model.name, cfg.synth_mode)
     except ValueError as exc:
         raise SystemExit(f"train: {exc}") from exc
+    if cfg.train.strategy == "multi_worker":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     if kind == "look":  # look-agnostic: the look (and the frames) are not inputs of this stage
         from lutml.train.look_trainer import train_look_model
 
@@ -42,8 +44,6 @@ def main(argv: list[str] | None = None) -> None:
             f"{m['val_loss']:.2f} (predicting the mean look: {m['prior_variance']:.2f}) -> {out_dir}"
         )
         return
-    if cfg.train.strategy == "multi_worker":
-        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     from lutml.train import TrainingDivergedError, train_model
 
     look = (
