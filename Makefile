@@ -30,8 +30,10 @@ run: venv
 	$(BIN)/dvc repro
 	@$(BIN)/python -m lutml.pipeline.report
 
+# two pytest workers (pytest-xdist; a module's tests stay on one worker: module fixtures are shared);
+# `$(BIN)/python -m pytest -q` alone runs the same tests one at a time (docs/training-speed.md)
 test: venv browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope --no-loadscope-reorder
 
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not slow"

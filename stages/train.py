@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
         cfg = TrainStage.from_params(load_params())
     except ConfigError as exc:
         raise SystemExit(f"train: {exc}") from exc
+    if cfg.train.strategy == "multi_worker":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
     from lutml.train.look_trainer import train_look_model
 
     m = train_look_model(

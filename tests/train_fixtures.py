@@ -7,6 +7,7 @@ the exact ground-truth LUT per pair as data/luts/gt/<id>.cube.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +51,14 @@ def make_pairs(
     (split / "train.txt").write_text("\n".join(ids[:n_train]) + "\n")
     (split / "test.txt").write_text("\n".join(ids[n_train:]) + "\n")
     return {"pairs": pairs, "split": split, "gt": gt, "models": root / "models"}
+
+
+def free_ports(n: int) -> list[int]:
+    """`n` free TCP ports on 127.0.0.1 (for a TF_CONFIG cluster of `n` local workers)."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports

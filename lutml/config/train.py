@@ -27,6 +27,7 @@ class LookTrainConfig(Block):
     trust_sets: int | None
     palette: int | None
     full_epochs: int | None
+    strategy: str
 
 
 @dataclasses.dataclass(frozen=True)

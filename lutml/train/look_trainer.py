@@ -38,11 +38,12 @@ from lutml.train.look_batches import (
     mosaic_crops,
     mosaic_palettes,
 )
+from lutml.train.look_distribute import DistributedBuild, Distribution, in_scope
 from lutml.train.look_preview import write_preview
-from lutml.train.look_validation import bench_like_scores
+from lutml.train.look_validation import bench_like_scores, fit_shrinkage
 
 
-class LookTrainer(keras.Model):
+class LookTrainer(DistributedBuild, keras.Model):
     """Wraps a `LookEncoder` with the training data (crops, look tables, target coefficients).
 
     Only the encoder is saved; this wrapper exists so that `fit()` (callbacks, progress,
@@ -158,14 +159,15 @@ class LookTrainer(keras.Model):
     def train_step(self, batch):
         with tf.GradientTape() as tape:
             loss = self._loss(batch)
-        grads = tape.gradient(loss, self.encoder.trainable_variables)
+            scaled = self.replica_share(loss)  # the replicas' gradients are summed
+        grads = tape.gradient(scaled, self.encoder.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.encoder.trainable_variables, strict=True))
         self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
+        return self.distributed_logs({"loss": self.loss_tracker.result()})
 
     def test_step(self, batch):
         self.loss_tracker.update_state(self._loss(batch))
-        return {"loss": self.loss_tracker.result()}
+        return self.distributed_logs({"loss": self.loss_tracker.result()})
 
 
 def fit_encoder(
@@ -179,12 +181,16 @@ def fit_encoder(
     single_fraction: float,
     seed: int,
     callbacks: list | None = None,
+    dist: Distribution | None = None,
 ) -> keras.callbacks.History:
     """Train `encoder` in place; `val` holds validation crops/tables/coefficients (held-out photos and looks).
 
     `cfg` is the `train` block; sets hold 1..`set_max` crops, a share `single_fraction` exactly one.
+    With `dist` (`lutml.train.look_distribute`; `encoder` built in its scope) each replica trains
+    on packed batches of its worker's `crops`.
     """
-    rng = np.random.default_rng([seed, 11])
+    rng = np.random.default_rng([seed, 11]) if dist is None else dist.rng(seed, 11)
+    local = 1 if dist is None else dist.local  # index batches per step on this worker
     steps, epochs = int(cfg.steps_per_epoch), int(cfg.epochs)
     mosaic = float(cfg.mosaic or 0.0)
     if mosaic and (cfg.crops_per_batch is None or encoder.frame_size % 2):
@@ -198,7 +204,7 @@ def fit_encoder(
         draw = functools.partial(draw_packed_batches, mosaic=mosaic)
     idx = draw(
         rng,
-        steps * epochs,
+        steps * epochs * local,
         int(cfg.batch_size if cfg.crops_per_batch is None else cfg.crops_per_batch),
         set_max,
         len(tables),
@@ -209,40 +215,45 @@ def fit_encoder(
     if content:  # a share of the sets drawn dark / bright / one hue: content is not look
         from lutml.data.content import crop_stats, redraw_by_content
 
-        modes = redraw_by_content(
-            idx, crop_stats(crops), content, np.random.default_rng([seed, 13])
-        )
+        rng13 = np.random.default_rng([seed, 13]) if dist is None else dist.rng(seed, 13)
+        modes = redraw_by_content(idx, crop_stats(crops), content, rng13)
         print("train: training sets by content:", modes, flush=True)
     palette = int(cfg.palette or 0)
     if palette and cfg.crops_per_batch is None:
         raise ValueError("train.palette needs packed batches (train.crops_per_batch)")
     # the last `full_epochs` epochs grade every pixel again (features exactly as at inference)
     full_epochs = min(int(cfg.full_epochs or 0), epochs) if palette else 0
-    trainer = LookTrainer(
-        encoder, crops, tables, coefficients, float(cfg.noise), cfg.key, palette or None
-    )
-    schedule = keras.optimizers.schedules.CosineDecay(
-        float(cfg.learning_rate), steps * epochs, alpha=0.05
-    )
     ema = cfg.ema  # an exponential moving average of the weights: a steadier final model
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(schedule, use_ema=ema is not None, ema_momentum=ema or 0.99)
-    )
-    vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
+    with in_scope(dist):
+        trainer = LookTrainer(
+            encoder, crops, tables, coefficients, float(cfg.noise), cfg.key, palette or None
+        )
+        schedule = keras.optimizers.schedules.CosineDecay(
+            float(cfg.learning_rate), steps * epochs, alpha=0.05
+        )
+        trainer.compile(
+            optimizer=keras.optimizers.Adam(
+                schedule, use_ema=ema is not None, ema_momentum=ema or 0.99
+            )
+        )
+        vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
+        vtrainer.compile()
     vidx = draw_batches(
         np.random.default_rng([seed, 12]),
-        int(cfg.val_batches),
+        int(cfg.val_batches) if dist is None else dist.val_batches(cfg.val_batches),
         int(cfg.batch_size),
         set_max,
         len(val["tables"]),
         len(val["crops"]),
         0.5,
     )
-    vtrainer.compile()
+
+    def data(indices, share=False):  # index batches; distributed: one per replica and step
+        return index_dataset(indices) if dist is None else dist.dataset(indices, share)
 
     class Validate(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            res = vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)
+            res = vtrainer.evaluate(data(vidx, True), verbose=0, return_dict=True)
             if logs is not None:
                 logs["val_loss"] = res["loss"]
                 # the LUT vs the true look, as a ratio to no grade (lutml.train.look_validation)
@@ -253,7 +264,7 @@ def fit_encoder(
     if first == 0:  # every epoch on every pixel: nothing graded from palettes
         trainer.palette = 0
     history = trainer.fit(
-        index_dataset(idx),
+        data(idx),
         epochs=first or epochs,
         steps_per_epoch=steps,
         callbacks=callbacks,
@@ -264,7 +275,7 @@ def fit_encoder(
         trainer.palette = 0
         trainer.train_function = None
         rest = trainer.fit(
-            index_dataset({key: v[first * steps :] for key, v in idx.items()}),
+            data({key: v[first * steps * local :] for key, v in idx.items()}),
             initial_epoch=first,
             epochs=epochs,
             steps_per_epoch=steps,
@@ -275,9 +286,10 @@ def fit_encoder(
         for key, values in rest.history.items():
             history.history.setdefault(key, []).extend(values)
     if ema is not None:  # the model keeps the averaged weights
-        trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
+        with in_scope(dist):
+            trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
         history.history["final_val_loss"] = [
-            vtrainer.evaluate(index_dataset(vidx), verbose=0, return_dict=True)["loss"]
+            vtrainer.evaluate(data(vidx, True), verbose=0, return_dict=True)["loss"]
         ]
         final = bench_like_scores(encoder, vtrainer, vidx, val["tables"])
         for key, value in final.items():
@@ -293,8 +305,12 @@ def train_look_model(
     model_cfg: LookEncoderConfig,
     train_cfg: LookTrainConfig,
     seed: int,
+    crop_shards=None,
 ) -> dict[str, Any]:
     """Train the look estimator on the synthesized looks and write it to `out_dir`.
+
+    `crop_shards`: a folder of crop shards (`lutml.data.crop_shards`) to train on (each worker its
+    share) instead of the split's training crops. Only the chief writes `out_dir` and logs.
 
     Writes ``look_encoder.keras`` (self-contained: the LUT basis is inside), ``model.json``,
     ``train_metrics.json`` and ``preview.png`` (held-out photos under held-out random looks: the
@@ -316,8 +332,10 @@ def train_look_model(
         PREVIEW_FILE,
     )
     from lutml.models.look_inference import export_numpy_weights
+    from lutml.train.strategy import is_chief
     from lutml.train.trainer import _tracking
 
+    dist = Distribution.of(train_cfg.strategy)  # before any other TF op; None for default
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     crops, groups, tables, manifest = load_looks(pairs_dir)
@@ -325,16 +343,21 @@ def train_look_model(
     basis = load_basis(Path(luts_dir) / "basis.npz")
     coefficients = basis.coefficients(tables)
     k = basis.basis.shape[0]
-    encoder = LookEncoder(
-        crops.shape[1], k, basis.lut_size, int(model_cfg.width), name="look_encoder"
-    )
-    encoder.build_all()
-    encoder.set_basis(basis.mean, basis.basis, basis.weights)
+    with in_scope(dist):
+        encoder = LookEncoder(
+            crops.shape[1], k, basis.lut_size, int(model_cfg.width), name="look_encoder"
+        )
+        encoder.build_all()
+        encoder.set_basis(basis.mean, basis.basis, basis.weights)
     tr_c, te_c = split["train_crops"], split["test_crops"]
+    train_crops = (
+        crops[tr_c] if crop_shards is None else Distribution.shard_crops(crop_shards, dist)
+    )
     tr_l, te_l = split["train_looks"], split["test_looks"]
     val = {"crops": crops[te_c], "tables": tables[te_l], "coefficients": coefficients[te_l]}
     variant = model_cfg.variant or model_cfg.name
-    use_mlflow = bool(train_cfg.mlflow)
+    chief = is_chief()
+    use_mlflow = bool(train_cfg.mlflow) and chief
     start = time.perf_counter()
     # One MLflow experiment for every look estimator: the model is look-agnostic (each evaluated
     # look gets its own run from the evaluate stage, in that look's experiment).
@@ -353,7 +376,7 @@ def train_look_model(
             callbacks.append(MlflowLogger(mlflow))
         history = fit_encoder(
             encoder,
-            crops[tr_c],
+            train_crops,
             tables[tr_l],
             coefficients[tr_l],
             val,
@@ -362,6 +385,7 @@ def train_look_model(
             float(model_cfg.single_fraction),
             seed,
             callbacks,
+            dist,
         )
         seconds = time.perf_counter() - start
         h = history.history
@@ -377,7 +401,12 @@ def train_look_model(
             "train_seconds": round(seconds, 2),
             "explained_variance": float(basis.explained.sum()),
         }
-        shrink = fit_shrinkage(encoder, val, basis, int(model_cfg.set_max), seed)
+        if dist is not None:  # replicas, crops, a fingerprint of the weights equal on every worker
+            metrics.update(dist.summary(encoder, len(train_crops)))
+            if not chief:
+                return metrics
+        vtrainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
+        shrink = fit_shrinkage(encoder, vtrainer, val, basis, seed)
         metrics["shrinkage"] = shrink
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -434,48 +463,3 @@ def train_look_model(
             ):
                 mlflow.log_artifact(str(out / name), artifact_path="model")
     return {**metrics, "model": meta}
-
-
-SET_SIZES = (1, 2, 4, 8, 16)
-
-
-def fit_shrinkage(
-    encoder: LookEncoder,
-    val: Mapping[str, np.ndarray],
-    basis,
-    set_max: int,
-    seed: int,
-    n_sets: int = 96,
-) -> dict[str, float]:
-    """How far to trust the estimate from k frames: the factor a(k) that minimises the weighted
-    squared error of ``identity + a * (estimate - identity)`` on held-out photos and looks.
-
-    From one still the estimate is mostly the prior's centre, which is worse than no grade for
-    many real looks; a(1) < 1 pulls it towards no grade by just as much as the validation data say.
-    Returns {"1": a, "2": a, ...} for the set sizes in `SET_SIZES` (larger sets use the last one).
-    """
-    from lutml.lut.lut3d import identity_table
-
-    rng = np.random.default_rng([seed, 14])
-    w = np.repeat(np.asarray(basis.weights, np.float64).reshape(-1), 3)
-    ident = identity_table(basis.lut_size).reshape(-1)
-    trainer = LookTrainer(encoder, val["crops"], val["tables"], val["coefficients"], 0.0)
-    out = {}
-    for k in SET_SIZES:
-        idx = draw_batches(rng, n_sets // 16, 16, k, len(val["tables"]), len(val["crops"]), 0.0)
-        idx["size"][:] = k
-        num = den = 0.0
-        for i in range(n_sets // 16):
-            batch = {key: tf.constant(v[i]) for key, v in idx.items()}
-            frames, mask = trainer.graded_sets(batch)
-            pred = (
-                np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask}))).reshape(
-                    16, -1
-                )
-                - ident
-            )
-            true = val["tables"][idx["look"][i]].reshape(16, -1) - ident
-            num += float(np.sum(w * pred * true))
-            den += float(np.sum(w * pred * pred))
-        out[str(k)] = round(float(np.clip(num / max(den, 1e-12), 0.0, 1.5)), 4)
-    return out

@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from lutml.color import delta_e_2000, srgb_to_lab
 from lutml.lut.lut3d import identity_table
+from lutml.train.look_batches import draw_batches
 
 
 def lut_errors(
@@ -63,3 +64,46 @@ def bench_like_scores(
         "val_ratio": float(ours.sum() / max(none.sum(), 1e-12)),
         "val_worse": float(np.mean(ours > none)),
     }
+
+
+SET_SIZES = (1, 2, 4, 8, 16)
+
+
+def fit_shrinkage(
+    encoder: Any,
+    trainer: Any,
+    val: Mapping[str, np.ndarray],
+    basis: Any,
+    seed: int,
+    n_sets: int = 96,
+) -> dict[str, float]:
+    """How far to trust the estimate from k frames: the factor a(k) that minimises the weighted
+    squared error of ``identity + a * (estimate - identity)`` on held-out photos and looks.
+
+    From one still the estimate is mostly the prior's centre, which is worse than no grade for
+    many real looks; a(1) < 1 pulls it towards no grade by just as much as the validation data say.
+    Returns {"1": a, "2": a, ...} for the set sizes in `SET_SIZES` (larger sets use the last one).
+    `trainer` is a `LookTrainer` of the validation crops and looks (noise 0).
+    """
+    rng = np.random.default_rng([seed, 14])
+    w = np.repeat(np.asarray(basis.weights, np.float64).reshape(-1), 3)
+    ident = identity_table(basis.lut_size).reshape(-1)
+    out = {}
+    for k in SET_SIZES:
+        idx = draw_batches(rng, n_sets // 16, 16, k, len(val["tables"]), len(val["crops"]), 0.0)
+        idx["size"][:] = k
+        num = den = 0.0
+        for i in range(n_sets // 16):
+            batch = {key: tf.constant(v[i]) for key, v in idx.items()}
+            frames, mask = trainer.graded_sets(batch)
+            pred = (
+                np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask}))).reshape(
+                    16, -1
+                )
+                - ident
+            )
+            true = val["tables"][idx["look"][i]].reshape(16, -1) - ident
+            num += float(np.sum(w * pred * true))
+            den += float(np.sum(w * pred * pred))
+        out[str(k)] = round(float(np.clip(num / max(den, 1e-12), 0.0, 1.5)), 4)
+    return out

@@ -7,26 +7,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from look_data import random_tables, smooth_crops
 
 from lutml.bench.train import look_step, print_look_step
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_features import colour_features_np
 from lutml.pipeline.config import compose
 from lutml.train.look_batches import crop_palettes, half_crops
-
-
-def smooth_crops(m: int, s: int, seed: int) -> np.ndarray:
-    """Photo-like uint8 crops: a base colour, smooth gradients and a little texture."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:s, 0:s] / s
-    base = rng.uniform(40, 200, (m, 1, 1, 3))
-    tilt = rng.normal(0, 60, (m, 2, 1, 1, 3))
-    blob = rng.normal(0, 50, (m, 1, 1, 3)) * np.exp(
-        -((xx - 0.5) ** 2 + (yy - 0.4) ** 2)[None, :, :, None] * 8
-    )
-    texture = rng.normal(0, 6, (m, s, s, 3))
-    x = base + tilt[:, 0] * xx[None, :, :, None] + tilt[:, 1] * yy[None, :, :, None] + blob
-    return np.clip(x + texture, 0, 255).astype(np.uint8)
 
 
 def features(images: np.ndarray, pixel_weight: float = 1.0) -> np.ndarray:
@@ -48,16 +35,6 @@ def graded(tables: np.ndarray, images: np.ndarray) -> np.ndarray:
         apply_lut_trilinear(tf.constant(tables, tf.float32), tf.constant(images, tf.float32))
     )
     return np.round(np.clip(out, 0, 1) * 255) / 255
-
-
-def random_tables(n: int, size: int, seed: int) -> np.ndarray:
-    """Smooth random looks: a per-channel gamma and gain plus a colour cast."""
-    rng = np.random.default_rng(seed)
-    ident = identity_table(size)[None]
-    gamma = rng.uniform(0.6, 1.6, (n, 1, 1, 1, 3))
-    gain = rng.uniform(0.8, 1.1, (n, 1, 1, 1, 3))
-    cast = rng.normal(0, 0.03, (n, 1, 1, 1, 3))
-    return np.clip(gain * ident**gamma + cast, 0, 1).astype(np.float32)
 
 
 def test_palette_keeps_the_crops_mean_and_is_deterministic() -> None:

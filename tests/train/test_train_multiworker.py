@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from train_fixtures import make_pairs
+from train_fixtures import free_ports, make_pairs
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +25,6 @@ m = train_model(pairs, split, gt, out, model_cfg(size=32, width=4, disc_width=4)
                               validate_every=2, val_pairs=2, val_lut_size=5), seed=0)
 print("RESULT " + json.dumps({k: v for k, v in m.items() if k != "model"}))
 """
-
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def test_two_workers_train_in_sync(tmp_path):
