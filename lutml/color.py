@@ -189,11 +189,13 @@ def _de00_ref(L1, a1, b1, L2, a2, b2):
 _COS30, _SIN30 = math.cos(math.radians(30.0)), math.sin(math.radians(30.0))
 _COS6, _SIN6 = math.cos(math.radians(6.0)), math.sin(math.radians(6.0))
 _COS63, _SIN63 = math.cos(math.radians(63.0)), math.sin(math.radians(63.0))
+_COS99 = math.cos(math.radians(99.0))
 
 
 @numba.njit(cache=True, inline="always")
 def _de00(L1, a1, b1, L2, a2, b2):
-    """CIEDE2000 with three transcendental calls instead of eleven, equal to `_de00_ref` to ~1e-12.
+    """CIEDE2000 with three transcendental calls instead of eleven (none for mean hues below 99
+    degrees, where the rotation term is below 1e-20), equal to `_de00_ref` to ~1e-12.
 
     The hues enter as unit vectors u1, u2: the hue difference term 2 sqrt(C1'C2') sin(dh'/2) is
     sqrt(C1'C2') |u2 - u1| with the sign of u1 x u2, the mean hue is the direction of u1 + u2 (the
@@ -230,17 +232,19 @@ def _de00(L1, a1, b1, L2, a2, b2):
         + 0.32 * (c3h * _COS6 - s3h * _SIN6)
         - 0.20 * (c4h * _COS63 + s4h * _SIN63)
     )
-    hp_bar = math.degrees(math.atan2(sy, sx)) % 360.0
-    d_theta = 30.0 * math.exp(-(((hp_bar - 275.0) / 25.0) ** 2))
     Lp_bar, Cp_bar = (L1 + L2) / 2.0, (c1p + c2p) / 2.0
-    cp2 = Cp_bar * Cp_bar
-    cp_bar7 = cp2 * cp2 * cp2 * Cp_bar
-    r_c = 2.0 * math.sqrt(cp_bar7 / (cp_bar7 + _P25_7))
+    r_t = 0.0
+    if sh < 0.0 or ch <= _COS99:  # mean hue >= 99 deg; below, d_theta < 1e-20 and R_T ~ 1e-21:
+        hp_bar = math.degrees(math.atan2(sy, sx)) % 360.0  # (no change to the sum below)
+        d_theta = 30.0 * math.exp(-(((hp_bar - 275.0) / 25.0) ** 2))
+        cp2 = Cp_bar * Cp_bar
+        cp_bar7 = cp2 * cp2 * cp2 * Cp_bar
+        r_c = 2.0 * math.sqrt(cp_bar7 / (cp_bar7 + _P25_7))
+        r_t = -math.sin(math.radians(2.0 * d_theta)) * r_c
     dl50 = (Lp_bar - 50.0) ** 2
     s_l = 1.0 + 0.015 * dl50 / math.sqrt(20.0 + dl50)
     s_c = 1.0 + 0.045 * Cp_bar
     s_h = 1.0 + 0.015 * Cp_bar * t
-    r_t = -math.sin(math.radians(2.0 * d_theta)) * r_c
     dl, dc, dhh = (L2 - L1) / s_l, (c2p - c1p) / s_c, dHp / s_h
     return math.sqrt(max(dl * dl + dc * dc + dhh * dhh + r_t * dc * dhh, 0.0))
 
