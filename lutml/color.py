@@ -211,17 +211,18 @@ def _de00(L1, a1, b1, L2, a2, b2):
     c1p, c2p = math.sqrt(a1p * a1p + b1 * b1), math.sqrt(a2p * a2p + b2 * b2)
     if c1p * c2p == 0:
         return _de00_ref(L1, a1, b1, L2, a2, b2)
-    u1x, u1y, u2x, u2y = a1p / c1p, b1 / c1p, a2p / c2p, b2 / c2p
+    i1, i2 = 1.0 / c1p, 1.0 / c2p
+    u1x, u1y, u2x, u2y = a1p * i1, b1 * i1, a2p * i2, b2 * i2
     sx, sy = u1x + u2x, u1y + u2y
     s2 = sx * sx + sy * sy
     if s2 < 1e-8:
         return _de00_ref(L1, a1, b1, L2, a2, b2)
     dx, dy = u2x - u1x, u2y - u1y
-    dHp = math.sqrt(c1p * c2p) * math.sqrt(dx * dx + dy * dy)
+    dHp = math.sqrt(c1p * c2p * (dx * dx + dy * dy))
     if u1x * u2y - u1y * u2x < 0.0:
         dHp = -dHp
-    s = math.sqrt(s2)
-    ch, sh = sx / s, sy / s  # cos and sin of the mean hue
+    i_s = 1.0 / math.sqrt(s2)
+    ch, sh = sx * i_s, sy * i_s  # cos and sin of the mean hue
     c2h, s2h = ch * ch - sh * sh, 2.0 * ch * sh
     c3h, s3h = ch * (4.0 * ch * ch - 3.0), sh * (3.0 - 4.0 * sh * sh)
     c4h, s4h = 2.0 * c2h * c2h - 1.0, 2.0 * s2h * c2h
@@ -235,7 +236,9 @@ def _de00(L1, a1, b1, L2, a2, b2):
     Lp_bar, Cp_bar = (L1 + L2) / 2.0, (c1p + c2p) / 2.0
     r_t = 0.0
     if sh < 0.0 or ch <= _COS99:  # mean hue >= 99 deg; below, d_theta < 1e-20 and R_T ~ 1e-21:
-        hp_bar = math.degrees(math.atan2(sy, sx)) % 360.0  # (no change to the sum below)
+        hp_bar = math.degrees(math.atan2(sy, sx))  # (-180, 180]; no change to the sum below
+        if hp_bar < 0.0:
+            hp_bar += 360.0  # as % 360 does
         d_theta = 30.0 * math.exp(-(((hp_bar - 275.0) / 25.0) ** 2))
         cp2 = Cp_bar * Cp_bar
         cp_bar7 = cp2 * cp2 * cp2 * Cp_bar

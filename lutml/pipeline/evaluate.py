@@ -17,7 +17,8 @@ photos and frames:
 Metrics per method: mean and 95th percentile CIEDE2000 pooled over every pixel of every held-out
 photo, mean PSNR, and the LUT mean difference to the true look's LUT (mean |LUT(x) - look(x)|
 over the lattice nodes x). When the look is not known (a user's graded folder or video), only
-what can be measured is reported and the summary says so.
+what can be measured is reported and the summary says so. The scoring itself (and story 3's
+one-still table) is `lutml.pipeline.scoring`.
 """
 
 from __future__ import annotations
