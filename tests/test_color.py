@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lutml.color import (
     delta_e_2000,
+    delta_e_2000_fast,
+    delta_e_image,
     linear_to_srgb,
     mean_delta_e,
     mkl_transfer,
@@ -74,3 +77,108 @@ def test_mkl_transfer_matches_the_reference_statistics_and_keeps_channels_apart(
     np.testing.assert_allclose(np.cov(flat, rowvar=False), np.cov(ref, rowvar=False), atol=2e-4)
     # Same statistics already: the map is the identity.
     np.testing.assert_allclose(mkl_transfer(image, image), image, atol=1e-5)
+
+
+def _polar(L, c, h_deg):
+    h = np.radians(h_deg)
+    return np.stack([L, c * np.cos(h), c * np.sin(h)], axis=-1)
+
+
+def _opposite_hues(x, y):
+    """Pairs whose hues h' (after CIEDE2000's a' stretch) are 180 degrees apart to within 1e-6."""
+    c7 = ((np.hypot(x[:, 1], x[:, 2]) + np.hypot(y[:, 1], y[:, 2])) / 2.0) ** 7
+    g = 0.5 * (1.0 - np.sqrt(c7 / (c7 + 25.0**7)))
+    h1 = np.degrees(np.arctan2(x[:, 2], (1 + g) * x[:, 1]))
+    h2 = np.degrees(np.arctan2(y[:, 2], (1 + g) * y[:, 1]))
+    return np.abs(np.abs((h2 - h1) % 360.0) - 180.0) < 1e-6
+
+
+def _rotate(lab, degrees):
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return np.stack([lab[:, 0], c * lab[:, 1] - s * lab[:, 2], s * lab[:, 1] + c * lab[:, 2]], -1)
+
+
+def test_fast_ciede2000_equals_the_reference_formula() -> None:
+    """The compiled ΔE00 (unit-vector hue terms) against `delta_e_2000` on the Sharma pairs, random
+    colours near and far, and the edge cases: zero chroma, greys, hue wrap at 0/360 degrees, hues
+    (nearly) opposite (the formula's discontinuity), -0.0, identical colours."""
+    lab1, lab2 = np.array([s[0] for s in SHARMA]), np.array([s[1] for s in SHARMA])
+    np.testing.assert_allclose(delta_e_2000_fast(lab1, lab2), [s[2] for s in SHARMA], atol=1e-4)
+    np.testing.assert_allclose(delta_e_2000_fast(lab2, lab1), [s[2] for s in SHARMA], atol=1e-4)
+
+    rng = np.random.default_rng(7)
+    n = 200_000
+    a = np.stack([rng.uniform(0, 100, n), rng.uniform(-128, 128, n), rng.uniform(-128, 128, n)], -1)
+    b = a + rng.normal(0, 1, (n, 3)) * rng.choice([1e-6, 0.01, 1.0, 10.0, 60.0], (n, 1))
+    h, dh = rng.uniform(0, 360, n), rng.choice([0.0, 1e-9, 1e-3, 1.0, 90.0, 179.0, 180.0], n)
+    dh = (dh + rng.normal(0, 1, n) * rng.choice([0.0, 1e-9, 1e-5, 1e-2], n)) * rng.choice(
+        [-1, 1], n
+    )
+    c1, c2 = rng.uniform(0, 60, n) * rng.choice([0.0, 1e-9, 1.0], n), rng.uniform(0, 60, n)
+    near = _polar(rng.uniform(0, 100, n), c1, h), _polar(rng.uniform(0, 100, n), c2, h + dh)
+    edge = np.array(
+        [
+            [[50.0, 0.0, 0.0], [50.0, 0.0, 0.0]],  # identical greys
+            [[50.0, 0.0, 0.0], [60.0, 0.0, 0.0]],  # greys
+            [[50.0, -0.0, -0.0], [50.0, 0.0, 0.0]],  # signed zeros
+            [[50.0, 0.0, 0.0], [50.0, 10.0, 0.0]],  # one zero chroma
+            [[50.0, 10.0, 0.0], [50.0, -10.0, 0.0]],  # exactly opposite hues
+            [[50.0, 0.0, 10.0], [50.0, 0.0, -10.0]],
+            [[50.0, 10.0, -1e-9], [50.0, 10.0, 1e-9]],  # across the 0/360 wrap
+            [[50.0, -10.0, -1e-9], [50.0, -10.0, 1e-9]],  # across atan2's branch cut
+            [[0.0, 0.0, 0.0], [100.0, 0.0, 0.0]],
+            [[100.0, 127.0, -128.0], [0.0, -128.0, 127.0]],
+            [[30.0, 20.0, 30.0], [30.0, 20.0, 30.0]],  # identical colours
+        ]
+    )
+    for x, y in [
+        (a, b),
+        (b, a),
+        near,
+        near[::-1],
+        (edge[:, 0], edge[:, 1]),
+        (edge[:, 1], edge[:, 0]),
+    ]:
+        ref, fast = delta_e_2000(x, y), delta_e_2000_fast(x, y)
+        assert fast.shape == ref.shape and fast.dtype == np.float64
+        # Hues 180 degrees apart (to ~1e-6): the formula jumps there (its mean hue flips by 180),
+        # so which side a pair lands on is rounding (NumPy's SIMD atan2 vs libm's): the fast
+        # result must then be the formula's value on one side or the other.
+        jump = _opposite_hues(x, y)
+        np.testing.assert_allclose(fast[~jump], ref[~jump], rtol=0, atol=1e-6)
+        sides = [delta_e_2000(x[jump], _rotate(y[jump], s * 1e-4)) for s in (-1, 1)]
+        assert np.all(np.minimum(*[np.abs(fast[jump] - r) for r in sides]) < 1e-3)
+    assert _opposite_hues(*near).sum() > 1000  # the jump is tested
+    assert delta_e_2000_fast(edge[-1:, 0], edge[-1:, 1])[0] == 0.0
+    # shapes: leading axes kept, broadcasting as the reference
+    img = rng.uniform(0, 60, (4, 5, 3))
+    assert delta_e_2000_fast(img, np.array([50.0, 0.0, 0.0])).shape == (4, 5)
+
+
+def test_delta_e_image_takes_the_second_image_as_lab() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.uniform(-0.1, 1.1, (16, 24, 3)).astype(np.float32)
+    y = np.clip(x + rng.normal(0, 0.05, x.shape), -0.1, 1.1).astype(np.float32)
+    ref = delta_e_2000(srgb_to_lab(np.clip(x, 0, 1)), srgb_to_lab(np.clip(y, 0, 1)))
+    np.testing.assert_allclose(delta_e_image(x, y), ref, rtol=0, atol=1e-9)
+    lab = srgb_to_lab(np.clip(y, 0, 1))
+    np.testing.assert_array_equal(delta_e_image(x, lab2=lab), delta_e_image(x, y))
+    for bad in ({}, {"rgb2": y, "lab2": lab}):
+        with pytest.raises(ValueError):
+            delta_e_image(x, **bad)
+
+
+def test_mkl_transfer_with_known_moments_is_the_same_transfer():
+    from lutml.color import colour_moments, mkl_transfer
+
+    rng = np.random.default_rng(5)
+    image, reference = rng.random((20, 30, 3), dtype=np.float32), rng.random((40, 10, 3))
+    np.testing.assert_array_equal(
+        mkl_transfer(
+            image,
+            reference,
+            image_moments=colour_moments(image),
+            reference_moments=colour_moments(reference),
+        ),
+        mkl_transfer(image, reference),
+    )

@@ -17,71 +17,33 @@ photos and frames:
 Metrics per method: mean and 95th percentile CIEDE2000 pooled over every pixel of every held-out
 photo, mean PSNR, and the LUT mean difference to the true look's LUT (mean |LUT(x) - look(x)|
 over the lattice nodes x). When the look is not known (a user's graded folder or video), only
-what can be measured is reported and the summary says so.
+what can be measured is reported and the summary says so. The scoring itself (and story 3's
+one-still table) is `lutml.pipeline.scoring`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from lutml.color import delta_e_image, mkl_transfer, psnr
+from lutml.color import delta_e_image
 from lutml.config.corpus import CorpusConfig
 from lutml.config.eval import EvalConfig
 from lutml.config.fit import FitConfig
-from lutml.lut import LUT3D, apply_lut, identity_table
+from lutml.lut import LUT3D, apply_lut
+from lutml.pipeline.scoring import (  # noqa: F401 (lut_mean_difference, MethodScore: re-exported)
+    MethodScore,
+    lut_mean_difference,
+    score_luts,
+    single_still_table,
+    truth_labs,
+)
 
 METHODS = ("ours", "identity", "population", "original", "pair_fit")
 METRICS = ("de00_mean", "de00_p95", "psnr", "lut_mean_diff")
-
-
-def lut_mean_difference(
-    lut: LUT3D, look: Callable[[np.ndarray], np.ndarray], size: int = 17
-) -> float:
-    """Mean |lut(x) - look(x)| over the nodes x of a `size`^3 lattice and the 3 channels."""
-    nodes = identity_table(size)
-    return float(np.mean(np.abs(apply_lut(lut, nodes, interpolation="trilinear") - look(nodes))))
-
-
-@dataclass
-class MethodScore:
-    """Scores of one method over the held-out photos (`de00` keeps every pixel for percentiles)."""
-
-    de00: list[np.ndarray]
-    psnr: list[float]
-    lut_mean_diff: float
-
-    def summary(self) -> dict[str, float]:
-        pooled = np.concatenate([d.ravel() for d in self.de00])
-        return {
-            "de00_mean": round(float(pooled.mean()), 4),
-            "de00_p95": round(float(np.percentile(pooled, 95)), 4),
-            "psnr": round(float(np.mean([min(p, 100.0) for p in self.psnr])), 3),
-            "lut_mean_diff": round(self.lut_mean_diff, 5),
-        }
-
-
-def score_luts(
-    luts: Sequence[LUT3D],
-    photos: Sequence[np.ndarray],
-    truths: Sequence[np.ndarray],
-    look: Callable[[np.ndarray], np.ndarray],
-    interpolation: str = "tetrahedral",
-) -> MethodScore:
-    """Apply luts[i] (one LUT for all photos: pass it once) to photos[i] and compare with truths[i]."""
-    one = len(luts) == 1
-    de, ps = [], []
-    for i, (photo, truth) in enumerate(zip(photos, truths, strict=True)):
-        graded = np.clip(
-            apply_lut(luts[0 if one else i], photo, interpolation=interpolation), 0.0, 1.0
-        )
-        de.append(delta_e_image(graded, truth).astype(np.float32))
-        ps.append(psnr(graded, truth))
-    diff = float(np.mean([lut_mean_difference(lut, look) for lut in luts]))
-    return MethodScore(de, ps, diff)
 
 
 def ratios(summary: dict[str, Any]) -> dict[str, float]:
@@ -243,8 +205,9 @@ def run_evaluation(
     if data.look_spec is not None:
         look = get_look(data.look_spec)
         truths = [look(p) for p in data.heldout]
+        labs = truth_labs(truths)
         scores = {
-            m: score_luts(luts[m], data.heldout, truths, look, fit_cfg.interpolation)
+            m: score_luts(luts[m], data.heldout, truths, look, fit_cfg.interpolation, labs=labs)
             for m in METHODS
             if m in luts
         }
@@ -414,61 +377,3 @@ def _log_mlflow(models_dir, out_dir, metrics_dir, summary: dict) -> None:
             mlflow.log_text("\n".join(summary["trust"]["lines"]) + "\n", "trust.txt")
         mlflow.log_artifacts(str(out_dir), artifact_path="evaluation")
         mlflow.log_artifact(str(metrics_dir / "eval.json"), artifact_path="evaluation")
-
-
-def single_still_table(
-    model: Any,
-    references: Sequence[np.ndarray],
-    photos: Sequence[np.ndarray],
-    families: Sequence[str],
-    size: int,
-    refine: int,
-) -> dict[str, dict[str, float]]:
-    """Story 3: for each look family (as configured, and with fresh random parameters), each reference
-    still graded with it alone -> a LUT, scored on `photos` against the true look; mean ΔE00 over
-    references next to identity's, the pair fit's (the bound: the reference's true before/after) and
-    MKL colour transfer of each photo to the graded reference (`lutml.color.mkl_transfer`, what users
-    have without a model; not a LUT, so it is scored per photo).
-
-    The look estimator never trains on these families (its prior holds none of them): every row is
-    a look it has never seen.
-    """
-    from lutml.data.looks import get_look, jitter_look
-    from lutml.fit import fit_lut
-
-    table = {}
-    for family, spec in [(f, f) for f in families] + [
-        (f"{f} (new parameters)", jitter_look(f, 7)) for f in families
-    ]:
-        look, name = get_look(spec), family
-        truths = [look(p) for p in photos]
-        ours, ident, pair, mkl = [], [], [], []
-        for ref in references:
-            graded = look(ref)
-            lut = model.predict_look([graded], refine=refine, size=size)
-            ours.append(score_luts([lut], photos, truths, look).summary()["de00_mean"])
-            ident.append(
-                score_luts([LUT3D.identity(size)], photos, truths, look).summary()["de00_mean"]
-            )
-            fitted = fit_lut(ref, graded, size=size, method="lattice", robust=True)
-            pair.append(score_luts([fitted], photos, truths, look).summary()["de00_mean"])
-            moved = [mkl_transfer(p, graded) for p in photos]
-            mkl.append(
-                MethodScore(
-                    [
-                        delta_e_image(m, t).astype(np.float32)
-                        for m, t in zip(moved, truths, strict=True)
-                    ],
-                    [psnr(m, t) for m, t in zip(moved, truths, strict=True)],
-                    0.0,
-                ).summary()["de00_mean"]
-            )
-        o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
-        table[name] = {
-            "ours": round(o, 4),
-            "identity": round(i, 4),
-            "pair_fit": round(q, 4),
-            "mkl": round(float(np.mean(mkl)), 4),
-            "ratio": round(o / i, 4),
-        }
-    return table

@@ -71,3 +71,72 @@ def test_single_still_table_scores_each_family_and_its_new_parameters_beside_mkl
         assert set(row) == {"ours", "identity", "pair_fit", "mkl", "ratio"}
         assert row["pair_fit"] < row["identity"] and row["mkl"] > 0
         assert row["ratio"] == pytest.approx(row["ours"] / row["identity"], abs=1e-3)
+
+
+def _single_still_reference(model, references, photos, families, size, refine):
+    """`single_still_table` as it was written before its shared work was hoisted: every (family,
+    reference) scored in full (identity included), MKL per pair."""
+    from lutml.color import delta_e_image, mkl_transfer
+    from lutml.data.looks import get_look, jitter_look
+    from lutml.fit import fit_lut
+    from lutml.pipeline.evaluate import MethodScore
+
+    table = {}
+    for family, spec in [(f, f) for f in families] + [
+        (f"{f} (new parameters)", jitter_look(f, 7)) for f in families
+    ]:
+        look = get_look(spec)
+        truths = [look(p) for p in photos]
+        ours, ident, pair, mkl = [], [], [], []
+        for ref in references:
+            graded = look(ref)
+            lut = model.predict_look([graded], refine=refine, size=size)
+            ours.append(score_luts([lut], photos, truths, look).summary()["de00_mean"])
+            ident.append(
+                score_luts([LUT3D.identity(size)], photos, truths, look).summary()["de00_mean"]
+            )
+            fitted = fit_lut(ref, graded, size=size, method="lattice", robust=True)
+            pair.append(score_luts([fitted], photos, truths, look).summary()["de00_mean"])
+            moved = [mkl_transfer(p, graded) for p in photos]
+            de = [
+                delta_e_image(m, t).astype(np.float32) for m, t in zip(moved, truths, strict=True)
+            ]
+            mkl.append(MethodScore(de, [1.0], 0.0).summary()["de00_mean"])
+        o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
+        table[family] = {
+            "ours": round(o, 4),
+            "identity": round(i, 4),
+            "pair_fit": round(q, 4),
+            "mkl": round(float(np.mean(mkl)), 4),
+            "ratio": round(o / i, 4),
+        }
+    return table
+
+
+def test_single_still_table_gives_the_numbers_of_scoring_every_reference_in_full(tmp_path):
+    """Identity scored once per family, the photos' Lab and MKL moments computed once: the same
+    table as scoring each (family, reference) from scratch."""
+    from conftest import make_tiny_look_model
+
+    from lutml.models.look_inference import load_look_model
+    from lutml.pipeline.evaluate import single_still_table
+
+    model = load_look_model(make_tiny_look_model(tmp_path / "m"))
+    rng = np.random.default_rng(1)
+    photos = [rng.random((20, 28, 3), dtype=np.float32) for _ in range(5)]
+    args = (model, photos[:2], photos[2:], ["faded_film", "hue_shift"], 9, 0)
+    assert single_still_table(*args) == _single_still_reference(*args)
+
+
+def test_score_luts_with_the_truths_lab_given_scores_the_same() -> None:
+    from lutml.pipeline.evaluate import truth_labs
+
+    rng = np.random.default_rng(2)
+    photos = [rng.random((8, 10, 3)).astype(np.float32) for _ in range(3)]
+    truths = [_red_gain(p) for p in photos]
+    luts = [LUT3D(_red_gain(identity_table(9), 1.1))]
+    a = score_luts(luts, photos, truths, _red_gain)
+    b = score_luts(luts, photos, truths, _red_gain, labs=truth_labs(truths))
+    assert a.summary() == b.summary()
+    for x, y in zip(a.de00, b.de00, strict=True):
+        np.testing.assert_array_equal(x, y)
