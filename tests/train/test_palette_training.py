@@ -10,7 +10,6 @@ import pytest
 from look_data import random_tables, smooth_crops
 
 from lutml.bench.train import look_step, print_look_step
-from lutml.lut.lut3d import identity_table
 from lutml.models.look_features import colour_features_np
 from lutml.pipeline.config import compose
 from lutml.train.look_batches import crop_palettes, half_crops
