@@ -20,6 +20,7 @@ from lutml.lut import identity_table, read_cube
 from lutml.pipeline.config import compose, dump_params
 from lutml.pipeline.evaluate import METHODS, METRICS
 from lutml.reliability import lut_distance
+from lutml.trust import FEATURES, TRUST_VERSION
 
 pytestmark = pytest.mark.slow
 STAGES = ("frames", "synthesize", "split", "fit_luts", "train", "original", "evaluate")
@@ -54,7 +55,8 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     assert set(trust["intervals"]) == {"tone_mid", "saturation_gain", "cast_a", "cast_b"}
     assert any(line.startswith("tone: ") for line in trust["lines"])
     meta = json.loads((repo / "data/models/model.json").read_text())
-    assert meta["trust"]["version"] == 1 and len(meta["trust"]["theta"]["tone"]) == 16
+    assert meta["trust"]["version"] == TRUST_VERSION
+    assert len(meta["trust"]["theta"]["tone"]) == len(FEATURES) + 1
     for name in ("look.cube", "look_preview.png", "compare.png", "frames.png"):
         assert (repo / "data/eval" / name).is_file(), name
     rows = (repo / "data/metrics/eval_photos.csv").read_text().splitlines()
