@@ -116,7 +116,7 @@ def _single_still_reference(model, references, photos, families, size, refine):
 def test_single_still_table_gives_the_numbers_of_scoring_every_reference_in_full(tmp_path):
     """Identity scored once per family, the photos' Lab and MKL moments computed once: the same
     table as scoring each (family, reference) from scratch."""
-    from conftest import make_tiny_look_model
+    from sample_helpers import make_tiny_look_model
 
     from lutml.models.look_inference import load_look_model
     from lutml.pipeline.evaluate import single_still_table
