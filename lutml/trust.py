@@ -248,64 +248,6 @@ def _design(x: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return np.concatenate([z, np.ones((len(z), 1))], axis=1)
 
 
-def fit_shrink(X: np.ndarray, E: np.ndarray, C: np.ndarray, l2: float = 1e-3) -> np.ndarray:
-    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising mean(E s^2 - 2 C s).
-
-    E = <est, est>, C = <est, true> per set: the shrunk estimate's squared error up to a constant.
-    """
-    from scipy.optimize import minimize
-
-    scale = max(float(np.mean(E)), 1e-12)
-
-    def loss(theta):
-        g = _sigmoid(X @ theta)
-        s = S_MAX * g
-        r = (E * s * s - 2.0 * C * s) / scale
-        ds = (2.0 * E * s - 2.0 * C) / scale * S_MAX * g * (1.0 - g)
-        grad = X.T @ ds / len(X) + 2 * l2 * theta
-        return float(np.mean(r) + l2 * theta @ theta), grad
-
-    res = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B")
-    return res.x
-
-
-def fit_shrink_curves(
-    X: np.ndarray, grid: np.ndarray, errs: np.ndarray, l2: float = 1e-3
-) -> np.ndarray:
-    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising the mean of each set's error
-    curve at s(x): `errs` (N, G) the error of set i at strength grid[g], linearly interpolated."""
-    from scipy.optimize import minimize
-
-    grid = np.asarray(grid, np.float64)
-    slopes = np.diff(errs, axis=1) / np.diff(grid)  # (N, G - 1)
-    rows = np.arange(len(errs))
-
-    def loss(theta):
-        g = _sigmoid(X @ theta)
-        s = S_MAX * g
-        seg = np.clip(np.searchsorted(grid, s, side="right") - 1, 0, len(grid) - 2)
-        value = errs[rows, seg] + slopes[rows, seg] * (s - grid[seg])
-        ds = slopes[rows, seg] * S_MAX * g * (1.0 - g)
-        return float(np.mean(value) + l2 * theta @ theta), X.T @ ds / len(X) + 2 * l2 * theta
-
-    return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
-
-
-def fit_spread(X: np.ndarray, r: np.ndarray, l2: float = 1e-3) -> np.ndarray:
-    """Weights phi of log sigma(x) = X @ phi, by the Gaussian likelihood of the residuals r."""
-    from scipy.optimize import minimize
-
-    def nll(phi):
-        z = X @ phi
-        q = r * r * np.exp(-2.0 * z)
-        grad = X.T @ (1.0 - q) / len(X) + 2 * l2 * phi
-        return float(np.mean(z + 0.5 * q) + l2 * phi @ phi), grad
-
-    phi0 = np.zeros(X.shape[1])
-    phi0[-1] = np.log(max(float(np.std(r)), 1e-3))
-    return minimize(nll, phi0, jac=True, method="L-BFGS-B").x
-
-
 @dataclass
 class PartTrust:
     component: str

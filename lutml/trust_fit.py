@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize
 
 from lutml.data.content import crop_stats, mode_candidates
 from lutml.look_components import COMPONENTS, scale_components
@@ -34,9 +35,8 @@ from lutml.trust import (
     TRUST_VERSION,
     TrustModel,
     _design,
+    _sigmoid,
     _summary_vec,
-    fit_shrink_curves,
-    fit_spread,
     frame_subset,
     set_features,
 )
@@ -91,9 +91,62 @@ def _expose(x: np.ndarray, stops: np.ndarray) -> np.ndarray:
 S_GRID = (0.0, 0.5, 1.0, 1.2)
 
 
+def fit_shrink(X: np.ndarray, E: np.ndarray, C: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising mean(E s^2 - 2 C s).
+
+    E = <est, est>, C = <est, true> per set: the shrunk estimate's squared error up to a constant.
+    """
+    scale = max(float(np.mean(E)), 1e-12)
+
+    def loss(theta):
+        g = _sigmoid(X @ theta)
+        s = S_MAX * g
+        r = (E * s * s - 2.0 * C * s) / scale
+        ds = (2.0 * E * s - 2.0 * C) / scale * S_MAX * g * (1.0 - g)
+        grad = X.T @ ds / len(X) + 2 * l2 * theta
+        return float(np.mean(r) + l2 * theta @ theta), grad
+
+    res = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B")
+    return res.x
+
+
+def fit_shrink_curves(
+    X: np.ndarray, grid: np.ndarray, errs: np.ndarray, l2: float = 1e-3
+) -> np.ndarray:
+    """Weights theta of s(x) = S_MAX * sigmoid(X @ theta) minimising the mean of each set's error
+    curve at s(x): `errs` (N, G) the error of set i at strength grid[g], linearly interpolated."""
+    grid = np.asarray(grid, np.float64)
+    slopes = np.diff(errs, axis=1) / np.diff(grid)  # (N, G - 1)
+    rows = np.arange(len(errs))
+
+    def loss(theta):
+        g = _sigmoid(X @ theta)
+        s = S_MAX * g
+        seg = np.clip(np.searchsorted(grid, s, side="right") - 1, 0, len(grid) - 2)
+        value = errs[rows, seg] + slopes[rows, seg] * (s - grid[seg])
+        ds = slopes[rows, seg] * S_MAX * g * (1.0 - g)
+        return float(np.mean(value) + l2 * theta @ theta), X.T @ ds / len(X) + 2 * l2 * theta
+
+    return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def fit_spread(X: np.ndarray, r: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights phi of log sigma(x) = X @ phi, by the Gaussian likelihood of the residuals r."""
+
+    def nll(phi):
+        z = X @ phi
+        q = r * r * np.exp(-2.0 * z)
+        grad = X.T @ (1.0 - q) / len(X) + 2 * l2 * phi
+        return float(np.mean(z + 0.5 * q) + l2 * phi @ phi), grad
+
+    phi0 = np.zeros(X.shape[1])
+    phi0[-1] = np.log(max(float(np.std(r)), 1e-3))
+    return minimize(nll, phi0, jac=True, method="L-BFGS-B").x
+
+
 def _error_curves(raw: np.ndarray, true: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
     """Per part: the error to the true look at each strength of `S_GRID` for that part (the others
-    at 1) - the curve `lutml.trust.fit_shrink_curves` interpolates.
+    at 1) - the curve `fit_shrink_curves` interpolates.
 
     The error is the mean dE00 over the lattice weighted by natural colours, divided by no grade's
     (at least 1 dE00): what the benchmarks score, as a ratio to identity; where there is no look

@@ -17,11 +17,9 @@ from lutml.trust import (
     TRUST_VERSION,
     TrustModel,
     _design,
-    fit_shrink,
-    fit_spread,
     level_of,
 )
-from lutml.trust_fit import fit_trust
+from lutml.trust_fit import fit_shrink, fit_spread, fit_trust
 
 
 def test_fit_shrink_learns_where_the_estimate_is_right():
