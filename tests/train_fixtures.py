@@ -7,7 +7,11 @@ the exact ground-truth LUT per pair as data/luts/gt/<id>.cube.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -62,3 +66,46 @@ def free_ports(n: int) -> list[int]:
     for s in socks:
         s.close()
     return ports
+
+
+def run_local_cluster(script: str, args_of: list[list[str]], cwd: Path) -> list[dict]:
+    """Run `script` (python -c) once per worker of a TF_CONFIG cluster on 127.0.0.1, worker i with
+    the arguments `args_of[i]`; each prints one line ``RESULT <json>``: the results, in order.
+
+    Waits for EVERY worker before judging any: killing the stragglers after the first one finished
+    (as a test once did) SIGKILLed a worker that was still saving its last epoch.
+    """
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(len(args_of))]}
+    procs = []
+    for index, args in enumerate(args_of):
+        task = {"type": "worker", "index": index}
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "TF_ENABLE_ONEDNN_OPTS": "0",
+            "TF_CONFIG": json.dumps({"cluster": cluster, "task": task}),
+        }
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", script, *map(str, args)],
+                env=env,
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
+    texts = []
+    try:
+        for proc in procs:
+            texts.append(proc.communicate(timeout=300)[0])
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    results = []
+    for proc, text in zip(procs, texts, strict=True):
+        assert proc.returncode == 0, text[-3000:]
+        line = next(x for x in text.splitlines() if x.startswith("RESULT "))
+        results.append(json.loads(line[7:]))
+    return results

@@ -4,15 +4,12 @@ shards of the training crops; the crop shards of a photo folder; the default pat
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from look_data import make_look_data
-from train_fixtures import free_ports
+from train_fixtures import run_local_cluster
 
 WORKER = """
 import json, sys
@@ -45,42 +42,12 @@ TINY_TRAIN = {
 
 def train_workers(data: dict, out: Path, shards: str, workers: int) -> list[dict]:
     """Train in `workers` processes, a TF_CONFIG cluster on 127.0.0.1; their results."""
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(workers)]}
-    procs = []
-    for index in range(workers):
-        task = {"type": "worker", "index": index}
-        env = {
-            **os.environ,
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "TF_ENABLE_ONEDNN_OPTS": "0",
-            "TF_CONFIG": json.dumps({"cluster": cluster, "task": task}),
-        }
-        args = [data["pairs"], data["split"], data["luts"], out / f"models{index}"]
-        args += [Path(__file__).parents[1], shards, json.dumps(TINY_TRAIN)]
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", WORKER, *map(str, args)],
-                env=env,
-                cwd=Path(__file__).parents[1],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        )
-    texts = []
-    try:  # wait for every worker before judging any (a straggler may still be saving)
-        for proc in procs:
-            texts.append(proc.communicate(timeout=300)[0])
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    results = []
-    for proc, text in zip(procs, texts, strict=True):
-        assert proc.returncode == 0, text[-3000:]
-        line = next(x for x in text.splitlines() if x.startswith("RESULT "))
-        results.append(json.loads(line[7:]))
-    return results
+    args_of = [
+        [data["pairs"], data["split"], data["luts"], out / f"models{index}"]
+        + [Path(__file__).parents[1], shards, json.dumps(TINY_TRAIN)]
+        for index in range(workers)
+    ]
+    return run_local_cluster(WORKER, args_of, Path(__file__).parents[1])
 
 
 @pytest.fixture(scope="module")

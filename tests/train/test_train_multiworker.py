@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from train_fixtures import free_ports, make_pairs
+from train_fixtures import make_pairs, run_local_cluster
 
 pytestmark = pytest.mark.slow
 
@@ -29,50 +25,17 @@ print("RESULT " + json.dumps({k: v for k, v in m.items() if k != "model"}))
 
 def test_two_workers_train_in_sync(tmp_path):
     data = make_pairs(tmp_path / "data", n_train=8, n_test=4, size=32)
-    cluster = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
-    procs = []
-    for index in range(2):
-        env = {
-            **os.environ,
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "TF_ENABLE_ONEDNN_OPTS": "0",
-            "TF_CONFIG": json.dumps(
-                {"cluster": cluster, "task": {"type": "worker", "index": index}}
-            ),
-        }
-        args = [
-            str(data["pairs"]),
-            str(data["split"]),
-            str(data["gt"]),
-            str(tmp_path / f"models{index}"),
-            str(Path(__file__).parents[1]),  # tests/, for config_helpers
+    args_of = [
+        [
+            data["pairs"],
+            data["split"],
+            data["gt"],
+            tmp_path / f"models{index}",
+            Path(__file__).parents[1],  # tests/, for config_helpers
         ]
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", WORKER, *args],
-                env=env,
-                cwd=Path(__file__).parents[1],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        )
-    # Wait for BOTH workers before judging either: killing the stragglers after the first one
-    # finished (as this test once did) SIGKILLed a worker that was still saving its last epoch.
-    texts = []
-    try:
-        for proc in procs:
-            texts.append(proc.communicate(timeout=300)[0])
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    outputs = []
-    for proc, out in zip(procs, texts, strict=True):
-        assert proc.returncode == 0, out[-3000:]
-        outputs.append(
-            json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
-        )
+        for index in range(2)
+    ]
+    outputs = run_local_cluster(WORKER, args_of, Path(__file__).parents[1])
     assert [o["replicas"] for o in outputs] == [2, 2]
     # Synchronous data-parallel training: every worker ends with the same weights.
     assert outputs[0]["generator_abs_sum"] == pytest.approx(
