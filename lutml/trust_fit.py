@@ -166,7 +166,9 @@ def _error_curves(raw: np.ndarray, true: np.ndarray, w: np.ndarray) -> dict[str,
     out = {}
     for c in COMPONENTS:
         errs = [
-            at_one if s == 1.0 else weighted_lut_delta_e(scale_components(raw, **{c: s}), true, w) / scale
+            at_one
+            if s == 1.0
+            else weighted_lut_delta_e(scale_components(raw, **{c: s}), true, w) / scale
             for s in S_GRID
         ]
         out[c] = np.asarray(errs, np.float64)
