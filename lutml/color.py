@@ -263,6 +263,21 @@ def mean_delta_e(rgb1: np.ndarray, rgb2: np.ndarray) -> float:
     return float(np.mean(delta_e_image(rgb1, rgb2)))
 
 
+def lut_delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """CIEDE2000 from LUT table(s) `a` to `b` at each lattice node: sRGB tables (..., n, n, n, 3),
+    values clipped to [0, 1], broadcast against each other. Returns float64 (..., n^3)."""
+    d = delta_e_2000(srgb_to_lab(np.clip(a, 0, 1)), srgb_to_lab(np.clip(b, 0, 1)))
+    return d.reshape(*d.shape[:-3], -1)
+
+
+def weighted_lut_delta_e(a: np.ndarray, b: np.ndarray, node_weights: np.ndarray) -> float:
+    """Mean `lut_delta_e` from table `a` to `b` (n, n, n, 3) over the lattice, weighted by
+    `node_weights` (n^3,): how often natural photos hold each node's colour."""
+    w = np.asarray(node_weights, np.float64).reshape(-1)
+    d = lut_delta_e(a, b)
+    return float(np.sum(w * d) / np.sum(w))
+
+
 def psnr(rgb1: np.ndarray, rgb2: np.ndarray) -> float:
     """Peak signal-to-noise ratio in dB for images in [0, 1] (inf when identical)."""
     mse = float(np.mean((np.asarray(rgb1, np.float64) - np.asarray(rgb2, np.float64)) ** 2))

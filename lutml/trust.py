@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from lutml.color import srgb_to_lab
+from lutml.color import srgb_to_lab, weighted_lut_delta_e
 from lutml.look_components import COMPONENTS, component_fields, component_summary, scale_components
 from lutml.lut.lut3d import identity_table
 
@@ -423,13 +423,8 @@ class TrustModel:
 
 def look_strength(table: np.ndarray, node_weights: np.ndarray) -> float:
     """Mean dE00 between the look and no grade over the lattice, weighted by natural colours."""
-    from lutml.color import delta_e_2000
-
     t = np.asarray(table, np.float64)
-    n = t.shape[0]
-    w = np.asarray(node_weights, np.float64).reshape(-1)
-    d = delta_e_2000(srgb_to_lab(identity_table(n)), srgb_to_lab(np.clip(t, 0, 1))).reshape(-1)
-    return float(np.sum(w * d) / np.sum(w))
+    return weighted_lut_delta_e(identity_table(t.shape[0]), t, node_weights)
 
 
 def natural_coverage(images: Sequence[np.ndarray], node_weights: np.ndarray) -> float:

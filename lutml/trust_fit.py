@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from lutml.color import weighted_lut_delta_e
 from lutml.data.content import crop_stats, mode_candidates
 from lutml.look_components import COMPONENTS, scale_components
 from lutml.lut import LUT3D, apply_lut
@@ -157,15 +158,17 @@ def _error_curves(raw: np.ndarray, true: np.ndarray, w: np.ndarray) -> dict[str,
     raw, true = raw[::2, ::2, ::2], true[::2, ::2, ::2]
     w = w.reshape(n, n, n)[::2, ::2, ::2].reshape(-1)
     ident = identity_table(raw.shape[0])
-    raw_error = _lut_error(raw, true, w)
-    no_grade = _lut_error(ident, true, w)
+    raw_error = weighted_lut_delta_e(raw, true, w)
+    no_grade = weighted_lut_delta_e(ident, true, w)
     # a look's error as a ratio to no grade's; with no look to find, as a ratio to the raw error
     scale = max(no_grade if no_grade > 0.5 else raw_error, 1.0)
     at_one = raw_error / scale
     out = {}
     for c in COMPONENTS:
         errs = [
-            at_one if s == 1.0 else _lut_error(scale_components(raw, **{c: s}), true, w) / scale
+            at_one
+            if s == 1.0
+            else weighted_lut_delta_e(scale_components(raw, **{c: s}), true, w) / scale
             for s in S_GRID
         ]
         out[c] = np.asarray(errs, np.float64)
@@ -313,9 +316,9 @@ def fit_from_records(
     # how much the trust model helps on the held-out half (LUT error over natural colours)
     err_raw, err_trust, err_id = [], [], []
     for r, t in zip(rec_b, tab_b, strict=True):
-        err_raw.append(_lut_error(r["raw"], r["true"], w))
-        err_trust.append(_lut_error(t, r["true"], w))
-        err_id.append(_lut_error(identity_table(t.shape[0]), r["true"], w))
+        err_raw.append(weighted_lut_delta_e(r["raw"], r["true"], w))
+        err_trust.append(weighted_lut_delta_e(t, r["true"], w))
+        err_id.append(weighted_lut_delta_e(identity_table(t.shape[0]), r["true"], w))
     err_raw, err_trust, err_id = map(np.asarray, (err_raw, err_trust, err_id))
     looked = (
         err_id > 0.5
@@ -393,14 +396,6 @@ def _fit_mixed(all_a, all_b, mu, sd) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _mean(values: np.ndarray) -> float | None:
     return round(float(np.mean(values)), 4) if len(values) else None
-
-
-def _lut_error(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
-    """Mean dE00 between two tables over the lattice, weighted by natural colours."""
-    from lutml.color import delta_e_2000, srgb_to_lab
-
-    d = delta_e_2000(srgb_to_lab(np.clip(a, 0, 1)), srgb_to_lab(np.clip(b, 0, 1))).reshape(-1)
-    return float(np.sum(w * d) / np.sum(w))
 
 
 def main(argv: list[str] | None = None) -> None:

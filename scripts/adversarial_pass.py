@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the tests' sample builders (tests/sample_helpers.py, tests/web_helpers.py) make some inputs
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from adversarial.run import main  # noqa: E402
 

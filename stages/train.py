@@ -7,25 +7,12 @@ not inputs of this stage. The pair-trained models train in pipelines/pairs/dvc.y
 
 from __future__ import annotations
 
-import os
-
-from lutml.config.params import load_params
 from lutml.config.stages import TrainStage
-from lutml.config.validators import ConfigError
-from lutml.pipeline.params import parse_paths
+from lutml.pipeline.params import train_stage_start
 
 
 def main(argv: list[str] | None = None) -> None:
-    pairs_dir, split_dir, luts_dir, out_dir = parse_paths(
-        argv, "pairs_dir", "split_dir", "luts_dir", "out_dir"
-    )
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
-    try:
-        cfg = TrainStage.from_params(load_params())
-    except ConfigError as exc:
-        raise SystemExit(f"train: {exc}") from exc
-    if cfg.train.strategy == "multi_worker":
-        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see lutml.train.strategy
+    (pairs_dir, split_dir, luts_dir, out_dir), cfg = train_stage_start(argv, TrainStage)
     from lutml.train.look_trainer import train_look_model
 
     m = train_look_model(

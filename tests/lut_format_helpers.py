@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import PyOpenColorIO as OCIO
 import pytest
+from sample_helpers import asymmetric_lut
 
-from lutml.lut import LUT3D, identity_table
+from lutml.lut import LUT3D, apply_lut, identity_table
 
 RNG = np.random.default_rng(14)
 
@@ -63,6 +64,25 @@ def ocio_apply(path: Path, rgb: np.ndarray, interpolation=OCIO.INTERP_TETRAHEDRA
     out = np.ascontiguousarray(rgb, dtype=np.float32).copy()
     processor.applyRGB(out)
     return out
+
+
+def assert_opencolorio_applies_like_lutml(
+    path: Path, lut: LUT3D, lo: float, hi: float, atol: float = 1e-6
+) -> np.ndarray:
+    """OpenColorIO applies the LUT file at `path` as lutml applies `lut`, on 20000 colours drawn
+    from `RNG`, uniform in [lo, hi); returns those colours (float32 (20000, 3))."""
+    rgb = RNG.uniform(lo, hi, (20000, 3)).astype(np.float32)
+    np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(lut, rgb), rtol=0, atol=atol)
+    return rgb
+
+
+def ranged_lut(size: int, shared: bool = False) -> LUT3D:
+    """`asymmetric_lut` (outputs from -0.01 to 1.31: kept by a float format) on an input range
+    other than [0, 1]: the same for the three channels (`shared`) or one per channel."""
+    lut = asymmetric_lut(size)
+    lut.domain_min = np.array([-0.1, -0.1, -0.1] if shared else [-0.1, 0.0, 0.05], np.float32)
+    lut.domain_max = np.array([1.2, 1.2, 1.2] if shared else [1.2, 1.0, 0.9], np.float32)
+    return lut
 
 
 def nodes(size: int) -> np.ndarray:

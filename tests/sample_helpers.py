@@ -1,5 +1,6 @@
 """Tiny synthetic samples the tests build on: an asymmetric LUT, smooth photos, a fake photo corpus
-and an untrained look estimator saved as the train stage saves one, a PNG that only claims a size.
+and an untrained look estimator saved as the train stage saves one (or as its NumPy weights only),
+a PNG that only claims a size, where a JPEG's entropy-coded data lies (to damage it).
 
 Imported as `from sample_helpers import ...` from any tests/ subfolder (pytest's pythonpath): a
 module of its own, not conftest.py, because several conftest.py files exist and which one
@@ -9,6 +10,7 @@ module of its own, not conftest.py, because several conftest.py files exist and 
 from __future__ import annotations
 
 import csv
+import json
 import struct
 import zlib
 from pathlib import Path
@@ -19,7 +21,7 @@ from lutml.config.corpus import CorpusConfig
 from lutml.imageio import write_image
 from lutml.lut import LUT3D, identity_table
 from lutml.models.files import LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
-from lutml.models.look_inference import export_numpy_weights
+from lutml.models.look_inference import colour_features_np, export_numpy_weights
 
 CATEGORIES = ("animal", "building", "landscape")
 
@@ -78,8 +80,6 @@ def make_tiny_look_model(
     folder: Path, frame_size: int = 16, lut_size: int = 5, seed: int = 0
 ) -> Path:
     """An untrained (random) look estimator saved as the train stage saves one (.keras, .npz, model.json)."""
-    import json
-
     import keras
 
     from lutml.models.look_encoder import LookEncoder
@@ -104,6 +104,48 @@ def make_tiny_look_model(
     }
     (folder / META_FILE).write_text(json.dumps(meta))
     return folder
+
+
+def make_numpy_look_model(folder: Path, **meta: object) -> Path:
+    """A random look estimator as `look_encoder.npz` + `model.json` only (no .keras, no TF): what
+    `lutml grade` and the web app read. `meta` adds keys to model.json (e.g. ``shrinkage``).
+
+    Also used by scripts/adversarial/fixtures.py (the adversarial pass's small model)."""
+    rng = np.random.default_rng(0)
+    f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
+    m = 5**3 * 3
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        folder / LOOK_WEIGHTS_FILE,
+        frame_size=np.int64(16),
+        lut_size=np.int64(5),
+        mean=rng.normal(0, 0.01, m).astype(np.float32),
+        basis=rng.normal(0, 0.02, (4, m)).astype(np.float32),
+        node_weights=np.ones(125, np.float32),
+        **{
+            "frame.00.kernel": rng.normal(0, 0.05, (f, 8)).astype(np.float32),
+            "frame.00.bias": np.zeros(8, np.float32),
+            "head.00.kernel": rng.normal(0, 0.05, (8 + f, 4)).astype(np.float32),
+            "head.00.bias": np.zeros(4, np.float32),
+        },
+    )
+    base = {"name": "look_encoder", "kind": "look", "frame_size": 16, "lut_size": 5}
+    (folder / META_FILE).write_text(json.dumps({**base, **meta}))
+    return folder
+
+
+def jpeg_scan_bounds(data: bytes) -> tuple[int, int]:
+    """(start, end) of the first scan's entropy-coded data of a JPEG (`data`, the whole file).
+
+    Also used by scripts/adversarial/fixtures.py (its damaged JPEGs)."""
+    sos = data.find(b"\xff\xda")
+    start = sos + 2 + struct.unpack(">H", data[sos + 2 : sos + 4])[0]
+    end = start
+    while True:
+        end = data.find(b"\xff", end)
+        if data[end + 1] not in (0x00, *range(0xD0, 0xD8)):
+            return start, end
+        end += 2
 
 
 def png_claiming(width: int, height: int, bit_depth: int = 8) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
+from sample_helpers import jpeg_scan_bounds
 from web_helpers import known_grade, make_frame, png_bytes
 
 from lutml.imageio import ImageReadError, read_image_full
@@ -38,18 +39,6 @@ def jpeg(tmp_path: Path, name: str = "ok.jpg", **options) -> bytes:
     return (tmp_path / name).read_bytes()
 
 
-def scan_data(data: bytes) -> tuple[int, int]:
-    """(start, end) of the first scan's entropy-coded data."""
-    sos = data.find(b"\xff\xda")
-    start = sos + 2 + struct.unpack(">H", data[sos + 2 : sos + 4])[0]
-    end = start
-    while True:
-        end = data.find(b"\xff", end)
-        if data[end + 1] not in (0x00, *range(0xD0, 0xD8)):
-            return start, end
-        end += 2
-
-
 def write(tmp_path: Path, data: bytes, name: str = "bad.jpg") -> Path:
     (tmp_path / name).write_bytes(data)
     return tmp_path / name
@@ -62,7 +51,7 @@ def test_zeroed_middle_of_a_scan_is_an_error(tmp_path, options):
     """200 bytes of the scan overwritten with zeros (across a restart marker where there are
     some): libjpeg decodes garbage and only warns."""
     data = jpeg(tmp_path, **options)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = data.find(b"\xff\xd0", start) - 100 if "restart_marker_blocks" in options else start
     at += (end - start) // 2 if at == start else 0
     bad = write(tmp_path, data[:at] + bytes(200) + data[at + 200 :])
@@ -72,7 +61,7 @@ def test_zeroed_middle_of_a_scan_is_an_error(tmp_path, options):
 
 def test_bytes_cut_from_the_middle_of_a_scan_are_an_error(tmp_path):
     data = jpeg(tmp_path)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = start + (end - start) // 3
     while b"\xff" in data[at - 1 : at + 65]:
         at += 7
@@ -83,7 +72,7 @@ def test_bytes_cut_from_the_middle_of_a_scan_are_an_error(tmp_path):
 
 def test_restart_markers_out_of_order_are_an_error(tmp_path):
     data = bytearray(jpeg(tmp_path, restart_marker_blocks=4))
-    start, end = scan_data(bytes(data))
+    start, end = jpeg_scan_bounds(bytes(data))
     first = data.find(b"\xff\xd0", start)
     data[first + 1] = 0xD3  # RST3 where RST0 belongs
     bad = write(tmp_path, bytes(data))
@@ -94,7 +83,7 @@ def test_restart_markers_out_of_order_are_an_error(tmp_path):
 def test_bytes_left_over_after_the_last_block_are_an_error(tmp_path):
     """A spliced file: the frame is complete before its data ends (libjpeg skips the rest)."""
     data = jpeg(tmp_path)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     bad = write(tmp_path, data[:end] + bytes(range(1, 200)) + data[end:])
     with pytest.raises(ImageReadError, match="data left over after the last block"):
         read_image_full(bad)
@@ -110,7 +99,7 @@ def test_a_multi_picture_jpeg_is_checked_too(tmp_path):
     )
     data = (tmp_path / "m.mpo").read_bytes()
     assert read_image_full(tmp_path / "m.mpo").rgb.shape == (192, 256, 3)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = (start + end) // 2
     bad = write(tmp_path, data[:at] + bytes(200) + data[at + 200 :], "bad.mpo")
     with pytest.raises(ImageReadError, match=r"bad\.mpo: damaged JPEG"):
@@ -145,7 +134,7 @@ def test_a_jpeg_of_many_scans_is_checked_in_little_memory(tmp_path):
 
 def test_error_names_the_scan_and_the_byte(tmp_path):
     data = jpeg(tmp_path, progressive=True)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = (start + end) // 2
     bad = write(tmp_path, data[:at] + bytes(200) + data[at + 200 :])
     with pytest.raises(ImageReadError, match=r"in scan 1 of \d+, near byte \d+ of \d+"):
@@ -183,7 +172,7 @@ def test_sound_jpegs_of_every_layout_read(tmp_path, options, mode, size):
 def test_lutml_apply_refuses_a_corrupt_jpeg_and_writes_nothing(tmp_path):
     write_cube(LUT3D.identity(3), tmp_path / "id.cube")
     data = jpeg(tmp_path)
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = (start + end) // 2
     bad = write(tmp_path, data[:at] + bytes(200) + data[at + 200 :])
     out = subprocess.run(
@@ -206,7 +195,7 @@ def test_web_match_refuses_a_corrupt_jpeg(tmp_path):
     buf = io.BytesIO()
     Image.fromarray((frame * 255).astype(np.uint8)).save(buf, format="JPEG", quality=95)
     data = buf.getvalue()
-    start, end = scan_data(data)
+    start, end = jpeg_scan_bounds(data)
     at = (start + end) // 2
     bad = data[:at] + bytes(120) + data[at + 120 :]
     form = {

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -102,6 +102,34 @@ def make_app(work, model_dirs=(), **config):
             **config,
         }
     )
+
+
+def raw_exchange(
+    host: str, port: int, head: bytes, body_chunks: Iterable[bytes] = (), timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
+    """Send a request by hand on its own connection (the server may answer, and close, before the
+    body is in) and read the answer to its end: (status, header fields by lower-case name, body
+    as sent). Also used by scripts/adversarial/web.py."""
+    data = b""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        try:
+            s.sendall(head)
+            for chunk in body_chunks:
+                s.sendall(chunk)
+        except OSError:
+            pass  # answered and closed early: read the answer
+        try:
+            while chunk := s.recv(65536):
+                data += chunk
+        except OSError:
+            pass
+    header, _, payload = data.partition(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    if not lines[0].startswith("HTTP/"):
+        raise ConnectionError(f"no HTTP answer ({len(data)} bytes)")
+    fields = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+    fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
+    return int(lines[0].split()[1]), fields, payload
 
 
 def free_port() -> int:

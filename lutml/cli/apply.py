@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lutml.cli.options import add_input_space, add_interpolation, add_strength
 from lutml.cli.paths import check_outputs
 
 if TYPE_CHECKING:
@@ -58,24 +59,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="OUT",
         help="graded image to write; the format follows the extension (.png .jpg .tif .exr)",
     )
-    p.add_argument(
-        "--strength",
-        type=float,
-        default=1.0,
-        help="how much of the look: 0 = unchanged, 1 = full look (default), up to 2 exaggerates it",
+    add_strength(
+        p, "how much of the look: 0 = unchanged, 1 = full look (default), up to 2 exaggerates it"
     )
-    p.add_argument(
-        "--interpolation",
-        choices=["tetrahedral", "trilinear"],
-        default="tetrahedral",
-        help="between LUT nodes: tetrahedral (default; what Resolve and OCIO use) or "
+    add_interpolation(
+        p,
+        "between LUT nodes: tetrahedral (default; what Resolve and OCIO use) or "
         "trilinear (softer on some LUTs)",
     )
-    p.add_argument(
-        "--input-space",
-        default=None,
-        metavar="NAME",
-        help="IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)",
+    add_input_space(
+        p, "IN is footage in colour space NAME: convert it to sRGB before the LUT (see above)"
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from lutml.atomic import atomic_path
 from lutml.cli.convert import reported_warnings
+from lutml.cli.options import add_input_space, add_interpolation
 from lutml.cli.paths import check_outputs
 
 SUMMARY = "fit a .cube LUT from before/after frames"
@@ -87,11 +88,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="ignore a few wrong pixels (artefacts, clipped highlights, JPEG blocks)",
     )
-    p.add_argument(
-        "--interpolation",
-        choices=["tetrahedral", "trilinear"],
-        default="tetrahedral",
-        help="how the LUT will be applied: tetrahedral (default; Resolve, OCIO, "
+    add_interpolation(
+        p,
+        "how the LUT will be applied: tetrahedral (default; Resolve, OCIO, "
         "ffmpeg) or trilinear; the fit is exact for the one chosen",
     )
     p.add_argument(
@@ -106,11 +105,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--title", default=None, help="TITLE written in the .cube (default: the file name)"
     )
-    p.add_argument(
-        "--input-space",
-        default=None,
-        metavar="NAME",
-        help="colour space of the --source frames (camera log/linear footage; see above); "
+    add_input_space(
+        p,
+        "colour space of the --source frames (camera log/linear footage; see above); "
         "default: display sRGB like the targets",
     )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from lutml.atomic import atomic_path
 from lutml.cli.convert import reported_warnings
+from lutml.cli.options import add_input_space, add_strength
 from lutml.cli.paths import check_outputs
 from lutml.models.validate import check_model
 
@@ -72,12 +73,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="neutraliser model: LUT from the neutralised frame back to IMAGE, i.e. IMAGE's look "
         "as a LUT for neutral footage",
     )
-    p.add_argument(
-        "--strength",
-        type=float,
-        default=1.0,
-        help="blend of the look with the original, 0 = no change, 1 = full look (default 1)",
-    )
+    add_strength(p, "blend of the look with the original, 0 = no change, 1 = full look (default 1)")
     p.add_argument(
         "--smoothness", type=float, default=None, help="LUT smoothness (default: the fit's default)"
     )
@@ -90,11 +86,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="look models: keep the raw estimate (by default the parts of the look the model is "
         "unsure of - tone, saturation, cast - are pulled towards no grade; the report says which)",
     )
-    p.add_argument(
-        "--input-space",
-        default=None,
-        metavar="NAME",
-        help="export the LUT for footage in colour space NAME (camera log/linear; see above)",
+    add_input_space(
+        p, "export the LUT for footage in colour space NAME (camera log/linear; see above)"
     )
 
 

@@ -65,10 +65,8 @@ def interpolation_weights(
 
     Parameters
     ----------
-    rgb : float array (N, 3)
-        Input colours.
-    size : int
-        Nodes per axis.
+    rgb, size, domain_min, domain_max
+        The colours (N, 3) and the lattice, as for `lattice_coordinates`.
     interpolation : "tetrahedral" or "trilinear"
         Must match how the LUT will be applied.
 

@@ -131,6 +131,45 @@ def _segment_end(data, end, st):
     return extra, pos
 
 
+@numba.njit(cache=True, inline="always")
+def _ac_band(data, end, st, ac, k, last, eob_runs, bits):
+    """One block's AC codes from zig-zag coefficient `k` to `last`, as the sequential (1-63) and
+    the progressive first AC scans (their band) read them. A zero-size code other than ZRL ends
+    the block; with `eob_runs` (progressive) it also carries r more bits: an end-of-band run over
+    the next blocks. Returns (state, ran short, `OK`/`BAD_CODE`/`OVERRUN`, `bits` with each
+    nonzero coefficient's bit set, how many of the next blocks the run skips)."""
+    short = False
+    bad = OK
+    eobrun = 0
+    one = np.uint64(1)
+    while k <= last:
+        rs, st, sh = _decode(data, end, st, ac)
+        short |= sh
+        if rs < 0:
+            bad = BAD_CODE
+            break
+        r = rs >> 4
+        s = rs & 15
+        if s:
+            k += r
+            if k > last:
+                bad = OVERRUN
+                break
+            _, st, sh = _take(data, end, st, s)
+            short |= sh
+            bits |= one << np.uint64(k)
+        elif r == 15:
+            k += 15
+        else:
+            if eob_runs:
+                run, st, sh = _take(data, end, st, r)
+                short |= sh
+                eobrun = (1 << r) + run - 1
+            break
+        k += 1
+    return st, short, bad, bits, eobrun
+
+
 @numba.njit(cache=True, nogil=True)  # the web's other threads go on meanwhile
 def check_scan(
     data, start, end, kind, ss, se, ri,
@@ -206,58 +245,17 @@ def check_scan(
             elif kind == DC_REFINE:
                 _, st, sh = _take(data, end, st, 1)
                 short |= sh
-            if kind == SEQUENTIAL and bad == OK:
-                k = 1
-                while k < 64:
-                    rs, st, sh = _decode(data, end, st, ac)
-                    short |= sh
-                    if rs < 0:
-                        bad = BAD_CODE
-                        break
-                    r = rs >> 4
-                    s = rs & 15
-                    if s:
-                        k += r
-                        if k > 63:
-                            bad = OVERRUN
-                            break
-                        _, st, sh = _take(data, end, st, s)
-                        short |= sh
-                    elif r == 15:
-                        k += 15
-                    else:
-                        break
-                    k += 1
+            if kind == SEQUENTIAL and bad == OK:  # coefficients 1-63; EOB ends the block
+                st, sh, bad, _, _ = _ac_band(data, end, st, ac, 1, 63, False, np.uint64(0))
+                short |= sh
             elif kind == AC_FIRST:
                 if eobrun > 0:
                     eobrun -= 1
                 else:
-                    bits = nonzero[block]
-                    k = ss
-                    while k <= se:
-                        rs, st, sh = _decode(data, end, st, ac)
-                        short |= sh
-                        if rs < 0:
-                            bad = BAD_CODE
-                            break
-                        r = rs >> 4
-                        s = rs & 15
-                        if s:
-                            k += r
-                            if k > se:
-                                bad = OVERRUN
-                                break
-                            _, st, sh = _take(data, end, st, s)
-                            short |= sh
-                            bits |= one << np.uint64(k)
-                        elif r == 15:
-                            k += 15
-                        else:
-                            run, st, sh = _take(data, end, st, r)
-                            short |= sh
-                            eobrun = (1 << r) + run - 1
-                            break
-                        k += 1
+                    st, sh, bad, bits, eobrun = _ac_band(
+                        data, end, st, ac, ss, se, True, nonzero[block]
+                    )
+                    short |= sh
                     nonzero[block] = bits
             elif kind == AC_REFINE:
                 bits = nonzero[block]

@@ -25,6 +25,20 @@ def _as_domain(value: object, name: str) -> np.ndarray:
     return arr
 
 
+def _checked_domain(
+    kind: str, table: np.ndarray, domain_min: object, domain_max: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """A LUT's checks shared by `LUT1D` and `LUT3D` (`kind`): finite table values, and its
+    domain as float32 (3,) arrays with every domain_max above its domain_min."""
+    if not np.all(np.isfinite(table)):
+        raise ValueError(f"{kind} table contains NaN or infinite values")
+    domain_min = _as_domain(domain_min, "domain_min")
+    domain_max = _as_domain(domain_max, "domain_max")
+    if np.any(domain_max <= domain_min):
+        raise ValueError(f"{kind} domain_max {domain_max} must exceed domain_min {domain_min}")
+    return domain_min, domain_max
+
+
 @dataclass(eq=False)
 class LUT1D:
     """A per-channel 1D shaper applied before the 3D table.
@@ -51,14 +65,9 @@ class LUT1D:
             raise ValueError(
                 f"LUT1D table must have shape (m, 3) with 2 <= m <= 65536, got {self.table.shape}"
             )
-        if not np.all(np.isfinite(self.table)):
-            raise ValueError("LUT1D table contains NaN or infinite values")
-        self.domain_min = _as_domain(self.domain_min, "domain_min")
-        self.domain_max = _as_domain(self.domain_max, "domain_max")
-        if np.any(self.domain_max <= self.domain_min):
-            raise ValueError(
-                f"LUT1D domain_max {self.domain_max} must exceed domain_min {self.domain_min}"
-            )
+        self.domain_min, self.domain_max = _checked_domain(
+            "LUT1D", self.table, self.domain_min, self.domain_max
+        )
 
     @property
     def size(self) -> int:
@@ -99,14 +108,9 @@ class LUT3D:
             raise ValueError(
                 f"LUT3D size must be between {MIN_SIZE} and {MAX_SIZE}, got {t.shape[0]}"
             )
-        if not np.all(np.isfinite(t)):
-            raise ValueError("LUT3D table contains NaN or infinite values")
-        self.domain_min = _as_domain(self.domain_min, "domain_min")
-        self.domain_max = _as_domain(self.domain_max, "domain_max")
-        if np.any(self.domain_max <= self.domain_min):
-            raise ValueError(
-                f"LUT3D domain_max {self.domain_max} must exceed domain_min {self.domain_min}"
-            )
+        self.domain_min, self.domain_max = _checked_domain(
+            "LUT3D", t, self.domain_min, self.domain_max
+        )
 
     @property
     def size(self) -> int:

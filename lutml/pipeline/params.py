@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import TypeVar
+
+from lutml.config.params import load_params
+from lutml.config.stages import Stage
+from lutml.config.validators import ConfigError
+
+S = TypeVar("S", bound=Stage)
 
 
 def parse_paths(argv: list[str] | None, *names: str) -> list[Path]:
@@ -18,6 +26,22 @@ def parse_paths(argv: list[str] | None, *names: str) -> list[Path]:
         usage = " ".join(n.upper() for n in names)
         raise SystemExit(f"usage: {Path(sys.argv[0]).name} {usage} (got {len(args)} arguments)")
     return [Path(a) for a in args]
+
+
+def train_stage_start(argv: list[str] | None, stage: type[S]) -> tuple[list[Path], S]:
+    """The start both `train` stages share (stages/train.py, pipelines/pairs/stages/train.py):
+    their paths (pairs, split, LUTs, models) and their config, a bad one ending the stage with its
+    message; TensorFlow's log level is set before it loads, and oneDNN is off for a multi-worker
+    strategy (see lutml.train.strategy)."""
+    paths = parse_paths(argv, "pairs_dir", "split_dir", "luts_dir", "out_dir")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
+    try:
+        cfg = stage.from_params(load_params())
+    except ConfigError as exc:
+        raise SystemExit(f"train: {exc}") from exc
+    if cfg.train.strategy == "multi_worker":
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    return paths, cfg
 
 
 def one_blas_thread() -> None:

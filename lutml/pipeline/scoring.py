@@ -145,14 +145,20 @@ def single_still_table(
             )
         o, q = float(np.mean(ours)), float(np.mean(pair))
         i = float(np.mean([ident] * len(references)))  # the mean of equal numbers, as before
-        table[name] = {
-            "ours": round(o, 4),
-            "identity": round(i, 4),
-            "pair_fit": round(q, 4),
-            "mkl": round(float(np.mean(mkl)), 4),
-            "ratio": round(o / i, 4),
-        }
+        table[name] = single_still_row(o, i, q, float(np.mean(mkl)))
     return table
+
+
+def single_still_row(ours: float, identity: float, pair_fit: float, mkl: float) -> dict[str, float]:
+    """A row of `single_still_table` from its mean ΔE00s: each rounded to 4 decimals, and the
+    ratio of ours to identity's."""
+    return {
+        "ours": round(ours, 4),
+        "identity": round(identity, 4),
+        "pair_fit": round(pair_fit, 4),
+        "mkl": round(mkl, 4),
+        "ratio": round(ours / identity, 4),
+    }
 
 
 def _score_mean(lut: LUT3D, photos: Sequence[np.ndarray], labs: Sequence[np.ndarray]) -> float:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from lutml.color import delta_e_2000, srgb_to_lab
+from lutml.color import lut_delta_e
 from lutml.lut.lut3d import identity_table
 from lutml.train.look_batches import draw_batches
 
@@ -33,14 +33,10 @@ def lut_errors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per set (N,): the weighted mean dE00 of `pred` to `true` (N, n, n, n, 3) over the lattice,
     and that of no grade (the identity) to `true`."""
-    n = true.shape[1]
     w = np.asarray(node_weights, np.float64).reshape(-1)
     w = w / w.sum()
-    lab_true = srgb_to_lab(np.clip(np.asarray(true, np.float64), 0, 1)).reshape(len(true), -1, 3)
-    lab_pred = srgb_to_lab(np.clip(np.asarray(pred, np.float64), 0, 1)).reshape(len(pred), -1, 3)
-    lab_id = srgb_to_lab(identity_table(n).astype(np.float64)).reshape(1, -1, 3)
-    ours = delta_e_2000(lab_pred, lab_true) @ w
-    none = delta_e_2000(np.broadcast_to(lab_id, lab_true.shape), lab_true) @ w
+    ours = lut_delta_e(pred, true) @ w
+    none = lut_delta_e(identity_table(true.shape[1]), true) @ w
     return ours, none
 
 

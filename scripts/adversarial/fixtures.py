@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import struct
@@ -11,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from sample_helpers import jpeg_scan_bounds, make_numpy_look_model
 
 from lutml.imageio import write_image
 from lutml.lut import LUT3D, write_cube
-from lutml.models.look_inference import colour_features_np
 
 from .harness import MODEL
 
@@ -189,28 +188,8 @@ def setup(work: Path, quick: bool) -> dict[str, Path]:
 
 
 def tiny_model(folder: Path) -> Path:
-    rng = np.random.default_rng(0)
-    f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
-    m = 5**3 * 3
-    folder.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        folder / "look_encoder.npz",
-        frame_size=np.int64(16),
-        lut_size=np.int64(5),
-        mean=rng.normal(0, 0.01, m).astype(np.float32),
-        basis=rng.normal(0, 0.02, (4, m)).astype(np.float32),
-        node_weights=np.ones(125, np.float32),
-        **{
-            "frame.00.kernel": rng.normal(0, 0.05, (f, 8)).astype(np.float32),
-            "frame.00.bias": np.zeros(8, np.float32),
-            "head.00.kernel": rng.normal(0, 0.05, (8 + f, 4)).astype(np.float32),
-            "head.00.bias": np.zeros(4, np.float32),
-        },
-    )
-    meta = {"name": "look_encoder", "kind": "look", "frame_size": 16, "lut_size": 5,
-            "shrinkage": {"1": 0.8}}  # fmt: skip
-    (folder / "model.json").write_text(json.dumps(meta))
-    return folder
+    """The small NumPy look model the cases serve and grade with (no trained one needed)."""
+    return make_numpy_look_model(folder, shrinkage={"1": 0.8})
 
 
 # ---------------------------------------------------------------------------- damage helpers
@@ -246,18 +225,6 @@ def flip(data: bytes) -> bytes:
     return bytes(b)
 
 
-def scan_bounds(data: bytes) -> tuple[int, int]:
-    """(start, end) of the first scan's entropy-coded data of a JPEG."""
-    sos = data.find(b"\xff\xda")
-    start = sos + 2 + struct.unpack(">H", data[sos + 2 : sos + 4])[0]
-    end = start
-    while True:
-        end = data.find(b"\xff", end)
-        if data[end + 1] not in (0x00, *range(0xD0, 0xD8)):
-            return start, end
-        end += 2
-
-
 def more_jpegs(work: Path, img: Image.Image) -> None:
     """Damaged JPEGs of the second pass (corrupt data inside a scan, not only too little of it),
     and sound ones of unusual layouts that must still read."""
@@ -271,15 +238,15 @@ def more_jpegs(work: Path, img: Image.Image) -> None:
 
     for name, kw in (("zero_mid.jpg", {}), ("zero_mid_prog.jpg", {"progressive": True})):
         data = jpeg(f"src_{name}", **kw)
-        s, e = scan_bounds(data)
+        s, e = jpeg_scan_bounds(data)
         at = (s + e) // 2
         put(name, data[:at] + bytes(200) + data[at + 200 :])
     data = jpeg("rst.jpg", restart_marker_blocks=4)
-    s, e = scan_bounds(data)
+    s, e = jpeg_scan_bounds(data)
     first = data.find(b"\xff\xd0", s)
     put("rst_order.jpg", data[: first + 1] + b"\xd3" + data[first + 2 :])
     data = jpeg("plain.jpg")
-    s, e = scan_bounds(data)
+    s, e = jpeg_scan_bounds(data)
     put("leftover.jpg", data[:e] + bytes(range(1, 200)) + data[e:])
     at = s + (e - s) // 3
     while b"\xff" in data[at - 1 : at + 65]:

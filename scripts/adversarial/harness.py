@@ -38,11 +38,14 @@ class Case:
 
 
 @dataclass
-class Outcome:
-    case: Case
+class Row:
+    """How one case (command line or web) went: a line of the report."""
+
+    category: str
+    name: str
     clean: bool
     problems: list[str] = field(default_factory=list)
-    rc: int | None = None
+    exit: int | None = None
     rss_mb: float = 0.0
     seconds: float = 0.0
 
@@ -51,7 +54,7 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
 
 
-def run_case(case: Case, work: Path) -> Outcome:
+def run_case(case: Case, work: Path) -> Row:
     argv = case.argv() if callable(case.argv) else case.argv
     before = {p for p in work.rglob(".*lutml-tmp-*")}
     t0 = time.perf_counter()
@@ -72,7 +75,7 @@ def run_case(case: Case, work: Path) -> Outcome:
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
-        return Outcome(case, False, ["timed out"], None, 0.0, case.timeout)
+        return Row(case.category, case.name, False, ["timed out"], None, 0.0, case.timeout)
     seconds = time.perf_counter() - t0
     rss_mb = 0.0  # measured separately (rss_of) where a case has a bound
     out_s, err_s = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
@@ -106,7 +109,7 @@ def run_case(case: Case, work: Path) -> Outcome:
         problems.append(f"temporary files left: {sorted(p.name for p in left)}")
     if case.check is not None and (problem := case.check()):
         problems.append(problem)
-    return Outcome(case, not problems, problems, proc.returncode, rss_mb, seconds)
+    return Row(case.category, case.name, not problems, problems, proc.returncode, rss_mb, seconds)
 
 
 def rss_of(argv: list[str], work: Path) -> float:

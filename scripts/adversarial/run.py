@@ -7,26 +7,14 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cli_cases import cases
 from .cli_more import more_cli_cases
 from .fixtures import setup
-from .harness import rss_of, run_case
+from .harness import Row, rss_of, run_case
 from .web import Server, run_web_case
 from .web_cases import web_cases, web_models
-
-
-@dataclass
-class Row:
-    category: str
-    name: str
-    clean: bool
-    problems: list[str] = field(default_factory=list)
-    exit: int | None = None
-    rss_mb: float = 0.0
-    seconds: float = 0.0
 
 
 def show(row: Row, extra: str = "") -> None:
@@ -39,17 +27,16 @@ def run_cli(work: Path, quick: bool, only: str | None) -> list[Row]:
     rows = []
     todo = [c for c in [*cases(work, quick), *more_cli_cases(work)] if only in (None, c.category)]
     for case in todo:
-        o = run_case(case, work)
+        row = run_case(case, work)
         if case.max_rss_mb is not None or case.slow:
             argv = case.argv() if callable(case.argv) else case.argv
-            o.rss_mb = rss_of(argv, work)
-            if case.max_rss_mb is not None and o.rss_mb > case.max_rss_mb:
-                o.problems.append(f"peak RSS {o.rss_mb:.0f} MB > {case.max_rss_mb} MB")
-                o.clean = False
-        row = Row(case.category, case.name, o.clean, o.problems, o.rc, o.rss_mb, o.seconds)
+            row.rss_mb = rss_of(argv, work)
+            if case.max_rss_mb is not None and row.rss_mb > case.max_rss_mb:
+                row.problems.append(f"peak RSS {row.rss_mb:.0f} MB > {case.max_rss_mb} MB")
+                row.clean = False
         rows.append(row)
-        rss = f"{o.rss_mb:.0f} MB, " if o.rss_mb and (case.max_rss_mb or case.slow) else ""
-        show(row, f"exit {o.rc}, {rss}")
+        rss = f"{row.rss_mb:.0f} MB, " if row.rss_mb and (case.max_rss_mb or case.slow) else ""
+        show(row, f"exit {row.exit}, {rss}")
     return rows
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from web_helpers import free_port, raw_exchange
 
 from .harness import LUTML
 
@@ -43,9 +44,7 @@ class Server:
     """`lutml serve` on a free port; `log` collects its stderr."""
 
     def __init__(self, work: Path, models: Path, *extra: str):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.work = work
         self.log = work / f"serve-{self.port}.log"
         self._log_fh = open(self.log, "wb")  # noqa: SIM115 (closed in stop)
@@ -94,28 +93,17 @@ class Server:
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if body is not None and "Content-Length" not in (headers or {}):
             head.append(f"Content-Length: {len(body)}")
-        data = b""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as conn:
-            try:
-                conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-                for at in range(0, len(body or b""), 65536):
-                    conn.sendall(body[at : at + 65536])
-            except OSError:
-                pass  # answered and closed early: read the answer
-            try:
-                while chunk := conn.recv(65536):
-                    data += chunk
-            except OSError:
-                pass
-        raw_head, _, payload = data.partition(b"\r\n\r\n")
-        lines = raw_head.decode("latin-1").split("\r\n")
-        if not lines[0].startswith("HTTP/"):
-            raise ConnectionError(f"no HTTP answer ({len(data)} bytes)")
-        fields = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
-        fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
+        body = body or b""
+        status, fields, payload = raw_exchange(
+            "127.0.0.1",
+            self.port,
+            ("\r\n".join(head) + "\r\n\r\n").encode("latin-1"),
+            (body[at : at + 65536] for at in range(0, len(body), 65536)),
+            timeout,
+        )
         if fields.get("transfer-encoding") == "chunked":
             payload = _unchunk(payload)
-        return Reply(int(lines[0].split()[1]), fields, payload)
+        return Reply(status, fields, payload)
 
     def post(
         self,

@@ -9,26 +9,20 @@ import PyOpenColorIO as OCIO
 import pytest
 from lut_format_helpers import (
     RNG,
+    assert_opencolorio_applies_like_lutml,
     bake,
     leftovers,
     malformed_files_test,
     nodes,
     ocio_apply,
+    ranged_lut,
     reference_grade,
 )
-from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.clf import format_clf, read_clf, write_clf
 
 CLF = "Academy/ASC Common LUT Format"
-
-
-def ranged_lut(size: int, shared: bool) -> LUT3D:
-    lut = asymmetric_lut(size)  # outputs from -0.01 to 1.31: kept by a float format
-    lut.domain_min = np.array([-0.1, -0.1, -0.1] if shared else [-0.1, 0.0, 0.05], np.float32)
-    lut.domain_max = np.array([1.2, 1.2, 1.2] if shared else [1.2, 1.0, 0.9], np.float32)
-    return lut
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["range", "matrix"])
@@ -43,8 +37,7 @@ def test_opencolorio_applies_our_files_like_lutml(tmp_path: Path, size: int, sha
     np.testing.assert_allclose(back.domain_min, lut.domain_min, rtol=1e-7, atol=1e-8)
     np.testing.assert_allclose(back.domain_max, lut.domain_max, rtol=1e-7)
     assert back.title == lut.title and back.comments == lut.comments
-    rgb = RNG.uniform(-0.3, 1.4, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-6)
+    assert_opencolorio_applies_like_lutml(path, lut, -0.3, 1.4)
 
 
 def test_shaper_and_both_ranges(tmp_path: Path):
@@ -59,8 +52,7 @@ def test_shaper_and_both_ranges(tmp_path: Path):
     back = read_clf(path)
     np.testing.assert_array_equal(back.shaper.table, lut.shaper.table)
     np.testing.assert_array_equal(back.shaper.domain_min, lut.shaper.domain_min)
-    rgb = RNG.uniform(-0.2, 1.6, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-6)
+    rgb = assert_opencolorio_applies_like_lutml(path, lut, -0.2, 1.6)
     np.testing.assert_allclose(apply_lut(back, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-7)
 
 
@@ -96,8 +88,7 @@ def test_reads_opencolorio_bake_and_written_group(tmp_path: Path):
     assert "smpte-ra.org" in path.read_text()  # OCIO 2.6 writes the ST 2136-1 namespace
     lut = read_clf(path)
     assert lut.title == "from OCIO" and lut.shaper.size == 3
-    rgb = RNG.uniform(-0.3, 1.4, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(apply_lut(lut, rgb), ocio_apply(path, rgb), rtol=0, atol=1e-6)
+    assert_opencolorio_applies_like_lutml(path, lut, -0.3, 1.4)
 
 
 def test_layout_blue_fastest_and_escaped_text():

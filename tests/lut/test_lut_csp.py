@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 from lut_format_helpers import (
     RNG,
+    assert_opencolorio_applies_like_lutml,
     bake,
     leftovers,
     malformed_files_test,
     nodes,
     ocio_apply,
+    ranged_lut,
     reference_grade,
 )
-from sample_helpers import asymmetric_lut
 
 from lutml.lut import LUT1D, LUT3D, apply_lut, identity_table
 from lutml.lut.csp import format_csp, read_csp, write_csp
@@ -32,13 +33,6 @@ COLOUR_3D = [
 ]
 
 
-def ranged_lut(size: int) -> LUT3D:
-    lut = asymmetric_lut(size)  # outputs from -0.01 to 1.31: kept by a float format
-    lut.domain_min = np.array([-0.1, 0.0, 0.05], np.float32)
-    lut.domain_max = np.array([1.2, 1.0, 0.9], np.float32)
-    return lut
-
-
 def test_reads_opencolorio_bake(tmp_path: Path):
     path = tmp_path / "baked.csp"
     path.write_text(bake("cinespace", 17))
@@ -46,8 +40,7 @@ def test_reads_opencolorio_bake(tmp_path: Path):
     expected = reference_grade(nodes(17)).reshape(17, 17, 17, 3)
     # 6 decimals in the file; the processor's fast power function differs from the baker's by 2e-5
     np.testing.assert_allclose(lut.table, expected, rtol=0, atol=3e-5)
-    rgb = RNG.uniform(0, 1, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(apply_lut(lut, rgb), ocio_apply(path, rgb), rtol=0, atol=1e-6)
+    assert_opencolorio_applies_like_lutml(path, lut, 0, 1)
 
 
 @pytest.mark.parametrize("name", COLOUR_3D)
@@ -90,8 +83,7 @@ def test_our_files_in_opencolorio_and_colour_science(tmp_path: Path, size: int):
     theirs = colour.read_LUT(str(path))
     np.testing.assert_array_equal(theirs.table.astype(np.float32), lut.table)
     np.testing.assert_allclose(theirs.domain, [lut.domain_min, lut.domain_max], rtol=1e-7)
-    rgb = RNG.uniform(-0.3, 1.4, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-6)
+    assert_opencolorio_applies_like_lutml(path, lut, -0.3, 1.4)
 
 
 def test_shaper_is_written_so_every_reader_follows_its_straight_lines(tmp_path: Path):
@@ -101,8 +93,7 @@ def test_shaper_is_written_so_every_reader_follows_its_straight_lines(tmp_path: 
     lut.shaper = LUT1D(np.linspace(0, 1, 1024)[:, None] ** np.array([0.5, 0.6, 0.45]), -0.05, 1.5)
     path = tmp_path / "shaped.csp"
     write_csp(lut, path)
-    rgb = RNG.uniform(-0.2, 1.6, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(ocio_apply(path, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-5)
+    rgb = assert_opencolorio_applies_like_lutml(path, lut, -0.2, 1.6, atol=1e-5)
     back = read_csp(path)
     assert back.shaper.size == 1024
     np.testing.assert_allclose(apply_lut(back, rgb), apply_lut(lut, rgb), rtol=0, atol=1e-6)
@@ -128,8 +119,7 @@ def test_small_prelut_follows_the_cinespace_spline_like_opencolorio(tmp_path: Pa
     path.write_text(f"CSPLUTV100\n3D\n\n{prelut}{prelut}{prelut}\n3 3 3\n{rows}")
     lut = read_csp(path)
     assert lut.shaper is not None and lut.shaper.size >= 4096
-    rgb = RNG.uniform(-0.1, 1.1, (20000, 3)).astype(np.float32)
-    np.testing.assert_allclose(apply_lut(lut, rgb), ocio_apply(path, rgb), rtol=0, atol=2e-5)
+    rgb = assert_opencolorio_applies_like_lutml(path, lut, -0.1, 1.1, atol=2e-5)
     straight = np.interp(rgb[:, 0], [0, 0.1, 0.3, 0.6, 1], [0, 0.3, 0.55, 0.8, 1])
     assert np.abs(apply_lut(lut, rgb)[:, 2] / 1.2 - straight).max() > 1e-3  # really a spline
 

@@ -80,6 +80,7 @@ def _single_still_reference(model, references, photos, families, size, refine):
     from lutml.data.looks import get_look, jitter_look
     from lutml.fit import fit_lut
     from lutml.pipeline.evaluate import MethodScore
+    from lutml.pipeline.scoring import single_still_row
 
     table = {}
     for family, spec in [(f, f) for f in families] + [
@@ -103,13 +104,7 @@ def _single_still_reference(model, references, photos, families, size, refine):
             ]
             mkl.append(MethodScore(de, [1.0], 0.0).summary()["de00_mean"])
         o, i, q = float(np.mean(ours)), float(np.mean(ident)), float(np.mean(pair))
-        table[family] = {
-            "ours": round(o, 4),
-            "identity": round(i, 4),
-            "pair_fit": round(q, 4),
-            "mkl": round(float(np.mean(mkl)), 4),
-            "ratio": round(o / i, 4),
-        }
+        table[family] = single_still_row(o, i, q, float(np.mean(mkl)))  # the same rounding
     return table
 
 

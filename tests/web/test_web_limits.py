@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import known_grade, make_frame, png_bytes, served_in_child
+from web_helpers import known_grade, make_frame, png_bytes, raw_exchange, served_in_child
 
 from lutml.bench.web import _multipart, _start_server
 from lutml.cli.serve import allowed_hosts
@@ -134,35 +134,6 @@ def served(tmp_path_factory) -> str:
         yield base
 
 
-def raw_exchange(base: str, head: bytes, body_chunks: list[bytes]) -> tuple[int, str, bytes]:
-    """Send a request by hand (the server may answer before the body is in); (status, type, body)."""
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=30) as s:
-        try:
-            s.sendall(head)
-            for chunk in body_chunks:
-                s.sendall(chunk)
-        except OSError:
-            pass  # answered and closed early: read the answer
-        data = b""
-        try:
-            while chunk := s.recv(65536):
-                data += chunk
-        except OSError:
-            pass
-    header, _, payload = data.partition(b"\r\n\r\n")
-    lines = header.decode("latin-1").split("\r\n")
-    ctype = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in lines
-            if line.lower().startswith("content-type:")
-        ),
-        "",
-    )
-    return int(lines[0].split()[1]), ctype, payload
-
-
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_bodies_over_the_limit_get_the_json_error(served, chunked):
     """Past the upload limit + 1 MB waitress answers itself: that answer is JSON too."""
@@ -173,14 +144,16 @@ def test_bodies_over_the_limit_get_the_json_error(served, chunked):
         blocks = [b"%x\r\n%s\r\n" % (len(b), b) for b in blocks] + [b"0\r\n\r\n"]
     else:
         head = b"Content-Length: %d\r\n" % len(body)
-    status, ctype, payload = raw_exchange(
-        served,
+    host, port = served.removeprefix("http://").split(":")
+    status, fields, payload = raw_exchange(
+        host,
+        int(port),
         b"POST /api/match HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
         + head
         + b"\r\n",
         blocks,
     )
-    assert (status, ctype) == (413, "application/json"), payload[:200]
+    assert (status, fields.get("content-type")) == (413, "application/json"), payload[:200]
     assert (
         json.loads(payload)["error"]
         == "The upload is larger than the 1 MB limit. Export a smaller frame."

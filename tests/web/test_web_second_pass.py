@@ -5,41 +5,14 @@ uses) served too, a model folder without weights skipped with a log line."""
 from __future__ import annotations
 
 import io
-import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_helpers import make_numpy_look_model
 from web_helpers import known_grade, make_frame, png_bytes
 
-from lutml.models.look_inference import colour_features_np
 from lutml.web import create_app
-
-
-def numpy_look_model(folder: Path) -> Path:
-    """A random look estimator as `look_encoder.npz` + `model.json` only (no .keras, no TF)."""
-    rng = np.random.default_rng(0)
-    f = colour_features_np(np.zeros((1, 4, 4, 3), np.float32)).shape[1]
-    m = 5**3 * 3
-    folder.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        folder / "look_encoder.npz",
-        frame_size=np.int64(16),
-        lut_size=np.int64(5),
-        mean=rng.normal(0, 0.01, m).astype(np.float32),
-        basis=rng.normal(0, 0.02, (4, m)).astype(np.float32),
-        node_weights=np.ones(125, np.float32),
-        **{
-            "frame.00.kernel": rng.normal(0, 0.05, (f, 8)).astype(np.float32),
-            "frame.00.bias": np.zeros(8, np.float32),
-            "head.00.kernel": rng.normal(0, 0.05, (8 + f, 4)).astype(np.float32),
-            "head.00.bias": np.zeros(4, np.float32),
-        },
-    )
-    meta = {"name": "look_encoder", "kind": "look", "frame_size": 16, "lut_size": 5}
-    (folder / "model.json").write_text(json.dumps(meta))
-    return folder
 
 
 @pytest.mark.parametrize("size", ["²", "٣٣", "３３", "𝟛𝟛"])
@@ -57,7 +30,7 @@ def test_lut_size_in_other_digits_is_refused(client, size):
 
 
 def test_a_numpy_only_look_model_is_served(tmp_path):
-    numpy_look_model(tmp_path / "models" / "npz-only")
+    make_numpy_look_model(tmp_path / "models" / "npz-only")
     app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [str(tmp_path / "models")]})
     client = app.test_client()
     ids = [m["id"] for m in client.get("/api/models").get_json()["models"]]
