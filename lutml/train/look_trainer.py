@@ -40,7 +40,7 @@ from lutml.train.look_batches import (
 )
 from lutml.train.look_distribute import DistributedBuild, Distribution, in_scope
 from lutml.train.look_preview import write_preview
-from lutml.train.look_validation import bench_like_scores, fit_shrinkage
+from lutml.train.look_validation import fit_shrinkage, validation_forward, validation_scores
 
 
 class LookTrainer(DistributedBuild, keras.Model):
@@ -251,13 +251,16 @@ def fit_encoder(
     def data(indices, share=False):  # index batches; distributed: one per replica and step
         return index_dataset(indices) if dist is None else dist.dataset(indices, share)
 
+    vforward = validation_forward(encoder, vtrainer)
+    node_weights = np.asarray(encoder.basis.node_weights)
+
+    def validate() -> dict[str, float]:  # one pass: the loss, and the LUTs vs the true looks
+        return validation_scores(vforward, vidx, val["tables"], val["coefficients"], node_weights)
+
     class Validate(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            res = vtrainer.evaluate(data(vidx, True), verbose=0, return_dict=True)
-            if logs is not None:
-                logs["val_loss"] = res["loss"]
-                # the LUT vs the true look, as a ratio to no grade (lutml.train.look_validation)
-                logs.update(bench_like_scores(encoder, vtrainer, vidx, val["tables"]))
+            if logs is not None:  # val_loss, and val_ratio/val_worse as the bench scores
+                logs.update(validate())
 
     callbacks = [Validate(), *(callbacks or [])]
     first = epochs - full_epochs
@@ -288,11 +291,7 @@ def fit_encoder(
     if ema is not None:  # the model keeps the averaged weights
         with in_scope(dist):
             trainer.optimizer.finalize_variable_values(encoder.trainable_variables)
-        history.history["final_val_loss"] = [
-            vtrainer.evaluate(data(vidx, True), verbose=0, return_dict=True)["loss"]
-        ]
-        final = bench_like_scores(encoder, vtrainer, vidx, val["tables"])
-        for key, value in final.items():
+        for key, value in validate().items():
             history.history[f"final_{key}"] = [value]
     return history
 

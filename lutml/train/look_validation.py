@@ -40,23 +40,43 @@ def lut_errors(
     return ours, none
 
 
-def bench_like_scores(
-    encoder: Any, trainer: Any, index: Mapping[str, np.ndarray], tables: np.ndarray
+def validation_forward(encoder: Any, trainer: Any) -> Any:
+    """One compiled forward pass over a validation batch: the sets graded as `trainer` grades them
+    (noise 0), the look coefficients (inference mode) and their LUTs."""
+
+    @tf.function(reduce_retracing=True)
+    def forward(batch):
+        frames, mask = trainer.graded_sets(batch)
+        coefficients = encoder({"frames": frames, "mask": mask})
+        return coefficients, encoder.tables(coefficients)
+
+    return forward
+
+
+def validation_scores(
+    forward: Any,
+    index: Mapping[str, np.ndarray],
+    tables: np.ndarray,
+    coefficients: np.ndarray,
+    node_weights: np.ndarray,
 ) -> dict[str, float]:
-    """``val_ratio`` (the estimates' total error over no grade's) and ``val_worse`` (the share of
-    sets worse than no grade) of `encoder` on the batches `index` (as `draw_batches` gives them;
-    `trainer` a `LookTrainer` of the validation crops and looks, noise 0)."""
-    node_weights = np.asarray(encoder.basis.node_weights)
-    ours, none = [], []
+    """The validation figures of one pass over the batches `index` (as `draw_batches` gives them;
+    `forward` from `validation_forward`): ``val_loss`` (the training loss: squared error of the
+    look coefficients, averaged over the batches), ``val_ratio`` (the estimates' total error over
+    no grade's) and ``val_worse`` (the share of sets worse than no grade)."""
+    losses, ours, none = [], [], []
     for i in range(len(index["look"])):
         batch = {key: tf.constant(v[i]) for key, v in index.items()}
-        frames, mask = trainer.graded_sets(batch)
-        pred = np.asarray(encoder.tables(encoder({"frames": frames, "mask": mask})))
-        a, b = lut_errors(pred, tables[index["look"][i]], node_weights)
+        pred_c, pred = forward(batch)
+        looks = index["look"][i]
+        err = np.asarray(pred_c, np.float32) - np.asarray(coefficients[looks], np.float32)
+        losses.append(float(np.mean(np.sum(np.square(err), axis=-1))))
+        a, b = lut_errors(np.asarray(pred), tables[looks], node_weights)
         ours.append(a)
         none.append(b)
     ours, none = np.concatenate(ours), np.concatenate(none)
     return {
+        "val_loss": float(np.mean(losses)),
         "val_ratio": float(ours.sum() / max(none.sum(), 1e-12)),
         "val_worse": float(np.mean(ours > none)),
     }
