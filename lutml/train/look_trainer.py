@@ -40,7 +40,7 @@ from lutml.train.look_batches import (
 )
 from lutml.train.look_distribute import DistributedBuild, Distribution, in_scope
 from lutml.train.look_preview import write_preview
-from lutml.train.look_validation import fit_shrinkage, validation_forward, validation_scores
+from lutml.train.look_validation import Validation, fit_shrinkage
 
 
 class LookTrainer(DistributedBuild, keras.Model):
@@ -251,11 +251,8 @@ def fit_encoder(
     def data(indices, share=False):  # index batches; distributed: one per replica and step
         return index_dataset(indices) if dist is None else dist.dataset(indices, share)
 
-    vforward = validation_forward(encoder, vtrainer)
-    node_weights = np.asarray(encoder.basis.node_weights)
-
-    def validate() -> dict[str, float]:  # one pass: the loss, and the LUTs vs the true looks
-        return validation_scores(vforward, vidx, val["tables"], val["coefficients"], node_weights)
+    # one pass a batch: the loss, and the LUTs vs the true looks (lutml.train.look_validation)
+    validate = Validation(encoder, vtrainer, vidx, val["tables"], val["coefficients"])
 
     class Validate(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

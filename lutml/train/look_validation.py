@@ -23,9 +23,26 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from lutml.color import lut_delta_e
+from lutml.color import delta_e_2000_fast, srgb_to_lab
 from lutml.lut.lut3d import identity_table
 from lutml.train.look_batches import draw_batches
+
+
+def _lattice_lab(tables: np.ndarray) -> np.ndarray:
+    """CIELAB of LUT tables (N, n, n, n, 3), clipped to [0, 1], as (N, n^3, 3)."""
+    tables = np.asarray(tables)
+    return srgb_to_lab(np.clip(tables, 0, 1)).reshape(len(tables), -1, 3)
+
+
+def _weighted_de(lab_a: np.ndarray, lab_b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per set (N,): the CIEDE2000 of each node, averaged with the normalised node weights `w`."""
+    a, b = np.broadcast_arrays(lab_a, lab_b)
+    return delta_e_2000_fast(a, b) @ w
+
+
+def _normalised(node_weights: np.ndarray) -> np.ndarray:
+    w = np.asarray(node_weights, np.float64).reshape(-1)
+    return w / w.sum()
 
 
 def lut_errors(
@@ -33,53 +50,61 @@ def lut_errors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per set (N,): the weighted mean dE00 of `pred` to `true` (N, n, n, n, 3) over the lattice,
     and that of no grade (the identity) to `true`."""
-    w = np.asarray(node_weights, np.float64).reshape(-1)
-    w = w / w.sum()
-    ours = lut_delta_e(pred, true) @ w
-    none = lut_delta_e(identity_table(true.shape[1]), true) @ w
-    return ours, none
+    w = _normalised(node_weights)
+    lab_true = _lattice_lab(true)
+    ident = _lattice_lab(identity_table(np.asarray(true).shape[1])[None])
+    return _weighted_de(_lattice_lab(pred), lab_true, w), _weighted_de(ident, lab_true, w)
 
 
-def validation_forward(encoder: Any, trainer: Any) -> Any:
-    """One compiled forward pass over a validation batch: the sets graded as `trainer` grades them
-    (noise 0), the look coefficients (inference mode) and their LUTs."""
+class Validation:
+    """The validation figures of a training, each epoch: ``val_loss`` (the training loss: squared
+    error of the look coefficients, averaged over the batches), ``val_ratio`` (the estimates' total
+    error over no grade's) and ``val_worse`` (the share of sets worse than no grade).
 
-    @tf.function(reduce_retracing=True)
-    def forward(batch):
-        frames, mask = trainer.graded_sets(batch)
-        coefficients = encoder({"frames": frames, "mask": mask})
-        return coefficients, encoder.tables(coefficients)
+    The batches `index` (as `draw_batches` gives them) are fixed: what does not depend on the
+    weights (the batches as tensors, the true looks' CIELAB, no grade's error) is computed once, and
+    each call is one compiled forward pass a batch (the sets graded as the `trainer` of the
+    validation crops and looks grades them, noise 0; inference mode) plus the estimates' errors.
+    """
 
-    return forward
+    def __init__(
+        self,
+        encoder: Any,
+        trainer: Any,
+        index: Mapping[str, np.ndarray],
+        tables: np.ndarray,
+        coefficients: np.ndarray,
+    ) -> None:
+        self.w = _normalised(encoder.basis.node_weights)
+        self.batches = [
+            {key: tf.constant(v[i]) for key, v in index.items()} for i in range(len(index["look"]))
+        ]
+        looks = [np.asarray(index["look"][i]) for i in range(len(self.batches))]
+        self.targets = [np.asarray(coefficients[k], np.float32) for k in looks]
+        self.true_lab = [_lattice_lab(tables[k]) for k in looks]
+        ident = _lattice_lab(identity_table(tables.shape[1])[None])
+        self.none = np.concatenate([_weighted_de(ident, lab, self.w) for lab in self.true_lab])
 
+        @tf.function(reduce_retracing=True)
+        def forward(batch):
+            frames, mask = trainer.graded_sets(batch)
+            c = encoder({"frames": frames, "mask": mask})
+            return c, encoder.tables(c)
 
-def validation_scores(
-    forward: Any,
-    index: Mapping[str, np.ndarray],
-    tables: np.ndarray,
-    coefficients: np.ndarray,
-    node_weights: np.ndarray,
-) -> dict[str, float]:
-    """The validation figures of one pass over the batches `index` (as `draw_batches` gives them;
-    `forward` from `validation_forward`): ``val_loss`` (the training loss: squared error of the
-    look coefficients, averaged over the batches), ``val_ratio`` (the estimates' total error over
-    no grade's) and ``val_worse`` (the share of sets worse than no grade)."""
-    losses, ours, none = [], [], []
-    for i in range(len(index["look"])):
-        batch = {key: tf.constant(v[i]) for key, v in index.items()}
-        pred_c, pred = forward(batch)
-        looks = index["look"][i]
-        err = np.asarray(pred_c, np.float32) - np.asarray(coefficients[looks], np.float32)
-        losses.append(float(np.mean(np.sum(np.square(err), axis=-1))))
-        a, b = lut_errors(np.asarray(pred), tables[looks], node_weights)
-        ours.append(a)
-        none.append(b)
-    ours, none = np.concatenate(ours), np.concatenate(none)
-    return {
-        "val_loss": float(np.mean(losses)),
-        "val_ratio": float(ours.sum() / max(none.sum(), 1e-12)),
-        "val_worse": float(np.mean(ours > none)),
-    }
+        self.forward = forward
+
+    def __call__(self) -> dict[str, float]:
+        losses, ours = [], []
+        for batch, target, lab in zip(self.batches, self.targets, self.true_lab, strict=True):
+            c, pred = self.forward(batch)
+            losses.append(float(np.mean(np.sum(np.square(np.asarray(c) - target), axis=-1))))
+            ours.append(_weighted_de(_lattice_lab(np.asarray(pred)), lab, self.w))
+        ours = np.concatenate(ours)
+        return {
+            "val_loss": float(np.mean(losses)),
+            "val_ratio": float(ours.sum() / max(self.none.sum(), 1e-12)),
+            "val_worse": float(np.mean(ours > self.none)),
+        }
 
 
 SET_SIZES = (1, 2, 4, 8, 16)

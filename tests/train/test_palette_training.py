@@ -244,29 +244,36 @@ def test_bench_like_validation_is_logged_repeatable_and_unseen_by_training(monke
     assert len(h1["val_ratio"]) == len(h1["val_worse"]) == 2
     assert "final_val_ratio" in h1 and 0 <= h1["final_val_worse"][0] <= 1
     assert h1["val_ratio"] == h2["val_ratio"] and np.all(np.isfinite(h1["val_ratio"]))
-    monkeypatch.setattr(look_trainer, "validation_scores", lambda *a: {})
+    monkeypatch.setattr(look_trainer, "Validation", lambda *a: lambda: {})
     h3, w3 = _fit(64, 1)
     assert "val_ratio" not in h3
     assert all(np.array_equal(a, b) for a, b in zip(w1, w3, strict=True))
 
 
 def test_one_validation_pass_gives_the_loss_keras_evaluate_gives() -> None:
-    """`validation_scores` grades the validation sets once for the loss and the bench-like ratio;
-    its loss is the trainer's own test loss (what `LookTrainer.evaluate` reports) on the same sets."""
+    """`Validation` grades the validation sets once for the loss and the bench-like ratio; its
+    loss is the trainer's own test loss (what `LookTrainer.evaluate` reports) on the same sets,
+    and its ratio is `lut_errors`' on the estimates."""
     from lutml.train.look_batches import draw_batches, index_dataset
-    from lutml.train.look_validation import validation_forward, validation_scores
+    from lutml.train.look_validation import Validation, lut_errors
 
     trainer, crops = _trainer(None)
     trainer.compile()
     idx = draw_batches(np.random.default_rng(5), 3, 4, 4, 8, len(crops), 0.5)
     tables, coefficients = trainer.looks.numpy(), trainer.coefficients.numpy()
-    res = validation_scores(
-        validation_forward(trainer.encoder, trainer),
-        idx,
-        tables,
-        coefficients,
-        np.ones(125),
-    )
+    res = Validation(trainer.encoder, trainer, idx, tables, coefficients)()
     expected = trainer.evaluate(index_dataset(idx), verbose=0, return_dict=True)["loss"]
     assert res["val_loss"] == pytest.approx(expected, rel=1e-5)
-    assert 0.0 <= res["val_worse"] <= 1.0 and res["val_ratio"] > 0.0
+    ours, none = [], []
+    for i in range(3):
+        batch = {k: v[i] for k, v in idx.items()}
+        frames, mask = trainer.graded_sets(batch)
+        pred = trainer.encoder.tables(trainer.encoder({"frames": frames, "mask": mask}))
+        a, b = lut_errors(
+            np.asarray(pred), tables[idx["look"][i]], trainer.encoder.basis.node_weights
+        )
+        ours.append(a)
+        none.append(b)
+    ours, none = np.concatenate(ours), np.concatenate(none)
+    assert res["val_ratio"] == pytest.approx(ours.sum() / none.sum(), rel=1e-6)
+    assert res["val_worse"] == pytest.approx(np.mean(ours > none))
