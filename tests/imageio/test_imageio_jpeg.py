@@ -22,7 +22,7 @@ from lutml.imageio.jpeg import _jpeg_scans
 from lutml.lut import LUT3D, write_cube
 from lutml.web import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def photo(h: int = 192, w: int = 256, seed: int = 0) -> np.ndarray:

@@ -37,7 +37,7 @@ from lutml.lut import spaces as S
 from lutml.resize import fit_within
 
 OpenEXR = pytest.importorskip("OpenEXR")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "data" / "corpus" / "photos"
 RNG = np.random.default_rng(14)
 
