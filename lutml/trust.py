@@ -77,6 +77,10 @@ NO_CLEAR_LOOK = "no clear look found"
 NO_SINGLE_LOOK = "no single look found"
 S_MAX = 1.2  # the most a part may be scaled up (the raw estimate leans to the prior's centre)
 LEVELS = ((0.75, "sure"), (0.45, "fairly sure"), (0.0, "unsure"))
+#: "Sure" means right: on held-out sets, a part called sure made the look worse than leaving that
+#: part out in at most this share of sets. From fewer stills than the block's ``sure_min_frames``
+#: (where held-out sets missed it) a part is at most "fairly sure".
+SURE_MAX_WORSE = 0.12
 #: Reasons, per feature that lowers the confidence: (feature, sign that lowers it, words).
 REASONS = {
     "log_frames": "few stills",
@@ -324,6 +328,7 @@ class TrustModel:
         self.phi = {q: np.asarray(block["phi"][q], np.float64) for q in QUANTITIES}
         self.k80 = {q: float(block["k80"][q]) for q in QUANTITIES}
         self.no_look_de00 = float(block.get("no_look_de00", 1.5))
+        self.sure_min_frames = int(block.get("sure_min_frames", 1))  # (older blocks: no limit)
         mixed = block.get("mixed") or {"coef": [0.0] * (len(FEATURES) + 1), "threshold": 1.0}
         self.mixed_coef = np.asarray(mixed["coef"], np.float64)
         self.mixed_threshold = float(mixed["threshold"])
@@ -334,6 +339,17 @@ class TrustModel:
                 np.isfinite(arr)
             ):
                 raise ValueError(f"trust block '{name}' has the wrong shape or non-finite values")
+
+    def _part(self, component: str, strength: float, x: np.ndarray, n_frames: int) -> PartTrust:
+        level = level_of(strength)
+        why = self.reason(x, component) if level != "sure" else ""
+        if level == "sure" and n_frames < self.sure_min_frames:
+            level = "fairly sure"
+            why = (
+                f"from fewer than {self.sure_min_frames} stills, held-out estimates this strong "
+                "were still wrong too often (a still's scene and its look mix)"
+            )
+        return PartTrust(component, round(strength, 3), level, why)
 
     def strengths(self, x: np.ndarray) -> dict[str, float]:
         X = _design(x[None], self.mu, self.sd)
@@ -372,10 +388,8 @@ class TrustModel:
         x = np.clip(np.asarray(x, np.float64), self.lo, self.hi)
         s = self.strengths(x)
         table = scale_components(raw_table, **{c: min(v, 2.0) for c, v in s.items()})
-        parts = [
-            PartTrust(c, round(s[c], 3), level_of(s[c]), self.reason(x, c) if s[c] < 0.75 else "")
-            for c in COMPONENTS
-        ]
+        n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
+        parts = [self._part(c, s[c], x, n_frames) for c in COMPONENTS]
         est = _summary_vec(table)
         sig = self.spread(x)
         intervals = {}
@@ -388,7 +402,6 @@ class TrustModel:
         strength = look_strength(table, node_weights)
         verdict = LOOK_FOUND if strength >= self.no_look_de00 else NO_CLEAR_LOOK
         warnings = []
-        n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
         p_mixed = self.p_mixed(x) if n_frames >= 4 else 0.0
         if p_mixed > self.mixed_threshold:
             verdict = NO_SINGLE_LOOK

@@ -33,12 +33,14 @@ from lutml.trust import (
     FEATURES,
     QUANTITIES,
     S_MAX,
+    SURE_MAX_WORSE,
     TRUST_VERSION,
     TrustModel,
     _design,
     _sigmoid,
     _summary_vec,
     frame_subset,
+    level_of,
     set_features,
 )
 
@@ -349,6 +351,7 @@ def fit_from_records(
         },
     }
     block["mixed"], figures["mixed"] = _fit_mixed(all_a, all_b, mu, sd)
+    block["sure_min_frames"], figures["sure"] = _sure_min_frames(rec_b, Xb, theta)
     # The model kept is refitted on both halves (twice the content); the interval scale k80 and
     # the figures above are those of the half-fitted model on the other half (cross-fitting).
     both = rec_a + rec_b
@@ -366,6 +369,42 @@ def fit_from_records(
     block["lo"], block["hi"] = x_all.min(0).tolist(), x_all.max(0).tolist()
     TrustModel(block)  # validates what was written
     return block, figures
+
+
+SURE_BUCKETS = ((1, 1), (2, 3), (4, 10**6))  # frames: one still, a few, a set
+
+
+def _sure_min_frames(
+    records: list[dict[str, Any]], X: np.ndarray, theta: dict[str, np.ndarray]
+) -> tuple[int, dict[str, Any]]:
+    """The fewest stills from which "sure" (`level_of`) is right: on the held-out half `records`
+    (design rows `X`, strengths of the half-fitted `theta`), a part called sure made the look worse
+    than leaving that part out in at most `SURE_MAX_WORSE` of the sets of that many stills and of
+    every larger size bucket. Buckets with no part called sure do not decide."""
+    k = np.array([r["k"] for r in records])
+    worse = {b: [] for b in SURE_BUCKETS}
+    for c in COMPONENTS:
+        s = S_MAX * _sigmoid(X @ theta[c])
+        for i, r in enumerate(records):
+            if level_of(float(s[i])) != "sure":
+                continue
+            curve = r["inner"][c]
+            bucket = next(b for b in SURE_BUCKETS if b[0] <= k[i] <= b[1])
+            worse[bucket].append(float(np.interp(s[i], S_GRID, curve)) > float(curve[0]))
+    rates = {b: (float(np.mean(v)) if v else None) for b, v in worse.items()}
+    min_frames = 10**6  # never sure, unless a bucket qualifies
+    for b in reversed(SURE_BUCKETS):
+        if rates[b] is not None and rates[b] > SURE_MAX_WORSE:
+            break
+        min_frames = b[0]
+    figures = {
+        f"{lo}-{hi}" if hi < 10**6 else f"{lo}+": {
+            "sure_parts": len(worse[(lo, hi)]),
+            "worse_than_without": None if rates[(lo, hi)] is None else round(rates[(lo, hi)], 4),
+        }
+        for lo, hi in SURE_BUCKETS
+    }
+    return int(min_frames), {"min_frames": int(min_frames), "buckets": figures}
 
 
 def _fit_mixed(all_a, all_b, mu, sd) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -122,6 +122,51 @@ def test_levels():
     assert level_of(1.0) == "sure" and level_of(0.5) == "fairly sure" and level_of(0.1) == "unsure"
 
 
+def test_too_few_stills_are_at_most_fairly_sure():
+    """Below the block's `sure_min_frames` a part the strengths call sure is "fairly sure", with a
+    reason; the strengths (the LUT) do not change. Blocks without the field keep "sure"."""
+    f = len(FEATURES)
+    strong = np.clip(identity_table(9) * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)
+    w = np.ones(9**3)
+    theta = {c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")}
+    x1, x5 = np.zeros(f), np.zeros(f)
+    x5[FEATURES.index("log_frames")] = np.log(5)
+    capped = TrustModel(_block(theta=theta, sure_min_frames=2))
+    table1, one = capped.apply(strong, x1, w)
+    table5, five = capped.apply(strong, x5, w)
+    assert {p.level for p in one.parts} == {"fairly sure"}
+    assert all("fewer than 2 stills" in p.why for p in one.parts)
+    assert {p.level for p in five.parts} == {"sure"} and all(p.why == "" for p in five.parts)
+    older = TrustModel(_block(theta=theta))
+    table_old, old = older.apply(strong, x1, w)
+    assert {p.level for p in old.parts} == {"sure"}
+    assert np.array_equal(table1, table_old)
+
+
+def test_sure_min_frames_is_where_held_out_sure_parts_stop_going_wrong():
+    """`_sure_min_frames`: the smallest size bucket from which parts called sure made the held-out
+    look worse (than without that part) in at most SURE_MAX_WORSE of the sets."""
+    from lutml.trust_fit import S_GRID, _sure_min_frames
+
+    f = len(FEATURES)
+    theta = {c: np.array([0.0] * f + [5.0]) for c in ("tone", "saturation", "cast")}  # all sure
+    good = np.array([1.0, 0.6, 0.3, 0.35])  # the part helps: lower error at s ~ 1.2
+    bad = np.array([0.5, 0.7, 0.9, 1.0])  # the part hurts
+    assert len(good) == len(S_GRID)
+
+    def records(k_curves):
+        recs = [{"k": k, "inner": {c: cv for c in theta}} for k, cv in k_curves]
+        return recs, np.ones((len(recs), f + 1))
+
+    recs, X = records([(1, bad), (1, good), (2, good), (3, good), (8, good), (16, good)])
+    n, fig = _sure_min_frames(recs, X, theta)
+    assert n == 2 and fig["buckets"]["1-1"]["worse_than_without"] == 0.5
+    recs, X = records([(1, good), (2, good), (8, good)])
+    assert _sure_min_frames(recs, X, theta)[0] == 1
+    recs, X = records([(1, good), (2, good), (8, bad), (9, good)])
+    assert _sure_min_frames(recs, X, theta)[0] == 10**6  # large sets fail: never sure
+
+
 def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     """End to end on a tiny (untrained) estimator: the block fits, validates, and the model then
     reports per-part confidence in words; a uniform dark frame set gets an 'unsure' or weak look."""

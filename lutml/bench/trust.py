@@ -40,7 +40,7 @@ from lutml.data.looks import get_look, jitter_look
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_inference import load_look_model
-from lutml.trust import _summary_vec
+from lutml.trust import LOOK_FOUND, _summary_vec
 
 SCORE_SIZE = 256
 PALETTE = 60000
@@ -174,16 +174,18 @@ def run(model, params, jitter: bool = True) -> dict:
         for r in refs:
             g = (np.rint(np.clip(look(look_photos[r]), 0, 1) * 255) / 255).astype(np.float32)
             raw = LUT3D(model.predict_table([g], trusted=False))
-            trusted, _ = model.estimate([g], size=size)
-            story3.append(
-                {
-                    "look": name,
-                    "ref": names_l[r],
-                    "identity": id_score,
-                    "raw": _score(raw, pal3, truth_lab),
-                    "trusted": _score(trusted, pal3, truth_lab),
-                }
-            )
+            trusted, report = model.estimate([g], size=size)
+            row = {
+                "look": name,
+                "ref": names_l[r],
+                "identity": id_score,
+                "raw": _score(raw, pal3, truth_lab),
+                "trusted": _score(trusted, pal3, truth_lab),
+            }
+            if report is not None:
+                row["levels"] = {p.component: p.level for p in report.parts}
+                row["verdict"] = report.verdict
+            story3.append(row)
     return {
         "rows": rows,
         "no_look": no_look,
@@ -203,6 +205,30 @@ def _stats(rows: list[dict], col: str) -> dict:
         "gt_1": int(np.sum(r > 1.0)),
         "n": len(r),
     }
+
+
+def sure_vs_right(rows: list[dict]) -> list[tuple[str, dict]]:
+    """Rows grouped by how sure the report is - flagged (a verdict other than "look found"), or
+    how many parts of the look it calls "sure" - with their trusted figures (`_stats`)."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        if "levels" not in r:
+            continue
+        n = sum(v == "sure" for v in r["levels"].values())
+        key = "flagged" if r["verdict"] != LOOK_FOUND else f"{n} of {len(r['levels'])} sure"
+        groups.setdefault(key, []).append(r)
+    order = sorted((k for k in groups if k != "flagged"), reverse=True) + ["flagged"]
+    return [(k, _stats(groups[k], "trusted")) for k in order if k in groups]
+
+
+def confident_wrong(rows: list[dict]) -> int:
+    """Rows worse than no grade that the report presents as a look with a part it is sure of."""
+    return sum(
+        r["trusted"] > r["identity"]
+        and r.get("verdict") == LOOK_FOUND
+        and any(v == "sure" for v in r.get("levels", {}).values())
+        for r in rows
+    )
 
 
 def report(res: dict) -> str:
@@ -248,6 +274,24 @@ def report(res: dict) -> str:
         f"worse than no grade {a['gt_1']}  ->  trusted mean {b['mean']:.3f} worst {b['worst']:.2f} "
         f"worse than no grade {b['gt_1']}"
     )
+    for story, rows in (("2", res["rows"]), ("3", res["story3"])):
+        groups = sure_vs_right(rows)
+        if not groups:
+            continue
+        lines.append("")
+        lines.append(
+            f"Story {story}: how sure the report is vs how right the trusted look is "
+            f"(confident wrong looks - look found, a part sure, worse than no grade: "
+            f"{confident_wrong(rows)} of {len(rows)})"
+        )
+        lines.append(
+            f"  {'report':<16}{'rows':>5}{'mean':>8}{'worst':>7}{'>0.9':>6}{'>1':>5}{'<=0.5':>7}"
+        )
+        for key, st in groups:
+            lines.append(
+                f"  {key:<16}{st['n']:>5}{st['mean']:>8.3f}{st['worst']:>7.2f}"
+                f"{st['gt_0.9']:>6}{st['gt_1']:>5}{st['le_0.5']:>7}"
+            )
     if res["coverage_80"]:
         lines.append("")
         lines.append(
