@@ -106,6 +106,11 @@ def _quantities(look, n: int = 17) -> np.ndarray:
     return _summary_vec(np.clip(look(grid.reshape(1, -1, 3)).reshape(grid.shape), 0, 1))
 
 
+def _said(report) -> dict:
+    """What the trust report told the user: each part's level and the verdict."""
+    return {"levels": {p.component: p.level for p in report.parts}, "verdict": report.verdict}
+
+
 def run(model, params, jitter: bool = True) -> dict:
     size = int(params.fit.size)
     names_l, look_photos = _photos(params, "look")
@@ -138,8 +143,7 @@ def run(model, params, jitter: bool = True) -> dict:
                 "trusted": _score(trusted, pal, truth_lab),
             }
             if report is not None:
-                row["levels"] = {p.component: p.level for p in report.parts}
-                row["verdict"] = report.verdict
+                row.update(_said(report))
                 row["covered"] = {}
                 for i, (q, (_, lo, hi)) in enumerate(report.intervals.items()):
                     t = true_q[i]
@@ -183,8 +187,7 @@ def run(model, params, jitter: bool = True) -> dict:
                 "trusted": _score(trusted, pal3, truth_lab),
             }
             if report is not None:
-                row["levels"] = {p.component: p.level for p in report.parts}
-                row["verdict"] = report.verdict
+                row.update(_said(report))
             story3.append(row)
     return {
         "rows": rows,

@@ -8,8 +8,8 @@ step of R replicas sees R packed batches (R x `train.crops_per_batch` crops).
 Each worker draws its batches from its own crops (its shards of a sharded corpus,
 `lutml.data.crop_shards`, or the pipeline's crops) with its own generator; worker 0 uses the
 generator of a single-machine run, so a one-replica run sees the same batches as `default`.
-The validation batches are shared out between the workers (each evaluates its share; the loss
-metric is summed over replicas, so every worker reports the mean over all of them).
+Validation (`lutml.train.look_validation.Validation`) is not distributed: every worker scores the
+same `train.val_batches` batches with the same weights, so all report the same figures.
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ class Distribution:
         key = [seed, stream] if self.worker == 0 else [seed, stream, self.worker]
         return np.random.default_rng(key)
 
-    def dataset(self, indices: Mapping[str, np.ndarray], share: bool = False):
-        """A distributed dataset of whole index batches, one per replica and step; with `share`,
-        the workers take turns (batch i goes to worker i mod W), else each worker's own `indices`."""
+    def dataset(self, indices: Mapping[str, np.ndarray]):
+        """A distributed dataset of whole index batches, one per replica and step: each worker's
+        own `indices`."""
 
         def per_worker(ctx: tf.distribute.InputContext) -> tf.data.Dataset:
             if ctx.input_pipeline_id != self.worker and self.workers > 1:
@@ -84,14 +84,9 @@ class Distribution:
                     f"input pipeline {ctx.input_pipeline_id} of {ctx.num_input_pipelines} "
                     f"on worker {self.worker} of {self.workers}: TF_CONFIG and tf.distribute disagree"
                 )
-            ds = index_dataset(indices)
-            return ds.shard(ctx.num_input_pipelines, ctx.input_pipeline_id) if share else ds
+            return index_dataset(indices)
 
         return self.strategy.distribute_datasets_from_function(per_worker)
-
-    def val_batches(self, n: int) -> int:
-        """`n` validation batches rounded up to a multiple of the workers (equal shares)."""
-        return -(-int(n) // self.workers) * self.workers
 
     def summary(self, encoder, n_crops: int) -> dict:
         """Replicas, this worker's training crops and the sum of absolute trainable weights (equal

@@ -240,7 +240,7 @@ def fit_encoder(
         vtrainer.compile()
     vidx = draw_batches(
         np.random.default_rng([seed, 12]),
-        int(cfg.val_batches) if dist is None else dist.val_batches(cfg.val_batches),
+        int(cfg.val_batches),
         int(cfg.batch_size),
         set_max,
         len(val["tables"]),
@@ -248,8 +248,8 @@ def fit_encoder(
         0.5,
     )
 
-    def data(indices, share=False):  # index batches; distributed: one per replica and step
-        return index_dataset(indices) if dist is None else dist.dataset(indices, share)
+    def data(indices):  # index batches; distributed: one per replica and step
+        return index_dataset(indices) if dist is None else dist.dataset(indices)
 
     # one pass a batch: the loss, and the LUTs vs the true looks (lutml.train.look_validation)
     validate = Validation(encoder, vtrainer, vidx, val["tables"], val["coefficients"])

@@ -23,21 +23,21 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from lutml.color import delta_e_2000_fast, srgb_to_lab
+from lutml.color import delta_e_image, srgb_to_lab
 from lutml.lut.lut3d import identity_table
 from lutml.train.look_batches import draw_batches
 
 
-def _lattice_lab(tables: np.ndarray) -> np.ndarray:
-    """CIELAB of LUT tables (N, n, n, n, 3), clipped to [0, 1], as (N, n^3, 3)."""
-    tables = np.asarray(tables)
-    return srgb_to_lab(np.clip(tables, 0, 1)).reshape(len(tables), -1, 3)
+def _looks_lab(tables: np.ndarray) -> np.ndarray:
+    """CIELAB of LUT tables (N, n, n, n, 3), clipped to [0, 1]: the side scored against."""
+    return srgb_to_lab(np.clip(np.asarray(tables), 0, 1))
 
 
-def _weighted_de(lab_a: np.ndarray, lab_b: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Per set (N,): the CIEDE2000 of each node, averaged with the normalised node weights `w`."""
-    a, b = np.broadcast_arrays(lab_a, lab_b)
-    return delta_e_2000_fast(a, b) @ w
+def _set_errors(tables: np.ndarray, looks_lab: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per set (N,): the CIEDE2000 of `tables` (N or 1, n, n, n, 3) to the looks of CIELAB
+    `looks_lab` (N, n, n, n, 3) at each lattice node, averaged with the normalised weights `w`."""
+    d = delta_e_image(np.broadcast_to(tables, looks_lab.shape), lab2=looks_lab)
+    return d.reshape(len(d), -1) @ w
 
 
 def _normalised(node_weights: np.ndarray) -> np.ndarray:
@@ -51,9 +51,8 @@ def lut_errors(
     """Per set (N,): the weighted mean dE00 of `pred` to `true` (N, n, n, n, 3) over the lattice,
     and that of no grade (the identity) to `true`."""
     w = _normalised(node_weights)
-    lab_true = _lattice_lab(true)
-    ident = _lattice_lab(identity_table(np.asarray(true).shape[1])[None])
-    return _weighted_de(_lattice_lab(pred), lab_true, w), _weighted_de(ident, lab_true, w)
+    lab = _looks_lab(true)
+    return _set_errors(pred, lab, w), _set_errors(identity_table(lab.shape[1]), lab, w)
 
 
 class Validation:
@@ -81,9 +80,9 @@ class Validation:
         ]
         looks = [np.asarray(index["look"][i]) for i in range(len(self.batches))]
         self.targets = [np.asarray(coefficients[k], np.float32) for k in looks]
-        self.true_lab = [_lattice_lab(tables[k]) for k in looks]
-        ident = _lattice_lab(identity_table(tables.shape[1])[None])
-        self.none = np.concatenate([_weighted_de(ident, lab, self.w) for lab in self.true_lab])
+        self.true_lab = [_looks_lab(tables[k]) for k in looks]
+        ident = identity_table(tables.shape[1])
+        self.none = np.concatenate([_set_errors(ident, lab, self.w) for lab in self.true_lab])
 
         @tf.function(reduce_retracing=True)
         def forward(batch):
@@ -98,7 +97,7 @@ class Validation:
         for batch, target, lab in zip(self.batches, self.targets, self.true_lab, strict=True):
             c, pred = self.forward(batch)
             losses.append(float(np.mean(np.sum(np.square(np.asarray(c) - target), axis=-1))))
-            ours.append(_weighted_de(_lattice_lab(np.asarray(pred)), lab, self.w))
+            ours.append(_set_errors(np.asarray(pred), lab, self.w))
         ours = np.concatenate(ours)
         return {
             "val_loss": float(np.mean(losses)),
