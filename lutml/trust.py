@@ -77,6 +77,17 @@ NO_CLEAR_LOOK = "no clear look found"
 NO_SINGLE_LOOK = "no single look found"
 S_MAX = 1.2  # the most a part may be scaled up (the raw estimate leans to the prior's centre)
 LEVELS = ((0.75, "sure"), (0.45, "fairly sure"), (0.0, "unsure"))
+#: A set whose features lie beyond the range met in calibration by more than this many standard
+#: deviations is unlike every held-out set the model was checked on (stills of objects on white,
+#: say): its strengths would be extrapolated, and on such sets the trusted look was worse than no
+#: grade in 35 of 39 cases (docs/trust.md). Nothing is applied to them and every part is unsure.
+NOVELTY_SD = 0.5
+#: The features that say what the stills show (not how many there are, nor how strong or how
+#: consistent the look read from them is: more stills or a stronger look is not a novel scene).
+NOVELTY_FEATURES = (
+    "mean_L", "spread_L", "dark", "bright", "chroma", "mean_a", "mean_b", "hue_focus",
+    "black_L", "white_L", "shadow_a", "shadow_b", "high_a", "high_b",
+)  # fmt: skip
 #: "Sure" means right: on held-out sets, a part called sure made the look worse than leaving that
 #: part out in at most this share of sets. From fewer stills than the block's ``sure_min_frames``
 #: (where held-out sets missed it) a part is at most "fairly sure".
@@ -373,6 +384,17 @@ class TrustModel:
                     return text
         return ""
 
+    def novelty(self, x: np.ndarray, beyond: np.ndarray) -> str:
+        """Why the set is unlike every calibration set (a feature beyond their range by more
+        than `NOVELTY_SD` standard deviations), in words; "" where it is not."""
+        i = int(np.argmax(beyond))
+        if beyond[i] <= NOVELTY_SD:
+            return ""
+        words = REASONS.get(FEATURES[i])
+        if isinstance(words, tuple):
+            words = words[1] if x[i] > self.hi[i] else words[0]
+        return f"{words or FEATURES[i]}, beyond every set the model was checked on"
+
     def p_mixed(self, x: np.ndarray) -> float:
         """How likely the frames hold more than one look (calibrated on held-out sets)."""
         return float(_sigmoid(_design(x[None], self.mu, self.sd) @ self.mixed_coef)[0])
@@ -385,25 +407,38 @@ class TrustModel:
         self, raw_table: np.ndarray, x: np.ndarray, node_weights: np.ndarray
     ) -> tuple[np.ndarray, TrustReport]:
         """The shrunk table and the report for a set with features `x`."""
-        x = np.clip(np.asarray(x, np.float64), self.lo, self.hi)
+        x_in = np.asarray(x, np.float64)
+        beyond = np.maximum(0.0, np.maximum(self.lo - x_in, x_in - self.hi)) / self.sd
+        beyond[[f not in NOVELTY_FEATURES for f in FEATURES]] = 0.0
+        x = np.clip(x_in, self.lo, self.hi)
         s = self.strengths(x)
+        novel = self.novelty(x_in, beyond)
+        if novel:
+            s = {c: 0.0 for c in COMPONENTS}
         table = scale_components(raw_table, **{c: min(v, 2.0) for c, v in s.items()})
         n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
         parts = [self._part(c, s[c], x, n_frames) for c in COMPONENTS]
+        if novel:
+            parts = [PartTrust(p.component, 0.0, "unsure", novel) for p in parts]
         est = _summary_vec(table)
         sig = self.spread(x)
         intervals = {}
-        for i, q in enumerate(QUANTITIES):
+        for i, q in enumerate(QUANTITIES if not novel else ()):  # none where nothing was learnt
             half = self.k80[q] * sig[q]
             v, lo, hi = est[i], est[i] - half, est[i] + half
             if q == "saturation_gain":  # modelled as 10 log(gain)
                 v, lo, hi = (float(np.exp(t / 10.0)) for t in (v, lo, hi))
             intervals[q] = (round(float(v), 3), round(float(lo), 3), round(float(hi), 3))
         strength = look_strength(table, node_weights)
-        verdict = LOOK_FOUND if strength >= self.no_look_de00 else NO_CLEAR_LOOK
+        verdict = LOOK_FOUND if strength >= self.no_look_de00 and not novel else NO_CLEAR_LOOK
         warnings = []
-        p_mixed = self.p_mixed(x) if n_frames >= 4 else 0.0
-        if p_mixed > self.mixed_threshold:
+        p_mixed = self.p_mixed(x) if n_frames >= 4 and not novel else 0.0
+        if novel:
+            warnings.append(
+                f"no clear look found: {novel}, so no grade is applied "
+                "(`--no-trust` writes the raw estimate)"
+            )
+        elif p_mixed > self.mixed_threshold:
             verdict = NO_SINGLE_LOOK
             warnings.append(
                 f"no single look found: the stills disagree about the look (p = {p_mixed:.2f}; "
@@ -418,7 +453,7 @@ class TrustModel:
                 "their look cannot be told from their content"
             )
         unsure = [p for p in parts if p.level == "unsure"]
-        if unsure:
+        if unsure and not novel:
             warnings.append(
                 "; ".join(f"{p.component}: unsure{' - ' + p.why if p.why else ''}" for p in unsure)
                 + " (pulled towards no grade)"

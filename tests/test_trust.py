@@ -185,7 +185,8 @@ def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     meta["trust"] = json.loads(json.dumps(block))  # survives JSON
     (folder / "model.json").write_text(json.dumps(meta))
     model = load_look_model(folder)
-    frames = [rng.uniform(0, 1, (40, 60, 3)).astype(np.float32) for _ in range(3)]
+    # frames like the calibration crops (stills unlike all of them would get no grade at all)
+    frames = [np.repeat(np.repeat(c, 3, 0), 3, 1).astype(np.float32) / 255 for c in crops[:3]]
     lut, report = model.estimate(frames, size=9)
     assert lut.table.shape == (9, 9, 9, 3) and np.isfinite(lut.table).all()
     assert [p.component for p in report.parts] == ["tone", "saturation", "cast"]
@@ -196,3 +197,42 @@ def test_fit_trust_on_a_tiny_model_and_use_it(tmp_path):
     # same input, same answer
     again = model.estimate(frames, size=9)[0]
     assert np.array_equal(again.table, lut.table)
+
+
+def test_stills_unlike_every_calibration_set_get_no_grade_and_say_why():
+    """A content feature beyond the calibration range by more than NOVELTY_SD standard deviations
+    (stills of objects on white: far more bright area than any held-out set) is not extrapolated:
+    nothing is applied, every part is unsure with the reason, no interval is claimed. More stills,
+    or a stronger look read, than calibration met are not a novel scene."""
+    from lutml.trust import NOVELTY_SD
+
+    f = len(FEATURES)
+    strong = np.clip(identity_table(9) * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)
+    w = np.ones(9**3)
+    theta = {c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")}
+    model = TrustModel(_block(theta=theta, lo=[-1.0] * f, hi=[1.0] * f, sd=[0.5] * f))
+    x = np.zeros(f)
+    x[FEATURES.index("log_frames")] = 0.9
+    table, report = model.apply(strong, x, w)
+    assert report.verdict == LOOK_FOUND and {p.level for p in report.parts} == {"sure"}
+    near, far = x.copy(), x.copy()
+    near[FEATURES.index("bright")] = 1.0 + 0.5 * NOVELTY_SD * 0.9  # just inside the margin
+    far[FEATURES.index("bright")] = 1.0 + 0.5 * NOVELTY_SD * 1.2
+    assert np.array_equal(model.apply(strong, near, w)[0], table)  # clipped, as before
+    table_far, novel = model.apply(strong, far, w)
+    np.testing.assert_allclose(table_far, identity_table(9), atol=1e-6)
+    assert novel.verdict == NO_CLEAR_LOOK and novel.intervals == {}
+    assert {p.level for p in novel.parts} == {"unsure"} and all(
+        p.strength == 0 for p in novel.parts
+    )
+    why = "your stills are mostly bright, beyond every set the model was checked on"
+    assert all(p.why == why for p in novel.parts)
+    assert len(novel.warnings) == 1 and novel.warnings[0].startswith(f"no clear look found: {why}")
+    assert "--no-trust" in novel.warnings[0]
+    dark = x.copy()
+    dark[FEATURES.index("mean_L")] = -2.0  # below the range: the other words
+    assert "mostly dark" in model.apply(strong, dark, w)[1].parts[0].why
+    many = x.copy()
+    many[FEATURES.index("log_frames")] = 5.0  # 150 stills: beyond calibration's 32, not novel
+    many[FEATURES.index("est_tone")] = 3.0  # a stronger look than calibration read
+    assert model.apply(strong, many, w)[1].verdict == LOOK_FOUND
