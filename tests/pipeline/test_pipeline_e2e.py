@@ -52,7 +52,10 @@ def test_full_pipeline_tiny(repo: Path) -> None:
     # the trust model (train.trust_sets) says how sure the look is, per part, in words
     trust = summary["trust"]
     assert [p["component"] for p in trust["parts"]] == ["tone", "saturation", "cast"]
-    assert set(trust["intervals"]) == {"tone_mid", "saturation_gain", "cast_a", "cast_b"}
+    # the tiny run's frames can lie outside its tiny calibration: then no grade, no interval
+    novel = all("beyond every set the model was checked on" in p["why"] for p in trust["parts"])
+    quantities = {"tone_mid", "saturation_gain", "cast_a", "cast_b"}
+    assert set(trust["intervals"]) == (set() if novel else quantities)
     assert any(line.startswith("tone: ") for line in trust["lines"])
     meta = json.loads((repo / "data/models/model.json").read_text())
     assert meta["trust"]["version"] == TRUST_VERSION
