@@ -12,6 +12,7 @@ from lutml.models.look_inference import load_look_model
 from lutml.trust import (
     FEATURES,
     LOOK_FOUND,
+    MIXED_MAX_STRENGTH,
     NO_CLEAR_LOOK,
     NO_SINGLE_LOOK,
     TRUST_VERSION,
@@ -96,11 +97,18 @@ def test_verdicts_no_clear_and_no_single_look():
             mixed={"coef": [0.0] * f + [5.0], "threshold": 0.9},
         )
     )
-    _, report = flagged.apply(strong, x, w)
+    table, report = flagged.apply(strong, x, w)
     assert report.verdict == NO_SINGLE_LOOK
     assert "ungraded" in report.warnings[0] and "more than one look" in report.warnings[0]
+    # stills that disagree are never "sure": each part at most MIXED_MAX_STRENGTH, and says why
+    assert {p.level for p in report.parts} == {"fairly sure"}
+    assert all(p.strength == MIXED_MAX_STRENGTH for p in report.parts)
+    assert all("disagree about the look" in p.why for p in report.parts)
+    full, _ = plain.apply(strong, x, w)
+    assert np.abs(table - ident).max() < np.abs(full - ident).max()  # a weaker LUT
     x[FEATURES.index("log_frames")] = np.log(3)
-    assert flagged.apply(strong, x, w)[1].verdict == LOOK_FOUND
+    _, three = flagged.apply(strong, x, w)
+    assert three.verdict == LOOK_FOUND and {p.level for p in three.parts} == {"sure"}
 
 
 def test_a_model_with_an_older_trust_block_names_its_file_and_the_fix(tmp_path):
