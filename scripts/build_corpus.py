@@ -38,12 +38,14 @@ from pathlib import Path
 
 import PIL
 from corpus.curation import (
+    BENCH_ONLY,
     CATEGORIES,
     EXCLUDE,
     EXCLUDE_PREFIXES,
     INCLUDE,
     LICENCE_URLS,
     MIN_SHORT_SIDE,
+    MIN_SHORT_SIDE_BENCH_ONLY,
     PACKAGES,
     SHORT_SIDE,
     WEBP_QUALITY,
@@ -86,6 +88,7 @@ def main() -> int:
                 cands += lomiri_candidates(root, pkg, ver)
 
     kept: list[tuple[Candidate, str, str, str]] = []  # cand, slug, category, licence
+    bench_only: set[str] = set()  # slugs of the small bench-only photos
     dropped: list[tuple[str, str]] = []
     uncurated: list[str] = []
     found = set()
@@ -96,6 +99,15 @@ def main() -> int:
         except Exception:
             continue
         if short < MIN_SHORT_SIDE:
+            if c.key not in BENCH_ONLY or short < MIN_SHORT_SIDE_BENCH_ONLY:
+                continue
+            lic = normalise_licence(c.licence_raw)
+            if lic is None or not c.source_url:
+                sys.exit(f"BENCH_ONLY {c.key}: no free licence or no source ({c.licence_raw!r})")
+            found.add(c.key)
+            slug, cat = BENCH_ONLY[c.key]
+            kept.append((c, slug, cat, lic))
+            bench_only.add(slug)
             continue
         found.add(c.key)
         prefix_reason = next((r for p, r in EXCLUDE_PREFIXES.items() if c.key.startswith(p)), None)
@@ -112,7 +124,7 @@ def main() -> int:
             slug, cat = INCLUDE[c.key]
             kept.append((c, slug, cat, lic))
 
-    missing = sorted(set(INCLUDE) - found)
+    missing = sorted((set(INCLUDE) | set(BENCH_ONLY)) - found)
     if missing:
         sys.exit(f"INCLUDE entries not found in the packages: {missing}")
     for k in uncurated:
@@ -131,13 +143,14 @@ def main() -> int:
     sheet_items = []
     hashes = []
     shorts = []
+    small_shorts = []
     for c, slug, cat, lic in sorted(kept, key=lambda k: k[1]):
         im = to_srgb(Image.open(io.BytesIO(c.data)))
         im = resize_short(im, SHORT_SIDE)
         blob = encode_webp(im)
         fname = f"{slug}.webp"
         (photos / fname).write_bytes(blob)
-        shorts.append(min(im.size))
+        (small_shorts if slug in bench_only else shorts).append(min(im.size))
         ch = chroma(im)
         if ch < 8:
             log(f"warning: {fname} is nearly grayscale (mean chroma {ch:.1f})")
@@ -153,6 +166,7 @@ def main() -> int:
                 "licence": lic,
                 "source_url": c.source_url or "",
                 "origin": f"{c.package} {c.version}: {c.origin_path}",
+                "role": "bench" if slug in bench_only else "",
             }
         )
     for i in range(len(hashes)):
@@ -168,7 +182,16 @@ def main() -> int:
     with open(args.out / "SOURCES.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(
             fh,
-            fieldnames=["file", "title", "category", "author", "licence", "source_url", "origin"],
+            fieldnames=[
+                "file",
+                "title",
+                "category",
+                "author",
+                "licence",
+                "source_url",
+                "origin",
+                "role",
+            ],
             lineterminator="\n",
         )
         w.writeheader()
@@ -178,10 +201,13 @@ def main() -> int:
     lic_count = Counter(r["licence"] for r in rows)
     readme = README_TEMPLATE.format(
         count=len(rows),
+        n_bench_only=len(bench_only),
         quality=WEBP_QUALITY,
         short=SHORT_SIDE,
         short_min=min(shorts),
         short_max=max(shorts),
+        small_min=min(small_shorts),
+        small_max=max(small_shorts),
         total_mb=total / 1e6,
         cat_rows=md_rows(Counter(r["category"] for r in rows)),
         lic_rows=md_rows(lic_count),
@@ -200,7 +226,8 @@ def main() -> int:
     if args.contact_sheet:
         contact_sheet(sheet_items, args.contact_sheet)
     log(
-        f"{len(rows)} photos, {total / 1e6:.2f} MB, short side {min(shorts)}-{max(shorts)} px, "
+        f"{len(rows)} photos, {total / 1e6:.2f} MB, short side {min(shorts)}-{max(shorts)} px "
+        f"({len(bench_only)} bench-only: {min(small_shorts)}-{max(small_shorts)} px), "
         f"{len(dropped)} candidates dropped, {len(uncurated)} uncurated"
     )
     return 0

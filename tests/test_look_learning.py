@@ -3,6 +3,7 @@ NumPy inference parity, reliability checks and the warnings of `lutml grade` wit
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from sample_helpers import make_fake_corpus, smooth_photo
 
 from lutml.color import linear_to_srgb, mean_delta_e, srgb_to_linear
 from lutml.config.synth import PriorConfig
-from lutml.data.corpus import assign_roles, corpus_photos
+from lutml.data.corpus import assign_roles, bench_photos, corpus_photos
 from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_recipe
 from lutml.data.looks import LOOKS, get_look, luma
 from lutml.fit.basis import colour_weights, fit_basis
@@ -85,6 +86,48 @@ def test_corpus_roles_are_disjoint_seeded_and_stratified(tmp_path: Path) -> None
         assign_roles(photos, 1, 6, 6)
 
 
+def _with_bench_only(root: Path, names: list[str]) -> Path:
+    """Mark `names` of a fake corpus as bench-only (SOURCES.csv ``role`` "bench")."""
+    listing = root / "SOURCES.csv"
+    with listing.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["role"] = "bench" if Path(r["file"]).stem in names else ""
+    with listing.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return root
+
+
+def test_bench_only_photos_take_no_role_nor_move_the_others(tmp_path: Path) -> None:
+    base = corpus_photos(make_fake_corpus(tmp_path / "a", n=12))
+    root = make_fake_corpus(tmp_path / "b", n=18)  # the same 12 photos and 6 more
+    extra = [f"photo{i:02d}" for i in range(12, 18)]
+    with_extra = corpus_photos(_with_bench_only(root, extra))
+    assert [p.name for p in bench_photos(root)] == extra
+    for seed in (1, 2, 3):
+        a, b = assign_roles(base, seed, 3, 4), assign_roles(with_extra, seed, 3, 4)
+        for role in ("eval", "look", "train"):
+            assert [p.name for p in b[role]] == [p.name for p in a[role]]
+    with pytest.raises(ValueError, match="must leave photos for training"):
+        assign_roles(with_extra, 1, 6, 6)  # bench-only photos cannot fill the dealt roles
+
+
+def test_a_corpus_role_other_than_bench_is_refused_with_the_line(tmp_path: Path) -> None:
+    root = make_fake_corpus(tmp_path / "c", n=4)
+    listing = root / "SOURCES.csv"
+    listing.write_text(
+        listing.read_text(encoding="utf-8")
+        .replace(",tests\n", ",tests,\n", 1)
+        .replace("origin\n", "origin,role\n", 1)
+        .replace(",tests\n", ",tests,eval\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"SOURCES.csv line 3: role 'eval' of photos/photo01.png"):
+        corpus_photos(root)
+
+
 def test_the_embedded_corpus_is_listed_and_large_enough() -> None:
     photos = corpus_photos()
     assert len(photos) >= 100 and {p.licence.split("-")[0] for p in photos} <= {
@@ -93,7 +136,12 @@ def test_the_embedded_corpus_is_listed_and_large_enough() -> None:
         "CC",
     }
     roles = assign_roles(photos, 42, 20, 30)
-    assert len(roles["train"]) == len(photos) - 50
+    assert len(roles["train"]) == len(photos) - len(bench_photos()) - 50
+    small = bench_photos()
+    assert len(small) >= 90 and not {p.name for p in small} & {
+        p.name for r in roles.values() for p in r
+    }
+    assert sum(f.stat().st_size for f in Path(photos[0].path).parent.iterdir()) <= 16_000_000
 
 
 def test_basis_coefficients_round_trip_and_weights() -> None:

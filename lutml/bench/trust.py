@@ -18,7 +18,9 @@ Looks: the 8 built-in looks and the same families with fresh parameters (`jitter
 the estimator never trained on. Columns: the raw estimate (no trust model) and the trusted one
 (uncertain parts pulled towards no grade). Then: each set UNGRADED (how strong a look is read
 where there is none, and whether it is flagged "no clear look found"), story 3 (one still: two
-dark, two bright, two ordinary references), and the coverage of the 80 % intervals.
+dark, two bright, two ordinary references), scenes no model has seen (the corpus's bench-only photos:
+studio shots on white, low-key objects, underwater, outdoor; `lutml.bench.unseen`), graded and
+ungraded, and the coverage of the 80 % intervals.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 
 from lutml.bench import bench_parser
 from lutml.bench.looks import DESIGN_LOOKS, NEW_LOOKS, role_photos
+from lutml.bench.unseen import unseen_sets
 from lutml.color import delta_e_2000, srgb_to_lab
 from lutml.config.params import Params, load_params
 from lutml.data.corpus import corpus_roles
@@ -111,6 +114,26 @@ def _said(report) -> dict:
     return {"levels": {p.component: p.level for p in report.parts}, "verdict": report.verdict}
 
 
+def _graded(look, photo: np.ndarray) -> np.ndarray:
+    """`photo` graded with `look`, as an 8-bit still would be (float32)."""
+    return (np.rint(np.clip(look(photo), 0, 1) * 255) / 255).astype(np.float32)
+
+
+def _read(model, frames, pal, truth_lab, size: int) -> tuple[dict, object]:
+    """Read the look of `frames` (raw and trusted) and score both and no grade on `pal` against
+    `truth_lab`: ({"identity", "raw", "trusted", and what the report said}, the report)."""
+    raw = LUT3D(model.predict_table(frames, trusted=False))
+    trusted, report = model.estimate(frames, size=size)
+    row = {
+        "identity": _score(LUT3D.identity(size), pal, truth_lab),
+        "raw": _score(raw, pal, truth_lab),
+        "trusted": _score(trusted, pal, truth_lab),
+    }
+    if report is not None:
+        row.update(_said(report))
+    return row, report
+
+
 def run(model, params, jitter: bool = True) -> dict:
     size = int(params.fit.size)
     names_l, look_photos = _photos(params, "look")
@@ -121,7 +144,6 @@ def run(model, params, jitter: bool = True) -> dict:
     if jitter:
         specs += [(f"{n}*", jitter_look(n, 7)) for n in DESIGN_LOOKS + NEW_LOOKS]
     palettes = {k: _palette(photos, scored, params.seed) for k, (_, scored) in sets.items()}
-    ident = LUT3D.identity(size)
     rows: list[dict] = []
     cover: dict[str, list[bool]] = {}
     t0 = time.perf_counter()
@@ -131,19 +153,10 @@ def run(model, params, jitter: bool = True) -> dict:
         for set_name, (frames_idx, _) in sets.items():
             pal = palettes[set_name]
             truth_lab = srgb_to_lab(np.clip(look(pal), 0, 1))
-            graded = [np.rint(np.clip(look(photos[i]), 0, 1) * 255) / 255 for i in frames_idx]
-            graded = [g.astype(np.float32) for g in graded]
-            raw = LUT3D(model.predict_table(graded, trusted=False))
-            trusted, report = model.estimate(graded, size=size)
-            row = {
-                "look": name,
-                "set": set_name,
-                "identity": _score(ident, pal, truth_lab),
-                "raw": _score(raw, pal, truth_lab),
-                "trusted": _score(trusted, pal, truth_lab),
-            }
+            graded = [_graded(look, photos[i]) for i in frames_idx]
+            row, report = _read(model, graded, pal, truth_lab, size)
+            row = {"look": name, "set": set_name, **row}
             if report is not None:
-                row.update(_said(report))
                 row["covered"] = {}
                 for i, (q, (_, lo, hi)) in enumerate(report.intervals.items()):
                     t = true_q[i]
@@ -158,14 +171,10 @@ def run(model, params, jitter: bool = True) -> dict:
     for set_name, (frames_idx, _) in sets.items():
         pal = palettes[set_name]
         base = srgb_to_lab(pal)
-        frames = [np.rint(photos[i] * 255) / 255 for i in frames_idx]
-        raw = LUT3D(model.predict_table(frames, trusted=False))
-        trusted, report = model.estimate(frames, size=size)
-        no_look[set_name] = {
-            "raw": _score(raw, pal, base),
-            "trusted": _score(trusted, pal, base),
-            "verdict": None if report is None else report.verdict,
-        }
+        frames = [(np.rint(photos[i] * 255) / 255).astype(np.float32) for i in frames_idx]
+        row, report = _read(model, frames, pal, base, size)
+        no_look[set_name] = {k: row[k] for k in ("raw", "trusted")}
+        no_look[set_name]["verdict"] = None if report is None else report.verdict
     # story 3: one graded still
     order = np.argsort([srgb_to_lab(p[::4, ::4])[..., 0].mean() for p in look_photos])
     refs = [int(i) for i in (order[0], order[1], order[-1], order[-2], order[10], order[20])]
@@ -174,25 +183,29 @@ def run(model, params, jitter: bool = True) -> dict:
     for name, spec in specs:
         look = get_look(spec)
         truth_lab = srgb_to_lab(np.clip(look(pal3), 0, 1))
-        id_score = _score(ident, pal3, truth_lab)
         for r in refs:
-            g = (np.rint(np.clip(look(look_photos[r]), 0, 1) * 255) / 255).astype(np.float32)
-            raw = LUT3D(model.predict_table([g], trusted=False))
-            trusted, report = model.estimate([g], size=size)
-            row = {
-                "look": name,
-                "ref": names_l[r],
-                "identity": id_score,
-                "raw": _score(raw, pal3, truth_lab),
-                "trusted": _score(trusted, pal3, truth_lab),
-            }
-            if report is not None:
-                row.update(_said(report))
-            story3.append(row)
+            row, _ = _read(model, [_graded(look, look_photos[r])], pal3, truth_lab, size)
+            story3.append({"look": name, "ref": names_l[r], **row})
+    # scenes no model has seen (the corpus's bench-only photos), scored on all 50 photos
+    pal_all = _palette(photos, list(range(len(photos))), params.seed)
+    unseen, unseen_no_look = [], {}
+    sets_u = unseen_sets(SCORE_SIZE, params.seed, params.corpus.root)
+    for name, spec in specs if sets_u else []:
+        look = get_look(spec)
+        truth_lab = srgb_to_lab(np.clip(look(pal_all), 0, 1))
+        for set_name, frames in sets_u.items():
+            row, _ = _read(model, [_graded(look, f) for f in frames], pal_all, truth_lab, size)
+            unseen.append({"look": name, "set": set_name, **row})
+    for set_name, frames in sets_u.items():
+        frames = [(np.rint(f * 255) / 255).astype(np.float32) for f in frames]
+        row, report = _read(model, frames, pal_all, srgb_to_lab(pal_all), size)
+        unseen_no_look[set_name] = {**row, "n": len(frames)}
     return {
         "rows": rows,
         "no_look": no_look,
         "story3": story3,
+        "unseen": unseen,
+        "unseen_no_look": unseen_no_look,
         "coverage_80": {q: float(np.mean(v)) for q, v in cover.items()},
         "seconds": round(time.perf_counter() - t0, 1),
     }
@@ -232,6 +245,37 @@ def confident_wrong(rows: list[dict]) -> int:
         and any(v == "sure" for v in r.get("levels", {}).values())
         for r in rows
     )
+
+
+def _unseen_report(rows: list[dict], no_look: dict) -> list[str]:
+    """The section on the bench-only photos' frame sets (`lutml.bench.unseen`)."""
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Scenes no model saw (the corpus's bench-only photos, graded -> scored on the 50 photos)",
+        f"{'frame set':<18}{'raw mean':>9}{'>1':>5}   {'trusted':>8}{'worst':>7}{'>0.9':>6}{'>1':>5}"
+        f"{'<=0.5':>7}  confident wrong  flagged",
+    ]
+    for s in list(dict.fromkeys(r["set"] for r in rows)) + ["all"]:
+        sub = [r for r in rows if s in ("all", r["set"])]
+        a, b = _stats(sub, "raw"), _stats(sub, "trusted")
+        flagged = sum(r.get("verdict", LOOK_FOUND) != LOOK_FOUND for r in sub)
+        lines.append(
+            f"{s:<18}{a['mean']:>9.3f}{a['gt_1']:>5}   {b['mean']:>8.3f}{b['worst']:>7.2f}"
+            f"{b['gt_0.9']:>6}{b['gt_1']:>5}{b['le_0.5']:>7}  {confident_wrong(sub):>15}  {flagged:>7}"
+            + (f"   ({b['n']} rows)" if s == "all" else "")
+        )
+    lines.append(
+        "The same sets ungraded: dE00 the read look moves the 50 photos (goal <= 1.5 or flagged)"
+    )
+    for s, v in no_look.items():
+        levels = ", ".join(f"{k} {w}" for k, w in v.get("levels", {}).items())
+        lines.append(
+            f"  {s:<18} raw {v['raw']:5.2f}   trusted {v['trusted']:5.2f}   "
+            f"verdict: {v.get('verdict')}" + (f" ({levels})" if levels else "")
+        )
+    return lines
 
 
 def report(res: dict) -> str:
@@ -295,6 +339,7 @@ def report(res: dict) -> str:
                 f"  {key:<16}{st['n']:>5}{st['mean']:>8.3f}{st['worst']:>7.2f}"
                 f"{st['gt_0.9']:>6}{st['gt_1']:>5}{st['le_0.5']:>7}"
             )
+    lines += _unseen_report(res.get("unseen", []), res.get("unseen_no_look", {}))
     if res["coverage_80"]:
         lines.append("")
         lines.append(

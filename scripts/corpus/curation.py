@@ -21,7 +21,8 @@ PACKAGES = {
     ),
 }
 
-MIN_SHORT_SIDE = 512  # candidates smaller than this (as shipped) are not considered
+MIN_SHORT_SIDE = 512  # candidates smaller than this (as shipped) are not considered ...
+MIN_SHORT_SIDE_BENCH_ONLY = 200  # ... unless listed in BENCH_ONLY (benchmark photos only)
 SHORT_SIDE = 640  # output short side (pictures between 512 and 640 px keep their size)
 WEBP_QUALITY = 85
 WEBP_METHOD = 6
@@ -192,6 +193,311 @@ INCLUDE: dict[str, tuple[str, str]] = {
     "lomiri-wallpapers-16.04/life_by_Aitzol_Berasategi.jpg": ("forest_stream", "landscape"),
     "lomiri-wallpapers-16.04/Bridge_by_Sander_Klootwijk.jpg": ("bridge_cables_sky", "other"),
     "lomiri-wallpapers-20.04/Kleiber_by_Lukas_Baubkus.jpg": ("nuthatch", "animal"),
+}
+
+# Small pictures (short side 200-511 px as shipped) kept as *bench-only* photos: scenes the corpus
+# lacks - studio shots of objects on white or black, underwater shots dominated by one colour,
+# windmills, dams, a night scene. No stage of the pipeline reads them (SOURCES.csv `role` "bench");
+# `python -m lutml.bench trust` grades frame sets of them and checks that the trust model does not
+# sell their content as a look (issue 21). As training or calibration photos they helped nothing
+# (docs/trust.md). Looked at on a contact sheet; dropped: photos without a source (alphabets,
+# numbers, the `details` and `digital_electricity` pictures), a ball graphic, and the
+# `categorization` monuments (smaller copies or other shots of monuments the corpus holds).
+BENCH_ONLY: dict[str, tuple[str, str]] = {
+    "categorization/images/fishes/fish1.webp": ("small_fish_1", "animal"),  # Pomacanthus arcuatus 1
+    "categorization/images/fishes/fish10.webp": ("small_fish_10", "animal"),  # Anthia goldfish
+    "categorization/images/fishes/fish11.webp": (
+        "small_fish_11",
+        "animal",
+    ),  # Golden trout fish sea world
+    "categorization/images/fishes/fish12.webp": (
+        "small_fish_12",
+        "animal",
+    ),  # Pagellus acarne 04-08-04
+    "categorization/images/fishes/fish13.webp": (
+        "small_fish_13",
+        "animal",
+    ),  # Symphodus ocellatus 24-05-07 (Stefano Guerrieri)
+    "categorization/images/fishes/fish14.webp": (
+        "small_fish_14",
+        "animal",
+    ),  # Anthias anthias Stefano Guerrieri1
+    "categorization/images/fishes/fish15.webp": (
+        "small_fish_15",
+        "animal",
+    ),  # Labrus Merula Tuscany
+    "categorization/images/fishes/fish16.webp": (
+        "small_fish_16",
+        "animal",
+    ),  # Pagellus erythrinus 27-09-05
+    "categorization/images/fishes/fish18.webp": ("small_fish_18", "animal"),  # Capros aper Sardinia
+    "categorization/images/fishes/fish19.webp": (
+        "small_fish_19",
+        "animal",
+    ),  # Pagrus pagrus 20-10-06
+    "categorization/images/fishes/fish2.webp": (
+        "small_fish_2",
+        "animal",
+    ),  # Atherina hepsetus Stefano Guerrieri 1
+    "categorization/images/fishes/fish20.webp": ("small_fish_20", "animal"),  # Oedalechilus labeo
+    "categorization/images/fishes/fish21.webp": (
+        "small_fish_21",
+        "animal",
+    ),  # Trachinotus ovatus Alonissos
+    "categorization/images/fishes/fish22.webp": (
+        "small_fish_22",
+        "animal",
+    ),  # Symphodus tinca femmina Muggia
+    "categorization/images/fishes/fish23.webp": (
+        "small_fish_23",
+        "animal",
+    ),  # Coris julis 14-07-05 female
+    "categorization/images/fishes/fish24.webp": (
+        "small_fish_24",
+        "animal",
+    ),  # Coris julis 24-05-07 male
+    "categorization/images/fishes/fish25.webp": ("small_fish_25", "animal"),  # Goldfisch 1
+    "categorization/images/fishes/fish26.webp": (
+        "small_fish_26",
+        "animal",
+    ),  # Atherina hepsetus Stefano Guerrieri
+    "categorization/images/fishes/fish27.webp": (
+        "small_fish_27",
+        "animal",
+    ),  # Trachinus draco Stefano Guerrieri
+    "categorization/images/fishes/fish28.webp": (
+        "small_fish_28",
+        "animal",
+    ),  # Spotted Puffer Fish. (13421084473)
+    "categorization/images/fishes/fish3.webp": (
+        "small_fish_3",
+        "animal",
+    ),  # Placidochromis electra Aquarium fish stock photo
+    "categorization/images/fishes/fish4.webp": ("small_fish_4", "animal"),  # YellowPerch
+    "categorization/images/fishes/fish5.webp": (
+        "small_fish_5",
+        "animal",
+    ),  # Anthias anthias Stefano Guerrieri
+    "categorization/images/fishes/fish6.webp": (
+        "small_fish_6",
+        "animal",
+    ),  # Discus fish (10765052495)
+    "categorization/images/fishes/fish7.webp": (
+        "small_fish_7",
+        "animal",
+    ),  # Black sea mullus barbatus ponticus 01
+    "categorization/images/fishes/fish9.webp": ("small_fish_9", "animal"),  # Common clownfish
+    "categorization/images/monuments/zimniPalace.webp": (
+        "winter_palace_night",
+        "night",
+    ),  # WinterPalactNight-center
+    "categorization/images/others/baseball.webp": ("small_baseball", "object"),  # Baseball ball
+    "categorization/images/others/blackslate.webp": (
+        "small_blackslate",
+        "object",
+    ),  # Black(green)board
+    "categorization/images/others/bucket.webp": (
+        "small_bucket",
+        "object",
+    ),  # Milk pail, America, 1800s, pine, ash - Concord Museum - Concord, MA - DSC05807
+    "categorization/images/others/buffetset.webp": (
+        "small_buffetset",
+        "object",
+    ),  # Kop en schotel beschilderd met vlinders en libellen, BK-15423-J
+    "categorization/images/others/bulb.webp": ("small_bulb", "object"),  # Philips LED bulb
+    "categorization/images/others/chair.webp": ("small_chair", "object"),  # Gabriel 00
+    "categorization/images/others/cup.webp": ("small_cup", "object"),  # Fermanagh cup makffm 13817
+    "categorization/images/others/igloo.webp": (
+        "small_igloo",
+        "building",
+    ),  # Igloo Cafe Oulu 20180330 02
+    "categorization/images/others/knife.webp": ("small_knife", "object"),  # Folke Arstrom Facette
+    "categorization/images/others/pan.webp": ("small_pan", "object"),  # Pfanne (Gusseisen)
+    "categorization/images/others/pillow.webp": (
+        "small_pillow",
+        "object",
+    ),  # 2014-04-22 IMG 7242 최광모
+    "categorization/images/others/plate.webp": ("small_plate", "object"),  # MET DP324688
+    "categorization/images/others/spoons.webp": ("small_spoons", "object"),  # Spoons
+    "categorization/images/others/weighingMachine.webp": (
+        "small_weighing_machine",
+        "object",
+    ),  # Balance Scaltec
+    "categorization/images/renewable/dam1.webp": ("small_dam1", "landscape"),  # Amagasedam-d6ebeb2d
+    "categorization/images/renewable/dam2.webp": ("small_dam2", "landscape"),  # Bekes-dam duzzaszto
+    "categorization/images/renewable/dam3.webp": ("small_dam3", "landscape"),  # Iedigawa dam
+    "categorization/images/renewable/dam4.webp": (
+        "small_dam4",
+        "landscape",
+    ),  # 1644Don Joaquin Dam 07
+    "categorization/images/renewable/dam5.webp": (
+        "small_dam5",
+        "landscape",
+    ),  # Caruachi Dam in Venezuela
+    "categorization/images/renewable/geothermal.webp": (
+        "small_geothermal",
+        "landscape",
+    ),  # Iceland Geothermal facility
+    "categorization/images/renewable/solar1.webp": (
+        "small_solar1",
+        "object",
+    ),  # "Sungril" solar cooker photo1
+    "categorization/images/renewable/solar2.webp": ("small_solar2", "object"),  # Sunčeva pećnica
+    "categorization/images/renewable/solar3.webp": (
+        "small_solar3",
+        "object",
+    ),  # Fours solaires ULOG sun oven horno solar
+    "categorization/images/renewable/solar4.webp": (
+        "small_solar4",
+        "object",
+    ),  # Solar tracker in Lixouri
+    "categorization/images/renewable/solar5.webp": ("small_solar5", "object"),  # SolarCellPanel
+    "categorization/images/renewable/solar7.webp": ("small_solar7", "object"),  # Solar Panel
+    "categorization/images/renewable/solar8.webp": (
+        "small_solar8",
+        "object",
+    ),  # Solar collectors Northern Germany
+    "categorization/images/renewable/windmill.webp": (
+        "small_windmill0",
+        "building",
+    ),  # Chesterton Windmill
+    "categorization/images/renewable/windmill1.webp": (
+        "small_windmill1",
+        "building",
+    ),  # Windmill harbour Rhodes
+    "categorization/images/renewable/windmill11.webp": (
+        "small_windmill11",
+        "building",
+    ),  # Windmill Dudutki 04
+    "categorization/images/renewable/windmill12.webp": (
+        "small_windmill12",
+        "building",
+    ),  # Windmill in Khokhlovka
+    "categorization/images/renewable/windmill13.webp": (
+        "small_windmill13",
+        "building",
+    ),  # Dutch windmill at Kinderdijk pic43
+    "categorization/images/renewable/windmill14.webp": (
+        "small_windmill14",
+        "building",
+    ),  # Windmill Linda 1
+    "categorization/images/renewable/windmill15.webp": (
+        "small_windmill15",
+        "building",
+    ),  # Windmill Altenbeichlingen 1
+    "categorization/images/renewable/windmill2.webp": (
+        "small_windmill2",
+        "building",
+    ),  # Bekonscot model windmill
+    "categorization/images/renewable/windmill3.webp": (
+        "small_windmill3",
+        "building",
+    ),  # Mykonos windmills
+    "categorization/images/renewable/windmill4.webp": (
+        "small_windmill4",
+        "building",
+    ),  # Windmill Podgoschi
+    "categorization/images/renewable/windmill5.webp": (
+        "small_windmill5",
+        "building",
+    ),  # Windmill Schillingstedt
+    "categorization/images/renewable/windmill7.webp": (
+        "small_windmill7",
+        "building",
+    ),  # Nutley Windmill 2
+    "categorization/images/renewable/windmill8.webp": (
+        "small_windmill8",
+        "building",
+    ),  # Portugese windmill1
+    "categorization/images/renewable/windmill9.webp": (
+        "small_windmill9",
+        "building",
+    ),  # Windmill Linda 2
+    "categorization/images/tools/cuttingTool.webp": (
+        "small_cutting_tool",
+        "object",
+    ),  # Cutting tool 1
+    "categorization/images/tools/hammer1.webp": ("small_hammer1", "object"),  # None
+    "categorization/images/tools/hammer2.webp": ("small_hammer2", "object"),  # None
+    "categorization/images/tools/hammer3.webp": ("small_hammer3", "object"),  # None
+    "categorization/images/tools/hammer4.webp": ("small_hammer4", "object"),  # None
+    "categorization/images/tools/hammer6.webp": (
+        "small_hammer6",
+        "object",
+    ),  # Hammer rückschlagfrei
+    "categorization/images/tools/hammer7.webp": (
+        "small_hammer7",
+        "object",
+    ),  # Armorer's Hammer MET 12.230.2 001feb2014
+    "categorization/images/tools/hammer8.webp": ("small_hammer8", "object"),  # None
+    "categorization/images/tools/hammer9.webp": ("small_hammer9", "object"),  # None
+    "categorization/images/tools/measuringTape1.webp": (
+        "small_measuring_tape1",
+        "object",
+    ),  # Measuring-tape
+    "categorization/images/tools/measuringTape2.webp": (
+        "small_measuring_tape2",
+        "object",
+    ),  # Retractable twenty meter tape measure 1
+    "categorization/images/tools/measuringTape3.webp": ("small_measuring_tape3", "object"),  # None
+    "categorization/images/tools/measuringTape4.webp": ("small_measuring_tape4", "object"),  # None
+    "categorization/images/tools/measuringTape5.webp": ("small_measuring_tape5", "object"),  # None
+    "categorization/images/tools/measuringTape6.webp": (
+        "small_measuring_tape6",
+        "object",
+    ),  # Massband
+    "categorization/images/tools/multimeter2.webp": (
+        "small_multimeter2",
+        "object",
+    ),  # MultimeterShortTimeDuty
+    "categorization/images/tools/nailCutter.webp": ("small_nail_cutter", "object"),  # Cortaunyas
+    "categorization/images/tools/plier4.webp": ("small_plier4", "object"),  # Ploskogubcy Pliers
+    "categorization/images/tools/scissors2.webp": (
+        "small_scissors2",
+        "object",
+    ),  # Nozyce stajenne-do strzyzenia grzyw konskich
+    "categorization/images/tools/scissors3.webp": (
+        "small_scissors3",
+        "object",
+    ),  # Surgical scissors 05
+    "categorization/images/tools/screwDriver1.webp": (
+        "small_screw_driver1",
+        "object",
+    ),  # Philips plus or cross screwdriver on table
+    "categorization/images/tools/screwDriver2.webp": (
+        "small_screw_driver2",
+        "object",
+    ),  # Screwdriver Phillips
+    "categorization/images/tools/screwDriver3.webp": (
+        "small_screw_driver3",
+        "object",
+    ),  # Torque-screw-driver
+    "categorization/images/tools/sickle.webp": ("small_sickle", "object"),  # Sickle sigd
+    "categorization/images/tools/sideCutter1.webp": (
+        "small_side_cutter1",
+        "object",
+    ),  # Carbon steel diagonal side cutters
+    "categorization/images/tools/spray.webp": ("small_spray", "object"),  # None
+    "categorization/images/tools/wrench.webp": (
+        "small_wrench",
+        "object",
+    ),  # AdjustableWrenchWhiteBackground
+    "explore_monuments/india/victoriaMemorial.webp": (
+        "victoria_memorial_small",
+        "building",
+    ),  # Victoria Memorial Calcutta
+    "explore_monuments/usa/cabrillo.webp": (
+        "cabrillo_monument",
+        "building",
+    ),  # Cabrillo National Monument. California Historical Landmark ^56 - Flickr - allyndon
+    "explore_world_animals/animals/crocodile.webp": (
+        "saltwater_crocodile",
+        "animal",
+    ),  # Saltwater Crocodile on a river bank (cropped)
+    "explore_world_music/music/ireland.webp": (
+        "irish_musicians",
+        "people",
+    ),  # Lunny irvine o flynn glackin
 }
 
 # Candidates (>= 512 px, free licence) dropped after looking at them, with the reason.

@@ -17,6 +17,11 @@ is in [SOURCES.csv](SOURCES.csv).
 - Files: `photos/<name>.webp`, sRGB, 8-bit, no metadata, WebP quality {quality}.
 - Size: short side {short_min}–{short_max} px (resized with Lanczos to {short} px, never
   upscaled; pictures between 512 and {short} px keep their size), {total_mb:.2f} MB in all.
+- {n_bench_only} of them are small **bench-only** photos (short side {small_min}–{small_max} px, as
+  shipped): studio shots of objects on white or black, underwater shots of fish, windmills, dams, a
+  night scene - kinds of scene the full-size photos lack. SOURCES.csv gives them `role` "bench": no
+  stage of the pipeline reads them; `python -m lutml.bench trust` uses them as frame sets no model
+  has seen (`lutml.data.corpus.bench_photos`).
 - Only public-domain, CC0, CC-BY and CC-BY-SA pictures; nothing without a clear licence.
 
 ## Counts
@@ -58,6 +63,7 @@ project's licence.
   wallpaper photographs; per-file author and licence in the package's Debian `copyright` file.
 
 Selection: every picture of these packages with a short side of at least 512 px as shipped
+(and the small ones in `BENCH_ONLY`, by the same review)
 and a free licence was looked at on a contact sheet; drawings, renders, abstract graphics,
 grayscale pictures and cut-outs on white were dropped (the list, with reasons, is `EXCLUDE` in
 the script), as were the ~116 clipart drawings of the `lang` activity (no per-file licence)

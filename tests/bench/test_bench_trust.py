@@ -45,3 +45,47 @@ def test_the_report_prints_both_stories_and_skips_rows_without_a_trust_report() 
     assert "Story 2: how sure the report is" in text and "1 of 2)" in text
     assert "Story 3: how sure" not in text  # no trust report: nothing to group
     assert "3 of 3 sure" in text and "1 of 3 sure" in text
+
+
+def test_the_report_has_a_section_on_scenes_no_model_saw() -> None:
+    rows = [_row(3.0, LOOK_FOUND, 3), _row(12.0, LOOK_FOUND, 1)]
+    unseen = [
+        {**_row(12.0, LOOK_FOUND, 2), "set": "studio white"},  # a confident wrong look
+        {**_row(9.0, NO_CLEAR_LOOK, 0), "set": "underwater"},
+    ]
+    no_look = {"studio white": {"raw": 7.8, "trusted": 0.0, "verdict": NO_CLEAR_LOOK, "n": 12}}
+    res = {"rows": rows, "no_look": {}, "story3": rows, "coverage_80": {}}
+    assert "Scenes no model saw" not in report(res)  # a corpus without bench-only photos
+    text = report({**res, "unseen": unseen, "unseen_no_look": no_look})
+    section = text[text.index("Scenes no model saw") :].splitlines()
+    studio = next(line for line in section if line.startswith("studio white"))
+    assert studio.split()[-2:] == ["1", "0"]  # confident wrong 1, flagged 0
+    total = next(line for line in section if line.startswith("all "))
+    assert "(2 rows)" in total and total.split()[-4:-2] == ["1", "1"]
+    assert "studio white       raw  7.80   trusted  0.00   verdict: no clear look found" in text
+
+
+def test_unseen_sets_are_drawn_from_the_bench_only_photos(tmp_path) -> None:
+    import csv
+
+    from sample_helpers import make_fake_corpus
+
+    from lutml.bench.unseen import unseen_sets
+
+    root = make_fake_corpus(tmp_path / "c", n=9)
+    assert unseen_sets(32, 0, root) == {}  # no bench-only photo: no section
+    listing = root / "SOURCES.csv"
+    with listing.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, r in enumerate(rows):
+        r["role"] = "bench" if i >= 3 else ""
+        r["category"] = "object" if i >= 6 else r["category"]
+    with listing.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    sets = unseen_sets(32, 0, root)
+    assert set(sets) >= {"studio white", "dark", "studio white (3)"}
+    assert len(sets["studio white"]) == 3 and len(sets["dark"]) == 6  # 3 objects, 6 bench photos
+    assert all(f.dtype.name == "float32" and max(f.shape[:2]) <= 32 for f in sets["dark"])
+    assert unseen_sets(32, 0, root)["dark"][0].tobytes() == sets["dark"][0].tobytes()
