@@ -93,6 +93,9 @@ NOVELTY_FEATURES = (
     "mean_L", "spread_L", "dark", "bright", "chroma", "mean_a", "mean_b", "hue_focus",
     "black_L", "white_L", "shadow_a", "shadow_b", "high_a", "high_b",
 )  # fmt: skip
+#: The joint check on the same features: a set further from the calibration sets' centre (the
+#: Mahalanobis distance over their covariance) than this share of them is also unlike them all.
+NOVELTY_QUANTILE = 0.99
 #: "Sure" means right: on held-out sets, a part called sure made the look worse than leaving that
 #: part out in at most this share of sets. From fewer stills than the block's ``sure_min_frames``
 #: (where held-out sets missed it) a part is at most "fairly sure".
@@ -316,6 +319,21 @@ class TrustReport:
         return out
 
 
+def novelty_model(x: np.ndarray) -> dict[str, Any]:
+    """The joint novelty check fitted on calibration feature vectors `x` (n, F): the centre and
+    inverse covariance of their `NOVELTY_FEATURES`, and the squared distance `NOVELTY_QUANTILE`
+    of them stay within."""
+    c = np.asarray(x, np.float64)[:, [FEATURES.index(f) for f in NOVELTY_FEATURES]]
+    inv = np.linalg.inv(np.cov(c.T) + 1e-6 * np.eye(c.shape[1]))
+    z = c - c.mean(0)
+    d2 = np.einsum("ij,jk,ik->i", z, inv, z)
+    return {
+        "mean": c.mean(0).tolist(),
+        "inv_cov": inv.tolist(),
+        "d2_max": float(np.quantile(d2, NOVELTY_QUANTILE)),
+    }
+
+
 def level_of(strength: float) -> str:
     for threshold, word in LEVELS:
         if strength >= threshold:
@@ -348,6 +366,16 @@ class TrustModel:
         mixed = block.get("mixed") or {"coef": [0.0] * (len(FEATURES) + 1), "threshold": 1.0}
         self.mixed_coef = np.asarray(mixed["coef"], np.float64)
         self.mixed_threshold = float(mixed["threshold"])
+        nov = block.get("novelty")  # (older blocks: the range check only)
+        self.nov_mean = self.nov_inv = None
+        if nov is not None:
+            k = len(NOVELTY_FEATURES)
+            self.nov_mean = np.asarray(nov["mean"], np.float64)
+            self.nov_inv = np.asarray(nov["inv_cov"], np.float64)
+            self.nov_d2_max = float(nov["d2_max"])
+            ok = self.nov_mean.shape == (k,) and self.nov_inv.shape == (k, k)
+            if not ok or not np.all(np.isfinite(self.nov_inv)) or not np.isfinite(self.nov_d2_max):
+                raise ValueError("trust block 'novelty' has the wrong shape or non-finite values")
         arrays = [("mu", self.mu), ("sd", self.sd), ("lo", self.lo), ("hi", self.hi)]
         arrays.append(("mixed", self.mixed_coef))
         for name, arr in [*arrays, *self.theta.items(), *self.phi.items()]:
@@ -391,10 +419,16 @@ class TrustModel:
 
     def novelty(self, x: np.ndarray, beyond: np.ndarray) -> str:
         """Why the set is unlike every calibration set (a feature beyond their range by more
-        than `NOVELTY_SD` standard deviations), in words; "" where it is not."""
+        than `NOVELTY_SD` standard deviations, or their mix further from the calibration sets'
+        than `NOVELTY_QUANTILE` of them), in words; "" where it is not."""
         i = int(np.argmax(beyond))
         if beyond[i] <= NOVELTY_SD:
-            return ""
+            if self.nov_inv is None:
+                return ""
+            z = x[[FEATURES.index(f) for f in NOVELTY_FEATURES]] - self.nov_mean
+            if float(z @ self.nov_inv @ z) <= self.nov_d2_max:
+                return ""
+            return "your stills' mix of key and colour is unlike every set the model was checked on"
         words = REASONS.get(FEATURES[i])
         if isinstance(words, tuple):
             words = words[1] if x[i] > self.hi[i] else words[0]

@@ -41,6 +41,7 @@ from lutml.trust import (
     _summary_vec,
     frame_subset,
     level_of,
+    novelty_model,
     set_features,
 )
 
@@ -367,6 +368,7 @@ def fit_from_records(
     for i, q in enumerate(QUANTITIES):
         block["phi"][q] = fit_spread(X_all, res_all[:, i]).tolist()
     block["lo"], block["hi"] = x_all.min(0).tolist(), x_all.max(0).tolist()
+    block["novelty"] = novelty_model(x_all)
     TrustModel(block)  # validates what was written
     return block, figures
 

@@ -244,3 +244,39 @@ def test_stills_unlike_every_calibration_set_get_no_grade_and_say_why():
     many[FEATURES.index("log_frames")] = 5.0  # 150 stills: beyond calibration's 32, not novel
     many[FEATURES.index("est_tone")] = 3.0  # a stronger look than calibration read
     assert model.apply(strong, many, w)[1].verdict == LOOK_FOUND
+
+
+def test_a_mix_of_features_unlike_every_calibration_set_is_novel_too():
+    """Each feature inside the calibration range, but together far from every calibration set
+    (two features that always moved together, here apart): the joint check (`novelty_model`,
+    the block's optional "novelty") withholds the grade; blocks without it do not."""
+    from lutml.trust import NOVELTY_FEATURES, novelty_model
+
+    f = len(FEATURES)
+    rng = np.random.default_rng(0)
+    x = np.zeros((400, f))
+    x[:, FEATURES.index("log_frames")] = np.log(8)
+    t = rng.uniform(-1, 1, 400)
+    x[:, FEATURES.index("mean_L")] = t
+    x[:, FEATURES.index("bright")] = t + rng.normal(0, 0.02, 400)  # bright moves with mean_L
+    for name in NOVELTY_FEATURES:
+        if name not in ("mean_L", "bright"):
+            x[:, FEATURES.index(name)] = rng.normal(0, 0.3, 400)
+    nov = novelty_model(x)
+    assert len(nov["mean"]) == len(NOVELTY_FEATURES) and nov["d2_max"] > 0
+    theta = {c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")}
+    lo, hi = x.min(0), x.max(0)
+    joint = TrustModel(_block(theta=theta, lo=lo.tolist(), hi=hi.tolist(), novelty=nov))
+    plain = TrustModel(_block(theta=theta, lo=lo.tolist(), hi=hi.tolist()))
+    strong = np.clip(identity_table(9) * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)
+    w = np.ones(9**3)
+    usual, odd = x[0].copy(), x[0].copy()
+    odd[FEATURES.index("mean_L")], odd[FEATURES.index("bright")] = 0.9, -0.9  # in range, apart
+    assert joint.apply(strong, usual, w)[1].verdict == LOOK_FOUND
+    table, report = joint.apply(strong, odd, w)
+    np.testing.assert_allclose(table, identity_table(9), atol=1e-6)
+    assert report.verdict == NO_CLEAR_LOOK and "mix of key and colour" in report.parts[0].why
+    assert plain.apply(strong, odd, w)[1].verdict == LOOK_FOUND
+    bad = dict(nov, inv_cov=[[0.0]])
+    with pytest.raises(ValueError, match="novelty"):
+        TrustModel(_block(novelty=bad))
