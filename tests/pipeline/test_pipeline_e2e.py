@@ -130,7 +130,10 @@ def test_grade_cli_on_tiny_model(repo: Path, tmp_path: Path) -> None:
     assert "natural footage's colours" in out
 
     lut = read_cube(cube)
-    assert lut.size == 17 and np.abs(lut.table - identity_table(17)).max() > 1e-4  # not identity
+    moved = np.abs(lut.table - identity_table(17)).max()
+    # a still unlike every calibration set of the tiny run gets no grade, and says so
+    novel = "every set the model was checked on" in out
+    assert lut.size == 17 and (moved < 1e-4 if novel else moved > 1e-4)
     assert (
         read_image(preview).shape[1] > read_image(preview).shape[0]
     )  # before | after side by side
