@@ -96,6 +96,7 @@ NOVELTY_FEATURES = (
 #: The joint check on the same features: a set further from the calibration sets' centre (the
 #: Mahalanobis distance over their covariance) than this share of them is also unlike them all.
 NOVELTY_QUANTILE = 0.99
+_NOVELTY_INDEX = np.array([FEATURES.index(f) for f in NOVELTY_FEATURES])
 #: "Sure" means right: on held-out sets, a part called sure made the look worse than leaving that
 #: part out in at most this share of sets. From fewer stills than the block's ``sure_min_frames``
 #: (where held-out sets missed it) a part is at most "fairly sure".
@@ -323,12 +324,12 @@ def novelty_model(x: np.ndarray) -> dict[str, Any]:
     """The joint novelty check fitted on calibration feature vectors `x` (n, F): the centre and
     inverse covariance of their `NOVELTY_FEATURES`, and the squared distance `NOVELTY_QUANTILE`
     of them stay within."""
-    c = np.asarray(x, np.float64)[:, [FEATURES.index(f) for f in NOVELTY_FEATURES]]
+    c = np.asarray(x, np.float64)[:, _NOVELTY_INDEX]
     inv = np.linalg.inv(np.cov(c.T) + 1e-6 * np.eye(c.shape[1]))
-    z = c - c.mean(0)
-    d2 = np.einsum("ij,jk,ik->i", z, inv, z)
+    mean = c.mean(0)
+    d2 = np.einsum("ij,jk,ik->i", c - mean, inv, c - mean)
     return {
-        "mean": c.mean(0).tolist(),
+        "mean": mean.tolist(),
         "inv_cov": inv.tolist(),
         "d2_max": float(np.quantile(d2, NOVELTY_QUANTILE)),
     }
@@ -417,22 +418,23 @@ class TrustModel:
                     return text
         return ""
 
-    def novelty(self, x: np.ndarray, beyond: np.ndarray) -> str:
-        """Why the set is unlike every calibration set (a feature beyond their range by more
-        than `NOVELTY_SD` standard deviations, or their mix further from the calibration sets'
-        than `NOVELTY_QUANTILE` of them), in words; "" where it is not."""
-        i = int(np.argmax(beyond))
-        if beyond[i] <= NOVELTY_SD:
-            if self.nov_inv is None:
-                return ""
-            z = x[[FEATURES.index(f) for f in NOVELTY_FEATURES]] - self.nov_mean
-            if float(z @ self.nov_inv @ z) <= self.nov_d2_max:
-                return ""
-            return "your stills' mix of key and colour is unlike every set the model was checked on"
-        words = REASONS.get(FEATURES[i])
-        if isinstance(words, tuple):
-            words = words[1] if x[i] > self.hi[i] else words[0]
-        return f"{words or FEATURES[i]}, beyond every set the model was checked on"
+    def novelty(self, x: np.ndarray) -> str:
+        """Why the set with (unclipped) features `x` is unlike every calibration set - a content
+        feature beyond their range by more than `NOVELTY_SD` standard deviations, or the content
+        features' mix further from theirs than `NOVELTY_QUANTILE` of them - in words; "" where
+        it is not."""
+        beyond = np.maximum(0.0, np.maximum(self.lo - x, x - self.hi)) / self.sd
+        i = int(_NOVELTY_INDEX[np.argmax(beyond[_NOVELTY_INDEX])])
+        if beyond[i] > NOVELTY_SD:
+            words = REASONS.get(FEATURES[i])
+            if isinstance(words, tuple):
+                words = words[1] if x[i] > self.hi[i] else words[0]
+            return f"{words or FEATURES[i]}, beyond every set the model was checked on"
+        if self.nov_inv is not None:
+            z = x[_NOVELTY_INDEX] - self.nov_mean
+            if float(z @ self.nov_inv @ z) > self.nov_d2_max:
+                return "your stills' mix of key and colour is unlike every set the model was checked on"
+        return ""
 
     def p_mixed(self, x: np.ndarray) -> float:
         """How likely the frames hold more than one look (calibrated on held-out sets)."""
@@ -446,30 +448,25 @@ class TrustModel:
         self, raw_table: np.ndarray, x: np.ndarray, node_weights: np.ndarray
     ) -> tuple[np.ndarray, TrustReport]:
         """The shrunk table and the report for a set with features `x`."""
-        x_in = np.asarray(x, np.float64)
-        beyond = np.maximum(0.0, np.maximum(self.lo - x_in, x_in - self.hi)) / self.sd
-        beyond[[f not in NOVELTY_FEATURES for f in FEATURES]] = 0.0
-        x = np.clip(x_in, self.lo, self.hi)
-        s = self.strengths(x)
-        novel = self.novelty(x_in, beyond)
-        if novel:
-            s = {c: 0.0 for c in COMPONENTS}
+        novel = self.novelty(np.asarray(x, np.float64))
+        x = np.clip(np.asarray(x, np.float64), self.lo, self.hi)
+        s = {c: 0.0 for c in COMPONENTS} if novel else self.strengths(x)
         n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
         p_mixed = self.p_mixed(x) if n_frames >= 4 and not novel else 0.0
         mixed = p_mixed > self.mixed_threshold
         capped = {c for c, v in s.items() if mixed and v > MIXED_MAX_STRENGTH}
         s = {c: MIXED_MAX_STRENGTH if c in capped else v for c, v in s.items()}
         table = scale_components(raw_table, **{c: min(v, 2.0) for c, v in s.items()})
-        parts = [self._part(c, s[c], x, n_frames) for c in COMPONENTS]
-        why_capped = "your stills disagree about the look (no single look found)"
-        parts = [
-            PartTrust(p.component, p.strength, level_of(p.strength), why_capped)
-            if p.component in capped
-            else p
-            for p in parts
-        ]
-        if novel:
-            parts = [PartTrust(p.component, 0.0, "unsure", novel) for p in parts]
+
+        def part(c: str) -> PartTrust:
+            if novel:
+                return PartTrust(c, 0.0, "unsure", novel)
+            if c in capped:
+                why = "your stills disagree about the look (no single look found)"
+                return PartTrust(c, s[c], level_of(s[c]), why)
+            return self._part(c, s[c], x, n_frames)
+
+        parts = [part(c) for c in COMPONENTS]
         est = _summary_vec(table)
         sig = self.spread(x)
         intervals = {}

@@ -209,11 +209,15 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> str:
     return "\n".join(lines)
 
 
+def photo_images(photos, size: int) -> list[np.ndarray]:
+    """Corpus photos (`CorpusPhoto`s) as float RGB, at most `size` px."""
+    return [fit_within(read_image_full(p.path).as_float(), size, "area") for p in photos]
+
+
 def role_photos(params: Params, role: str, size: int, limit: int | None = None) -> list[np.ndarray]:
     """The (first `limit`) corpus photos of `role` (params' roles and seed) as float RGB, at most
     `size` px."""
-    photos = corpus_roles(params.corpus, params.seed)[role][:limit]
-    return [fit_within(read_image_full(p.path).as_float(), size, "area") for p in photos]
+    return photo_images(corpus_roles(params.corpus, params.seed)[role][:limit], size)
 
 
 def story3(model, params: Params, names: list[str], n_refs: int) -> dict[str, dict[str, float]]:

@@ -114,18 +114,19 @@ def _said(report) -> dict:
     return {"levels": {p.component: p.level for p in report.parts}, "verdict": report.verdict}
 
 
-def _graded(look, photo: np.ndarray) -> np.ndarray:
-    """`photo` graded with `look`, as an 8-bit still would be (float32)."""
-    return (np.rint(np.clip(look(photo), 0, 1) * 255) / 255).astype(np.float32)
+def _still(image: np.ndarray) -> np.ndarray:
+    """`image` as an 8-bit still would hold it (float32)."""
+    return (np.rint(np.clip(image, 0, 1) * 255) / 255).astype(np.float32)
 
 
-def _read(model, frames, pal, truth_lab, size: int) -> tuple[dict, object]:
-    """Read the look of `frames` (raw and trusted) and score both and no grade on `pal` against
-    `truth_lab`: ({"identity", "raw", "trusted", and what the report said}, the report)."""
+def _read(model, frames, pal, truth_lab, ident: LUT3D) -> tuple[dict, object]:
+    """Read the look of `frames` (raw and trusted, LUTs of `ident`'s size) and score both and no
+    grade on `pal` against `truth_lab`: ({"identity", "raw", "trusted", and what the report
+    said}, the report)."""
     raw = LUT3D(model.predict_table(frames, trusted=False))
-    trusted, report = model.estimate(frames, size=size)
+    trusted, report = model.estimate(frames, size=ident.size)
     row = {
-        "identity": _score(LUT3D.identity(size), pal, truth_lab),
+        "identity": _score(ident, pal, truth_lab),
         "raw": _score(raw, pal, truth_lab),
         "trusted": _score(trusted, pal, truth_lab),
     }
@@ -144,6 +145,7 @@ def run(model, params, jitter: bool = True) -> dict:
     if jitter:
         specs += [(f"{n}*", jitter_look(n, 7)) for n in DESIGN_LOOKS + NEW_LOOKS]
     palettes = {k: _palette(photos, scored, params.seed) for k, (_, scored) in sets.items()}
+    ident = LUT3D.identity(size)
     rows: list[dict] = []
     cover: dict[str, list[bool]] = {}
     t0 = time.perf_counter()
@@ -153,8 +155,8 @@ def run(model, params, jitter: bool = True) -> dict:
         for set_name, (frames_idx, _) in sets.items():
             pal = palettes[set_name]
             truth_lab = srgb_to_lab(np.clip(look(pal), 0, 1))
-            graded = [_graded(look, photos[i]) for i in frames_idx]
-            row, report = _read(model, graded, pal, truth_lab, size)
+            graded = [_still(look(photos[i])) for i in frames_idx]
+            row, report = _read(model, graded, pal, truth_lab, ident)
             row = {"look": name, "set": set_name, **row}
             if report is not None:
                 row["covered"] = {}
@@ -171,8 +173,7 @@ def run(model, params, jitter: bool = True) -> dict:
     for set_name, (frames_idx, _) in sets.items():
         pal = palettes[set_name]
         base = srgb_to_lab(pal)
-        frames = [(np.rint(photos[i] * 255) / 255).astype(np.float32) for i in frames_idx]
-        row, report = _read(model, frames, pal, base, size)
+        row, report = _read(model, [_still(photos[i]) for i in frames_idx], pal, base, ident)
         no_look[set_name] = {k: row[k] for k in ("raw", "trusted")}
         no_look[set_name]["verdict"] = None if report is None else report.verdict
     # story 3: one graded still
@@ -184,21 +185,21 @@ def run(model, params, jitter: bool = True) -> dict:
         look = get_look(spec)
         truth_lab = srgb_to_lab(np.clip(look(pal3), 0, 1))
         for r in refs:
-            row, _ = _read(model, [_graded(look, look_photos[r])], pal3, truth_lab, size)
+            row, _ = _read(model, [_still(look(look_photos[r]))], pal3, truth_lab, ident)
             story3.append({"look": name, "ref": names_l[r], **row})
     # scenes no model has seen (the corpus's bench-only photos), scored on all 50 photos
     pal_all = _palette(photos, list(range(len(photos))), params.seed)
+    base_all = srgb_to_lab(pal_all)
     unseen, unseen_no_look = [], {}
     sets_u = unseen_sets(SCORE_SIZE, params.seed, params.corpus.root)
     for name, spec in specs if sets_u else []:
         look = get_look(spec)
         truth_lab = srgb_to_lab(np.clip(look(pal_all), 0, 1))
         for set_name, frames in sets_u.items():
-            row, _ = _read(model, [_graded(look, f) for f in frames], pal_all, truth_lab, size)
+            row, _ = _read(model, [_still(look(f)) for f in frames], pal_all, truth_lab, ident)
             unseen.append({"look": name, "set": set_name, **row})
     for set_name, frames in sets_u.items():
-        frames = [(np.rint(f * 255) / 255).astype(np.float32) for f in frames]
-        row, report = _read(model, frames, pal_all, srgb_to_lab(pal_all), size)
+        row, _ = _read(model, [_still(f) for f in frames], pal_all, base_all, ident)
         unseen_no_look[set_name] = {**row, "n": len(frames)}
     return {
         "rows": rows,

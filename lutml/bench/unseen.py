@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from lutml.bench.looks import photo_images
 from lutml.color import srgb_to_lab
 from lutml.data.corpus import CORPUS_DIR, bench_photos
-from lutml.imageio import read_image_full
-from lutml.resize import fit_within
 
 
 def unseen_sets(size: int, seed: int, root=CORPUS_DIR) -> dict[str, list[np.ndarray]]:
@@ -33,12 +32,7 @@ def unseen_sets(size: int, seed: int, root=CORPUS_DIR) -> dict[str, list[np.ndar
     photos = bench_photos(root)
     if not photos:
         return {}
-    imgs = [
-        np.clip(fit_within(read_image_full(p.path).as_float(), size, "area"), 0, 1).astype(
-            np.float32
-        )
-        for p in photos
-    ]
+    imgs = [np.clip(im, 0, 1).astype(np.float32) for im in photo_images(photos, size)]
     key = np.array([srgb_to_lab(im[::2, ::2])[..., 0].mean() for im in imgs])
     objects = [i for i, p in enumerate(photos) if p.category == "object"]
     fish = [i for i, p in enumerate(photos) if "fish" in p.name]
