@@ -60,6 +60,7 @@ FEATURES = (
     "dis_tone",  # disagreement between the frames' own estimates, per part (/10)
     "dis_saturation",
     "dis_cast",
+    "tone_gap",  # RMS gap (/10 L*) of the two tone readings: local contrast vs colour statistics
 )
 QUANTITIES = ("tone_mid", "saturation_gain", "cast_a", "cast_b")
 #: What each quantity means, for the words.
@@ -229,12 +230,15 @@ def set_features(
     frame_of: np.ndarray,
     frame_tables: Sequence[np.ndarray],
     node_weights: np.ndarray,
+    tone_gap: float = 0.0,
 ) -> np.ndarray:
     """The trust model's features (`FEATURES`) of one set: float64 (F,).
 
     `raw_table` the estimate from all tiles; `tiles` (t, S, S, 3) float in [0, 1]; `frame_of` (t,)
     the frame of each tile; `frame_tables` the estimates from single frames (any number; fewer
-    than 2 gives no disagreement); `node_weights` (n^3,) natural colours' weights of the nodes.
+    than 2 gives no disagreement); `node_weights` (n^3,) natural colours' weights of the nodes;
+    `tone_gap` how far (RMS ΔL*) the tone read from local contrast lies from the estimator's own
+    (`lutml.models.tone_edges`; 0 without a tone head).
     """
     w = np.asarray(node_weights, np.float64).reshape(-1)
     w = w / w.sum()
@@ -251,6 +255,7 @@ def set_features(
         **st,
         **{f"est_{k}": v / 10.0 for k, v in size.items()},
         **{f"dis_{k}": float(v) / 10.0 for k, v in dis.items()},
+        "tone_gap": float(tone_gap) / 10.0,
     }
     return np.array([values[k] for k in FEATURES], np.float64)
 

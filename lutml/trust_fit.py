@@ -211,18 +211,17 @@ def calibration_records(
             h = len(ids) // 2
             graded[h:] = np.clip(apply_lut(LUT3D(other), x[h:]), 0.0, 1.0)
         graded = (np.rint(graded * 255.0) / 255.0).astype(np.float32)
-        c_set, c_own = net.set_and_frame_coefficients(
+        raw, own, gap = net.set_and_frame_tables(
             graded, np.arange(len(graded)), frame_subset(len(graded))
         )
-        raw = np.clip(net.table(c_set), 0.0, 1.0)
-        own = list(np.clip(net.table(c_own), 0.0, 1.0))
+        own = list(own)
         records.append(
             {
                 "mode": mode,
                 "mixed": bool(mixed),
                 "no_look": bool(no_look),
                 "k": len(ids),
-                "x": set_features(raw, graded, np.arange(len(graded)), own, w),
+                "x": set_features(raw, graded, np.arange(len(graded)), own, w, gap),
                 "inner": _error_curves(raw, true, w),
                 "raw": raw,
                 "true_q": _summary_vec(true),

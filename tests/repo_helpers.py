@@ -31,6 +31,7 @@ TINY = [
     "train.crops_per_batch=16",
     "train.val_batches=2",
     "train.trust_sets=60",
+    "train.tone_sets=40",
     "model.width=32",
     "model.set_max=4",
     "eval.score_size=96",

@@ -25,6 +25,8 @@ class LookTrainConfig(Block):
     key: float | None
     content_sets: float | None
     trust_sets: int | None
+    tone_sets: int | None
+    tone_l2: float
     palette: int | None
     full_epochs: int | None
     strategy: str

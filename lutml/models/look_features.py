@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from lutml.lut.lut3d import identity_table
+from lutml.models.tone_edges import ToneHead, tile_step_stats
 
 QUANTILES = (
     0.005,
@@ -135,6 +136,8 @@ class NumpyLookNet:
         self.frame_size = int(weights["frame_size"])
         self.lut_size = int(weights["lut_size"])
         self.basis = type("Basis", (), {"node_weights": weights["node_weights"]})()
+        # the tone read from local contrast (`lutml.models.tone_edges`); None for older weights
+        self.tone = ToneHead.from_weights(weights)
 
     def _mlp(self, x: np.ndarray, prefix: str) -> np.ndarray:
         layers = sorted(k for k in self.w if k.startswith(f"{prefix}.") and k.endswith(".kernel"))
@@ -162,6 +165,35 @@ class NumpyLookNet:
             pooled = [e.mean(axis=0)] + [e[frame_of == i].mean(axis=0) for i in frames]
             c = self._mlp(np.stack(pooled), "head")
         return c[0], c[1:]
+
+    def set_and_frame_tables(
+        self, tiles: np.ndarray, frame_of: np.ndarray, frames: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """The set's look table (n, n, n, 3), each frame's in `frames` (f, n, n, n, 3), clipped to
+        [0, 1], with the tone read from local contrast where the weights hold a tone head, and how
+        far that reading lies from the estimator's own (RMS ΔL* over the grey axis; 0 without a
+        head): what `lutml grade` and the trust model's calibration both read."""
+        c_set, c_own = self.set_and_frame_coefficients(tiles, frame_of, frames)
+        tables = np.clip(self.table(np.concatenate([c_set[None], c_own])), 0.0, 1.0)
+        gap = 0.0
+        if self.tone is not None:
+            stats = tile_step_stats(tiles)
+            gap = self.tone.gap(tables[0], stats.sum(axis=0))
+            parts = [np.ones(len(tiles), bool)] + [frame_of == i for i in frames]
+            tables = np.stack(
+                [
+                    self.tone.apply(t, stats[m].sum(axis=0), int(m.sum()))
+                    for t, m in zip(tables, parts, strict=True)
+                ]
+            )
+        return tables[0], tables[1:], gap
+
+    def set_table(self, tiles: np.ndarray) -> np.ndarray:
+        """One set of tiles (t, S, S, 3) in [0, 1] -> its look table (n, n, n, 3) in [0, 1]."""
+        table = np.clip(self.table(self.coefficients(tiles)), 0.0, 1.0)
+        if self.tone is not None:
+            table = self.tone.apply(table, tile_step_stats(tiles).sum(axis=0), len(tiles))
+        return table
 
     def table(self, coefficients: np.ndarray) -> np.ndarray:
         """Coefficients (K,) -> table (n, n, n, 3); (m, K) -> tables (m, n, n, n, 3)."""

@@ -95,16 +95,14 @@ class LookModel:
 
     def _raw(self, tiles: np.ndarray) -> np.ndarray:
         """The estimator's own answer for one set of tiles: table (n, n, n, 3), clipped to [0, 1]."""
-        if isinstance(self.model, NumpyLookNet):
-            table = self.model.table(self.model.coefficients(tiles))
-        else:
-            import tensorflow as tf
+        if isinstance(self.model, NumpyLookNet):  # with its tone head, where it has one
+            return self.model.set_table(tiles)
+        import tensorflow as tf
 
-            coefficients = self.model(
-                {"frames": tf.constant(tiles[None]), "mask": tf.ones([1, len(tiles)])}
-            )
-            table = np.asarray(self.model.tables(coefficients))[0]
-        return np.clip(table, 0.0, 1.0)
+        coefficients = self.model(
+            {"frames": tf.constant(tiles[None]), "mask": tf.ones([1, len(tiles)])}
+        )
+        return np.clip(np.asarray(self.model.tables(coefficients))[0], 0.0, 1.0)
 
     def _predict(self, tiles: np.ndarray, n_frames: int) -> np.ndarray:
         """One set of tiles (t, S, S, 3) from `n_frames` frames -> LUT table (n, n, n, 3) in [0, 1]
@@ -141,19 +139,12 @@ class LookModel:
         frame_of = np.concatenate([np.full(len(t), i) for i, t in enumerate(per_frame)])
         which = frame_subset(len(frames))
         if isinstance(self.model, NumpyLookNet):  # all frames' own estimates in one pass
-            own = list(
-                np.clip(
-                    self.model.table(
-                        self.model.set_and_frame_coefficients(tiles, frame_of, which)[1]
-                    ),
-                    0,
-                    1,
-                )
-            )
+            _, own, gap = self.model.set_and_frame_tables(tiles, frame_of, which)
+            own = list(own)
         else:
-            own = [self._raw(per_frame[i]) for i in which]
+            own, gap = [self._raw(per_frame[i]) for i in which], 0.0
         weights = np.asarray(self.model.basis.node_weights)
-        x = set_features(raw, tiles, frame_of, own, weights)
+        x = set_features(raw, tiles, frame_of, own, weights, gap)
         return self.trust.apply(raw, x, weights)
 
     def predict_table(

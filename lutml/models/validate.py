@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from lutml.models.files import GENERATOR_FILE, LOOK_ENCODER_FILE, LOOK_WEIGHTS_FILE, META_FILE
+from lutml.models.tone_edges import ToneHead
 
 KINDS = ("look", "image", "lut")
 MAX_META_BYTES = 1 << 20  # model.json is a few hundred bytes
@@ -253,6 +254,12 @@ def check_look_weights(w: dict[str, np.ndarray], p: Path, meta: dict[str, Any]) 
         raise ValueError(
             f"{p}: the head gives {width} coefficients but the basis has {basis.shape[0]} rows"
         )
+    try:  # the tone head (lutml.models.tone_edges), where the weights hold one
+        tone = ToneHead.from_weights(w)
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{p}: {exc}: damaged weights") from None
+    if tone is not None and tone.w.shape[1] != n:
+        raise ValueError(f"{p}: the tone head reads {tone.w.shape[1]} grey nodes, the LUT has {n}")
 
 
 def probe_look_net(w: dict[str, np.ndarray], p: Path) -> None:

@@ -328,6 +328,7 @@ def train_look_model(
         PREVIEW_FILE,
     )
     from lutml.models.look_inference import export_numpy_weights
+    from lutml.models.tone_edges import WEIGHT_TILES
     from lutml.train.strategy import is_chief
     from lutml.train.trainer import _tracking
 
@@ -410,6 +411,33 @@ def train_look_model(
             encoder.save(tmp)
         with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
             export_numpy_weights(encoder, tmp)
+        if train_cfg.tone_sets:  # the tone read from local contrast (lutml.models.tone_edges)
+            from lutml.models.look_features import NumpyLookNet
+            from lutml.models.tone_edges import ToneHead, fit_tone_head, fit_tone_weights
+
+            tone, metrics["tone"] = fit_tone_head(
+                crops[tr_c],
+                groups[tr_c],
+                tables[tr_l],
+                seed,
+                int(train_cfg.tone_sets),
+                float(train_cfg.tone_l2),
+                True,
+            )
+            with np.load(out / LOOK_WEIGHTS_FILE) as z:
+                weights = {key: z[key] for key in z.files}
+            blend, metrics["tone"]["held_out"] = fit_tone_weights(
+                NumpyLookNet(weights),
+                ToneHead(tone),
+                crops[te_c],
+                groups[te_c],
+                tables[te_l],
+                seed,
+                max(int(train_cfg.tone_sets) // 10, 50),
+            )
+            print("tone head:", json.dumps(metrics["tone"]))
+            with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
+                np.savez(tmp, **weights, **tone, **blend)
         trust = None
         if train_cfg.trust_sets:  # how sure the estimator is, per part, learnt on held-out photos
             from lutml.models.look_inference import NumpyLookNet
@@ -445,6 +473,20 @@ def train_look_model(
             mlflow.log_metrics(
                 {f"final_{a}": b for a, b in metrics.items() if isinstance(b, float)}
             )
+            if "tone" in metrics:  # the tone head: fit residual, per-tile-count blend weights
+                tone_fig = metrics["tone"]
+                mlflow.log_metrics(
+                    {
+                        "tone_held_out_rms": tone_fig["held_out_rms"],
+                        "tone_mean_curve_rms": tone_fig["mean_curve_rms"],
+                        **{
+                            f"tone_weight_{t}_tiles": float(w)
+                            for t, w in zip(
+                                WEIGHT_TILES, tone_fig["held_out"]["weight"], strict=True
+                            )
+                        },
+                    }
+                )
             if trust is not None:
                 held = metrics["trust"]["held_out"]
                 mlflow.log_metrics(

@@ -35,6 +35,7 @@ TINY_TRAIN = {
     "batch_size": 4,
     "mlflow": False,
     "trust_sets": None,
+    "tone_sets": None,
     "palette": 64,
     "full_epochs": 0,
 }
