@@ -147,6 +147,13 @@ REASONS = {
         "the cast it reads is small (as content alone gives)",
         "the cast it reads is large",
     ),
+    "tone_gap": ("", "the stills' local contrast and their colours tell different tones"),
+}
+#: Features about one part of the look give reasons for that part only (a tone that is unsure
+#: because "the cast it reads is small" would puzzle a colourist).
+REASON_PART = {
+    **{f"{kind}_{c}": c for kind in ("est", "dis") for c in ("tone", "saturation", "cast")},
+    "tone_gap": "tone",
 }
 
 
@@ -412,6 +419,8 @@ class TrustModel:
         for i in np.argsort(contrib):
             if contrib[i] >= -0.15:
                 break
+            if REASON_PART.get(FEATURES[i], component) != component:
+                continue
             words = REASONS.get(FEATURES[i])
             if isinstance(words, str):
                 if z[i] < 0:

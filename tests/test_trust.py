@@ -280,3 +280,23 @@ def test_a_mix_of_features_unlike_every_calibration_set_is_novel_too():
     bad = dict(nov, inv_cov=[[0.0]])
     with pytest.raises(ValueError, match="novelty"):
         TrustModel(_block(novelty=bad))
+
+
+def test_a_part_is_never_unsure_for_another_parts_reason():
+    """Features about one part (its size, the frames' disagreement on it, the tone readings' gap)
+    give reasons for that part only; the two tone readings' gap is said in words."""
+    f = len(FEATURES)
+    theta = {c: [0.0] * (f + 1) for c in ("tone", "saturation", "cast")}
+    theta["tone"][FEATURES.index("est_cast")] = 3.0  # a small cast lowers the tone's strength most
+    theta["tone"][FEATURES.index("tone_gap")] = -1.0  # and a large tone gap a little
+    model = TrustModel(_block(theta=theta))
+    x = np.zeros(f)
+    x[FEATURES.index("est_cast")] = -1.0
+    x[FEATURES.index("tone_gap")] = 1.0
+    assert (
+        model.reason(x, "tone")
+        == "the stills' local contrast and their colours tell different tones"
+    )
+    theta["cast"][FEATURES.index("est_cast")] = 3.0
+    model = TrustModel(_block(theta=theta))
+    assert model.reason(x, "cast") == "the cast it reads is small (as content alone gives)"
