@@ -328,7 +328,7 @@ def train_look_model(
         PREVIEW_FILE,
     )
     from lutml.models.look_inference import export_numpy_weights
-    from lutml.models.tone_edges import WEIGHT_TILES
+    from lutml.tone_fit import WEIGHT_TILES
     from lutml.train.strategy import is_chief
     from lutml.train.trainer import _tracking
 
@@ -413,7 +413,8 @@ def train_look_model(
             export_numpy_weights(encoder, tmp)
         if train_cfg.tone_sets:  # the tone read from local contrast (lutml.models.tone_edges)
             from lutml.models.look_features import NumpyLookNet
-            from lutml.models.tone_edges import ToneHead, fit_tone_head, fit_tone_weights
+            from lutml.models.tone_edges import ToneHead
+            from lutml.tone_fit import fit_tone_head, fit_tone_weights
 
             tone, metrics["tone"] = fit_tone_head(
                 crops[tr_c],

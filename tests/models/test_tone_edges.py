@@ -16,12 +16,12 @@ from lutml.models.tone_edges import (
     SCALES,
     ToneHead,
     fit_ridge,
-    fit_tone_head,
     grey_curve,
     step_features,
     tile_step_stats,
     with_tone_curve,
 )
+from lutml.tone_fit import fit_tone_head
 
 
 def _scene(rng, n=3, s=32):
@@ -143,7 +143,7 @@ class _ConstantNet:
 
 
 def test_blend_weights_favour_the_better_reading():
-    from lutml.models.tone_edges import WEIGHT_TILES, fit_tone_weights
+    from lutml.tone_fit import WEIGHT_TILES, fit_tone_weights
 
     crops, groups, tables = _crops_and_looks(np.random.default_rng(6))
     arrays, _ = fit_tone_head(crops, groups, tables, seed=1, n_sets=200, l2=10.0)
