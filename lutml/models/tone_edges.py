@@ -8,7 +8,7 @@ those of the ungraded scene, whatever the scene shows; a darker scene only has m
 low levels, each with natural steps. So the mean log step between neighbours, per band of lightness,
 measures the curve's slope level by level; a ridge regression from these statistics to the look's
 grey-axis lightness change (ΔL* at each grey node of the lattice), fitted on training crops under
-the random looks, reads the tone curve (docs/trust.md, "Tone from local contrast").
+the random looks, reads the tone curve (docs/trust.md, "The tone read from local contrast").
 
 `ToneHead` replaces the estimator's grey tone curve by that reading: every lattice node's lightness
 move is shifted by (read curve - estimated curve) at its input lightness; the saturation and cast
@@ -20,26 +20,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutml.color import lab_to_srgb, srgb_to_lab
+from lutml.color import lab_to_srgb, srgb_to_lab, srgb_to_linear
 from lutml.look_components import component_fields
 from lutml.lut.lut3d import identity_table
 
 BANDS = 12  # lightness bands of the step statistics (by the mean L* of the two pixels)
-SCALES = (
-    1,
-    2,
-)  # neighbours at the tile's resolution and at half of it (2 x 2 means in linear light)
+#: neighbours at the tile's resolution and at half of it (2 x 2 means in linear light)
+SCALES = (1, 2)
 _Y_EPS = 0.005  # log(Y + eps): steps in the deepest shadows are noise, not slope
 _LUMA = np.array([0.2126, 0.7152, 0.0722])
 KEYS = ("tone.mu", "tone.sd", "tone.W", "tone.ym", "tone.grey_l")
 
 
-def _linear(x: np.ndarray) -> np.ndarray:
-    x = np.clip(np.asarray(x, np.float64), 0.0, 1.0)
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
-
-
 def _lightness(y: np.ndarray) -> np.ndarray:
+    """CIE L* of relative luminance Y (white 1)."""
     f = np.where(
         y > 216.0 / 24389.0, np.cbrt(np.maximum(y, 1e-12)), (24389.0 / 27.0 * y + 16.0) / 116.0
     )
@@ -54,7 +48,7 @@ def tile_step_stats(tiles: np.ndarray) -> np.ndarray:
     t = np.asarray(tiles)
     if t.ndim != 4 or t.shape[-1] != 3:
         raise ValueError(f"expected tiles of shape (t, S, S, 3), got {t.shape}")
-    y = _linear(t) @ _LUMA  # (t, S, S) relative luminance
+    y = srgb_to_linear(np.clip(t, 0.0, 1.0)) @ _LUMA  # (t, S, S) relative luminance
     out = np.zeros((len(t), len(SCALES), 4, BANDS))
     rows = np.arange(len(t))[:, None]
     for si, s in enumerate(SCALES):
