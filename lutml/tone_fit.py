@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from lutml.data.content import crop_stats
-from lutml.lut import LUT3D, apply_lut
-from lutml.lut.lut3d import identity_table
 from lutml.models.tone_edges import (
     ToneHead,
     fit_ridge,
@@ -18,25 +15,19 @@ from lutml.models.tone_edges import (
     step_features,
     tile_step_stats,
 )
-from lutml.trust_fit import _expose, draw_set
+from lutml.trust_fit import as_stills, graded_sets
 
 NO_LOOK_SHARE = 0.08  # of the sets: ungraded (the tone head must read "no look" too)
 
 
 def _graded_sets(crops: np.ndarray, groups: np.ndarray, tables: np.ndarray, rng, n_sets: int):
-    """`n_sets` sets of crops drawn as the trust model's (`lutml.trust_fit.draw_set`: 1-32 crops,
-    by content or at random, exposure moved for some), graded with a random look of `tables`
-    (8 % with none) as 8-bit stills: yields (crop ids, the true table, graded float32 tiles)."""
-    stats_c = crop_stats(crops)
-    ident = identity_table(tables.shape[1])
-    for _ in range(n_sets):
-        _, ids, exposure = draw_set(rng, np.arange(len(crops)), stats_c, groups)
-        true = ident if rng.random() < NO_LOOK_SHARE else tables[int(rng.integers(len(tables)))]
-        x = crops[ids].astype(np.float32) / 255.0
-        if exposure is not None:
-            x = _expose(x, exposure)
-        graded = np.rint(np.clip(apply_lut(LUT3D(true.astype(np.float32)), x), 0, 1) * 255.0)
-        yield ids, true, (graded / 255.0).astype(np.float32)
+    """`n_sets` sets of all `crops` drawn and graded as the trust model's (`graded_sets`),
+    8 % without a look: yields (crop ids, the true table, the graded 8-bit stills)."""
+    pool = np.arange(len(crops))
+    for _, ids, _, true, _, graded in graded_sets(
+        crops, groups, pool, tables, n_sets, rng, NO_LOOK_SHARE
+    ):
+        yield ids, true, as_stills(graded)
 
 
 def fit_tone_head(

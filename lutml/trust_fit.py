@@ -178,6 +178,37 @@ def _error_curves(raw: np.ndarray, true: np.ndarray, w: np.ndarray) -> dict[str,
     return out
 
 
+def graded_sets(
+    crops: np.ndarray,
+    groups: np.ndarray,
+    pool: np.ndarray,
+    tables: np.ndarray,
+    n_sets: int,
+    rng: np.random.Generator,
+    no_look_share: float,
+):
+    """`n_sets` sets of crop ids from `pool` (`draw_set`: 1-32 crops, by content or at random,
+    exposure moved for some), each graded with a random look of `tables` or, `no_look_share` of
+    them, with none: yields (mode, crop ids, the crops as shot (float32), the true table, whether
+    it is no look, the graded crops in [0, 1] before 8-bit quantisation, `as_stills`). The trust
+    model's calibration and the tone head (`lutml.tone_fit`) draw their sets here."""
+    stats = crop_stats(crops)
+    ident = identity_table(tables.shape[1])
+    for _ in range(n_sets):
+        mode, ids, exposure = draw_set(rng, pool, stats, groups)
+        no_look = rng.random() < no_look_share
+        true = ident if no_look else tables[int(rng.integers(len(tables)))].astype(np.float32)
+        x = crops[ids].astype(np.float32) / 255.0
+        if exposure is not None:
+            x = _expose(x, exposure)
+        yield mode, ids, x, true, no_look, np.clip(apply_lut(LUT3D(true), x), 0.0, 1.0)
+
+
+def as_stills(graded: np.ndarray) -> np.ndarray:
+    """Graded crops as 8-bit stills hold them (float32 in [0, 1])."""
+    return (np.rint(graded * 255.0) / 255.0).astype(np.float32)
+
+
 def calibration_records(
     net: Any,
     crops: np.ndarray,
@@ -193,24 +224,17 @@ def calibration_records(
 
     w = np.asarray(net.basis.node_weights, np.float64).reshape(-1)
     w = w / w.sum()
-    n = net.lut_size
-    ident = identity_table(n)
-    stats = crop_stats(crops)
     records = []
-    for _ in tqdm(range(n_sets), desc="trust sets", disable=not progress, mininterval=5):
-        mode, ids, exposure = draw_set(rng, pool, stats, groups)
-        no_look = rng.random() < NO_LOOK_SHARE
-        true = ident if no_look else tables[int(rng.integers(len(tables)))].astype(np.float32)
-        x = crops[ids].astype(np.float32) / 255.0
-        if exposure is not None:
-            x = _expose(x, exposure)
-        graded = np.clip(apply_lut(LUT3D(true), x), 0.0, 1.0)
+    sets = graded_sets(crops, groups, pool, tables, n_sets, rng, NO_LOOK_SHARE)
+    for mode, ids, x, true, no_look, graded in tqdm(
+        sets, total=n_sets, desc="trust sets", disable=not progress, mininterval=5
+    ):
         mixed = len(ids) >= 4 and rng.random() < MIXED_SHARE
         if mixed:  # the second half of the frames under another look
             other = tables[int(rng.integers(len(tables)))].astype(np.float32)
             h = len(ids) // 2
             graded[h:] = np.clip(apply_lut(LUT3D(other), x[h:]), 0.0, 1.0)
-        graded = (np.rint(graded * 255.0) / 255.0).astype(np.float32)
+        graded = as_stills(graded)
         raw, own, gap = net.set_and_frame_tables(
             graded, np.arange(len(graded)), frame_subset(len(graded))
         )
