@@ -503,8 +503,10 @@ class TrustModel:
             warnings.append(
                 f"no single look found: the stills disagree about the look (p = {p_mixed:.2f}; "
                 f"stills of one look stay below {self.mixed_threshold:.2f} in 98 % of held-out "
-                "sets). They may be ungraded (each still's content read as a look) or hold more "
-                "than one look: if they are graded, learn each look from its own stills"
+                "sets of a few scenes; stills of many very different scenes exceed it far more "
+                "often). They may be ungraded (each still's content read as a look), hold more "
+                "than one look, or be very different shots of one look: if they are graded with "
+                "two looks, learn each look from its own stills"
             )
         elif verdict != LOOK_FOUND:
             warnings.append(

@@ -40,6 +40,7 @@ from lutml.color import delta_e_2000, srgb_to_lab
 from lutml.config.params import Params, load_params
 from lutml.data.corpus import corpus_roles
 from lutml.data.looks import get_look, jitter_look
+from lutml.look_components import COMPONENTS, scale_components
 from lutml.lut import LUT3D, apply_lut
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_inference import load_look_model
@@ -54,6 +55,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--model", type=Path, default=Path("data/models"))
     ap.add_argument("--no-jitter", action="store_true", help="only the 8 built-in looks")
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    ap.add_argument(
+        "--oracle",
+        action="store_true",
+        help="also score a perfect trust model: each part of the raw estimate scaled by the best "
+        "factor for the true look (what no shrinkage learnt without the truth can beat; ~2 min more)",
+    )
     return ap.parse_args(argv)
 
 
@@ -119,23 +126,46 @@ def _still(image: np.ndarray) -> np.ndarray:
     return (np.rint(np.clip(image, 0, 1) * 255) / 255).astype(np.float32)
 
 
-def _read(model, frames, pal, truth_lab, ident: LUT3D) -> tuple[dict, object]:
+ORACLE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.2)
+
+
+def oracle_scales(raw: np.ndarray, pal: np.ndarray, truth_lab: np.ndarray) -> dict[str, float]:
+    """The per-part factors (`lutml.look_components`) of the raw estimate `raw` that bring it
+    closest to the truth on `pal` (two rounds of one part at a time over `ORACLE_GRID`, scored on
+    every fourth palette colour): what a perfect trust model would choose, knowing the look."""
+    sub, lab = pal[:, ::4], truth_lab[:, ::4]
+    s = dict.fromkeys(COMPONENTS, 1.0)
+    for _ in range(2):
+        for c in COMPONENTS:
+            err = {
+                g: _score(LUT3D(scale_components(raw, **{**s, c: g})), sub, lab)
+                for g in ORACLE_GRID
+            }
+            s[c] = min(err, key=err.get)
+    return s
+
+
+def _read(model, frames, pal, truth_lab, ident: LUT3D, oracle: bool = False) -> tuple[dict, object]:
     """Read the look of `frames` (raw and trusted, LUTs of `ident`'s size) and score both and no
     grade on `pal` against `truth_lab`: ({"identity", "raw", "trusted", and what the report
     said}, the report)."""
-    raw = LUT3D(model.predict_table(frames, trusted=False))
+    raw_table = model.predict_table(frames, trusted=False)
+    raw = LUT3D(raw_table)
     trusted, report = model.estimate(frames, size=ident.size)
     row = {
         "identity": _score(ident, pal, truth_lab),
         "raw": _score(raw, pal, truth_lab),
         "trusted": _score(trusted, pal, truth_lab),
     }
+    if oracle:
+        best = scale_components(raw_table, **oracle_scales(raw_table, pal, truth_lab))
+        row["oracle"] = _score(LUT3D(best), pal, truth_lab)
     if report is not None:
         row.update(_said(report))
     return row, report
 
 
-def run(model, params, jitter: bool = True) -> dict:
+def run(model, params, jitter: bool = True, oracle: bool = False) -> dict:
     size = int(params.fit.size)
     names_l, look_photos = _photos(params, "look")
     _, eval_photos = _photos(params, "eval")
@@ -156,7 +186,7 @@ def run(model, params, jitter: bool = True) -> dict:
             pal = palettes[set_name]
             truth_lab = srgb_to_lab(np.clip(look(pal), 0, 1))
             graded = [_still(look(photos[i])) for i in frames_idx]
-            row, report = _read(model, graded, pal, truth_lab, ident)
+            row, report = _read(model, graded, pal, truth_lab, ident, oracle)
             row = {"look": name, "set": set_name, **row}
             if report is not None:
                 row["covered"] = {}
@@ -185,7 +215,7 @@ def run(model, params, jitter: bool = True) -> dict:
         look = get_look(spec)
         truth_lab = srgb_to_lab(np.clip(look(pal3), 0, 1))
         for r in refs:
-            row, _ = _read(model, [_still(look(look_photos[r]))], pal3, truth_lab, ident)
+            row, _ = _read(model, [_still(look(look_photos[r]))], pal3, truth_lab, ident, oracle)
             story3.append({"look": name, "ref": names_l[r], **row})
     # scenes no model has seen (the corpus's bench-only photos), scored on all 50 photos
     pal_all = _palette(photos, list(range(len(photos))), params.seed)
@@ -279,6 +309,27 @@ def _unseen_report(rows: list[dict], no_look: dict) -> list[str]:
     return lines
 
 
+def _oracle_report(res: dict) -> list[str]:
+    """Trusted against a perfect trust model (`oracle_scales`: each part of the raw estimate
+    scaled by the best factor, chosen knowing the look)."""
+    lines = [
+        "",
+        "A perfect trust model (each part of the raw estimate scaled by the best factor for the "
+        "true look - chosen with the truth: a bound, not a method)",
+        f"{'frame set':<11}{'trusted':>9}{'perfect':>9}{'>0.9':>6}{'>1':>5}{'<=0.5':>7}",
+    ]
+    sets = list(dict.fromkeys(r["set"] for r in res["rows"]))
+    groups = [(s, [r for r in res["rows"] if r["set"] == s]) for s in sets]
+    groups += [("all", res["rows"]), ("story 3", res["story3"])]
+    for name, rows in groups:
+        a, b = _stats(rows, "trusted"), _stats(rows, "oracle")
+        lines.append(
+            f"{name:<11}{a['mean']:>9.3f}{b['mean']:>9.3f}{b['gt_0.9']:>6}{b['gt_1']:>5}"
+            f"{b['le_0.5']:>7}"
+        )
+    return lines
+
+
 def report(res: dict) -> str:
     lines = ["Story 2: ratio to identity per frame set (raw estimate -> trusted), over the looks"]
     head = f"{'frame set':<11}{'raw mean':>9}{'worst':>7}{'>0.9':>6}{'>1':>5}   {'trusted':>8}{'worst':>7}{'>0.9':>6}{'>1':>5}{'<=0.5':>7}"
@@ -340,6 +391,8 @@ def report(res: dict) -> str:
                 f"  {key:<16}{st['n']:>5}{st['mean']:>8.3f}{st['worst']:>7.2f}"
                 f"{st['gt_0.9']:>6}{st['gt_1']:>5}{st['le_0.5']:>7}"
             )
+    if res["rows"] and "oracle" in res["rows"][0]:
+        lines += _oracle_report(res)
     lines += _unseen_report(res.get("unseen", []), res.get("unseen_no_look", {}))
     if res["coverage_80"]:
         lines.append("")
@@ -357,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
     model = load_look_model(args.model)
     if model.trust is None:
         print("note: this model has no trust model (model.json 'trust'): trusted = raw")
-    res = run(model, params, jitter=not args.no_jitter)
+    res = run(model, params, jitter=not args.no_jitter, oracle=args.oracle)
     print(report(res))
     print(f"({res['seconds']:.0f} s)")
     if args.json:

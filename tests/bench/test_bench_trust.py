@@ -89,3 +89,42 @@ def test_unseen_sets_are_drawn_from_the_bench_only_photos(tmp_path) -> None:
     assert len(sets["studio white"]) == 3 and len(sets["dark"]) == 6  # 3 objects, 6 bench photos
     assert all(f.dtype.name == "float32" and max(f.shape[:2]) <= 32 for f in sets["dark"])
     assert unseen_sets(32, 0, root)["dark"][0].tobytes() == sets["dark"][0].tobytes()
+
+
+def test_the_perfect_trust_bound_scales_each_part_to_the_truth() -> None:
+    import numpy as np
+
+    from lutml.bench.trust import oracle_scales
+    from lutml.color import srgb_to_lab
+    from lutml.data.looks import get_look
+    from lutml.look_components import scale_components
+    from lutml.lut import LUT3D, apply_lut
+    from lutml.lut.lut3d import identity_table
+
+    grid = identity_table(9)
+    look = get_look("teal_orange")
+    true = np.clip(look(grid.reshape(1, -1, 3)).reshape(grid.shape), 0, 1).astype(np.float32)
+    # an estimate that overdoes the tone 2x and has half the cast, saturation right
+    raw = scale_components(true, tone=2.0, saturation=1.0, cast=0.5)
+    pal = np.random.default_rng(0).random((1, 4000, 3)).astype(np.float32)
+    truth_lab = srgb_to_lab(np.clip(apply_lut(LUT3D(true), pal), 0, 1))
+    s = oracle_scales(raw, pal, truth_lab)
+    assert s["tone"] in (0.5, 0.75) and s["saturation"] in (0.75, 1.0, 1.2)
+    assert s["cast"] == 1.2  # the grid's top: as close to 2x as allowed
+    for c, v in s.items():  # factors from the grid
+        assert v in (0.0, 0.25, 0.5, 0.75, 1.0, 1.2), c
+
+
+def test_the_report_prints_the_perfect_trust_bound_when_measured() -> None:
+    rows = [
+        {**_row(3.0, LOOK_FOUND, 3), "oracle": 2.0},
+        {**_row(12.0, LOOK_FOUND, 1), "oracle": 9.5},
+    ]
+    res = {"rows": rows, "no_look": {}, "story3": rows, "coverage_80": {}}
+    text = report(res)
+    line = next(x for x in text.splitlines() if x.startswith("all ") and len(x.split()) == 6)
+    assert line.split()[1:] == ["0.750", "0.575", "1", "0", "1"]
+    assert "perfect trust model" in text
+    assert "perfect trust model" not in report(
+        {**res, "rows": [_row(3.0, LOOK_FOUND, 3)], "story3": [_row(3.0, LOOK_FOUND, 3)]}
+    )
