@@ -65,9 +65,10 @@ bench-grade: venv
 	$(BIN)/python -m lutml.bench grade
 
 # needs `make run` first: a look you can trust (issue 21) - typical and atypical frame sets (dark, bright,
-# warm, cool, 2 and 4 frames) x 16 looks, raw vs trusted estimate, ungraded sets, one still, interval coverage
+# warm, cool, 2 and 4 frames) x 16 looks, raw vs trusted estimate, ungraded sets, one still, interval coverage,
+# and the bound a perfect trust model would reach (--oracle; ~2 min in all)
 bench-trust: venv
-	$(BIN)/python -m lutml.bench trust
+	$(BIN)/python -m lutml.bench trust --oracle
 
 lint: venv
 	$(BIN)/ruff check lutml stages pipelines tests
