@@ -224,9 +224,11 @@ def _rss_mb(pid: int) -> int:
 def test_memory_settles_after_the_first_result(tmp_path):
     """`lutml serve --cache-mb 50`: 3 MP results must not keep adding heap (was +140 MB over 4, +430 over 10).
 
-    The first two or three requests grow the heap once (waitress's worker threads each get a malloc arena,
+    The heap grows once or twice by an arena's worth (waitress's worker threads each get a malloc arena,
     and which arenas hold what varies from run to run: after-request RSS measured 273, 336, then 299 or 341
-    MB); after that it must stay flat. A leak of one frame per request (~45 MB) fails by over 100 MB.
+    MB), usually in the first three requests but on a loaded machine as late as the sixth (275 x 5, then
+    319 MB); it must not keep growing. A leak of one frame per request (~45 MB) adds ~180 MB over the
+    four requests after the warm-up and fails both checks.
     """
     frame = make_frame(1500, 2000, seed=1)
     body, ctype = _multipart(
@@ -243,5 +245,5 @@ def test_memory_settles_after_the_first_result(tmp_path):
                 result = json.load(resp)
             urllib.request.urlopen(base + result["image_url"], timeout=120).read()
             rss.append(_rss_mb(proc.pid))
-    assert rss[-1] <= max(rss[:3]) + 25, rss  # flat after the warm-up
+    assert rss[-1] <= max(rss[:3]) + 75, rss  # at most one late arena after the warm-up
     assert rss[-1] <= rss[0] + 120, rss
