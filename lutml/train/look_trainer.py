@@ -327,6 +327,7 @@ def train_look_model(
         METRICS_FILE,
         PREVIEW_FILE,
     )
+    from lutml.models.look_features import NumpyLookNet
     from lutml.models.look_inference import export_numpy_weights
     from lutml.tone_fit import WEIGHT_TILES
     from lutml.train.strategy import is_chief
@@ -411,8 +412,10 @@ def train_look_model(
             encoder.save(tmp)
         with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
             export_numpy_weights(encoder, tmp)
+        # the NumPy net the tone head and the trust model are fitted on: the weights just written
+        with np.load(out / LOOK_WEIGHTS_FILE) as z:
+            weights = {key: z[key] for key in z.files}
         if train_cfg.tone_sets:  # the tone read from local contrast (lutml.models.tone_edges)
-            from lutml.models.look_features import NumpyLookNet
             from lutml.models.tone_edges import ToneHead
             from lutml.tone_fit import fit_tone_head, fit_tone_weights
 
@@ -425,8 +428,6 @@ def train_look_model(
                 float(train_cfg.tone_l2),
                 True,
             )
-            with np.load(out / LOOK_WEIGHTS_FILE) as z:
-                weights = {key: z[key] for key in z.files}
             blend, metrics["tone"]["held_out"] = fit_tone_weights(
                 NumpyLookNet(weights),
                 ToneHead(tone),
@@ -437,17 +438,21 @@ def train_look_model(
                 max(int(train_cfg.tone_sets) // 10, 50),
             )
             print("tone head:", json.dumps(metrics["tone"]))
+            weights = {**weights, **tone, **blend}
             with atomic_path(out / LOOK_WEIGHTS_FILE) as tmp:
-                np.savez(tmp, **weights, **tone, **blend)
+                np.savez(tmp, **weights)
         trust = None
         if train_cfg.trust_sets:  # how sure the estimator is, per part, learnt on held-out photos
-            from lutml.models.look_inference import NumpyLookNet
             from lutml.trust_fit import fit_trust
 
-            with np.load(out / LOOK_WEIGHTS_FILE) as z:
-                net = NumpyLookNet({key: z[key] for key in z.files})
             trust, figures = fit_trust(
-                net, crops[te_c], groups[te_c], tables[te_l], seed, int(train_cfg.trust_sets), True
+                NumpyLookNet(weights),
+                crops[te_c],
+                groups[te_c],
+                tables[te_l],
+                seed,
+                int(train_cfg.trust_sets),
+                True,
             )
             metrics["trust"] = figures
             print("trust model (held-out photos):", json.dumps(figures["held_out"]))
