@@ -163,7 +163,12 @@ def served_in_child(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
         yield base, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("lutml serve did not stop within 30 s of SIGTERM") from None
 
 
 @contextlib.contextmanager

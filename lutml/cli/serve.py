@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
+import signal
+import threading
+from collections.abc import Iterator
 
 SUMMARY = "web UI: grade or match a frame, preview it, download the .cube"
 HELP = (
@@ -114,5 +118,47 @@ def run(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v}" for k, v in SERVER_SETTINGS.items())
     )
     print(f"lutml serve: open http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
-    server.run()
+    with _stop_on_sigterm() as stopped:
+        server.run()  # returns once waitress has closed its sockets after SIGTERM or Ctrl-C
+    _reraise_stop(stopped)
     return 0
+
+
+class _StopServing(SystemExit):
+    """SIGTERM while serving. Waitress's event loop swallows every exception a connection's event
+    raises except SystemExit, KeyboardInterrupt and its own ExitNow (each goes to the connection's
+    handle_error), so `lutml.cli`'s `Terminated` raised mid-event was lost and the server ran on
+    (4 of 15 SIGTERMs under load). A SystemExit reaches `server.run()`, which closes the server."""
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[list[int]]:
+    """While serving (main thread only), SIGTERM raises `_StopServing`. Yields a list that holds,
+    on exit, the signals `lutml.cli` saw meanwhile (its Ctrl-C handler, this SIGTERM handler)."""
+    from lutml import cli
+
+    seen: list[int] = []
+    start = len(cli._SIGNALLED)
+    main_thread = threading.current_thread() is threading.main_thread()
+
+    def on_term(signum: int, frame: object) -> None:
+        cli._SIGNALLED.append(signum)
+        raise _StopServing(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, on_term) if main_thread else None
+    try:
+        yield seen
+    except _StopServing:  # outside waitress's loop (as it closed): stopping anyway
+        pass
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        seen.extend(cli._SIGNALLED[start:])
+
+
+def _reraise_stop(signalled: list[int]) -> None:
+    """After waitress stopped for a signal: `lutml serve: terminated` (143) or `interrupted` (130)."""
+    from lutml.cli import Terminated
+
+    if signalled:
+        raise Terminated if signalled[-1] == signal.SIGTERM else KeyboardInterrupt
