@@ -91,7 +91,7 @@ def allowed_hosts(bind: str, extra: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lutml.web import create_app
+    from lutml.web import create_app, stop_work
     from lutml.web.server import SERVER_SETTINGS, make_server
 
     if not 0 < args.port < 65536:
@@ -118,8 +118,11 @@ def run(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v}" for k, v in SERVER_SETTINGS.items())
     )
     print(f"lutml serve: open http://{args.host}:{args.port}/  (Ctrl-C to stop)", flush=True)
-    with _stop_on_sigterm() as stopped:
-        server.run()  # returns once waitress has closed its sockets after SIGTERM or Ctrl-C
+    try:
+        with _stop_on_sigterm() as stopped:
+            server.run()  # returns once waitress has closed its sockets after SIGTERM or Ctrl-C
+    finally:
+        stop_work(app)  # jobs cancelled, no uploads left in the temp folder
     _reraise_stop(stopped)
     return 0
 

@@ -21,6 +21,7 @@ from lutml.web.looks import JobManager
 from lutml.web.model_index import ModelRegistry
 from lutml.web.results import ResultCache
 from lutml.web.routes import bp
+from lutml.web.tempfolders import TempFolders
 
 DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # per request: a pair of 16-bit 4K TIFFs is ~100 MB
@@ -64,9 +65,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["LUTML_CACHE_TTL_S"],
         app.config["LUTML_CACHE_GRACE_S"],
     )
+    app.extensions["lutml_temp"] = TempFolders()
     app.extensions["lutml_jobs"] = JobManager(
-        app.config["LUTML_MAX_JOBS"], app.config["LUTML_JOB_KEEP_S"]
+        app.config["LUTML_MAX_JOBS"], app.config["LUTML_JOB_KEEP_S"], app.extensions["lutml_temp"]
     )
     app.register_blueprint(bp)
     app.logger.setLevel(logging.INFO)
     return app
+
+
+def stop_work(app: Flask, wait_s: float = 10.0) -> int:
+    """When the server stops: cancel the stills jobs, wait up to `wait_s` for them to end, then
+    remove every temporary folder a request or job still holds; how many were left to remove."""
+    app.extensions["lutml_jobs"].stop(wait_s)
+    return app.extensions["lutml_temp"].remove_all()

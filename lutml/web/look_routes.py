@@ -6,7 +6,6 @@ and cancel) and upload footage frames. Previews and exports of a look or a resul
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -131,7 +130,8 @@ def learn_look() -> tuple[Response, int]:
     if len(uploads) > MAX_STILLS:
         raise BadRequest(f"{len(uploads)} stills: the limit is {MAX_STILLS} per look.")
     name = slug(request.form.get("name", ""))
-    folder = Path(tempfile.mkdtemp(prefix="lutml-job-", dir=cfg.get("LUTML_TMP_DIR")))
+    folders = current_app.extensions["lutml_temp"]
+    folder = folders.make("lutml-job-", cfg.get("LUTML_TMP_DIR"))
     files: list[tuple[Path, str]] = []
     try:
         for i, upload in enumerate(uploads):
@@ -146,7 +146,7 @@ def learn_look() -> tuple[Response, int]:
                 "stills without a video. Upload them separately."
             )
     except Exception:
-        shutil.rmtree(folder, ignore_errors=True)
+        folders.remove(folder)
         raise
     stem = name or slug(Path(files[0][1]).stem) or "look"
     if videos:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ from lutml.lut.spaces import WORKING, export_for_space, list_spaces
 from lutml.models.look_inference import resample_table
 from lutml.reliability import assess, natural_palette
 from lutml.web.results import malloc_trim
+from lutml.web.tempfolders import TempFolders
 
 log = logging.getLogger(__name__)
 
@@ -302,12 +302,15 @@ class JobManager:
     """Runs `StillsJob`s on their own threads, `max_running` at a time; forgets finished jobs
     after `keep_s` seconds. A cancelled job stops before its next still."""
 
-    def __init__(self, max_running: int = 2, keep_s: float = 600.0):
+    def __init__(
+        self, max_running: int = 2, keep_s: float = 600.0, folders: TempFolders | None = None
+    ):
         limit_malloc_arenas()  # before the job and server threads allocate
         self._slots = threading.BoundedSemaphore(max_running)
         self._jobs: dict[str, StillsJob] = {}
         self._lock = threading.Lock()
         self.keep_s = keep_s
+        self.folders = folders or TempFolders()  # where the jobs' folders were made
 
     def get(self, job_id: str) -> StillsJob | None:
         with self._lock:
@@ -334,6 +337,18 @@ class JobManager:
             job.cancel_event.set()
         return job
 
+    def stop(self, wait_s: float = 10.0) -> list[StillsJob]:
+        """Cancel every unfinished job and wait up to `wait_s` for them to end (each stops
+        before its next still); the jobs still running after that."""
+        with self._lock:
+            jobs = [j for j in self._jobs.values() if j.finished is None]
+        for job in jobs:
+            job.cancel_event.set()
+        deadline = time.monotonic() + wait_s
+        while any(j.finished is None for j in jobs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [j for j in jobs if j.finished is None]
+
     def _run(self, job: StillsJob, work: Callable[[StillsJob], None]) -> None:
         acquired = False
         try:
@@ -352,7 +367,7 @@ class JobManager:
         finally:
             if acquired:
                 self._slots.release()
-            shutil.rmtree(job.folder, ignore_errors=True)
+            self.folders.remove(job.folder)
             job.finished = time.monotonic()
             _trim()
 

@@ -68,10 +68,9 @@ def _cache() -> ResultCache:
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
     """A private temporary folder for this request's uploads, always removed afterwards."""
-    with tempfile.TemporaryDirectory(
-        prefix="lutml-web-", dir=current_app.config.get("LUTML_TMP_DIR")
-    ) as d:
-        yield Path(d)
+    folders = current_app.extensions["lutml_temp"]
+    with folders.folder("lutml-web-", current_app.config.get("LUTML_TMP_DIR")) as d:
+        yield d
 
 
 def _size() -> int:

@@ -1,10 +1,12 @@
 """`lutml serve` stops on SIGTERM, also mid-request: waitress's event loop hands any exception a
 connection's event raises to that connection's handle_error, except SystemExit, KeyboardInterrupt
 and its ExitNow, so the `Terminated` every other command raises was lost there and the server ran
-on (4 of 15 SIGTERMs sent under load hung; CI's memory test once waited 30 s for it)."""
+on (4 of 15 SIGTERMs sent under load hung; CI's memory test once waited 30 s for it).
+And it leaves no uploads behind: a stills job stopped mid-read left its stills in the temp folder."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -14,10 +16,14 @@ import urllib.request
 
 import pytest
 from waitress import wasyncore
-from web_helpers import free_port
+from web_helpers import free_port, known_grade, make_frame, png_bytes
 
+from lutml.bench.web import _multipart
 from lutml.cli import Terminated
 from lutml.cli.serve import _stop_on_sigterm, _StopServing
+from lutml.web import create_app, stop_work
+from lutml.web.looks import StillsJob
+from lutml.web.tempfolders import TempFolders
 
 
 class _RaisesOnEvent:
@@ -57,8 +63,16 @@ def test_sigterm_handler_is_restored_and_reported():
 
 
 def test_serve_stops_on_sigterm_under_load(tmp_path):
-    """Five servers, each sent SIGTERM while four clients keep requesting pages: each exits 143
-    with `lutml serve: terminated` within 20 s."""
+    """Five servers, each sent SIGTERM while two clients keep requesting pages and two keep
+    matching frame pairs: each exits 143 with `lutml serve: terminated` within 20 s and leaves
+    no folder in its temp folder."""
+    frame = make_frame(600, 800)
+    body, ctype = _multipart(
+        {"size": "17"},
+        {"before": ("b.png", png_bytes(frame)), "after": ("a.png", png_bytes(known_grade(frame)))},
+    )
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     for attempt in range(5):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -68,17 +82,26 @@ def test_serve_stops_on_sigterm_under_load(tmp_path):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            env={**os.environ, "TMPDIR": str(temp)},
         )
         stop = threading.Event()
 
-        def hammer(base: str = base, stop: threading.Event = stop) -> None:
+        def hammer(post: bool, base: str = base, stop: threading.Event = stop) -> None:
             while not stop.is_set():
+                req = urllib.request.Request(base + "/")
+                if post:
+                    req = urllib.request.Request(
+                        base + "/api/match", data=body, headers={"Content-Type": ctype}
+                    )
                 try:
-                    urllib.request.urlopen(base + "/", timeout=5).read()
+                    urllib.request.urlopen(req, timeout=10).read()
                 except OSError:
                     time.sleep(0.05)
 
-        clients = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+        clients = [
+            threading.Thread(target=hammer, args=(post,), daemon=True)
+            for post in (False, False, True, True)
+        ]
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -91,7 +114,7 @@ def test_serve_stops_on_sigterm_under_load(tmp_path):
                     time.sleep(0.1)
             for c in clients:
                 c.start()
-            time.sleep(0.2 + 0.1 * attempt)
+            time.sleep(0.3 + 0.2 * attempt)
             proc.terminate()
             try:
                 rc = proc.wait(timeout=20)
@@ -99,6 +122,7 @@ def test_serve_stops_on_sigterm_under_load(tmp_path):
                 pytest.fail(f"attempt {attempt}: lutml serve still running 20 s after SIGTERM")
             assert rc == 128 + signal.SIGTERM, (attempt, rc)
             assert "lutml serve: terminated" in proc.stderr.read()
+            assert list(temp.iterdir()) == [], attempt
         finally:
             stop.set()
             if proc.poll() is None:
@@ -108,3 +132,48 @@ def test_serve_stops_on_sigterm_under_load(tmp_path):
             for c in clients:
                 if c.is_alive():
                     c.join(timeout=10)
+
+
+def test_temp_folders_are_removed_after_their_block_and_on_stop(tmp_path):
+    folders = TempFolders()
+    with pytest.raises(RuntimeError), folders.folder("lutml-web-", tmp_path) as d:
+        (d / "upload").write_bytes(b"x")
+        raise RuntimeError
+    assert list(tmp_path.iterdir()) == [] and folders.live() == []
+    left = [folders.make("lutml-web-", tmp_path), folders.make("lutml-job-", tmp_path)]
+    (left[0] / "upload").write_bytes(b"x")
+    assert folders.live() == sorted(left)
+    assert folders.remove_all() == 2
+    assert list(tmp_path.iterdir()) == [] and folders.live() == []
+
+
+def test_stop_work_cancels_jobs_and_removes_what_is_left(tmp_path):
+    """A job that checks for cancelling ends (its folder removed by the job); one stuck in a
+    step that never checks is left running, and its folder and a request's are removed anyway."""
+    app = create_app({"LUTML_MODEL_DIRS": [], "LUTML_TMP_DIR": str(tmp_path)})
+    folders, jobs = app.extensions["lutml_temp"], app.extensions["lutml_jobs"]
+    release, started = threading.Event(), threading.Event()
+
+    def polite(job: StillsJob) -> None:
+        while True:
+            job.check()
+            time.sleep(0.01)
+
+    def stuck(job: StillsJob) -> None:
+        started.set()
+        release.wait(30)
+
+    submitted = []
+    for work in (polite, stuck):
+        folder = folders.make("lutml-job-", tmp_path)
+        (folder / "still_000.upload").write_bytes(b"x")
+        submitted.append(jobs.submit(StillsJob(total=1, folder=folder), work))
+    folders.make("lutml-web-", tmp_path)  # a request whose worker thread never returned
+    assert started.wait(10)
+    try:
+        assert stop_work(app, wait_s=1.0) == 2  # the stuck job's folder and the request's
+        assert list(tmp_path.iterdir()) == []
+        assert submitted[0].state == "cancelled"
+        assert submitted[1].finished is None
+    finally:
+        release.set()
