@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import ipaddress
 import signal
 import threading
@@ -110,7 +111,25 @@ def run(args: argparse.Namespace) -> int:
             "LUTML_ALLOWED_HOSTS": hosts,
         }
     )
-    server = make_server(app, args.host, args.port, args.threads)
+    try:
+        server = make_server(app, args.host, args.port, args.threads)
+    except OSError as exc:  # said with the address and what to do, not only "Address in use"
+        reason = (exc.strerror or str(exc)).rstrip(".").lower()
+        hint = {
+            errno.EADDRINUSE: " (another server is listening there: stop it, or choose --port)",
+            errno.EACCES: " (ports below 1024 need privileges: choose --port 1024 or above)",
+            errno.EADDRNOTAVAIL: " (not an address of this machine: see --host)",
+        }.get(exc.errno, "")
+        raise OSError(
+            exc.errno, f"cannot listen on {args.host}:{args.port}: {reason}{hint}"
+        ) from None
+    except ValueError as exc:
+        if not str(exc).startswith("Invalid host/port"):
+            raise
+        raise ValueError(  # waitress's words for a host that resolves to no address
+            f"cannot listen on {args.host}:{args.port}: no address found for host {args.host!r} "
+            "(see --host)"
+        ) from None
     models = app.extensions["lutml_registry"].entries
     print(f"lutml serve: {len(models)} model(s): {', '.join(models) or 'none (match mode only)'}")
     print(

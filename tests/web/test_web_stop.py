@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ from waitress import wasyncore
 from web_helpers import free_port, known_grade, make_frame, png_bytes
 
 from lutml.bench.web import _multipart
-from lutml.cli import Terminated
+from lutml.cli import Terminated, main
 from lutml.cli.serve import _stop_on_sigterm, _StopServing
 from lutml.web import create_app, stop_work
 from lutml.web.looks import StillsJob
@@ -177,3 +178,19 @@ def test_stop_work_cancels_jobs_and_removes_what_is_left(tmp_path):
         assert submitted[1].finished is None
     finally:
         release.set()
+
+
+def test_serve_says_which_address_it_cannot_listen_on(tmp_path, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--models-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"lutml serve: error: cannot listen on 127.0.0.1:{port}: address already in use "
+        "(another server is listening there: stop it, or choose --port)"
+    )
+    args = ["--port", str(port), "--models-dir", str(tmp_path)]
+    assert main(["serve", "--host", "no-such-host.invalid", *args]) == 2
+    assert "cannot listen on no-such-host.invalid:" in capsys.readouterr().err
