@@ -140,14 +140,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_in_child(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`lutml serve --port PORT *options` in a child process, once it answers (within 60 s):
-    (its base URL, the process); terminated on exit."""
+def served_in_child(
+    *options: str, env: dict[str, str] | None = None, stderr: int = subprocess.DEVNULL
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`lutml serve --port PORT *options` in a child process (environment `env`, stderr to
+    `stderr`: PIPE gives text), once it answers (within 60 s): (its base URL, the process);
+    terminated on exit, which must stop it within 30 s."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "lutml.cli", "serve", "--port", str(port), *options],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

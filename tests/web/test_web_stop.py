@@ -10,14 +10,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 import pytest
 from waitress import wasyncore
-from web_helpers import free_port, known_grade, make_frame, png_bytes
+from web_helpers import known_grade, make_frame, png_bytes, served_in_child
 
 from lutml.bench.web import _multipart
 from lutml.cli import Terminated, main
@@ -75,63 +74,47 @@ def test_serve_stops_on_sigterm_under_load(tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     for attempt in range(5):
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lutml.cli", "serve", "--port", str(port)]
-            + ["--models-dir", str(tmp_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "TMPDIR": str(temp)},
-        )
         stop = threading.Event()
+        with served_in_child(
+            "--models-dir",
+            str(tmp_path),
+            env={**os.environ, "TMPDIR": str(temp)},
+            stderr=subprocess.PIPE,
+        ) as (base, proc):
 
-        def hammer(post: bool, base: str = base, stop: threading.Event = stop) -> None:
-            while not stop.is_set():
-                req = urllib.request.Request(base + "/")
-                if post:
-                    req = urllib.request.Request(
-                        base + "/api/match", data=body, headers={"Content-Type": ctype}
-                    )
-                try:
-                    urllib.request.urlopen(req, timeout=10).read()
-                except OSError:
-                    time.sleep(0.05)
+            def hammer(post: bool, base: str = base, stop: threading.Event = stop) -> None:
+                while not stop.is_set():
+                    req = urllib.request.Request(base + "/")
+                    if post:
+                        req = urllib.request.Request(
+                            base + "/api/match", data=body, headers={"Content-Type": ctype}
+                        )
+                    try:
+                        urllib.request.urlopen(req, timeout=10).read()
+                    except OSError:
+                        time.sleep(0.05)
 
-        clients = [
-            threading.Thread(target=hammer, args=(post,), daemon=True)
-            for post in (False, False, True, True)
-        ]
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/api/models", timeout=2).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise
-                    time.sleep(0.1)
-            for c in clients:
-                c.start()
-            time.sleep(0.3 + 0.2 * attempt)
-            proc.terminate()
+            clients = [
+                threading.Thread(target=hammer, args=(post,), daemon=True)
+                for post in (False, False, True, True)
+            ]
             try:
-                rc = proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"attempt {attempt}: lutml serve still running 20 s after SIGTERM")
-            assert rc == 128 + signal.SIGTERM, (attempt, rc)
-            assert "lutml serve: terminated" in proc.stderr.read()
-            assert list(temp.iterdir()) == [], attempt
-        finally:
-            stop.set()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
-            for c in clients:
-                if c.is_alive():
+                for c in clients:
+                    c.start()
+                time.sleep(0.3 + 0.2 * attempt)
+                proc.terminate()
+                try:
+                    rc = proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    pytest.fail(f"attempt {attempt}: lutml serve still running 20 s after SIGTERM")
+                assert rc == 128 + signal.SIGTERM, (attempt, rc)
+                assert "lutml serve: terminated" in proc.stderr.read()
+                assert list(temp.iterdir()) == [], attempt
+            finally:
+                stop.set()
+                proc.stderr.close()
+                for c in clients:
                     c.join(timeout=10)
 
 
