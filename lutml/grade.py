@@ -7,6 +7,7 @@ TensorFlow is only imported by `lutml.models.inference` when a model is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class GradeResult:
     fit: Any = None
     warnings: list[str] = field(default_factory=list)
     trust: Any = None  # `lutml.trust.TrustReport` of a look model with a trust model
+    stills: list[str] = field(default_factory=list)  # look models: the stills read (names)
 
     @property
     def confidence(self) -> list[dict[str, str]]:
@@ -100,44 +102,120 @@ def grade_image(
     return GradeResult(lut, float(report.coverage), model_input, prediction, err, report)
 
 
-def still_warnings(image: np.ndarray) -> list[str]:
-    """Why a graded still may not show its look: tiny, grayscale, nearly uniform."""
+#: A still whose short side has fewer pixels than this is too small to read a look from (it is
+#: refused, or left out among others); below `SMALL_STILL_SIDE` it is read, with a warning.
+MIN_STILL_SIDE = 16
+SMALL_STILL_SIDE = 64
+
+
+def still_problems(image: np.ndarray) -> dict[str, str]:
+    """Why a graded still may not show its look, by kind: "unreadable" (with "tiny"), "tiny",
+    "grayscale", "uniform"."""
     h, w = image.shape[:2]
-    out = []
-    if min(h, w) < 64:
-        out.append(f"the still is tiny ({w}x{h} px; at least 64 px on the short side are needed)")
+    out = {}
+    if min(h, w) < MIN_STILL_SIDE:
+        out["unreadable"] = (
+            f"the still is too small to read a look from ({w}x{h} px; at least "
+            f"{MIN_STILL_SIDE} px on the short side, {SMALL_STILL_SIDE} for a good reading)"
+        )
+    if min(h, w) < SMALL_STILL_SIDE:
+        out["tiny"] = (
+            f"the still is tiny ({w}x{h} px; at least {SMALL_STILL_SIDE} px on the short side are "
+            "needed)"
+        )
     lab = srgb_to_lab(np.clip(image[:: max(1, h // 256), :: max(1, w // 256)], 0, 1)).reshape(-1, 3)
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     if np.percentile(chroma, 90) < 4.0:
-        out.append("the still is (nearly) grayscale: its colour grade cannot be measured")
+        out["grayscale"] = "the still is (nearly) grayscale: its colour grade cannot be measured"
     if lab[:, 0].std() < 4.0 and chroma.std() < 4.0:
-        out.append("the still is nearly uniform: one colour says little about a grade")
+        out["uniform"] = "the still is nearly uniform: one colour says little about a grade"
     return out
+
+
+def still_warnings(image: np.ndarray) -> list[str]:
+    """Why a graded still may not show its look: tiny, grayscale, nearly uniform."""
+    return [w for k, w in still_problems(image).items() if k != "unreadable"]
+
+
+class _Some(Sequence):
+    """The stills at `keep` of a sequence, read from it one at a time (the web's stills are
+    converted to float as they are read)."""
+
+    def __init__(self, stills: Sequence[np.ndarray], keep: list[int]):
+        self._stills, self._keep = stills, keep
+
+    def __len__(self) -> int:
+        return len(self._keep)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._stills[k] for k in self._keep[i]]
+        return self._stills[self._keep[i]]
+
+
+def usable_stills(
+    images: Sequence[np.ndarray], names: Sequence[str] | None = None
+) -> tuple[Sequence[np.ndarray], list[str], list[str]]:
+    """The stills a look is read from, their names, and the warnings: one per still left out or
+    read from few pixels, then those that hold for every still kept (grayscale, nearly uniform).
+
+    A still too small to read (short side < `MIN_STILL_SIDE`) alone is an error naming it; among
+    others it is left out, as is a nearly uniform one (a black frame, a flat colour) while others
+    show more.
+    """
+    names = list(names) if names is not None else [f"still {i + 1}" for i in range(len(images))]
+    problems = [still_problems(img) for img in images]
+    readable = [i for i, p in enumerate(problems) if "unreadable" not in p]
+    if not readable:
+        first = problems[0]["unreadable"].removeprefix("the still is ")
+        if len(images) == 1:
+            raise ValueError(f"{names[0]}: {first}")
+        raise ValueError(f"{names[0]}: none of the {len(images)} stills can be read: {first}")
+    keep = [i for i in readable if "uniform" not in problems[i]] or readable
+    warnings = [
+        f"{names[i]} is not used: "
+        + (problems[i].get("unreadable") or problems[i]["uniform"]).removeprefix("the still is ")
+        for i in range(len(images))
+        if i not in keep
+    ]
+    shared = [k for k in problems[keep[0]] if all(k in problems[i] for i in keep)]
+    if len(keep) > 1 and "tiny" not in shared:  # some of them small: say which
+        warnings += [
+            f"{names[i]}: {problems[i]['tiny'].removeprefix('the still is ')}"
+            for i in keep
+            if "tiny" in problems[i]
+        ]
+    every = "every still is" if len(keep) > 1 else "the still is"
+    warnings += [problems[keep[0]][k].replace("the still is", every, 1) for k in shared]
+    kept = images if len(keep) == len(images) else _Some(images, keep)
+    return kept, [names[i] for i in keep], warnings
 
 
 def look_of_stills(
     model: Any,
-    images: list[np.ndarray],
+    images: Sequence[np.ndarray],
     size: int = 33,
     refine: int = 0,
     min_coverage: float = 0.25,
     trusted: bool = True,
+    names: Sequence[str] | None = None,
 ) -> GradeResult:
     """The look of graded still(s) as a LUT, by a look model (`lutml.models.look_inference.LookModel`).
 
     ``coverage`` is the share of natural footage's colours that the stills show (weighted by how
     often photos hold each colour): the LUT is measured there and follows the model's prior
-    elsewhere. ``warnings`` say why the result may be unreliable: a still that is tiny, grayscale
-    or nearly uniform (for several stills: only if every one is), or coverage below `min_coverage`.
-    With the model's trust model (`lutml.trust`), uncertain parts of the look are pulled towards no
-    grade and ``trust`` says how sure the model is; ``trusted=False`` keeps the raw estimate (the
-    report is still made).
+    elsewhere. Tiny and nearly uniform stills among others are left out (`usable_stills`; `names`
+    name them in the warnings, default "still 1", ...). ``warnings`` say why the result may be
+    unreliable: the stills left out, a still that is grayscale or nearly uniform (for several
+    stills: only if every one used is), or coverage below `min_coverage`. With the model's trust
+    model (`lutml.trust`), uncertain parts of the look are pulled towards no grade and ``trust``
+    says how sure the model is; ``trusted=False`` keeps the raw estimate (the report, made all
+    the same, describes the trusted look).
     """
+    images, used, warnings = usable_stills(images, names)
     lut, trust = model.estimate(images, refine=refine, size=size, trusted=trusted)
-    lut.title = "lutml look of the reference"
+    lut.title = f"lutml look of {used[0] if len(used) == 1 else f'{len(used)} stills'}"
     coverage = natural_coverage(images, np.asarray(model.model.basis.node_weights))
-    per_still = [still_warnings(img) for img in images]
-    warnings = [w for w in per_still[0] if all(w in other for other in per_still[1:])]
     if coverage < min_coverage:
         warnings.append(
             f"the still(s) show only {coverage:.0%} of natural footage's colours; colours they lack "
@@ -148,4 +226,4 @@ def look_of_stills(
     small = resize_image(
         images[0], (64, round(64 * images[0].shape[1] / images[0].shape[0]) or 1), "area"
     )
-    return GradeResult(lut, coverage, small, small, 0.0, None, warnings, trust)
+    return GradeResult(lut, coverage, small, small, 0.0, None, warnings, trust, used)

@@ -28,7 +28,7 @@ Both are plain arrays in ``model.json`` ("trust"): NumPy only, no TensorFlow, no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,9 @@ NOVELTY_SD = 0.5
 #: costs 0.667 -> 0.670 on story 2 and turns "sure" words under a "no single look" verdict into
 #: "fairly sure" ones (docs/trust.md).
 MIXED_MAX_STRENGTH = 0.7
+#: From fewer stills than ``sure_min_frames`` no part is scaled beyond the raw estimate: from one
+#: still the calibration found strong estimates wrong too often to amplify them (docs/trust.md).
+FEW_MAX_STRENGTH = 1.0
 #: The features that say what the stills show (not how many there are, nor how strong or how
 #: consistent the look read from them is: more stills or a stronger look is not a novel scene).
 NOVELTY_FEATURES = (
@@ -402,9 +405,10 @@ class TrustModel:
         why = self.reason(x, component) if level != "sure" else ""
         if level == "sure" and n_frames < self.sure_min_frames:
             level = "fairly sure"
+            few = "one still" if n_frames == 1 else f"fewer than {self.sure_min_frames} stills"
             why = (
-                f"from fewer than {self.sure_min_frames} stills, held-out estimates this strong "
-                "were still wrong too often (a still's scene and its look mix)"
+                f"from {few}, held-out estimates this strong were still wrong too often (a "
+                "still's scene and its look mix)"
             )
         return PartTrust(component, round(strength, 3), level, why)
 
@@ -466,6 +470,8 @@ class TrustModel:
         x = np.clip(np.asarray(x, np.float64), self.lo, self.hi)
         s = {c: 0.0 for c in COMPONENTS} if novel else self.strengths(x)
         n_frames = int(round(np.exp(x[FEATURES.index("log_frames")])))
+        if n_frames < self.sure_min_frames:  # never more than the estimate from so few stills
+            s = {c: min(v, FEW_MAX_STRENGTH) for c, v in s.items()}
         p_mixed = self.p_mixed(x) if n_frames >= 4 and not novel else 0.0
         mixed = p_mixed > self.mixed_threshold
         capped = {c for c, v in s.items() if mixed and v > MIXED_MAX_STRENGTH}
@@ -520,6 +526,9 @@ class TrustModel:
                 "; ".join(f"{p.component}: unsure{' - ' + p.why if p.why else ''}" for p in unsure)
                 + " (pulled towards no grade)"
             )
+        if n_frames == 1:  # the words are written for stills; one still reads as one
+            parts = [replace(p, why=one_still(p.why)) for p in parts]
+            warnings = [one_still(w) for w in warnings]
         report = TrustReport(
             parts,
             intervals,
@@ -529,6 +538,26 @@ class TrustModel:
             {k: round(float(v), 5) for k, v in zip(FEATURES, x, strict=True)},
         )
         return table, report
+
+
+_ONE_STILL = (
+    ("your stills' ", "your still's "),
+    ("the stills' ", "the still's "),
+    ("your stills are", "your still is"),
+    ("your stills have", "your still has"),
+    ("your stills lean", "your still leans"),
+    ("your stills hold", "your still holds"),
+    ("your stills show", "your still shows"),
+    ("your stills", "your still"),
+    ("the stills may be ungraded", "the still may be ungraded"),
+)
+
+
+def one_still(text: str) -> str:
+    """A report sentence about "your stills" said of one still."""
+    for many, one in _ONE_STILL:
+        text = text.replace(many, one)
+    return text
 
 
 def look_strength(table: np.ndarray, node_weights: np.ndarray) -> float:

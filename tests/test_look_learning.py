@@ -17,7 +17,7 @@ from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_re
 from lutml.data.looks import LOOKS, get_look, luma
 from lutml.fit.basis import colour_weights, fit_basis
 from lutml.fit.population import population_look
-from lutml.grade import still_warnings
+from lutml.grade import still_warnings, usable_stills
 from lutml.lut import LUT3D, apply_lut, resample_lut
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_inference import QUANTILES as NP_Q
@@ -188,6 +188,40 @@ def test_still_warnings() -> None:
     assert any("grayscale" in w for w in still_warnings(grey))
     assert any("uniform" in w for w in still_warnings(np.full((80, 100, 3), 0.4, np.float32)))
     assert any("tiny" in w for w in still_warnings(smooth_photo(0, 40, 50)))
+
+
+def test_usable_stills_leave_out_what_cannot_show_a_look() -> None:
+    """A still too small to read alone is an error naming it; among others it is left out, as is
+    a nearly uniform one (named, with why); small ones are used and named; warnings true of every
+    still used are given once. The kept stills are read from the caller's sequence lazily."""
+    good, small = smooth_photo(0, 80, 100), smooth_photo(1, 40, 50)
+    speck, black = smooth_photo(2, 5, 8), np.zeros((80, 100, 3), np.float32)
+    with pytest.raises(ValueError, match=r"^speck.png: too small to read a look from \(8x5 px"):
+        usable_stills([speck], ["speck.png"])
+    with pytest.raises(ValueError, match="^a.png: none of the 2 stills can be read"):
+        usable_stills([speck, speck], ["a.png", "b.png"])
+    names = ["good.png", "speck.png", "black.png", "small.png"]
+    kept, used, warnings = usable_stills([good, speck, black, small], names)
+    assert used == ["good.png", "small.png"] and len(kept) == 2
+    assert kept[1] is small and [k.shape for k in kept[:]] == [good.shape, small.shape]
+    assert warnings == [
+        "speck.png is not used: too small to read a look from (8x5 px; at least 16 px on the "
+        "short side, 64 for a good reading)",
+        "black.png is not used: nearly uniform: one colour says little about a grade",
+        "small.png: tiny (50x40 px; at least 64 px on the short side are needed)",
+    ]
+    stills = [good, good]
+    kept, used, warnings = usable_stills(stills)
+    assert kept is stills and used == ["still 1", "still 2"] and warnings == []
+    kept, used, warnings = usable_stills([black, black, speck])  # only blank ones: used, said
+    assert used == ["still 1", "still 2"]
+    assert warnings == [
+        "still 3 is not used: too small to read a look from (8x5 px; at least 16 px on the "
+        "short side, 64 for a good reading)",
+        "every still is (nearly) grayscale: its colour grade cannot be measured",
+        "every still is nearly uniform: one colour says little about a grade",
+    ]
+    assert usable_stills([black])[2][0].startswith("the still is (nearly) grayscale")
 
 
 def test_reliability_flags_neutral_frames() -> None:

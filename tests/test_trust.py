@@ -11,6 +11,7 @@ from lutml.lut.lut3d import identity_table
 from lutml.models.look_inference import load_look_model
 from lutml.trust import (
     FEATURES,
+    FEW_MAX_STRENGTH,
     LOOK_FOUND,
     MIXED_MAX_STRENGTH,
     NO_CLEAR_LOOK,
@@ -132,7 +133,8 @@ def test_levels():
 
 def test_too_few_stills_are_at_most_fairly_sure():
     """Below the block's `sure_min_frames` a part the strengths call sure is "fairly sure", with a
-    reason; the strengths (the LUT) do not change. Blocks without the field keep "sure"."""
+    reason, and is not scaled beyond the raw estimate (the strengths would give 1.19 here).
+    Blocks without the field keep "sure" and the strengths."""
     f = len(FEATURES)
     strong = np.clip(identity_table(9) * np.array([1.0, 0.8, 0.6], np.float32), 0, 1)
     w = np.ones(9**3)
@@ -143,12 +145,19 @@ def test_too_few_stills_are_at_most_fairly_sure():
     table1, one = capped.apply(strong, x1, w)
     table5, five = capped.apply(strong, x5, w)
     assert {p.level for p in one.parts} == {"fairly sure"}
-    assert all("fewer than 2 stills" in p.why for p in one.parts)
+    assert all(p.why.startswith("from one still, held-out") for p in one.parts)
+    assert all(p.strength == FEW_MAX_STRENGTH == 1.0 for p in one.parts)
+    assert np.allclose(table1, strong, atol=1e-6)  # the raw estimate, not amplified
     assert {p.level for p in five.parts} == {"sure"} and all(p.why == "" for p in five.parts)
+    assert all(p.strength > 1.15 for p in five.parts)
+    x3 = x5.copy()
+    x3[FEATURES.index("log_frames")] = np.log(3)
+    three = TrustModel(_block(theta=theta, sure_min_frames=4)).apply(strong, x3, w)[1]
+    assert all(p.why.startswith("from fewer than 4 stills") for p in three.parts)
     older = TrustModel(_block(theta=theta))
     table_old, old = older.apply(strong, x1, w)
     assert {p.level for p in old.parts} == {"sure"}
-    assert np.array_equal(table1, table_old)
+    assert all(p.strength > 1.15 for p in old.parts)
 
 
 def test_sure_min_frames_is_where_held_out_sure_parts_stop_going_wrong():
@@ -300,3 +309,41 @@ def test_a_part_is_never_unsure_for_another_parts_reason():
     theta["cast"][FEATURES.index("est_cast")] = 3.0
     model = TrustModel(_block(theta=theta))
     assert model.reason(x, "cast") == "the cast it reads is small (as content alone gives)"
+
+
+def test_grade_reports_say_what_was_written(tmp_path, capsys):
+    """`lutml grade --no-trust` writes the raw estimate: the trust model's report is printed as
+    about the look it would have written, and its warnings as its words (they said "applied at
+    60 %" and "no grade is applied" of a LUT that was not written). A look the trust model drops
+    entirely is written as "no grade (an identity LUT)", not as "the look of ..."."""
+    from PIL import Image
+    from sample_helpers import make_numpy_look_model, smooth_photo
+
+    from lutml.cli import main
+    from lutml.lut import read_lut
+
+    still = tmp_path / "still.png"
+    Image.fromarray(np.rint(smooth_photo(3, 90, 120) * 255).astype(np.uint8)).save(still)
+    f = len(FEATURES)
+    models = {
+        "half": _block(),  # every part applied at S_MAX / 2 = 60 %
+        "none": _block(theta={c: [0.0] * f + [-30.0] for c in ("tone", "saturation", "cast")}),
+    }
+    out = {}
+    for name, block in models.items():
+        folder = make_numpy_look_model(tmp_path / name, trust=block)
+        for flag in ([], ["--no-trust"]):
+            cube = tmp_path / f"{name}{'_raw' if flag else ''}.cube"
+            assert main(["grade", str(still), "--model", str(folder), "-o", str(cube), *flag]) == 0
+            out[cube.stem] = capsys.readouterr().out
+    assert "the look of still.png; the still shows" in out["half"]
+    assert "  tone: fairly sure (applied at 60% of the estimate)" in out["half"]
+    raw = out["half_raw"]
+    assert raw.startswith(f"wrote {tmp_path / 'half_raw.cube'} (33^3): the raw look of still.png")
+    assert "  the trust model's report, of the look it would have written (not applied):" in raw
+    assert "    tone: fairly sure (applied at 60% of the estimate)" in raw
+    assert "no grade (an identity LUT): nothing of the look read from still.png" in out["none"]
+    identity = identity_table(33)
+    assert np.abs(read_lut(tmp_path / "none.cube").table - identity).max() < 1e-6
+    assert np.abs(read_lut(tmp_path / "none_raw.cube").table - identity).max() > 1e-3
+    assert "the raw look of still.png" in out["none_raw"]

@@ -142,7 +142,13 @@ def run(args: argparse.Namespace) -> int:
     if model.kind == "look":
         from lutml.grade import look_of_stills
 
-        result = look_of_stills(model, images, size=args.size, trusted=not args.no_trust)
+        result = look_of_stills(
+            model,
+            images,
+            size=args.size,
+            trusted=not args.no_trust,
+            names=[str(path) for path in args.image],
+        )
     else:
         if len(images) > 1:
             raise ValueError(
@@ -171,19 +177,7 @@ def run(args: argparse.Namespace) -> int:
                 np.clip(apply_lut(working_lut, image), 0, 1),
             )
     if model.kind == "look":
-        what = args.image[0].name if len(images) == 1 else f"{len(images)} stills"
-        print(
-            f"wrote {args.output} ({lut.size}^3): the look of {what}; the still(s) show "
-            f"{result.coverage:.0%} of natural footage's colours (coverage: the LUT is measured there)"
-        )
-        if result.trust is not None:  # how sure the model is, per part of the look
-            for line in result.trust.lines():
-                print(f"  {line}")
-        for warning in result.warnings:
-            print(
-                f"warning: {args.image[0] if len(images) == 1 else 'stills'}: {warning}",
-                file=sys.stderr,
-            )
+        _report_look(args, result, lut.size)
     else:
         print(
             f"wrote {args.output} ({lut.size}^3)  coverage {result.coverage:.0%} of LUT cells, "
@@ -194,6 +188,40 @@ def run(args: argparse.Namespace) -> int:
     if args.preview:
         print(f"wrote preview {args.preview}")
     return 0
+
+
+def _report_look(args: argparse.Namespace, result, size: int) -> None:
+    """What `grade` with a look model wrote, how sure the model is, and the warnings. With
+    --no-trust the trust model's report is labelled as being about the look it would have
+    written, not the raw estimate written."""
+    trust = result.trust
+    used, n = result.stills or [str(p) for p in args.image], len(args.image)
+    what = Path(used[0]).name if n == 1 else f"{len(used)} stills"
+    what += f" (of {n})" if len(used) < n else ""
+    shown = (
+        f"{'the still shows' if len(args.image) == 1 else 'the stills show'} "
+        f"{result.coverage:.0%} of natural footage's colours (the look is read "
+        "there and follows the model's prior elsewhere)"
+    )
+    if args.no_trust:
+        print(f"wrote {args.output} ({size}^3): the raw look of {what} (--no-trust); {shown}")
+    elif trust is not None and all(p.strength == 0 for p in trust.parts):
+        print(
+            f"wrote {args.output} ({size}^3): no grade (an identity LUT): nothing of the look "
+            f"read from {what} can be trusted (below); {shown}"
+        )
+    else:
+        print(f"wrote {args.output} ({size}^3): the look of {what}; {shown}")
+    if trust is not None:  # how sure the model is, per part of the look
+        if args.no_trust:
+            print("  the trust model's report, of the look it would have written (not applied):")
+        for line in trust.lines():
+            print(f"  {'  ' if args.no_trust else ''}{line}")
+    about = args.image[0] if len(args.image) == 1 else "stills"
+    for warning in result.warnings:
+        if args.no_trust and trust is not None and warning in trust.warnings:
+            warning = f"the trust model (not applied: --no-trust) says: {warning}"
+        print(f"warning: {about}: {warning}", file=sys.stderr)
 
 
 # The most pixels of one still kept after reading it (area-downscaled, aspect kept): the look

@@ -301,7 +301,7 @@ def _finisher(entry, registry, name: str, stem: str):
                 )
                 return
             try:
-                graded = look_of_stills(model, frames, size=None)
+                graded = look_of_stills(model, frames, size=None, names=used)
                 # a model with a trust model gives its calibrated verdicts in graded.warnings
                 trust = getattr(graded, "trust", None)
                 mixed = None if trust is not None else mixed_look_warning(model, frames, graded.lut)
@@ -318,8 +318,10 @@ def _finisher(entry, registry, name: str, stem: str):
         job.check()
         job.step = "Reading the reference's neutral version…"
         t = time.perf_counter()
-        n = len(stills)
-        del stills[1:]  # the estimate is made: only the reference is needed from here
+        # tiny or blank stills among others were left out: the reference is the first one read
+        read = graded.stills or used
+        n, first = len(read), used.index(read[0]) if read[0] in used else 0
+        stills[:] = [stills[first]]  # the estimate is made: only the reference is needed now
         reference = area_downscale(frames[0], preview_edge)
         inverse = invert_table(graded.lut.table)
         neutral = np.clip(apply_lut(inverse, reference), 0.0, 1.0)
@@ -340,7 +342,7 @@ def _finisher(entry, registry, name: str, stem: str):
             "model": entry.label,
             "size": lut.size,
             "n_stills": n,
-            "stills": used[:MAX_STILLS],
+            "stills": read[:MAX_STILLS],
             "skipped": len(job.skipped),
             "coverage": _coverage_facts(graded, "video's frames" if "video" in extra else "stills"),
             "warning": " ".join(warnings) or None,
