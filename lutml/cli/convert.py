@@ -85,6 +85,11 @@ def writer_options(output: Path, bits: int | None, style: str | None) -> dict[st
     if bits is None:
         return {} if style is None else {"style": style}
     if suffix == ".3dl":
+        from lutml.lut.threedl import BIT_DEPTHS
+
+        if bits not in BIT_DEPTHS:  # said with the option's name, not the writer's
+            depths = ", ".join(map(str, BIT_DEPTHS))
+            raise ValueError(f"{output}: --bits for .3dl must be one of {depths}, got {bits}")
         return {"output_bits": bits} | ({} if style is None else {"style": style})
     if suffix == ".png":
         return {"bits": bits}

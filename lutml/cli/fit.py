@@ -239,16 +239,25 @@ def run(args: argparse.Namespace) -> int:
 
         # The lattice is fitted where the shaper puts the camera values; the shaper goes in front.
         sources = [apply_shaper(shaper, to_float(s)) for s in sources]
-    report = fit_lut_report(
-        sources,
-        targets,
-        size=size,
-        method=args.method,
-        smoothness=args.smoothness,
-        robust=args.robust,
-        interpolation=args.interpolation,
-        clip=not args.no_clip,
-    )
+    if args.method == "knn" and args.smoothness is not None:
+        print("note: --smoothness has no effect with --method knn (it smooths the lattice fit)")
+    try:
+        report = fit_lut_report(
+            sources,
+            targets,
+            size=size,
+            method=args.method,
+            smoothness=args.smoothness,
+            robust=args.robust,
+            interpolation=args.interpolation,
+            clip=not args.no_clip,
+        )
+    except ValueError as exc:  # the fit's words about the frames: say which frames
+        if not str(exc).startswith("the source image is flat"):
+            raise
+        first = jobs[0][1]
+        where = f"{first}" if len(jobs) == 1 else f"{first} and the other {len(jobs) - 1} source(s)"
+        raise ValueError(f"{where}: {exc}") from None
     pair_warnings = _pair_warnings(report.lut, sources, targets, jobs)
     lut = report.lut
     lut.title = args.title or args.output.stem

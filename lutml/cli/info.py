@@ -51,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
         f"  output range {_ranges(summary.output_min, summary.output_max)}",
         f"  identity     {yes[summary.identity]}  (largest change {summary.max_change:.6g})",
         "  monotonic    "
-        + "  ".join(f"{c} {yes[m]}" for c, m in zip("RGB", summary.monotonic, strict=True)),
+        + "  ".join(
+            f"{c} {yes[m]}" + ("" if m else f" (falls by up to {d:.4g})")
+            for c, m, d in zip("RGB", summary.monotonic, summary.largest_dip, strict=True)
+        ),
     ]
     shown = summary.comments[:MAX_COMMENT_LINES]
     lines += [

@@ -93,6 +93,8 @@ def read_lut(path: str | os.PathLike[str]) -> LUT3D:
         raise ValueError(
             f"{path}: not a regular file (a device, pipe or socket): cannot be a LUT file"
         )
+    if Path(path).stat().st_size == 0:
+        raise ValueError(f"{path}: file is empty (0 bytes): not a LUT")
     return fmt.read(path)
 
 

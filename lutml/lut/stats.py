@@ -12,6 +12,9 @@ from lutml.lut.lut3d import LUT3D, identity_table
 
 # Below half a 16-bit code value a LUT changes no 8- or 16-bit image: call it identity.
 IDENTITY_TOLERANCE = 0.5 / 65535
+# A step down of at most one 16-bit code is float noise (a fitted channel swap's flat lines dip
+# by ~1e-5), not a LUT that inverts gradients: still monotonic.
+MONOTONIC_TOLERANCE = 1 / 65535
 
 
 @dataclass
@@ -28,7 +31,8 @@ class LutSummary:
     output_max: list[float]
     max_change: float
     identity: bool
-    monotonic: list[bool]
+    monotonic: list[bool]  # no step down of more than MONOTONIC_TOLERANCE
+    largest_dip: list[float]  # the largest step down per channel (0 when it never falls)
     comments: list[str]
 
     def as_dict(self) -> dict:
@@ -42,8 +46,9 @@ def describe_lut(lut: LUT3D) -> LutSummary:
     - output range: smallest/largest value each output channel can take (table and nodes);
     - max_change: largest ``|output - input|`` over a 33^3 grid of the domain plus every
       lattice node (so a LUT that moves nothing is exactly identity);
-    - monotonic[c]: output channel c never decreases while input channel c rises and the other
-      two inputs stay fixed (checked along every lattice line, shaper included).
+    - monotonic[c]: output channel c never decreases (by more than `MONOTONIC_TOLERANCE`) while
+      input channel c rises and the other two inputs stay fixed (checked along every lattice
+      line, shaper included); largest_dip[c]: the largest such decrease.
     """
     first = lut.shaper if lut.shaper is not None else lut
     lo, hi = first.domain_min.astype(np.float64), first.domain_max.astype(np.float64)
@@ -54,10 +59,11 @@ def describe_lut(lut: LUT3D) -> LutSummary:
         ]
     )
     change = float(np.abs(apply_lut(lut, probe) - probe).max())
-    monotonic = [bool(np.all(np.diff(lut.table[..., c], axis=c) >= 0)) for c in range(3)]
+    dips = [max(0.0, -float(np.diff(lut.table[..., c], axis=c).min())) for c in range(3)]
     if lut.shaper is not None:
-        shaper_up = np.all(np.diff(lut.shaper.table, axis=0) >= 0, axis=0)
-        monotonic = [m and bool(s) for m, s in zip(monotonic, shaper_up, strict=True)]
+        shaper_dips = np.maximum(0.0, -np.diff(lut.shaper.table, axis=0).min(axis=0))
+        dips = [max(d, float(s)) for d, s in zip(dips, shaper_dips, strict=True)]
+    monotonic = [d <= MONOTONIC_TOLERANCE for d in dips]
     table = lut.table.reshape(-1, 3)
     return LutSummary(
         title=lut.title,
@@ -71,6 +77,7 @@ def describe_lut(lut: LUT3D) -> LutSummary:
         max_change=change,
         identity=change <= IDENTITY_TOLERANCE,
         monotonic=monotonic,
+        largest_dip=dips,
         comments=list(lut.comments),
     )
 

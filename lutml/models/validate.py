@@ -169,6 +169,8 @@ def load_look_weights(p: Path) -> dict[str, np.ndarray]:
             return {k: np.asarray(z[k]) for k in z.files}
     except Exception as exc:  # EOFError, BadZipFile, zlib.error, ValueError, OSError, ...
         reason = str(exc).replace(str(p), "the file") or type(exc).__name__
+        if "pickled" in reason:  # numpy's own words suggest loading it unsafely: never
+            reason = "not an .npz archive of arrays: bytes NumPy reads as pickled Python objects"
         raise ValueError(
             f"{p}: damaged look model weights, cannot be read ({type(exc).__name__}: {reason}); "
             "copy the model folder again or retrain"

@@ -43,10 +43,31 @@ def main(argv: list[str] | None = None) -> None:
     from lutml.atomic import write_text_atomic
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(args):
+        print(USAGE)
+        return
     path = "params.yaml"
     if args[:1] == ["--pairs"]:
         args, path = args[1:], PAIRS_PARAMS
-    write_text_atomic(path, dump_params(compose(pipeline_overrides(path, args))))
+    from hydra.errors import HydraException
+
+    try:
+        params = compose(pipeline_overrides(path, args))
+    except HydraException as exc:  # a bad override: Hydra's message, not its traceback
+        reason = " ".join(str(exc).split())
+        print(f"python -m lutml.pipeline.config: error: {reason}", file=sys.stderr)
+        raise SystemExit(2) from None
+    write_text_atomic(path, dump_params(params))
+
+
+USAGE = """\
+usage: python -m lutml.pipeline.config [--pairs] [OVERRIDE ...]
+
+Compose conf/ (Hydra) into params.yaml, what `dvc exp run` also writes; with --pairs into
+pipelines/pairs/params.yaml (conf/ + experiment=pix2pix). OVERRIDEs are Hydra's, e.g.
+  python -m lutml.pipeline.config train.epochs=6 look=bleach_bypass
+  python -m lutml.pipeline.config --pairs model=lut_gan
+`make params` runs both without overrides (the defaults live in conf/ only)."""
 
 
 def pipeline_overrides(path: str, overrides: list[str]) -> list[str]:

@@ -139,7 +139,18 @@ def test_info_text_and_json(tmp_path, look, capsys):
     inverted[..., 1] = 1 - inverted[..., 1]  # green runs backwards
     write_cube(LUT3D(inverted), tmp_path / "inv.cube")
     assert main(["info", str(tmp_path / "inv.cube"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["monotonic"] == [True, False, True]
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["monotonic"] == [True, False, True] and facts["largest_dip"] == [0, 0.25, 0]
+    assert main(["info", str(tmp_path / "inv.cube")]) == 0
+    assert "monotonic    R yes  G no (falls by up to 0.25)  B yes" in capsys.readouterr().out
+    noisy = identity_table(5)
+    noisy[..., 0] = 0.5
+    noisy[1, 2, 3, 0] -= 1e-5  # a flat line (a channel swap's) with float noise: monotonic
+    noisy[2, 2, 3, 2] -= 0.3  # a real dip
+    write_cube(LUT3D(noisy), tmp_path / "noisy.cube")
+    assert main(["info", str(tmp_path / "noisy.cube"), "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["monotonic"] == [True, True, False]
 
 
 def test_installed_entry_point(tmp_path, look):

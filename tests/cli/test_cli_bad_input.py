@@ -716,6 +716,17 @@ def test_npz_member_damage_is_one_error(tmp_path, still, capsys):
     assert "look_encoder.npz: damaged look model weights" in one_error_line(capsys)
 
 
+def test_random_bytes_as_weights_never_suggest_unsafe_loading(tmp_path, still, capsys):
+    """NumPy reads some random bytes as a pickle and its message advises `allow_pickle=`: the
+    error says what the file is instead."""
+    model = tiny_look_model(tmp_path / "m")
+    (model / "look_encoder.npz").write_bytes(b"\x80\x04" + bytes(range(256)) * 8)
+    assert grade(model, still, tmp_path / "o.cube") == 2
+    line = one_error_line(capsys)
+    assert "look_encoder.npz: damaged look model weights" in line and "pickled" in line
+    assert "allow_pickle" not in line and "trust" not in line
+
+
 def test_ctrl_c_while_the_commands_load_names_the_command(monkeypatch, capsys):
     """SIGINT before parsing ends (the parser imports every command: ~1 s) said 'lutml:'."""
 

@@ -127,7 +127,15 @@ def test_errors_are_one_line_exit_2(frames, tmp_path, capsys) -> None:
     flat = tmp_path / "flat.png"
     write_image(flat, np.full((10, 10, 3), 0.5))
     assert main(["fit", "--source", str(flat), "--target", str(flat), "-o", str(out)]) == 2
-    assert "flat" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(f"lutml fit: error: {flat}: the source image is flat")
+    two = ["--source", str(flat), "--target", str(flat)] * 2
+    assert main(["fit", *two, "-o", str(out)]) == 2
+    assert f"error: {flat} and the other 1 source(s): the source image is flat" in (
+        capsys.readouterr().err
+    )
+    knn = ["--source", str(src), "--target", str(tgt), "--method", "knn", "--smoothness", "2"]
+    assert main(["fit", *knn, "-o", str(tmp_path / "knn.cube")]) == 0
+    assert "note: --smoothness has no effect with --method knn" in capsys.readouterr().out
     assert main(["fit", "--source", str(src), "-o", str(out)]) == 2
     assert main(["fit", "-o", str(out)]) == 2
     assert (

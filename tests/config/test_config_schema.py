@@ -262,3 +262,20 @@ def test_typed_blocks_round_trip_to_params(overrides: tuple[str, ...]) -> None:
     for key in params:
         if key != "seed":
             assert getattr(full, key).to_dict() == params[key], key
+
+
+def test_the_params_command_helps_and_refuses_bad_overrides(tmp_path, monkeypatch, capsys) -> None:
+    """`python -m lutml.pipeline.config --help` printed a Hydra traceback; a bad override is one
+    error line (exit 2) and writes nothing."""
+    from lutml.pipeline.config import main
+
+    monkeypatch.chdir(tmp_path)  # params.yaml would be written here
+    main(["--help"])
+    assert capsys.readouterr().out.startswith("usage: python -m lutml.pipeline.config [--pairs]")
+    for bad in ("train.no_such_key=3", "look=(("):
+        with pytest.raises(SystemExit) as stop:
+            main([bad])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("python -m lutml.pipeline.config: error: ") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -12,7 +12,16 @@ from lut_format_helpers import malformed_files_test
 from sample_helpers import asymmetric_lut
 
 import lutml.lut.cube as cube
-from lutml.lut import LUT1D, LUT3D, apply_lut, format_cube, identity_table, read_cube, write_cube
+from lutml.lut import (
+    LUT1D,
+    LUT3D,
+    apply_lut,
+    format_cube,
+    identity_table,
+    read_cube,
+    read_lut,
+    write_cube,
+)
 
 RNG = np.random.default_rng(24)
 DATA = Path(__file__).parents[1] / "data" / "cube"
@@ -250,6 +259,10 @@ def test_empty_and_missing_files(tmp_path: Path):
         read_cube(tmp_path / "empty.cube")
     with pytest.raises(FileNotFoundError):
         read_cube(tmp_path / "absent.cube")
+    for name in ("zero.cube", "zero.3dl", "zero.csp", "zero.clf", "zero.png"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(ValueError, match=rf"^{tmp_path}/{name}: file is empty \(0 bytes\)"):
+            read_lut(tmp_path / name)
 
 
 # ------------------------------------------------ bounded memory, line endings (issue 24 item 5)

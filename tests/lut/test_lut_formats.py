@@ -133,7 +133,10 @@ def test_convert_between_formats(tmp_path: Path, capsys):
         (["look.lut", "out.cube"], "unknown LUT format '.lut'"),
         (["look.cube", "out.cube", "--bits", "8"], "--bits is for .3dl and Hald .png outputs"),
         (["look.cube", "out.csp", "--style", "lustre"], "--style is for .3dl outputs only"),
-        (["look.cube", "out.3dl", "--bits", "14"], "output_bits must be one of (8, 10, 12, 16)"),
+        (
+            ["look.cube", "out.3dl", "--bits", "14"],
+            "--bits for .3dl must be one of 8, 10, 12, 16, got 14",
+        ),
         (["look.cube", "out.3dl", "--size", "300"], "--size must be between 2 and 256"),
         (["look.cube", "out.3dl", "--size", "3"], "a .3dl needs at least 4 nodes per axis"),
     ],
