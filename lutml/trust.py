@@ -497,7 +497,9 @@ class TrustModel:
                 v, lo, hi = (float(np.exp(t / 10.0)) for t in (v, lo, hi))
             intervals[q] = (round(float(v), 3), round(float(lo), 3), round(float(hi), 3))
         strength = look_strength(table, node_weights)
-        verdict = LOOK_FOUND if strength >= self.no_look_de00 and not novel else NO_CLEAR_LOOK
+        weak = strength < self.no_look_de00
+        all_unsure = all(p.level == "unsure" for p in parts)  # "look found" would overstate it
+        verdict = NO_CLEAR_LOOK if novel or weak or all_unsure else LOOK_FOUND
         warnings = []
         if novel:
             warnings.append(
@@ -514,11 +516,17 @@ class TrustModel:
                 "than one look, or be very different shots of one look: if they are graded with "
                 "two looks, learn each look from its own stills"
             )
-        elif verdict != LOOK_FOUND:
+        elif weak:
             warnings.append(
                 f"no clear look found: what can be trusted of the estimate moves natural colours by "
                 f"only {strength:.1f} dE00 (< {self.no_look_de00}); the stills may be ungraded, or "
                 "their look cannot be told from their content"
+            )
+        elif all_unsure:
+            warnings.append(
+                "no clear look found: the model is unsure of every part of the look it reads (it "
+                f"moves natural colours by {strength:.1f} dE00 once pulled towards no grade); the "
+                "stills may be ungraded, or their look cannot be told from their content"
             )
         unsure = [p for p in parts if p.level == "unsure"]
         if unsure and not novel:

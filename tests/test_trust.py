@@ -92,6 +92,14 @@ def test_verdicts_no_clear_and_no_single_look():
     plain = TrustModel(_block(theta={c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")}))
     assert plain.apply(strong, x, w)[1].verdict == LOOK_FOUND
     assert plain.apply(ident, x, w)[1].verdict == NO_CLEAR_LOOK
+    # every part unsure (applied at 0.4 x S_MAX / 2): not "look found", however strong what is left
+    unsure = TrustModel(
+        _block(theta={c: [0.0] * f + [-0.8] for c in ("tone", "saturation", "cast")})
+    )
+    table, report = unsure.apply(strong, x, w)
+    assert {p.level for p in report.parts} == {"unsure"} and report.look_de00 > 1.5
+    assert report.verdict == NO_CLEAR_LOOK
+    assert report.warnings[0].startswith("no clear look found: the model is unsure of every part")
     flagged = TrustModel(
         _block(
             theta={c: [0.0] * f + [5.0] for c in ("tone", "saturation", "cast")},
