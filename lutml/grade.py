@@ -204,13 +204,13 @@ def look_of_stills(
 
     ``coverage`` is the share of natural footage's colours that the stills show (weighted by how
     often photos hold each colour): the LUT is measured there and follows the model's prior
-    elsewhere. Tiny and nearly uniform stills among others are left out (`usable_stills`; `names`
-    name them in the warnings, default "still 1", ...). ``warnings`` say why the result may be
-    unreliable: the stills left out, a still that is grayscale or nearly uniform (for several
-    stills: only if every one used is), or coverage below `min_coverage`. With the model's trust
-    model (`lutml.trust`), uncertain parts of the look are pulled towards no grade and ``trust``
-    says how sure the model is; ``trusted=False`` keeps the raw estimate (the report, made all
-    the same, describes the trusted look).
+    elsewhere. Stills too small to read, and nearly uniform ones among others, are left out
+    (`usable_stills`; `names` name them in the warnings, default "still 1", ...). ``warnings``
+    say why the result may be unreliable: the stills left out, a still that is grayscale or
+    nearly uniform (for several stills: only if every one used is), or coverage below
+    `min_coverage`. With the model's trust model (`lutml.trust`), uncertain parts of the look are
+    pulled towards no grade and ``trust`` says how sure the model is; ``trusted=False`` keeps the
+    raw estimate (the report, made all the same, describes the trusted look).
     """
     images, used, warnings = usable_stills(images, names)
     lut, trust = model.estimate(images, refine=refine, size=size, trusted=trusted)
