@@ -269,6 +269,13 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
     return work
 
 
+def _sentence(warning: str, names: list[str]) -> str:
+    """A warning as a sentence: capitalised, unless it starts with a still's file name."""
+    if not any(warning.startswith(n) for n in names):
+        warning = warning[0].upper() + warning[1:]
+    return warning + "."
+
+
 def _finisher(entry, registry, name: str, stem: str):
     """What every look job does with its frames: estimate, read the reference's neutral version,
     keep the look in the cache (runs in the job's thread; the app's settings are read now)."""
@@ -330,7 +337,7 @@ def _finisher(entry, registry, name: str, stem: str):
         reference = encode_jpeg(reference)
         neutral = np.rint(neutral * 255.0).astype(np.uint8)
         job.timings["neutral_s"] = time.perf_counter() - t
-        warnings = [w[0].upper() + w[1:] + "." for w in graded.warnings]
+        warnings = [_sentence(w, used) for w in graded.warnings]
         if mixed:
             warnings.insert(0, mixed[0].upper() + mixed[1:] + ".")
         warnings.extend(notes)

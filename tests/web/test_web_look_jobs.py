@@ -108,3 +108,28 @@ def test_the_app_limits_malloc_arenas(monkeypatch, models_dir, work):
     monkeypatch.undo()
     if platform.libc_ver()[0] == "glibc":
         assert looks.limit_malloc_arenas() is True
+
+
+def test_a_job_leaves_out_blank_and_speck_stills_and_names_them(client, work):
+    """A black frame and an 8x5 px speck among graded stills: the look is read from the others,
+    the result names the two (file names as uploaded, not capitalised) and its reference is the
+    first still read, not the black one."""
+    graded = [known_grade(make_frame(90, 120, seed=i)) for i in range(3)]
+    uploads = [("Black.png", np.zeros((90, 120, 3))), ("speck.png", make_frame(5, 8))]
+    uploads += [(f"s{i}.png", im) for i, im in enumerate(graded)]
+    data = {
+        "stills": [(io.BytesIO(png_bytes(im)), name) for name, im in uploads],
+        "model": "estimator",
+    }
+    resp = client.post("/api/looks", data=data, content_type="multipart/form-data")
+    job = wait_job(client, resp.get_json()["job"])
+    assert job["state"] == "done", job
+    info = job["look"]["info"]
+    assert info["n_stills"] == 3 and info["stills"] == ["s0.png", "s1.png", "s2.png"]
+    assert "Black.png is not used: nearly uniform" in info["warning"]
+    assert "speck.png is not used: too small to read a look from (8x5 px" in info["warning"]
+    reference = client.get(job["look"]["reference_url"])
+    assert reference.status_code == 200
+    from PIL import Image
+
+    assert np.asarray(Image.open(io.BytesIO(reference.data))).mean() > 20  # not the black still
