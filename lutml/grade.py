@@ -153,13 +153,18 @@ class _Some(Sequence):
         return self._stills[self._keep[i]]
 
 
+class StillsError(ValueError):
+    """The stills themselves cannot show a look (every one too small to read): the message
+    names the still; nothing is wrong with the model."""
+
+
 def usable_stills(
     images: Sequence[np.ndarray], names: Sequence[str] | None = None
 ) -> tuple[Sequence[np.ndarray], list[str], list[str]]:
     """The stills a look is read from, their names, and the warnings: one per still left out or
     read from few pixels, then those that hold for every still kept (grayscale, nearly uniform).
 
-    A still too small to read (short side < `MIN_STILL_SIDE`) alone is an error naming it; among
+    A still too small to read (short side < `MIN_STILL_SIDE`) alone is a `StillsError` naming it; among
     others it is left out, as is a nearly uniform one (a black frame, a flat colour) while others
     show more.
     """
@@ -169,8 +174,8 @@ def usable_stills(
     if not readable:
         first = problems[0]["unreadable"].removeprefix("the still is ")
         if len(images) == 1:
-            raise ValueError(f"{names[0]}: {first}")
-        raise ValueError(f"{names[0]}: none of the {len(images)} stills can be read: {first}")
+            raise StillsError(f"{names[0]}: {first}")
+        raise StillsError(f"{names[0]}: none of the {len(images)} stills can be read: {first}")
     keep = [i for i in readable if "uniform" not in problems[i]] or readable
     warnings = [
         f"{names[i]} is not used: "

@@ -194,11 +194,13 @@ def grade_result(
     reverse: bool,
     robust: bool,
     preview_edge: int,
+    name: str = "the frame",
 ) -> Result:
-    """Grade `frame` with a learned look: the model's LUT for this frame, applied at full size."""
+    """Grade `frame` (its file name `name`, for messages) with a learned look: the model's LUT
+    for this frame, applied at full size."""
     model = registry.load(entry)  # loaded on first use; its inference runs one call at a time
     if model.kind == "look":
-        return look_result(model, entry, frame, size, preview_edge)
+        return look_result(model, entry, frame, size, preview_edge, name)
     if reverse and model.kind == "lut":
         raise UploadError(
             f"Reverse needs a neutraliser (an image model); {entry.label} predicts LUTs directly."
@@ -228,11 +230,16 @@ def grade_result(
 
 
 def look_result(
-    model: Any, entry: ModelEntry, frame: ImageData, size: int, preview_edge: int
+    model: Any,
+    entry: ModelEntry,
+    frame: ImageData,
+    size: int,
+    preview_edge: int,
+    name: str = "the frame",
 ) -> Result:
     """A look model names the look of the uploaded graded still; the LUT carries it onto neutral footage."""
     rgb = frame.as_float()
-    graded = look_of_stills(model, [rgb], size=size)
+    graded = look_of_stills(model, [rgb], size=size, names=[name])
     facts, warning = coverage_summary(None, rgb)
     facts.update(
         fraction=round(graded.coverage, 4),

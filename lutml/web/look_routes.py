@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from flask import Response, abort, current_app, jsonify, request
 
-from lutml.grade import look_of_stills
+from lutml.grade import StillsError, look_of_stills
 from lutml.lut import apply_lut
 from lutml.models.look_inference import invert_table
 from lutml.trust import NO_SINGLE_LOOK
@@ -314,6 +314,9 @@ def _finisher(entry, registry, name: str, stem: str):
                 mixed = None if trust is not None else mixed_look_warning(model, frames, graded.lut)
             except ModelLoadError:
                 raise
+            except StillsError as exc:  # the stills cannot show a look: not the model's fault
+                job.state, job.error = "failed", _sentence(clean(str(exc)), used)
+                return
             except Exception as exc:  # the stills are decoded and checked: the model is at fault
                 raise model_problem(entry, exc) from exc
         except (ModelLoadError, CacheFull) as exc:
@@ -337,7 +340,16 @@ def _finisher(entry, registry, name: str, stem: str):
         reference = encode_jpeg(reference)
         neutral = np.rint(neutral * 255.0).astype(np.uint8)
         job.timings["neutral_s"] = time.perf_counter() - t
-        warnings = [_sentence(w, used) for w in graded.warnings]
+        left_out = [s for s in used if s not in read]  # listed with the skipped files
+        for still in left_out:
+            why = [w for w in graded.warnings if w.startswith(f"{still} is not used: ")]
+            reason = why[0].removeprefix(f"{still} is not used: ") if why else "not used"
+            job.skipped.append({"name": still, "reason": f"{still} is not used: {reason}."})
+        warnings = [
+            _sentence(w, used)
+            for w in graded.warnings
+            if not any(w.startswith(f"{s} is not used: ") for s in left_out)
+        ]
         if mixed:
             warnings.insert(0, mixed[0].upper() + mixed[1:] + ".")
         warnings.extend(notes)

@@ -26,6 +26,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from lutml.grade import StillsError
 from lutml.imageio import from_float, write_image
 from lutml.lut import apply_lut, lut_at_strength, write_cube
 from lutml.web.jobs import grade_result, match_result
@@ -175,9 +176,21 @@ def match() -> Response:
         after = read_upload(
             request.files.get("after"), "after image", folder, cfg["LUTML_MAX_PIXELS"], notes[1]
         )
-        result = match_result(
-            before, after, size, _flag("robust"), cfg["LUTML_FIT_PIXELS"], cfg["LUTML_PREVIEW_EDGE"]
-        )
+        try:
+            result = match_result(
+                before,
+                after,
+                size,
+                _flag("robust"),
+                cfg["LUTML_FIT_PIXELS"],
+                cfg["LUTML_PREVIEW_EDGE"],
+            )
+        except ValueError as exc:  # the fit's words about "the source": say which file
+            if not str(exc).startswith("the source image is flat"):
+                raise
+            shown = display_name(request.files["before"])
+            message = str(exc).replace("the source image", f"the before image ({shown})", 1)
+            raise ValueError(message) from None
     _add_notes(result, *notes)
     result.info["source_name"] = display_name(request.files["before"])
     _cache().put(result)
@@ -211,6 +224,7 @@ def grade() -> Response:
             _flag("reverse"),
             _flag("robust"),
             cfg["LUTML_PREVIEW_EDGE"],
+            display_name(request.files["frame"]),
         )
     _add_notes(result, notes)
     result.info["source_name"] = display_name(request.files["frame"])
@@ -411,7 +425,14 @@ def not_found(_exc: HTTPException) -> tuple[Response, int]:
 def fit_failed(exc: ValueError) -> tuple[Response, int]:
     # The library's ValueErrors name the problem (e.g. a frame with too few colours to fit).
     current_app.logger.warning("request failed: %s", exc)
-    return jsonify(error=_no_server_paths(f"Could not build a LUT from these images: {exc}")), 400
+    text = _no_server_paths(f"Could not build a LUT from these images: {exc}")
+    return jsonify(error=text if text.endswith(".") else text + "."), 400
+
+
+@bp.app_errorhandler(StillsError)
+def stills_unusable(exc: StillsError) -> tuple[Response, int]:
+    # A still that cannot show a look: its own message names it (not "these images").
+    return jsonify(error=_no_server_paths(f"{exc}.")), 400
 
 
 @bp.app_errorhandler(ModelLoadError)

@@ -486,3 +486,11 @@ def test_robust_fit_ignores_outlier_pixels(client, work):
         lut = read_cube(work.parent / "r.cube")
         errors[robust] = np.abs(apply_lut(lut, before) - known_grade(before)).mean()
     assert errors["on"] < 0.6 * errors[""], errors
+
+
+def test_a_flat_before_image_is_named(client):
+    flat = png_bytes(np.full((40, 60, 3), 0.4))
+    resp = post_match(client, flat, flat, name="grey.png", size="17")
+    assert resp.status_code == 400
+    error = resp.get_json()["error"]
+    assert "the before image (grey.png) is flat" in error and error.endswith("."), error

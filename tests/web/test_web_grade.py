@@ -183,3 +183,13 @@ def test_damaged_look_model_is_named_not_the_images(client, frame, models_dir, m
     assert "is damaged or unusable" in error and "not with your images" in error
     assert "Could not build a LUT from these images" not in error
     assert str(models_dir) not in error
+
+
+def test_one_frame_too_small_to_read_names_the_frame(client):
+    """A look model on an 8x5 px frame: 400 naming the file, not "these images", not the model."""
+    resp = grade(client, make_frame(5, 8), model="tiny-estimator")
+    assert resp.status_code == 400
+    error = resp.get_json()["error"]
+    assert error.startswith("shot.png: too small to read a look from (8x5 px") and error.endswith(
+        ")."
+    ), error

@@ -112,8 +112,9 @@ def test_the_app_limits_malloc_arenas(monkeypatch, models_dir, work):
 
 def test_a_job_leaves_out_blank_and_speck_stills_and_names_them(client, work):
     """A black frame and an 8x5 px speck among graded stills: the look is read from the others,
-    the result names the two (file names as uploaded, not capitalised) and its reference is the
-    first still read, not the black one."""
+    the job lists the two with the skipped files (names as uploaded) and the look's reference is
+    the first still read, not the black one. One speck alone fails the job naming it, never the
+    model."""
     graded = [known_grade(make_frame(90, 120, seed=i)) for i in range(3)]
     uploads = [("Black.png", np.zeros((90, 120, 3))), ("speck.png", make_frame(5, 8))]
     uploads += [(f"s{i}.png", im) for i, im in enumerate(graded)]
@@ -126,10 +127,21 @@ def test_a_job_leaves_out_blank_and_speck_stills_and_names_them(client, work):
     assert job["state"] == "done", job
     info = job["look"]["info"]
     assert info["n_stills"] == 3 and info["stills"] == ["s0.png", "s1.png", "s2.png"]
-    assert "Black.png is not used: nearly uniform" in info["warning"]
-    assert "speck.png is not used: too small to read a look from (8x5 px" in info["warning"]
+    assert info["skipped"] == 2 and "is not used" not in (info["warning"] or "")
+    reasons = {s["name"]: s["reason"] for s in job["skipped"]}
+    assert reasons["Black.png"].startswith("Black.png is not used: nearly uniform")
+    assert reasons["speck.png"].startswith("speck.png is not used: too small to read a look from")
     reference = client.get(job["look"]["reference_url"])
     assert reference.status_code == 200
     from PIL import Image
 
     assert np.asarray(Image.open(io.BytesIO(reference.data))).mean() > 20  # not the black still
+    data = {
+        "stills": [(io.BytesIO(png_bytes(make_frame(5, 8))), "speck.png")],
+        "model": "estimator",
+    }
+    resp = client.post("/api/looks", data=data, content_type="multipart/form-data")
+    job = wait_job(client, resp.get_json()["job"])
+    assert job["state"] == "failed"
+    assert job["error"].startswith("speck.png: too small to read a look from (8x5 px")
+    assert "model" not in job["error"]

@@ -20,6 +20,7 @@ function setMode(mode) {
   }
   for (const form of document.querySelectorAll(".mode-form")) form.hidden = form.dataset.mode !== mode;
   showMessage("");
+  showSkipped([], "");
 }
 
 function showMessage(text) {
