@@ -52,11 +52,13 @@ class GradeResult:
 
     @property
     def confidence(self) -> list[dict[str, str]]:
-        """Per part of the look: {"component", "level" (sure / fairly sure / unsure), "why"}."""
+        """Per part of the look: {"component", "level" (sure / fairly sure / unsure), "why",
+        "strength" (the share of the raw estimate applied)}."""
         if self.trust is None:
             return []
         return [
-            {"component": p.component, "level": p.level, "why": p.why} for p in self.trust.parts
+            {"component": p.component, "level": p.level, "why": p.why, "strength": p.strength}
+            for p in self.trust.parts
         ]
 
 

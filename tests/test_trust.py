@@ -355,3 +355,27 @@ def test_grade_reports_say_what_was_written(tmp_path, capsys):
     assert np.abs(read_lut(tmp_path / "none.cube").table - identity).max() < 1e-6
     assert np.abs(read_lut(tmp_path / "none_raw.cube").table - identity).max() > 1e-3
     assert "the raw look of still.png" in out["none_raw"]
+
+
+def test_the_web_one_frame_result_says_how_sure_and_how_much_is_applied(tmp_path):
+    """One frame through a look model with a trust model: the result carries the report (it had
+    none, and a meaningless "fit dE00 0.00"), each part with the share of the estimate applied."""
+    import io
+
+    from PIL import Image
+    from sample_helpers import make_numpy_look_model, smooth_photo
+
+    from lutml.web import create_app
+
+    make_numpy_look_model(tmp_path / "models" / "looky", trust=_block())
+    app = create_app({"TESTING": True, "LUTML_MODEL_DIRS": [tmp_path / "models"]})
+    buf = io.BytesIO()
+    Image.fromarray(np.rint(smooth_photo(3, 90, 120) * 255).astype(np.uint8)).save(buf, "PNG")
+    buf.seek(0)
+    data = {"frame": (buf, "still.png"), "model": "looky", "size": "17"}
+    resp = app.test_client().post("/api/grade", data=data, content_type="multipart/form-data")
+    info = resp.get_json()["info"]
+    assert info["fit_de00"] is None
+    assert [c["component"] for c in info["confidence"]] == ["tone", "saturation", "cast"]
+    assert all(c["strength"] == pytest.approx(0.6) for c in info["confidence"])
+    assert info["trust"][0].startswith("verdict: ")

@@ -258,9 +258,11 @@ def look_result(
         "reverse": True,
         "robust": False,
         "coverage": facts,
-        "fit_de00": 0.0,
+        "fit_de00": None,  # nothing is fitted: the look model gives the LUT
         "warning": _join(
             warning, " ".join(w[0].upper() + w[1:] + "." for w in graded.warnings) or None
         ),
+        "confidence": graded.confidence,  # how sure the model is, as for a learned look
+        "trust": None if graded.trust is None else graded.trust.lines(),
     }
     return make_result(lut, frame, info, preview_edge, None)

@@ -106,8 +106,9 @@ function showCoverage(look) {
   const cov = info.coverage || {};
   $("#coverage").classList.toggle("warn", Boolean(info.warning));
   $("#coverage-bar").style.width = cov.regions == null ? "0" : `${Math.round(cov.regions * 100)}%`;
-  $("#coverage-text").textContent = info.warning || cov.note
-    || "This model predicts the LUT directly, so there is no fit coverage to report.";
+  // the coverage figure always; the warnings after it (they used to replace it)
+  const figure = cov.note || "This model predicts the LUT directly, so there is no fit coverage to report.";
+  $("#coverage-text").textContent = info.warning ? `${figure} ${info.warning}` : figure;
   const url = look.raw && look.raw.coverage_url;
   $("#coverage-details").hidden = !url;
   if (url) $("#coverage-img").src = url;
@@ -119,7 +120,8 @@ function showConfidence(look) {
   const box = $("#confidence");
   box.replaceChildren();
   const conf = look.info.confidence;
-  if (look.kind !== "look") { box.hidden = true; return; }
+  // looks, and one frame read by a look model (its result carries the same report)
+  if (look.kind !== "look" && !(conf && conf.length)) { box.hidden = true; return; }
   box.hidden = false;
   const head = document.createElement("h2");
   head.textContent = "How sure the model is";
@@ -141,7 +143,9 @@ function showConfidence(look) {
     level.textContent = c.level;
     const why = document.createElement("span");
     why.className = "why";
-    why.textContent = c.why || "";
+    // how much of the raw estimate is applied: the CLI prints it too ("applied at 60% ...")
+    const applied = c.strength == null ? "" : `applied at ${Math.round(c.strength * 100)} % of the estimate`;
+    why.textContent = [c.why, applied].filter(Boolean).join(" · ");
     li.append(name, level, why);
     ul.appendChild(li);
   }
