@@ -161,14 +161,18 @@ def view_lut(token: str) -> Response:
     settings = _settings()
     lut = adjusted_lut(subject.token, subject.lut, settings)
     with _workdir() as folder:
-        data, _warnings = export_lut(
+        data, warnings = export_lut(
             lut, fmt, size, space, folder, trilinear=isinstance(subject, Look)
         )
     space_part = f"-{slug(space, 24)}" if space else ""
     size_part = f"hald{round(size**0.5)}" if fmt == "png" else str(size)
     name = f"{_stem(subject)}-{size_part}{space_part}{settings.suffix()}.{fmt}"
     mimetype = "image/png" if fmt == "png" else "application/octet-stream"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+    resp = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+    if warnings:  # e.g. a shaper baked into a .3dl; the page says it next to the format
+        text = " ".join(" ".join(w.split()) for w in warnings)
+        resp.headers["X-LUT-Warning"] = text.encode("ascii", "replace").decode()[:1000]
+    return resp
 
 
 @bp.get("/api/view/<token>/graded.png")

@@ -195,6 +195,13 @@ def test_export_for_camera_footage(client, look, tmp_path):
         f"{look['view_url']}/lut", query_string={"format": "cube", "size": "33", "space": space}
     )
     assert resp.status_code == 200, resp.get_json()
+    assert "X-LUT-Warning" not in resp.headers  # a .cube keeps the shaper
+    baked = client.get(
+        f"{look['view_url']}/lut", query_string={"format": "3dl", "size": "33", "space": space}
+    )
+    assert baked.status_code == 200 and "shaper was baked" in baked.headers["X-LUT-Warning"]
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="export-note"' in page and "shaper is baked into it" in page
     assert resp.headers["Content-Disposition"].endswith(f"{look['name']}-33-arri-logc3-ei800.cube")
     (tmp_path / "log.cube").write_bytes(resp.data)
     (tmp_path / "srgb.cube").write_bytes(client.get(f"{look['view_url']}/lut?size=33").data)

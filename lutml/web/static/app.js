@@ -285,6 +285,8 @@ function updateDownloads() {
   const space = $("#export-space").value;
   $("#download-cube").href = `${cur.view}/lut?format=${fmt}&size=${size}&space=${encodeURIComponent(space)}&${settingsQuery()}`;
   $("#download-cube").textContent = `Download ${fmt === "png" ? "Hald .png" : "." + fmt}`;
+  // a camera space's shaper does not fit these formats: say so before the download, not never
+  $("#export-note").hidden = !(space && (fmt === "3dl" || fmt === "png"));
   const canGrade = state.frame !== "ref" || cur.kind !== "look";
   const img = $("#download-image");
   img.hidden = !canGrade;
