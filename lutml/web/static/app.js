@@ -213,6 +213,11 @@ function select(look) {
   renderFrames();
   showCoverage(look);
   showConfidence(look);
+  // a match or one-frame result downloads at the LUT size its form asked for
+  const size = String(look.info.size || "");
+  if (look.kind !== "look" && $("#export-format").value !== "png" && SIZES.includes(size)) {
+    $("#export-size").value = size;
+  }
   $("#facts").textContent = look.kind === "look" ? describeLook(look) : describe(look.raw);
   refresh(true);
 }
