@@ -258,11 +258,16 @@ function refresh(reset) {
   const frame = `frame=${encodeURIComponent(state.frame)}`;
   const s = pct("strength");
   $("#strength-value").textContent = `${Math.round(s * 100)}%`;
-  $("#after-caption").textContent = `${Math.round(s * 100)}%`;
+  // looks are compared on a footage frame only: each look's own reference is another picture
+  const onRef = state.frame === "ref";
+  const cmp = $("#compare-with");
+  cmp.disabled = onRef;
+  cmp.title = onRef ? "Add your footage frames and choose one to compare looks on the same frame" : "";
+  const other = onRef ? null : state.looks.find((l) => l.token === state.compare);
+  $("#after-caption").textContent = other ? `A: ${cur.name} ${Math.round(s * 100)}%` : `${Math.round(s * 100)}%`;
   for (const k of ["tone", "saturation", "cast"]) if ($(`#${k}`)) $(`#${k}-value`).textContent = `${Math.round(pct(k) * 100)}%`;
   let beforeUrl;
   let beforeLabel;
-  const other = state.looks.find((l) => l.token === state.compare);
   if (other) {
     beforeUrl = `${other.view}/after.jpg?${frame}${full}`;
     beforeLabel = `B: ${other.name}`;
