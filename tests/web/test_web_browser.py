@@ -311,6 +311,7 @@ def test_look_from_stills_on_footage_in_browser(look_server, page, tmp_path):
     page.fill("#look-name", "")
     page.click("#form-look button[type=submit]")
     _wait(page, "document.querySelectorAll('#gallery .chip').length === 2", 120)
+    assert page.input_value("#strength") == "100"  # the new look at 100 %, not the last one's 60 %
     page.select_option("#compare-with", index=1)
     _wait(page, "document.querySelector('#before-caption').textContent.startsWith('B: ')")
     assert "frame=" in page.get_attribute("#before-img", "src")

@@ -230,6 +230,9 @@ function selectFrame(token) {
 
 function addLook(look) {
   state.looks.push(look);
+  // a new result is shown as it came (100 %), not at the sliders left from the last one
+  $("#strength").value = 100;
+  for (const el of document.querySelectorAll(".component")) el.value = 100;
   select(look);
 }
 
