@@ -31,6 +31,7 @@ from lutml.web.looks import (
     mixed_look_warning,
     slug,
     still_for_look,
+    web_words,
 )
 from lutml.web.model_index import ModelLoadError, model_problem
 from lutml.web.results import CacheFull, area_downscale, encode_jpeg
@@ -271,6 +272,7 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
 
 def _sentence(warning: str, names: list[str]) -> str:
     """A warning as a sentence: capitalised, unless it starts with a still's file name."""
+    warning = web_words(warning)
     if not any(warning.startswith(n) for n in names):
         warning = warning[0].upper() + warning[1:]
     return warning + "."

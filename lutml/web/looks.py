@@ -221,6 +221,11 @@ def input_spaces() -> list[str]:
     return _SPACES
 
 
+def web_words(text: str) -> str:
+    """A report sentence for the page: without advice the page cannot follow (a CLI flag)."""
+    return text.replace(" (`--no-trust` writes the raw estimate)", "")
+
+
 def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:limit].strip("-")
 

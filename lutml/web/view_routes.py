@@ -164,7 +164,7 @@ def view_lut(token: str) -> Response:
         data, warnings = export_lut(
             lut, fmt, size, space, folder, trilinear=isinstance(subject, Look)
         )
-    space_part = f"-{slug(space, 24)}" if space else ""
+    space_part = f"-{slug(space, 48)}" if space else ""  # whole names, not cut mid-word
     size_part = f"hald{round(size**0.5)}" if fmt == "png" else str(size)
     name = f"{_stem(subject)}-{size_part}{space_part}{settings.suffix()}.{fmt}"
     mimetype = "image/png" if fmt == "png" else "application/octet-stream"

@@ -494,3 +494,11 @@ def test_a_flat_before_image_is_named(client):
     assert resp.status_code == 400
     error = resp.get_json()["error"]
     assert "the before image (grey.png) is flat" in error and error.endswith("."), error
+
+
+def test_web_words_drop_advice_the_page_cannot_follow():
+    from lutml.web.looks import web_words
+
+    said = "no clear look found: x, so no grade is applied (`--no-trust` writes the raw estimate)"
+    assert web_words(said) == "no clear look found: x, so no grade is applied"
+    assert web_words("tone: unsure") == "tone: unsure"

@@ -19,6 +19,7 @@ function setMode(mode) {
     tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
   }
   for (const form of document.querySelectorAll(".mode-form")) form.hidden = form.dataset.mode !== mode;
+  for (const el of document.querySelectorAll(".look-only")) el.hidden = mode !== "look";
   showMessage("");
   showSkipped([], "");
 }
