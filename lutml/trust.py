@@ -558,6 +558,8 @@ _ONE_STILL = (
     ("your stills show", "your still shows"),
     ("your stills", "your still"),
     ("the stills may be ungraded", "the still may be ungraded"),
+    ("their look cannot be told from their content", "its look cannot be told from its content"),
+    ("the still's local contrast and their colours", "the still's local contrast and its colours"),
 )
 
 

@@ -379,3 +379,16 @@ def test_the_web_one_frame_result_says_how_sure_and_how_much_is_applied(tmp_path
     assert [c["component"] for c in info["confidence"]] == ["tone", "saturation", "cast"]
     assert all(c["strength"] == pytest.approx(0.6) for c in info["confidence"])
     assert info["trust"][0].startswith("verdict: ")
+
+
+def test_one_still_is_spoken_of_as_one():
+    from lutml.trust import one_still
+
+    assert one_still("your stills are mostly dark") == "your still is mostly dark"
+    assert (
+        one_still("the stills may be ungraded, or their look cannot be told from their content")
+        == "the still may be ungraded, or its look cannot be told from its content"
+    )
+    assert one_still("the stills' local contrast and their colours tell different tones") == (
+        "the still's local contrast and its colours tell different tones"
+    )
