@@ -270,6 +270,21 @@ def _video_work(entry, registry, file: tuple[Path, str], name: str, stem: str):
     return work
 
 
+_VIDEO_WORDS = (
+    ("Your stills", "The video's frames"),
+    ("your stills", "the video's frames"),
+    ("The stills", "The video's frames"),
+    ("the stills", "the video's frames"),
+)
+
+
+def _of_video(text: str) -> str:
+    """A report sentence about stills said of a video's sampled frames."""
+    for stills, frames in _VIDEO_WORDS:
+        text = text.replace(stills, frames)
+    return text
+
+
 def _sentence(warning: str, names: list[str]) -> str:
     """A warning as a sentence: capitalised, unless it starts with a still's file name."""
     warning = web_words(warning)
@@ -374,7 +389,11 @@ def _finisher(entry, registry, name: str, stem: str):
             or (graded.trust is not None and graded.trust.verdict == NO_SINGLE_LOOK),
             **extra,
         }
-        if "video" in extra:
+        if "video" in extra:  # the report's words are written for stills
+            info["warning"] = info["warning"] and _of_video(info["warning"])
+            info["trust"] = info["trust"] and [_of_video(line) for line in info["trust"]]
+            for part in info["confidence"] or []:
+                part["why"] = _of_video(part["why"])
             name_out = stem
         else:
             name_out = stem if name or n == 1 else f"{stem}-{n}stills"

@@ -256,3 +256,16 @@ def test_cancel_stops_ffmpeg_and_removes_the_upload(models_dir, work, tmp_path, 
 def test_page_offers_video_input(client):
     page = client.get("/").get_data(as_text=True)
     assert "video/*" in page and "one short graded video (at most 3:20 long" in page
+
+
+def test_a_video_look_report_speaks_of_its_frames():
+    """The trust words are written for stills; a video's look says "the video's frames"."""
+    from lutml.web.look_routes import _of_video
+
+    assert _of_video("tone: unsure - your stills are mostly dark") == (
+        "tone: unsure - the video's frames are mostly dark"
+    )
+    assert _of_video("No single look found: the stills disagree about the look") == (
+        "No single look found: the video's frames disagree about the look"
+    )
+    assert _of_video("Your stills' blacks are deep") == "The video's frames' blacks are deep"
