@@ -134,11 +134,6 @@ def still_problems(image: np.ndarray) -> dict[str, str]:
     return out
 
 
-def still_warnings(image: np.ndarray) -> list[str]:
-    """Why a graded still may not show its look: tiny, grayscale, nearly uniform."""
-    return [w for k, w in still_problems(image).items() if k != "unreadable"]
-
-
 class _Some(Sequence):
     """The stills at `keep` of a sequence, read from it one at a time (the web's stills are
     converted to float as they are read)."""

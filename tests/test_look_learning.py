@@ -17,7 +17,7 @@ from lutml.data.lookgen import apply_recipe, chroma_offset, look_bank, sample_re
 from lutml.data.looks import LOOKS, get_look, luma
 from lutml.fit.basis import colour_weights, fit_basis
 from lutml.fit.population import population_look
-from lutml.grade import still_warnings, usable_stills
+from lutml.grade import still_problems, usable_stills
 from lutml.lut import LUT3D, apply_lut, resample_lut
 from lutml.lut.lut3d import identity_table
 from lutml.models.look_inference import QUANTILES as NP_Q
@@ -182,12 +182,12 @@ def test_numpy_features_match_tensorflow() -> None:
     )
 
 
-def test_still_warnings() -> None:
-    assert still_warnings(smooth_photo(0, 80, 100)) == []
+def test_still_problems() -> None:
+    assert still_problems(smooth_photo(0, 80, 100)) == {}
     grey = smooth_photo(0, 80, 100).mean(axis=2, keepdims=True).repeat(3, axis=2)
-    assert any("grayscale" in w for w in still_warnings(grey))
-    assert any("uniform" in w for w in still_warnings(np.full((80, 100, 3), 0.4, np.float32)))
-    assert any("tiny" in w for w in still_warnings(smooth_photo(0, 40, 50)))
+    assert "grayscale" in still_problems(grey)["grayscale"]
+    assert "uniform" in still_problems(np.full((80, 100, 3), 0.4, np.float32))["uniform"]
+    assert "tiny" in still_problems(smooth_photo(0, 40, 50))["tiny"]
 
 
 def test_usable_stills_leave_out_what_cannot_show_a_look() -> None:

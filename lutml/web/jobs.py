@@ -15,7 +15,7 @@ from lutml.fit import Coverage, fit_lut_report
 from lutml.grade import grade_image, look_of_stills
 from lutml.imageio import ImageData, to_float
 from lutml.lut import apply_lut
-from lutml.web.looks import web_words
+from lutml.web.looks import web_sentence
 from lutml.web.model_index import ModelEntry, ModelRegistry
 from lutml.web.results import Result, make_result
 from lutml.web.uploads import UploadError
@@ -262,7 +262,7 @@ def look_result(
         "fit_de00": None,  # nothing is fitted: the look model gives the LUT
         "warning": _join(
             warning,
-            " ".join(web_words(w[0].upper() + w[1:]) + "." for w in graded.warnings) or None,
+            " ".join(web_sentence(w) for w in graded.warnings) or None,
         ),
         "confidence": graded.confidence,  # how sure the model is, as for a learned look
         "trust": None if graded.trust is None else graded.trust.lines(),

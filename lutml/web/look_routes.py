@@ -31,7 +31,7 @@ from lutml.web.looks import (
     mixed_look_warning,
     slug,
     still_for_look,
-    web_words,
+    web_sentence,
 )
 from lutml.web.model_index import ModelLoadError, model_problem
 from lutml.web.results import CacheFull, area_downscale, encode_jpeg
@@ -285,14 +285,6 @@ def _of_video(text: str) -> str:
     return text
 
 
-def _sentence(warning: str, names: list[str]) -> str:
-    """A warning as a sentence: capitalised, unless it starts with a still's file name."""
-    warning = web_words(warning)
-    if not any(warning.startswith(n) for n in names):
-        warning = warning[0].upper() + warning[1:]
-    return warning + "."
-
-
 def _finisher(entry, registry, name: str, stem: str):
     """What every look job does with its frames: estimate, read the reference's neutral version,
     keep the look in the cache (runs in the job's thread; the app's settings are read now)."""
@@ -332,7 +324,7 @@ def _finisher(entry, registry, name: str, stem: str):
             except ModelLoadError:
                 raise
             except StillsError as exc:  # the stills cannot show a look: not the model's fault
-                job.state, job.error = "failed", _sentence(clean(str(exc)), used)
+                job.state, job.error = "failed", web_sentence(clean(str(exc)), used)
                 return
             except Exception as exc:  # the stills are decoded and checked: the model is at fault
                 raise model_problem(entry, exc) from exc
@@ -363,7 +355,7 @@ def _finisher(entry, registry, name: str, stem: str):
             reason = why[0].removeprefix(f"{still} is not used: ") if why else "not used"
             job.skipped.append({"name": still, "reason": f"{still} is not used: {reason}."})
         warnings = [
-            _sentence(w, used)
+            web_sentence(w, used)
             for w in graded.warnings
             if not any(w.startswith(f"{s} is not used: ") for s in left_out)
         ]

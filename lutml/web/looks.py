@@ -226,6 +226,15 @@ def web_words(text: str) -> str:
     return text.replace(" (`--no-trust` writes the raw estimate)", "")
 
 
+def web_sentence(warning: str, names: Sequence[str] = ()) -> str:
+    """A warning as a sentence on the page (`web_words`): capitalised, unless it starts with one
+    of the stills' file `names`."""
+    warning = web_words(warning)
+    if not any(warning.startswith(n) for n in names):
+        warning = warning[0].upper() + warning[1:]
+    return warning + "."
+
+
 def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:limit].strip("-")
 
